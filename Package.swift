@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "trail",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "trail-fetch", targets: ["trail-fetch"]),
+        .executable(name: "trail-flatten", targets: ["trail-flatten"]),
+        .executable(name: "trail-enrich", targets: ["trail-enrich"]),
+        .executable(name: "trail-match", targets: ["trail-match"]),
+        .executable(name: "trail-notify", targets: ["trail-notify"]),
+        .executable(name: "trail-synth", targets: ["trail-synth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+    ],
+    targets: [
+        // zlib from Debian's zlib1g-dev: streaming gzip inflate (and deflate for writing archives).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Shared core: NDJSON streaming, the byte-level JSON scanner, gzip, diagnostics.
+        .target(name: "TrailCore", dependencies: ["CZlib"]),
+
+        // One library per stage; the executables only parse flags and call these.
+        .target(name: "TrailFetch", dependencies: ["TrailCore"]),
+        .target(name: "TrailFlatten", dependencies: ["TrailCore"]),
+        .target(name: "TrailEnrich", dependencies: ["TrailCore"]),
+        .target(name: "TrailMatch", dependencies: ["TrailCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "TrailNotify", dependencies: ["TrailCore"]),
+        // Realistic trails on demand: the bundled sample, benchmark corpora, rule tests.
+        .target(name: "TrailSynth", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")]),
+
+        .executableTarget(name: "trail-fetch", dependencies: ["TrailFetch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-flatten", dependencies: ["TrailFlatten", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-enrich", dependencies: ["TrailEnrich", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-match", dependencies: ["TrailMatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-notify", dependencies: ["TrailNotify", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-synth", dependencies: ["TrailSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore"]),
+        .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch"]),
+        .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten"]),
+        .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich"]),
+        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch"]),
+        .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify"]),
+        .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth"]),
+        // End-to-end: runs the built executables in shell pipelines over the bundled sample.
+        .testTarget(name: "PipelineTests", dependencies: [
+            "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify",
+        ]),
+    ]
+)

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Exit statuses shared by every tool, in the manner of grep and jq.
+public enum ExitStatus: Int32, Sendable {
+    /// Everything was read and written.
+    case success = 0
+    /// The run completed, but some input records were bad and were reported and skipped.
+    case recordsSkipped = 1
+    /// The run could not do its job: a file missing, a server unreachable, a bad rule.
+    case failure = 2
+    /// The command line was wrong (argument parser's validation status).
+    case usage = 64
+}
+
+/// Thrown when `--strict` makes the first bad record fatal.
+public struct StrictModeStop: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// One-line error reporting on stderr, prefixed with the tool's name, counting what was skipped.
+public final class Diagnostics {
+    public let tool: String
+    public let strict: Bool
+    public private(set) var skippedRecords = 0
+
+    public init(tool: String, strict: Bool = false) {
+        self.tool = tool
+        self.strict = strict
+    }
+
+    /// Reports a bad record at `source:line`, counts it, and stops the run under `--strict`.
+    public func badRecord(source: String, line: Int, _ problem: String) throws(StrictModeStop) {
+        skippedRecords += 1
+        let message = "\(source):\(line): \(problem)"
+        warn(message)
+        if strict { throw StrictModeStop(message: message) }
+    }
+
+    public func warn(_ message: String) {
+        Diagnostics.writeStandardError("\(tool): \(message)\n")
+    }
+
+    /// The status for a run that finished: records skipped make it non-zero.
+    public var exitStatus: ExitStatus { skippedRecords > 0 ? .recordsSkipped : .success }
+
+    public static func writeStandardError(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var offset = 0
+            while offset < utf8.count {
+                let n = write(2, utf8.baseAddress! + offset, utf8.count - offset)
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import CZlib
+
+/// A gzip or zlib stream that could not be decoded.
+public struct GzipError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// gzip helpers over zlib. Decide "compressed or not" from the magic bytes, never from a name.
+public enum Gzip {
+    public static func isGzip(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    }
+
+    /// Inflates a whole gzip buffer, including several concatenated members.
+    public static func inflate(_ input: UnsafeRawBufferPointer) throws(GzipError) -> [UInt8] {
+        var output = [UInt8]()
+        output.reserveCapacity(input.count * 8)
+        let inflater = try Inflater()
+        try inflater.process(input) { output.append(contentsOf: $0) }
+        try inflater.finish()
+        return output
+    }
+
+    /// Compresses `input` as one gzip member with a zero timestamp, so output is reproducible.
+    public static func deflate(_ input: UnsafeRawBufferPointer, level: Int32 = 6) throws(GzipError) -> [UInt8] {
+        var stream = z_stream()
+        guard deflateInit2_(&stream, level, Z_DEFLATED, MAX_WBITS + 16, 8, Z_DEFAULT_STRATEGY,
+                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw GzipError("cannot initialise zlib")
+        }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        let produced: Int = output.withUnsafeMutableBytes { out in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(input.count)
+            stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(out.count)
+            return CZlib.deflate(&stream, Z_FINISH) == Z_STREAM_END ? out.count - Int(stream.avail_out) : -1
+        }
+        guard produced >= 0 else { throw GzipError("deflate failed") }
+        output.removeSubrange(produced...)
+        return output
+    }
+}
+
+/// Streaming gzip/zlib inflater: feed compressed chunks, receive decompressed chunks. Memory
+/// stays at one output block whatever the stream's size.
+public final class Inflater {
+    private var stream = z_stream()
+    private var ended = false
+    private var sawInput = false
+    private let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
+
+    public init() throws(GzipError) {
+        // 32 + MAX_WBITS: accept gzip or zlib headers.
+        guard inflateInit2_(&stream, 32 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            block.deallocate()
+            throw GzipError("cannot initialise zlib")
+        }
+    }
+
+    deinit {
+        inflateEnd(&stream)
+        block.deallocate()
+    }
+
+    public func process(_ input: UnsafeRawBufferPointer, _ output: (UnsafeRawBufferPointer) -> Void) throws(GzipError) {
+        guard input.count > 0 else { return }
+        sawInput = true
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+        while stream.avail_in > 0 {
+            if ended {
+                // Another gzip member follows (concatenated files, Firehose objects).
+                guard inflateReset(&stream) == Z_OK else { throw GzipError("cannot reset zlib") }
+                ended = false
+            }
+            stream.next_out = block.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(block.count)
+            let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+            let produced = block.count - Int(stream.avail_out)
+            if produced > 0 { output(UnsafeRawBufferPointer(rebasing: block[0..<produced])) }
+            switch status {
+            case Z_OK: continue
+            case Z_STREAM_END: ended = true
+            case Z_BUF_ERROR where produced > 0: continue
+            case Z_DATA_ERROR: throw GzipError("corrupt gzip data" + zlibMessage)
+            case Z_MEM_ERROR: throw GzipError("out of memory while inflating")
+            default: throw GzipError("gzip stream error \(status)" + zlibMessage)
+            }
+        }
+    }
+
+    /// Confirms the stream ended cleanly: a truncated file is an error, not a short read.
+    public func finish() throws(GzipError) {
+        guard ended || !sawInput else { throw GzipError("truncated gzip data (unexpected end of stream)") }
+    }
+
+    private var zlibMessage: String {
+        stream.msg.map { ": " + String(cString: $0) } ?? ""
+    }
+}

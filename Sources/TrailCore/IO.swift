@@ -1,0 +1,251 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failure to open, read or write a file, with the path and the system's reason.
+public struct IOFailure: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public init(path: String, errno code: Int32) {
+        self.init(path: path, reason: String(cString: strerror(code)))
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Reads newline-delimited records from a file descriptor with large reads, handing each line
+/// to the caller as a view into its own buffer: no per-line allocation, memory bounded by the
+/// longest line.
+public final class LineReader {
+    private let fd: Int32
+    private var buffer: UnsafeMutableRawBufferPointer
+    /// Called before each blocking read, so that a downstream stage sees output promptly when
+    /// input arrives slowly (a live stream) while bulk input still flushes in large blocks.
+    public var beforeRead: (() -> Void)?
+
+    public init(fileDescriptor: Int32, bufferSize: Int = 1 << 20) {
+        fd = fileDescriptor
+        buffer = .allocate(byteCount: bufferSize, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Calls `body` with each non-empty line (without its line break) and its 1-based number.
+    public func forEachLine(_ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        var start = 0, end = 0, lineNumber = 0
+        while true {
+            if end == buffer.count {
+                if start > 0 {
+                    // Move the partial line to the front to make room.
+                    if end > start { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start) }
+                    end -= start
+                    start = 0
+                } else {
+                    let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
+                    bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
+                    buffer.deallocate()
+                    buffer = bigger
+                }
+            }
+            beforeRead?()
+            let n = read(fd, buffer.baseAddress! + end, buffer.count - end)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOFailure(path: "<input>", errno: errno)
+            }
+            if n == 0 { break }
+            var scan = end
+            end += n
+            while let nl = memchr(buffer.baseAddress! + scan, 0x0A, end - scan) {
+                let nlIndex = buffer.baseAddress!.distance(to: nl)
+                lineNumber += 1
+                try emit(start, nlIndex, lineNumber, body)
+                start = nlIndex + 1
+                scan = start
+            }
+        }
+        if end > start {
+            lineNumber += 1
+            try emit(start, end, lineNumber, body)
+        }
+    }
+
+    private func emit(_ start: Int, _ end: Int, _ number: Int, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        var stop = end
+        if stop > start, buffer[stop - 1] == 0x0D { stop -= 1 }
+        guard stop > start else { return }
+        try body(UnsafeRawBufferPointer(rebasing: buffer[start..<stop]), number)
+    }
+}
+
+/// A buffered writer to a file descriptor: output leaves in large blocks, not per line.
+public final class OutputWriter {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private let capacity: Int
+    public let name: String
+
+    public init(fileDescriptor: Int32, name: String = "<stdout>", capacity: Int = 1 << 18) {
+        fd = fileDescriptor
+        self.name = name
+        self.capacity = capacity
+        buffer.reserveCapacity(capacity)
+    }
+
+    public static func standardOutput() -> OutputWriter { OutputWriter(fileDescriptor: 1) }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { flush() }
+    }
+
+    public func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { flush() }
+    }
+
+    public func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= capacity { flush() }
+    }
+
+    /// Writes `bytes` followed by a newline: one NDJSON record.
+    public func writeLine(_ bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+        buffer.append(0x0A)
+        if buffer.count >= capacity { flush() }
+    }
+
+    public func writeLine(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        buffer.append(0x0A)
+        if buffer.count >= capacity { flush() }
+    }
+
+    /// Hands everything buffered to the kernel. A closed pipe ends the process quietly, as
+    /// SIGPIPE does for any Unix filter.
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { exit(0) }
+                    Diagnostics.writeStandardError("trail: cannot write \(name): \(String(cString: strerror(errno)))\n")
+                    exit(2)
+                }
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// write(2), reachable from types that have a `write` method of their own.
+@inline(__always) func systemWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, pointer, count)
+}
+
+/// Whole-file and file-system helpers shared by the stages.
+public enum FileIO {
+    /// Reads a whole file; object-store log files are small (CloudTrail caps them well below memory).
+    public static func readFile(_ path: String) throws(IOFailure) -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw IOFailure(path: path, errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        var result = [UInt8]()
+        if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
+        let chunk = 1 << 18
+        var scratch = [UInt8](repeating: 0, count: chunk)
+        while true {
+            let n = scratch.withUnsafeMutableBytes { read(fd, $0.baseAddress!, chunk) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOFailure(path: path, errno: errno)
+            }
+            if n == 0 { break }
+            result.append(contentsOf: scratch[0..<n])
+        }
+        return result
+    }
+
+    /// Writes a file atomically: a temporary file in the same folder, fsync, then rename, so a
+    /// reader (or a restarted run) sees the old content or the new, never a torn file.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(IOFailure) {
+        let tmp = path + ".tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw IOFailure(path: tmp, errno: errno) }
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += n
+            }
+        }
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        close(fd)
+        if failure == 0, rename(tmp, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(tmp)
+            throw IOFailure(path: path, errno: failure)
+        }
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    /// Regular files below `root` (or `root` itself), as paths in byte order of their names,
+    /// folder by folder, the order object stores list keys in.
+    public static func filesBelow(_ root: String) throws(IOFailure) -> [String] {
+        guard isDirectory(root) else {
+            guard exists(root) else { throw IOFailure(path: root, reason: "no such file or directory") }
+            return [root]
+        }
+        var result: [String] = []
+        try collect(root, into: &result)
+        return result.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    private static func collect(_ dir: String, into result: inout [String]) throws(IOFailure) {
+        guard let handle = opendir(dir) else { throw IOFailure(path: dir, errno: errno) }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." || name.hasPrefix(".") { continue }
+            let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+            if isDirectory(path) {
+                try collect(path, into: &result)
+            } else {
+                result.append(path)
+            }
+        }
+    }
+}

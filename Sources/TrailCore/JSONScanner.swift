@@ -1,0 +1,387 @@
+/// A JSON syntax error at a byte offset of the scanned text.
+public struct JSONError: Error, Equatable, CustomStringConvertible {
+    public let offset: Int
+    public let message: String
+
+    public init(offset: Int, _ message: String) {
+        self.offset = offset
+        self.message = message
+    }
+
+    public var description: String { "\(message) at byte \(offset + 1)" }
+}
+
+/// The kind of a JSON value, decided by its first byte.
+public enum JSONKind: Equatable, Sendable {
+    case object, array, string, number, bool, null
+}
+
+/// A dotted field path such as `userIdentity.sessionContext.sessionIssuer.type`, split once
+/// into byte components so that lookups compare raw bytes.
+public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
+    public let components: [[UInt8]]
+    public let description: String
+
+    public init(_ dotted: String) {
+        description = dotted
+        components = dotted.split(separator: ".", omittingEmptySubsequences: false).map { Array($0.utf8) }
+    }
+}
+
+/// A read-only, allocation-free view over one JSON text. Values are addressed by the byte
+/// offset of their first character; nothing is decoded until asked for. Every access is
+/// bounds-checked, so malformed or truncated input yields an error or `nil`, never a crash.
+public struct JSONScanner {
+    public let bytes: UnsafeRawBufferPointer
+
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    @inline(__always) public var count: Int { bytes.count }
+
+    @inline(__always) public func byte(_ i: Int) -> UInt8 { bytes[i] }
+
+    @inline(__always) public func skipWhitespace(_ i: Int) -> Int {
+        var i = i
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            default: return i
+            }
+        }
+        return i
+    }
+
+    /// Checks that the whole text is exactly one JSON value (surrounding whitespace allowed)
+    /// and returns the offset of its first byte.
+    public func validateDocument() throws(JSONError) -> Int {
+        let start = skipWhitespace(0)
+        guard start < bytes.count else { throw JSONError(offset: 0, "empty input") }
+        let end = try valueEnd(at: start)
+        let rest = skipWhitespace(end)
+        guard rest == bytes.count else { throw JSONError(offset: rest, "unexpected data after the JSON value") }
+        return start
+    }
+
+    public func kind(at i: Int) -> JSONKind? {
+        guard i < bytes.count else { return nil }
+        switch bytes[i] {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        default: return nil
+        }
+    }
+
+    /// The offset just past the value starting at `i`, checking its syntax on the way.
+    public func valueEnd(at i: Int) throws(JSONError) -> Int {
+        guard i < bytes.count else { throw JSONError(offset: i, "unexpected end of input") }
+        switch bytes[i] {
+        case UInt8(ascii: "\""): return try stringEnd(at: i)
+        case UInt8(ascii: "{"): return try containerEnd(at: i, close: UInt8(ascii: "}"), isObject: true)
+        case UInt8(ascii: "["): return try containerEnd(at: i, close: UInt8(ascii: "]"), isObject: false)
+        case UInt8(ascii: "t"): return try literalEnd(at: i, "true")
+        case UInt8(ascii: "f"): return try literalEnd(at: i, "false")
+        case UInt8(ascii: "n"): return try literalEnd(at: i, "null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try numberEnd(at: i)
+        default: throw JSONError(offset: i, "unexpected character '\(printable(bytes[i]))'")
+        }
+    }
+
+    private func printable(_ b: UInt8) -> String {
+        (0x21...0x7E).contains(b) ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16)
+    }
+
+    private func literalEnd(at i: Int, _ word: StaticString) throws(JSONError) -> Int {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= bytes.count else { throw JSONError(offset: i, "truncated literal") }
+        for k in 0..<n where bytes[i + k] != word.utf8Start[k] {
+            throw JSONError(offset: i + k, "invalid literal")
+        }
+        return i + n
+    }
+
+    private func numberEnd(at i: Int) throws(JSONError) -> Int {
+        var j = i
+        if bytes[j] == UInt8(ascii: "-") { j += 1 }
+        let digitsStart = j
+        while j < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { j += 1 }
+        guard j > digitsStart else { throw JSONError(offset: j, "invalid number") }
+        if j < bytes.count, bytes[j] == UInt8(ascii: ".") {
+            j += 1
+            let f = j
+            while j < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { j += 1 }
+            guard j > f else { throw JSONError(offset: j, "invalid number") }
+        }
+        if j < bytes.count, bytes[j] | 0x20 == UInt8(ascii: "e") {
+            j += 1
+            if j < bytes.count, bytes[j] == UInt8(ascii: "+") || bytes[j] == UInt8(ascii: "-") { j += 1 }
+            let e = j
+            while j < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { j += 1 }
+            guard j > e else { throw JSONError(offset: j, "invalid number") }
+        }
+        return j
+    }
+
+    /// The offset just past the closing quote of the string starting at `i`.
+    public func stringEnd(at i: Int) throws(JSONError) -> Int {
+        var j = i + 1
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == UInt8(ascii: "\"") { return j + 1 }
+            if b == UInt8(ascii: "\\") {
+                j += 2
+                continue
+            }
+            if b < 0x20 { throw JSONError(offset: j, "control character in string") }
+            j += 1
+        }
+        throw JSONError(offset: i, "unterminated string")
+    }
+
+    private func containerEnd(at i: Int, close: UInt8, isObject: Bool) throws(JSONError) -> Int {
+        var j = skipWhitespace(i + 1)
+        guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")") }
+        if bytes[j] == close { return j + 1 }
+        while true {
+            if isObject {
+                guard j < bytes.count, bytes[j] == UInt8(ascii: "\"") else {
+                    throw JSONError(offset: j, j < bytes.count ? "expected a member name" : "unterminated object")
+                }
+                j = skipWhitespace(try stringEnd(at: j))
+                guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { throw JSONError(offset: j, "expected ':'") }
+                j = skipWhitespace(j + 1)
+            }
+            j = skipWhitespace(try valueEnd(at: j))
+            guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")") }
+            if bytes[j] == close { return j + 1 }
+            guard bytes[j] == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or '\(Character(UnicodeScalar(close)))'") }
+            j = skipWhitespace(j + 1)
+        }
+    }
+
+    // MARK: Navigation
+
+    /// Calls `body` with (key start, value start) for each member of the object at `i`;
+    /// `body` returns false to stop early.
+    public func forEachMember(ofObjectAt i: Int, _ body: (_ key: Int, _ value: Int) throws -> Bool) rethrows {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return }
+        var j = skipWhitespace(i + 1)
+        while j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            guard let keyEnd = try? stringEnd(at: j) else { return }
+            var v = skipWhitespace(keyEnd)
+            guard v < bytes.count, bytes[v] == UInt8(ascii: ":") else { return }
+            v = skipWhitespace(v + 1)
+            guard try body(j, v), let end = try? valueEnd(at: v) else { return }
+            j = skipWhitespace(end)
+            guard j < bytes.count, bytes[j] == UInt8(ascii: ",") else { return }
+            j = skipWhitespace(j + 1)
+        }
+    }
+
+    /// Calls `body` with the start of each element of the array at `i`; `body` returns false to stop.
+    public func forEachElement(ofArrayAt i: Int, _ body: (_ value: Int) throws -> Bool) rethrows {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { return }
+        var j = skipWhitespace(i + 1)
+        while j < bytes.count, bytes[j] != UInt8(ascii: "]") {
+            guard try body(j), let end = try? valueEnd(at: j) else { return }
+            j = skipWhitespace(end)
+            guard j < bytes.count, bytes[j] == UInt8(ascii: ",") else { return }
+            j = skipWhitespace(j + 1)
+        }
+    }
+
+    /// True when the string starting at `i` equals `key` byte for byte (escapes decoded).
+    public func stringEquals(at i: Int, _ key: [UInt8]) -> Bool {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return false }
+        // Up to the first backslash raw and decoded bytes agree, so a mismatch before any
+        // escape settles it; only keys written with escapes take the decoding path.
+        var k = 0
+        var j = i + 1
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == UInt8(ascii: "\\") { return string(at: i).map { Array($0.utf8) == key } ?? false }
+            if b == UInt8(ascii: "\"") { return k == key.count }
+            guard k < key.count, b == key[k] else { return false }
+            k += 1
+            j += 1
+        }
+        return false
+    }
+
+    /// The value of member `key` of the object at `i`.
+    public func member(_ key: [UInt8], ofObjectAt i: Int) -> Int? {
+        var found: Int?
+        forEachMember(ofObjectAt: i) { k, v in
+            if stringEquals(at: k, key) {
+                found = v
+                return false
+            }
+            return true
+        }
+        return found
+    }
+
+    public func member(_ key: String, ofObjectAt i: Int) -> Int? {
+        member(Array(key.utf8), ofObjectAt: i)
+    }
+
+    /// The value at `path` below the object at `root`, not descending into arrays.
+    public func value(at path: JSONPath, from root: Int) -> Int? {
+        var at = root
+        for component in path.components {
+            guard let next = member(component, ofObjectAt: at) else { return nil }
+            at = next
+        }
+        return at
+    }
+
+    /// Every value at `path` below `root`, descending into arrays on the way (an array met
+    /// where an object is expected applies the rest of the path to each element), as Sigma
+    /// field matching wants.
+    public func forEachValue(at path: JSONPath, from root: Int, _ body: (Int) -> Void) {
+        walk(path.components[...], at: root, body)
+    }
+
+    private func walk(_ rest: ArraySlice<[UInt8]>, at i: Int, _ body: (Int) -> Void) {
+        guard let first = rest.first else {
+            body(i)
+            return
+        }
+        if kind(at: i) == .array {
+            forEachElement(ofArrayAt: i) { e in
+                walk(rest, at: e, body)
+                return true
+            }
+        } else if let next = member(first, ofObjectAt: i) {
+            walk(rest.dropFirst(), at: next, body)
+        }
+    }
+
+    // MARK: Decoding
+
+    /// The raw bytes of the value at `i`.
+    public func raw(at i: Int) -> UnsafeRawBufferPointer? {
+        guard let end = try? valueEnd(at: i) else { return nil }
+        return UnsafeRawBufferPointer(rebasing: bytes[i..<end])
+    }
+
+    /// The decoded string at `i`, or nil when the value is not a string.
+    public func string(at i: Int) -> String? {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let end = try? stringEnd(at: i) else { return nil }
+        let body = UnsafeRawBufferPointer(rebasing: bytes[(i + 1)..<(end - 1)])
+        guard body.contains(UInt8(ascii: "\\")) else { return String(decoding: body, as: UTF8.self) }
+        return JSONScanner.unescape(body)
+    }
+
+    /// The value at `i` as text: strings decoded, numbers and literals as written, objects
+    /// and arrays as their compact JSON text. Null gives nil.
+    public func text(at i: Int) -> String? {
+        switch kind(at: i) {
+        case .string: return string(at: i)
+        case .null, nil: return nil
+        case .object, .array:
+            guard let r = raw(at: i) else { return nil }
+            return String(decoding: JSONCompactor.compact(r), as: UTF8.self)
+        case .number, .bool:
+            return raw(at: i).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    public func bool(at i: Int) -> Bool? {
+        guard i < bytes.count else { return nil }
+        switch bytes[i] {
+        case UInt8(ascii: "t"): return true
+        case UInt8(ascii: "f"): return false
+        default: return nil
+        }
+    }
+
+    static func unescape(_ body: UnsafeRawBufferPointer) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(body.count)
+        var j = 0
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= body.count else { return nil }
+            var v: UInt32 = 0
+            for k in 0..<4 {
+                let c = body[at + k]
+                let d: UInt8
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+                v = v << 4 | UInt32(d)
+            }
+            return v
+        }
+        while j < body.count {
+            let b = body[j]
+            guard b == UInt8(ascii: "\\"), j + 1 < body.count else {
+                out.append(b)
+                j += 1
+                continue
+            }
+            let e = body[j + 1]
+            j += 2
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(j) else {
+                    out.append(contentsOf: "\u{FFFD}".utf8)
+                    continue
+                }
+                j += 4
+                if (0xD800...0xDBFF).contains(scalar), j + 6 <= body.count, body[j] == UInt8(ascii: "\\"),
+                   body[j + 1] == UInt8(ascii: "u"), let low = hex4(j + 2), (0xDC00...0xDFFF).contains(low) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    j += 6
+                }
+                out.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
+            default: out.append(e)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Removes insignificant whitespace from valid JSON text, leaving strings untouched.
+public enum JSONCompactor {
+    public static func compact(_ text: UnsafeRawBufferPointer) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(text.count)
+        compact(text, into: &out)
+        return out
+    }
+
+    public static func compact(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var inString = false
+        var escaped = false
+        var runStart = 0
+        var i = 0
+        // Copy runs between whitespace bytes in bulk; CloudTrail files are already compact.
+        while i < text.count {
+            let b = text[i]
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+            } else if b == UInt8(ascii: "\"") {
+                inString = true
+            } else if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 {
+                if i > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
+                runStart = i + 1
+            }
+            i += 1
+        }
+        if i > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
+    }
+}
