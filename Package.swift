@@ -40,16 +40,19 @@ let package = Package(
         .executableTarget(name: "trail-notify", dependencies: ["TrailNotify", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "trail-synth", dependencies: ["TrailSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore"]),
-        .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch"]),
-        .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten"]),
-        .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich"]),
-        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch"]),
-        .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify"]),
-        .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth"]),
+        // Temporary folders and files for the tests of every stage.
+        .target(name: "TrailTestSupport", dependencies: ["TrailCore"], path: "Tests/Support"),
+        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"]),
+        .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailTestSupport"]),
+        .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport"]),
+        .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"]),
+        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport"]),
+        .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport"]),
+        .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),
         // End-to-end: runs the built executables in shell pipelines over the bundled sample.
         .testTarget(name: "PipelineTests", dependencies: [
-            "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify",
+            "TrailTestSupport",
+            "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth",
         ]),
     ]
 )

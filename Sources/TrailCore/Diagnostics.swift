@@ -35,8 +35,13 @@ public final class Diagnostics {
 
     /// Reports a bad record at `source:line`, counts it, and stops the run under `--strict`.
     public func badRecord(source: String, line: Int, _ problem: String) throws(StrictModeStop) {
+        try badInput("\(source):\(line)", problem)
+    }
+
+    /// Reports a bad input that has no line (a whole file: corrupt gzip, not JSON) and skips it.
+    public func badInput(_ place: String, _ problem: String) throws(StrictModeStop) {
         skippedRecords += 1
-        let message = "\(source):\(line): \(problem)"
+        let message = "\(place): \(problem)"
         warn(message)
         if strict { throw StrictModeStop(message: message) }
     }

@@ -88,18 +88,34 @@ public final class LineReader {
     }
 }
 
-/// A buffered writer to a file descriptor: output leaves in large blocks, not per line.
+/// A buffered writer to a file descriptor (output leaves in large blocks, not per line), or
+/// to memory, for running a stage in-process.
 public final class OutputWriter {
-    private let fd: Int32
+    private let fd: Int32?
     private var buffer: [UInt8] = []
     private let capacity: Int
     public let name: String
+    /// Everything written, when the writer collects in memory.
+    public private(set) var collected: [UInt8] = []
 
     public init(fileDescriptor: Int32, name: String = "<stdout>", capacity: Int = 1 << 18) {
         fd = fileDescriptor
         self.name = name
         self.capacity = capacity
         buffer.reserveCapacity(capacity)
+    }
+
+    /// A writer that keeps its output in `collected`.
+    public init(collectingAs name: String = "<memory>") {
+        fd = nil
+        self.name = name
+        capacity = 1 << 16
+    }
+
+    /// The collected output as text lines.
+    public var collectedLines: [String] {
+        flush()
+        return String(decoding: collected, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     public static func standardOutput() -> OutputWriter { OutputWriter(fileDescriptor: 1) }
@@ -136,6 +152,11 @@ public final class OutputWriter {
     /// SIGPIPE does for any Unix filter.
     public func flush() {
         guard !buffer.isEmpty else { return }
+        guard let fd else {
+            collected.append(contentsOf: buffer)
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
         buffer.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {

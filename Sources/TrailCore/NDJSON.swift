@@ -32,6 +32,21 @@ public struct NDJSONInput {
         flushing output: OutputWriter? = nil,
         _ body: (JSONScanner, Int, RecordLocation) throws -> Void
     ) throws {
+        try forEachValue(diagnostics: diagnostics, flushing: output) { scanner, root, location in
+            guard scanner.kind(at: root) == .object else {
+                try diagnostics.badRecord(source: location.source, line: location.line, "expected a JSON object, found \(scanner.kind(at: root).map { "\($0)" } ?? "nothing")")
+                return
+            }
+            try body(scanner, root, location)
+        }
+    }
+
+    /// Like `forEachObject`, for any JSON value per line.
+    public func forEachValue(
+        diagnostics: Diagnostics,
+        flushing output: OutputWriter? = nil,
+        _ body: (JSONScanner, Int, RecordLocation) throws -> Void
+    ) throws {
         for input in inputs {
             let isStdin = input == "-"
             let fd = isStdin ? 0 : open(input, O_RDONLY)
@@ -42,7 +57,6 @@ public struct NDJSONInput {
             if let output { reader.beforeRead = { output.flush() } }
             try reader.forEachLine { line, number in
                 let scanner = JSONScanner(line)
-                let location = RecordLocation(source: name, line: number)
                 let root: Int
                 do {
                     root = try scanner.validateDocument()
@@ -50,11 +64,7 @@ public struct NDJSONInput {
                     try diagnostics.badRecord(source: name, line: number, "invalid JSON: \(error)")
                     return
                 }
-                guard scanner.kind(at: root) == .object else {
-                    try diagnostics.badRecord(source: name, line: number, "expected a JSON object, found \(scanner.kind(at: root).map { "\($0)" } ?? "nothing")")
-                    return
-                }
-                try body(scanner, root, location)
+                try body(scanner, root, RecordLocation(source: name, line: number))
             }
         }
     }

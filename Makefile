@@ -1,0 +1,57 @@
+# trail: build, test, run and install the toolkit.
+#   make run    watch the bundled sample trail (safe to schedule from cron)
+#   make test   unit and end-to-end tests
+SHELL := /bin/bash
+SWIFT ?= swift
+PREFIX ?= /usr/local
+DESTDIR ?=
+# All state of scheduled runs (lock, and later fetch state, spools) lives here.
+STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/trail
+export STATE_DIR
+
+TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth
+APT_PACKAGES := zlib1g-dev util-linux jq
+
+.PHONY: all build release test run install clean deps sample
+
+all: build
+
+## deps: install missing Debian packages unattended (when root), else say what is missing.
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "make deps: Swift 6 toolchain not found (swift)" >&2; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "make deps: missing Debian packages:$$missing (run 'sudo make deps')" >&2; exit 1; fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test
+
+## run: the whole pipeline once over the bundled sample, printing the alerts.
+run: release
+	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/watch.sh
+
+## sample: regenerate the bundled sample trail with trail-synth (deterministic).
+sample: release
+	rm -rf pipelines/sample
+	"$$($(SWIFT) build -c release --show-bin-path)/trail-synth" $(SAMPLE_ARGS)
+
+install: release
+	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/trail"; \
+	for t in $(TOOLS); do install -m 755 "$$bin/$$t" "$(DESTDIR)$(PREFIX)/bin/$$t"; done; \
+	rm -rf "$(DESTDIR)$(PREFIX)/share/trail/rules" "$(DESTDIR)$(PREFIX)/share/trail/pipelines"; \
+	cp -R rules "$(DESTDIR)$(PREFIX)/share/trail/rules"; \
+	cp -R pipelines "$(DESTDIR)$(PREFIX)/share/trail/pipelines"
+
+clean:
+	rm -rf .build

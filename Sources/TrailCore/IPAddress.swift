@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An IPv4 or IPv6 address as 16 bytes (IPv4 in its IPv4-mapped form), so that one lookup
+/// structure serves both families.
+public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
+    public let high: UInt64
+    public let low: UInt64
+    public let isIPv4: Bool
+
+    /// Parses dotted IPv4 or textual IPv6; anything else (`ec2.amazonaws.com`, `AWS Internal`) is nil.
+    public init?(_ text: String) {
+        guard !text.isEmpty, text.utf8.count < 64 else { return nil }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 {
+            high = 0
+            low = 0x0000_FFFF_0000_0000 | UInt64(UInt32(bigEndian: v4.s_addr))
+            isIPv4 = true
+            return
+        }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
+        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        var h: UInt64 = 0, l: UInt64 = 0
+        for k in 0..<8 { h = h << 8 | UInt64(bytes[k]) }
+        for k in 8..<16 { l = l << 8 | UInt64(bytes[k]) }
+        high = h
+        low = l
+        // An IPv4-mapped IPv6 address is the IPv4 address.
+        isIPv4 = h == 0 && (l >> 32) == 0xFFFF
+    }
+
+    public var description: String {
+        if isIPv4 {
+            let v = UInt32(truncatingIfNeeded: low)
+            return "\(v >> 24).\(v >> 16 & 0xFF).\(v >> 8 & 0xFF).\(v & 0xFF)"
+        }
+        var addr = in6_addr()
+        withUnsafeMutableBytes(of: &addr) { raw in
+            for k in 0..<8 { raw[k] = UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(k))) }
+            for k in 0..<8 { raw[8 + k] = UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(k))) }
+        }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count))
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,140 @@
+/// A point in time as whole seconds and nanoseconds since the Unix epoch (UTC). Parsing and
+/// formatting are done by hand on bytes: event time is read for every record of a trail.
+public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible {
+    public var seconds: Int64
+    public var nanoseconds: Int32
+
+    public init(seconds: Int64, nanoseconds: Int32 = 0) {
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+    }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool {
+        (a.seconds, a.nanoseconds) < (b.seconds, b.nanoseconds)
+    }
+
+    /// Parses RFC 3339 / ISO 8601 (`2024-05-01T09:12:03Z`, fractions, `+09:00` offsets, a space
+    /// instead of `T`, compact `20240501T091203Z`).
+    public init?(iso8601 text: String) {
+        var text = text
+        guard let parsed = text.withUTF8({ Timestamp.parse(UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = parsed
+    }
+
+    /// Epoch seconds, or milliseconds when the value is too large to be seconds (CloudWatch).
+    public init(epoch value: Double) {
+        let secondsValue = value > 100_000_000_000 ? value / 1000 : value
+        let whole = secondsValue.rounded(.down)
+        self.init(seconds: Int64(whole), nanoseconds: Int32(((secondsValue - whole) * 1e9).rounded()))
+    }
+
+    public static func parse(_ b: UnsafeRawBufferPointer) -> Timestamp? {
+        var i = 0
+        func digits(_ n: Int) -> Int? {
+            guard i + n <= b.count else { return nil }
+            var v = 0
+            for k in 0..<n {
+                let c = b[i + k]
+                guard c >= 0x30, c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            i += n
+            return v
+        }
+        func skip(_ c: UInt8) -> Bool {
+            if i < b.count, b[i] == c { i += 1; return true }
+            return false
+        }
+        guard let year = digits(4) else { return nil }
+        let extended = skip(UInt8(ascii: "-"))
+        guard let month = digits(2), !extended || skip(UInt8(ascii: "-")), let day = digits(2) else { return nil }
+        var hour = 0, minute = 0, second = 0, nanos = 0
+        if i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "t") {
+            i += 1
+            guard let h = digits(2), !extended || skip(UInt8(ascii: ":")), let m = digits(2) else { return nil }
+            hour = h
+            minute = m
+            if !extended || skip(UInt8(ascii: ":")) {
+                guard let s = digits(2) else { return nil }
+                second = s
+            }
+            if skip(UInt8(ascii: ".")) || skip(UInt8(ascii: ",")) {
+                var scale = 100_000_000, any = false
+                while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                    nanos += Int(b[i] - 0x30) * scale
+                    scale /= 10
+                    i += 1
+                    any = true
+                }
+                guard any else { return nil }
+            }
+        }
+        var offset = 0
+        if i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "Z") || c == UInt8(ascii: "z") {
+                i += 1
+            } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
+                i += 1
+                guard let oh = digits(2) else { return nil }
+                _ = skip(UInt8(ascii: ":"))
+                let om = digits(2) ?? 0
+                offset = (oh * 3600 + om * 60) * (c == UInt8(ascii: "-") ? -1 : 1)
+            }
+        }
+        guard i == b.count, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else {
+            return nil
+        }
+        let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
+        let total = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second - offset)
+        return Timestamp(seconds: total, nanoseconds: Int32(nanos))
+    }
+
+    /// RFC 3339 in UTC with a `Z`; fractions only when present (CloudTrail's own form).
+    public var description: String { rfc3339 }
+
+    public var rfc3339: String {
+        let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
+        let secondOfDay = Int(seconds - Int64(days) * 86400)
+        let (y, m, d) = Timestamp.civilFromDays(days)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var text = "\(y)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        if nanoseconds > 0 {
+            var fraction = String(nanoseconds)
+            fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            text += "." + fraction
+        }
+        return text + "Z"
+    }
+
+    /// The UTC calendar date and time of day, for layouts and calendars.
+    public var utcComponents: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
+        let secondOfDay = Int(seconds - Int64(days) * 86400)
+        let (y, m, d) = Timestamp.civilFromDays(days)
+        return (y, m, d, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
+    }
+
+    // Howard Hinnant's days-from-civil algorithms: exact for the proleptic Gregorian calendar.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    static func civilFromDays(_ z: Int) -> (Int, Int, Int) {
+        let z = z + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

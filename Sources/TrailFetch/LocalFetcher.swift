@@ -1,0 +1,99 @@
+import TrailCore
+
+/// Delivers trail log files from local folders and files (a synced copy of a bucket, the
+/// bundled sample) as one NDJSON line per JSON document, in key order.
+public final class LocalFetcher {
+    private let output: OutputWriter
+    private let diagnostics: Diagnostics
+    private var line = [UInt8]()
+    public private(set) var filesDelivered = 0
+
+    public init(output: OutputWriter, diagnostics: Diagnostics) {
+        self.output = output
+        self.diagnostics = diagnostics
+    }
+
+    /// Log files below a folder: CloudTrail's `*.json.gz`, ActionTrail's `*.gz`, plain `*.json`.
+    /// Digest files are evidence for `--verify`, not events, and are left out.
+    public static func isLogFile(_ path: String) -> Bool {
+        (path.hasSuffix(".json.gz") || path.hasSuffix(".gz") || path.hasSuffix(".json"))
+            && !path.contains("/CloudTrail-Digest/")
+    }
+
+    public func run(sources: [String]) throws -> ExitStatus {
+        for source in sources {
+            if source == "-" {
+                try deliver(FileIO.readFile("/dev/stdin"), from: "<stdin>")
+            } else if FileIO.isDirectory(source) {
+                for path in try FileIO.filesBelow(source) where LocalFetcher.isLogFile(path) {
+                    try deliver(FileIO.readFile(path), from: path)
+                }
+            } else {
+                try deliver(FileIO.readFile(source), from: source)
+            }
+        }
+        output.flush()
+        return diagnostics.exitStatus
+    }
+
+    /// Decodes one object's bytes (gzip or not, by its magic bytes) and writes its documents.
+    /// A corrupt file is reported and skipped; the rest of the run goes on.
+    public func deliver(_ raw: [UInt8], from uri: String) throws {
+        let text: [UInt8]
+        do {
+            text = try raw.withUnsafeBytes { bytes throws(GzipError) in Gzip.isGzip(bytes) ? try Gzip.inflate(bytes) : Array(bytes) }
+        } catch {
+            try diagnostics.badInput(uri, "\(error); file skipped")
+            return
+        }
+        try text.withUnsafeBytes { bytes in
+            let s = JSONScanner(bytes)
+            var at = s.skipWhitespace(0)
+            guard at < s.count else { return }
+            // Validate every document before writing any, so a bad file is skipped whole.
+            var documents: [Range<Int>] = []
+            while at < s.count {
+                do {
+                    let end = try s.valueEnd(at: at)
+                    documents.append(at..<end)
+                    at = s.skipWhitespace(end)
+                } catch {
+                    try diagnostics.badInput(uri, "invalid JSON: \(error); file skipped")
+                    return
+                }
+            }
+            for (n, document) in documents.enumerated() {
+                guard let kind = s.kind(at: document.lowerBound), kind == .object || kind == .array else {
+                    try diagnostics.badInput(uri, "document \(n + 1) is not a JSON object or array; skipped")
+                    continue
+                }
+                write(UnsafeRawBufferPointer(rebasing: bytes[document]), kind: kind, uri: uri,
+                      documentIndex: documents.count > 1 ? n : nil)
+            }
+            filesDelivered += 1
+        }
+    }
+
+    /// `{"trailFile":"<uri>",["trailDoc":n,]` + the document's own members, compacted.
+    private func write(_ document: UnsafeRawBufferPointer, kind: JSONKind, uri: String, documentIndex: Int?) {
+        line.removeAll(keepingCapacity: true)
+        line.append(UInt8(ascii: "{"))
+        JSONWriter.appendQuoted(FetchEnvelope.fileKey, to: &line)
+        line.append(UInt8(ascii: ":"))
+        JSONWriter.appendQuoted(uri, to: &line)
+        if let documentIndex {
+            line.append(contentsOf: ",\"\(FetchEnvelope.documentKey)\":\(documentIndex)".utf8)
+        }
+        if kind == .array {
+            line.append(contentsOf: ",\"\(FetchEnvelope.recordsKey)\":".utf8)
+            JSONCompactor.compact(document, into: &line)
+            line.append(UInt8(ascii: "}"))
+        } else {
+            let body = UnsafeRawBufferPointer(rebasing: document[1...])
+            let firstByte = body.firstIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+            if let firstByte, body[firstByte] != UInt8(ascii: "}") { line.append(UInt8(ascii: ",")) }
+            JSONCompactor.compact(body, into: &line)
+        }
+        output.writeLine(line)
+    }
+}

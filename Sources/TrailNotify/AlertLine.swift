@@ -1,0 +1,85 @@
+import TrailCore
+
+/// The one-line, human-readable form of an alert: when, how bad, which rule, who, from
+/// where, what, in which account and region.
+public struct AlertLine: Sendable {
+    public var time: String
+    public var level: String
+    public var title: String
+    public var actor: String
+    public var source: String
+    public var action: String
+    public var account: String
+    public var region: String
+
+    private static let paths = (
+        time: JSONPath("alert.time"), level: JSONPath("alert.rule.level"), title: JSONPath("alert.rule.title"),
+        actorName: JSONPath("event.trail.actor.name"), actorType: JSONPath("event.trail.actor.type"),
+        ip: JSONPath("event.trail.source.ip"), sourceService: JSONPath("event.trail.source.service"),
+        service: JSONPath("event.trail.service"), action: JSONPath("event.trail.action"),
+        account: JSONPath("event.trail.account"), region: JSONPath("event.trail.region"))
+
+    /// Reads an alert object; nil when it is not an alert.
+    public init?(_ s: JSONScanner, alert root: Int) {
+        func text(_ path: JSONPath) -> String? {
+            s.value(at: path, from: root).flatMap { s.text(at: $0) }
+        }
+        guard let title = text(AlertLine.paths.title) else { return nil }
+        let p = AlertLine.paths
+        self.title = title
+        time = text(p.time) ?? "-"
+        level = text(p.level) ?? "-"
+        let name = text(p.actorName) ?? "-"
+        actor = text(p.actorType).map { "\(name) (\($0))" } ?? name
+        source = text(p.ip) ?? text(p.sourceService) ?? "-"
+        action = [text(p.service), text(p.action)].compactMap { $0 }.joined(separator: ":")
+        account = text(p.account) ?? "-"
+        region = text(p.region) ?? "-"
+    }
+
+    /// `2026-11-16T09:12:03Z  high      Root account used  actor=root (root)  from=… action=… account=… region=…`
+    public func render(colour: Bool) -> String {
+        let padded = level.count < 8 ? level + String(repeating: " ", count: 8 - level.count) : level
+        let shownLevel = colour ? AlertLine.colour(for: level) + padded + "\u{1B}[0m" : padded
+        let shownTitle = colour ? "\u{1B}[1m" + title + "\u{1B}[0m" : title
+        return "\(time)  \(shownLevel)  \(shownTitle)  actor=\(actor)  from=\(source)  action=\(action.isEmpty ? "-" : action)  account=\(account)  region=\(region)"
+    }
+
+    static func colour(for level: String) -> String {
+        switch level.lowercased() {
+        case "critical": return "\u{1B}[1;35m"
+        case "high": return "\u{1B}[1;31m"
+        case "medium": return "\u{1B}[33m"
+        case "low": return "\u{1B}[36m"
+        default: return "\u{1B}[2m"
+        }
+    }
+}
+
+/// Writes each alert of the stream as one human-readable line.
+public final class ConsoleNotifier {
+    private let output: OutputWriter
+    private let diagnostics: Diagnostics
+    private let colour: Bool
+    public private(set) var alertsShown = 0
+
+    public init(output: OutputWriter, diagnostics: Diagnostics, colour: Bool) {
+        self.output = output
+        self.diagnostics = diagnostics
+        self.colour = colour
+    }
+
+    public func run(inputs: [String]) throws -> ExitStatus {
+        try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics, flushing: output) { s, root, location in
+            guard let line = AlertLine(s, alert: root) else {
+                try diagnostics.badRecord(source: location.source, line: location.line, "not an alert (no alert.rule.title)")
+                return
+            }
+            output.write(line.render(colour: colour))
+            output.write("\n")
+            alertsShown += 1
+        }
+        output.flush()
+        return diagnostics.exitStatus
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import TrailCore
+import TrailTestSupport
+
+@Suite struct LineReaderTests {
+    @Test func splitsLinesAcrossReadsAndGrowsForLongLines() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let long = String(repeating: "x", count: 10_000)
+        let path = try dir.write("in.ndjson", "a\r\n\n\(long)\nb\nlast-without-newline")
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        // A tiny buffer forces partial lines, moves and growth.
+        let reader = LineReader(fileDescriptor: fd, bufferSize: 16)
+        var lines: [(String, Int)] = []
+        try reader.forEachLine { line, number in lines.append((String(decoding: line, as: UTF8.self), number)) }
+        #expect(lines.map(\.0) == ["a", long, "b", "last-without-newline"])
+        #expect(lines.map(\.1) == [1, 3, 4, 5])
+    }
+}
+
+@Suite struct GzipTests {
+    @Test func roundTripsAndReadsConcatenatedMembers() throws {
+        let text = Array(String(repeating: #"{"Records":[]}"#, count: 1000).utf8)
+        let packed = try text.withUnsafeBytes { try Gzip.deflate($0) }
+        #expect(packed.withUnsafeBytes { Gzip.isGzip($0) })
+        #expect(packed.count < text.count / 10)
+        let twice = packed + packed
+        #expect(try twice.withUnsafeBytes { try Gzip.inflate($0) } == text + text)
+    }
+
+    @Test func reportsTruncatedAndCorruptData() throws {
+        let packed = try Array("hello world, hello trail".utf8).withUnsafeBytes { try Gzip.deflate($0) }
+        let truncated = Array(packed.prefix(packed.count - 6))
+        #expect(throws: GzipError.self) { try truncated.withUnsafeBytes { try Gzip.inflate($0) } }
+        var corrupt = packed
+        corrupt[12] ^= 0xFF
+        #expect(throws: GzipError.self) { try corrupt.withUnsafeBytes { try Gzip.inflate($0) } }
+    }
+
+    @Test func agreesWithSystemGzip() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let text = "line one\nline two é\n"
+        let path = try dir.write("plain.txt", text)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-k", path]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let packed = try FileIO.readFile(path + ".gz")
+        #expect(String(decoding: try packed.withUnsafeBytes { try Gzip.inflate($0) }, as: UTF8.self) == text)
+    }
+}
+
+@Suite struct FileIOTests {
+    @Test func listsFilesInKeyOrderAndWritesAtomically() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("b/2.json", "{}")
+        try dir.write("a/10.json", "{}")
+        try dir.write("a/9.json", "{}")
+        try dir.write("a/.hidden", "{}")
+        let files = try FileIO.filesBelow(dir.path).map { String($0.dropFirst(dir.path.count + 1)) }
+        #expect(files == ["a/10.json", "a/9.json", "b/2.json"])
+        try FileIO.writeAtomically(Array("new".utf8), to: dir.path + "/b/2.json")
+        #expect(try FileIO.readFile(dir.path + "/b/2.json") == Array("new".utf8))
+        #expect(throws: IOFailure.self) { try FileIO.filesBelow(dir.path + "/missing") }
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test(arguments: [
+        ("2024-05-01T09:12:03Z", "2024-05-01T09:12:03Z"),
+        ("2024-05-01T09:12:03.250Z", "2024-05-01T09:12:03.25Z"),
+        ("2024-05-01T18:12:03+09:00", "2024-05-01T09:12:03Z"),
+        ("2024-05-01 09:12:03", "2024-05-01T09:12:03Z"),
+        ("20131102T010628Z", "2013-11-02T01:06:28Z"),
+        ("2000-02-29T23:59:59Z", "2000-02-29T23:59:59Z"),
+        ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"),
+    ])
+    func parsesAndFormatsInUTC(input: String, expected: String) {
+        #expect(Timestamp(iso8601: input)?.rfc3339 == expected)
+    }
+
+    @Test func rejectsNonsenseAndReadsEpochs() {
+        for bad in ["", "yesterday", "2024-13-01T00:00:00Z", "2024-05-01T25:00:00Z", "2024-05-01T09:12:03Zjunk"] {
+            #expect(Timestamp(iso8601: bad) == nil, "\(bad)")
+        }
+        #expect(Timestamp(epoch: 1714554723).rfc3339 == "2024-05-01T09:12:03Z")
+        #expect(Timestamp(epoch: 1714554723000).rfc3339 == "2024-05-01T09:12:03Z")
+    }
+}
+
+@Suite struct IPAddressTests {
+    @Test func parsesBothFamiliesAndRejectsNames() {
+        #expect(IPAddress("203.0.113.10")?.isIPv4 == true)
+        #expect(IPAddress("::ffff:203.0.113.10") == IPAddress("203.0.113.10"))
+        #expect(IPAddress("2001:db8::1")?.description == "2001:db8::1")
+        #expect(IPAddress("203.0.113.10")?.description == "203.0.113.10")
+        for name in ["ec2.amazonaws.com", "AWS Internal", "", "1.2.3", "1.2.3.256"] {
+            #expect(IPAddress(name) == nil, "\(name)")
+        }
+    }
+}
