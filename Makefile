@@ -10,7 +10,9 @@ STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/trail
 export STATE_DIR
 
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth
-APT_PACKAGES := zlib1g-dev util-linux jq
+APT_PACKAGES := zlib1g-dev util-linux jq python3-pip
+# Python packages the tests use as real peers (servers, reference readers).
+PIP_PACKAGES :=
 
 .PHONY: all build release test run install clean deps sample
 
@@ -25,6 +27,11 @@ deps:
 	    echo "make deps: installing$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "make deps: missing Debian packages:$$missing (run 'sudo make deps')" >&2; exit 1; fi; \
+	fi
+	@missing=""; for p in $(PIP_PACKAGES); do python3 -m pip show -q "$${p%%[*}" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing Python packages$$missing"; \
+	  python3 -m pip install -q --disable-pip-version-check $$missing; \
 	fi
 
 build: deps
