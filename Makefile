@@ -48,6 +48,9 @@ run: release
 	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/watch.sh
 
 ## sample: regenerate the bundled sample trail with trail-synth (deterministic).
+SAMPLE_ARGS := --out pipelines/sample --events 450 --accounts 2 --regions us-east-1,eu-west-1,ap-northeast-1 \
+  --start 2026-11-16 --days 3 --seed 7 --scenarios D1,D2,D3,D4,D5,D6,D7,D8,D9,D10,D11,D12,D13,D14,D15,D16 \
+  --scenario-rate 0.5 --actiontrail 150 --truth pipelines/sample/truth.ndjson
 sample: release
 	rm -rf pipelines/sample
 	"$$($(SWIFT) build -c release --show-bin-path)/trail-synth" $(SAMPLE_ARGS)

@@ -205,7 +205,8 @@ public enum FileIO {
 
     /// Writes a file atomically: a temporary file in the same folder, fsync, then rename, so a
     /// reader (or a restarted run) sees the old content or the new, never a torn file.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(IOFailure) {
+    /// `durable: false` skips the fsync, for output that can be made again (generated corpora).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(IOFailure) {
         let tmp = path + ".tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw IOFailure(path: tmp, errno: errno) }
@@ -222,7 +223,7 @@ public enum FileIO {
                 offset += n
             }
         }
-        if failure == 0, fsync(fd) != 0 { failure = errno }
+        if failure == 0, durable, fsync(fd) != 0 { failure = errno }
         close(fd)
         if failure == 0, rename(tmp, path) != 0 { failure = errno }
         if failure != 0 {
@@ -245,7 +246,7 @@ public enum FileIO {
     /// folder by folder, the order object stores list keys in.
     public static func filesBelow(_ root: String) throws(IOFailure) -> [String] {
         guard isDirectory(root) else {
-            guard exists(root) else { throw IOFailure(path: root, reason: "no such file or directory") }
+            guard exists(root) else { throw IOFailure(path: root, errno: ENOENT) }
             return [root]
         }
         var result: [String] = []

@@ -82,7 +82,8 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
                 offset = (oh * 3600 + om * 60) * (c == UInt8(ascii: "-") ? -1 : 1)
             }
         }
-        guard i == b.count, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else {
+        guard i == b.count, (1...12).contains(month), (1...Timestamp.daysInMonth(year: year, month: month)).contains(day),
+              hour < 24, minute < 60, second <= 60 else {
             return nil
         }
         let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
@@ -116,8 +117,22 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         return (y, m, d, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
     }
 
+    /// 0 = Sunday … 6 = Saturday, in UTC.
+    public var weekday: Int {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        return Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday
+    }
+
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
     // Howard Hinnant's days-from-civil algorithms: exact for the proleptic Gregorian calendar.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -57,10 +57,11 @@ import TrailTestSupport
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdoutLines.contains { $0.contains("Root account used") })
         #expect(run.stdoutLines.contains { $0.contains("Console sign-in without MFA") })
-        // A second run while the lock is held is skipped, not stacked.
+        // A second run while the lock is held (by this shell, which must outlive the run: hence
+        // the explicit exit, which keeps bash from exec-ing the script in its place) is skipped.
         let overlapping = try runShell("""
             exec 9>'\(state.path)/run.lock'; flock 9
-            '\(packageRoot)/pipelines/watch.sh'
+            '\(packageRoot)/pipelines/watch.sh'; exit $?
             """, environment: environment)
         #expect(overlapping.status == 0)
         #expect(overlapping.stdout.isEmpty)
@@ -90,7 +91,7 @@ import TrailTestSupport
     @Test func runtimeFailuresExitTwoWithOneLine() throws {
         let missing = try runShell("trail-fetch /nonexistent/trail", environment: env)
         #expect(missing.status == 2)
-        #expect(missing.stderr == "trail-fetch: /nonexistent/trail: no such file or directory\n")
+        #expect(missing.stderr == "trail-fetch: /nonexistent/trail: No such file or directory\n")
         let rulesDir = try TemporaryDirectory()
         defer { rulesDir.remove() }
         try rulesDir.write("bad.yml", "title: x\ndetection:\n  s: {a|re: b}\n  condition: s\n")

@@ -1,0 +1,533 @@
+import TrailCore
+
+/// The kinds of callers that make up an account's everyday CloudTrail traffic. Reads dominate,
+/// as they do in real trails: console pages and Terraform refreshes fan out into Describe*,
+/// agents poll, AWS Config inventories everything.
+enum AWSCallerKind: CaseIterable {
+    case humanCLI, humanConsole, ssoCLI, ssoConsole, terraform, instanceAgent, lambdaFunction
+    case configRecorder, vendorPoller, serviceCrypto, federatedExport, samlCLI, keyRotation
+
+    /// How often a session of this kind starts, relative to the others.
+    var sessionWeight: Double {
+        switch self {
+        case .humanCLI: return 6
+        case .humanConsole: return 5
+        case .ssoCLI: return 4
+        case .ssoConsole: return 3
+        case .terraform: return 1.5
+        case .instanceAgent: return 14
+        case .lambdaFunction: return 16
+        case .configRecorder: return 4
+        case .vendorPoller: return 3
+        case .serviceCrypto: return 10
+        case .federatedExport: return 0.6
+        case .samlCLI: return 1
+        case .keyRotation: return 0.15
+        }
+    }
+
+    var isHuman: Bool {
+        switch self {
+        case .humanCLI, .humanConsole, .ssoCLI, .ssoConsole, .samlCLI: return true
+        default: return false
+        }
+    }
+
+    /// Calls after the opening event.
+    var calls: ClosedRange<Int> {
+        switch self {
+        case .humanCLI: return 1...25
+        case .humanConsole, .ssoConsole: return 4...45
+        case .ssoCLI, .samlCLI: return 2...20
+        case .terraform: return 30...140
+        case .instanceAgent: return 3...14
+        case .lambdaFunction: return 1...5
+        case .configRecorder: return 10...70
+        case .vendorPoller: return 8...50
+        case .serviceCrypto: return 1...3
+        case .federatedExport: return 2...8
+        case .keyRotation: return 0...0
+        }
+    }
+
+    /// Seconds between consecutive calls.
+    var gap: ClosedRange<Int64> {
+        switch self {
+        case .humanCLI, .ssoCLI, .samlCLI: return 2...50
+        case .humanConsole, .ssoConsole: return 1...25
+        case .terraform, .vendorPoller, .lambdaFunction: return 0...2
+        case .configRecorder: return 0...4
+        case .instanceAgent: return 30...300
+        case .serviceCrypto, .federatedExport: return 0...20
+        case .keyRotation: return 0...0
+        }
+    }
+
+    /// Probability that a call fails with a permission error; at most one per session, so
+    /// background denials stay isolated and never form a D4 burst.
+    var denialRate: Double { isHuman || self == .terraform || self == .lambdaFunction ? 0.004 : 0 }
+
+    var mix: WeightedChoice<Int> {
+        switch self {
+        case .humanCLI, .ssoCLI, .samlCLI: return AWSMixes.cli
+        case .humanConsole, .ssoConsole: return AWSMixes.console
+        case .terraform: return AWSMixes.terraform
+        case .instanceAgent: return AWSMixes.instance
+        case .lambdaFunction: return AWSMixes.lambda
+        case .configRecorder: return AWSMixes.config
+        case .vendorPoller: return AWSMixes.vendor
+        case .serviceCrypto: return AWSMixes.crypto
+        case .federatedExport: return AWSMixes.export
+        case .keyRotation: return AWSMixes.crypto
+        }
+    }
+}
+
+/// Which actions each kind of caller uses, and how often.
+enum AWSMixes {
+    static let cli = WeightedChoice<Int>.actions([
+        ("GetCallerIdentity", 3), ("DescribeInstances", 8), ("DescribeSecurityGroups", 3), ("DescribeVpcs", 1),
+        ("DescribeSubnets", 1), ("DescribeVolumes", 2), ("DescribeImages", 1), ("DescribeRegions", 1),
+        ("ListUsers", 1), ("GetUser", 1), ("ListRoles", 1), ("GetRole", 2), ("ListAttachedRolePolicies", 1),
+        ("ListBuckets", 3), ("GetBucketPolicy", 1), ("GetBucketEncryption", 1), ("ListFunctions20150331", 2),
+        ("GetFunction20150331v2", 1), ("DescribeLogGroups", 2), ("DescribeLogStreams", 2), ("DescribeTrails", 1),
+        ("LookupEvents", 1), ("GetParameter", 1), ("DescribeAlarms", 1), ("DescribeSecret", 0.5),
+        ("StartInstances", 0.3), ("StopInstances", 0.3), ("PutRetentionPolicy", 0.2),
+    ])
+
+    static let console = WeightedChoice<Int>.actions([
+        ("DescribeInstances", 6), ("DescribeInstanceStatus", 3), ("DescribeSecurityGroups", 3),
+        ("DescribeSecurityGroupRules", 1), ("DescribeNetworkInterfaces", 1), ("DescribeTags", 2),
+        ("DescribeVolumes", 2), ("DescribeAvailabilityZones", 1), ("DescribeLaunchTemplates", 1), ("DescribeSnapshots", 1),
+        ("ListRoles", 2), ("GetAccountSummary", 1), ("ListMFADevices", 1), ("GetAccountPasswordPolicy", 1),
+        ("ListPolicies", 1), ("ListAccessKeys", 1), ("ListGroupsForUser", 1), ("ListRolePolicies", 1),
+        ("GetBucketLocation", 2), ("GetBucketAcl", 1), ("GetBucketVersioning", 1), ("GetBucketPublicAccessBlock", 1),
+        ("GetBucketTagging", 1), ("ListAliases", 1), ("DescribeKey", 1), ("DescribeAlarms", 2), ("GetMetricData", 4),
+        ("DescribeLogGroups", 2), ("GetTrailStatus", 1), ("GetEventSelectors", 1), ("DescribeTrails", 1),
+        ("ListFunctions20150331", 2), ("GetFunctionConfiguration20150331v2", 1), ("DescribeDBInstances", 1),
+        ("DescribeTable", 1), ("DescribeLoadBalancers", 1), ("DescribeTargetHealth", 1), ("DescribeAutoScalingGroups", 1),
+        ("StopInstances", 0.2), ("StartInstances", 0.2), ("PutMetricAlarm", 0.2),
+    ])
+
+    static let terraform = WeightedChoice<Int>.actions([
+        ("DescribeInstances", 3), ("DescribeSecurityGroups", 4), ("DescribeSecurityGroupRules", 2), ("DescribeVpcs", 2),
+        ("DescribeSubnets", 3), ("DescribeImages", 1), ("DescribeLaunchTemplates", 1), ("DescribeAvailabilityZones", 1),
+        ("GetRole", 3), ("ListAttachedRolePolicies", 2), ("ListRolePolicies", 2), ("GetPolicy", 2), ("GetPolicyVersion", 2),
+        ("GetBucketPolicy", 1), ("GetBucketAcl", 1), ("GetBucketVersioning", 1), ("GetBucketEncryption", 1),
+        ("GetBucketPublicAccessBlock", 1), ("GetBucketTagging", 1), ("DescribeKey", 1), ("GetFunction20150331v2", 2),
+        ("DescribeLogGroups", 1), ("DescribeAlarms", 1), ("DescribeDBInstances", 1), ("DescribeTable", 1),
+        ("DescribeLoadBalancers", 1), ("DescribeAutoScalingGroups", 1), ("GetCallerIdentity", 1),
+        ("UpdateFunctionCode20150331v2", 0.4), ("PutMetricAlarm", 0.2), ("PutRetentionPolicy", 0.2),
+    ])
+
+    static let instance = WeightedChoice<Int>.actions([
+        ("UpdateInstanceInformation", 6), ("ListInstanceAssociations", 3), ("GetParameter", 2), ("GetParameters", 2),
+        ("DescribeTags", 2), ("GetSecretValue", 2), ("Decrypt", 1), ("GetAuthorizationToken", 2),
+        ("DescribeInstances", 1), ("GetCallerIdentity", 1),
+    ])
+
+    static let lambda = WeightedChoice<Int>.actions([
+        ("GetSecretValue", 3), ("GetParameter", 3), ("DescribeTable", 1), ("GenerateDataKey", 1), ("Decrypt", 1),
+        ("DescribeInstances", 1), ("DescribeSnapshots", 1),
+    ])
+
+    static let config = WeightedChoice<Int>.actions([
+        ("DescribeInstances", 3), ("DescribeSecurityGroups", 3), ("DescribeVpcs", 2), ("DescribeSubnets", 2),
+        ("DescribeVolumes", 2), ("DescribeNetworkInterfaces", 2), ("DescribeSnapshots", 1),
+        ("ListRoles", 1), ("GetRole", 2), ("ListAttachedRolePolicies", 2), ("ListRolePolicies", 1), ("GetPolicy", 1),
+        ("ListUsers", 1), ("GetUser", 1), ("ListGroupsForUser", 1), ("GetBucketAcl", 1), ("GetBucketPolicy", 1),
+        ("GetBucketVersioning", 1), ("GetBucketEncryption", 1), ("GetBucketPublicAccessBlock", 1), ("GetBucketTagging", 1),
+        ("GetFunction20150331v2", 1), ("DescribeKey", 1), ("DescribeTrails", 1), ("GetTrailStatus", 1),
+        ("GetEventSelectors", 1), ("DescribeDBInstances", 1), ("DescribeLoadBalancers", 1), ("DescribeLogGroups", 1),
+    ])
+
+    static let vendor = WeightedChoice<Int>.actions([
+        ("DescribeInstances", 3), ("DescribeVolumes", 1), ("DescribeTags", 2), ("DescribeAlarms", 2),
+        ("GetMetricData", 3), ("ListFunctions20150331", 2), ("DescribeDBInstances", 1), ("DescribeLoadBalancers", 1),
+        ("DescribeTargetHealth", 1), ("ListBuckets", 1), ("GetBucketTagging", 1), ("DescribeAutoScalingGroups", 1),
+        ("DescribeTable", 1),
+    ])
+
+    static let crypto = WeightedChoice<Int>.actions([("Decrypt", 3), ("GenerateDataKey", 2)])
+
+    static let export = WeightedChoice<Int>.actions([("ListBuckets", 1), ("GetBucketLocation", 2), ("GetBucketAcl", 1)])
+}
+
+typealias ResponseDetails = @Sendable (inout JSONWriter) -> Void
+
+/// A run of calls by one caller: a console visit, a Terraform plan, an agent's polling hour.
+struct AWSSession {
+    /// How the session began, when that left its own event.
+    enum Opening {
+        case consoleLogin(identity: AWSIdentity, browser: String, mfaDevice: String)
+        /// STS issued the session's credentials (AssumeRole, …WithWebIdentity, …WithSAML, GetFederationToken).
+        /// `details` writes what the response holds besides the credentials.
+        case credentials(name: String, by: AWSCaller, request: [UInt8], details: ResponseDetails?, resources: [AWSResource], crossAccount: Bool)
+        case keyRotation(key: String)
+    }
+
+    let kind: AWSCallerKind
+    let account: Int
+    let region: Int
+    let caller: AWSCaller
+    /// aws-cli users: each call's user agent names its command.
+    let cliPlatform: String?
+    var opening: Opening?
+    /// The temporary key the session's credentials carry (issued by the opening, if any).
+    let accessKeyID: String
+}
+
+/// Plans and renders the background traffic of all AWS accounts.
+struct AWSTraffic {
+    let world: AWSWorld
+    let regions: [String]
+    let frame: TimeFrame
+    private(set) var sessions: [AWSSession] = []
+    private let globalRegion: Int
+
+    init(world: AWSWorld, regions: [String], frame: TimeFrame) {
+        self.world = world
+        self.regions = regions
+        self.frame = frame
+        globalRegion = regions.firstIndex(of: SynthOptions.globalRegion)!
+    }
+
+    func stream(account: Int, region: Int) -> Int32 { Int32(account * regions.count + region) }
+    func location(of stream: Int32) -> (account: Int, region: Int) { (Int(stream) / regions.count, Int(stream) % regions.count) }
+
+    /// Appends exactly `count` background events to `events`.
+    mutating func plan(count: Int, rng: inout SynthRandom, into events: inout [PlannedEvent]) {
+        guard count > 0 else { return }
+        let workdays = frame.workdays
+        let kinds = WeightedChoice(AWSCallerKind.allCases.map { ($0, $0.isHuman && workdays.isEmpty ? 0 : $0.sessionWeight) })
+        // Earlier accounts (production) are busier than later ones (sandboxes).
+        let accounts = WeightedChoice((0..<world.accounts.count).map { ($0, 1.0 / Double($0 + 1).squareRoot()) })
+        var remaining = count
+        while remaining > 0 {
+            let kind = kinds.pick(&rng)
+            let account = accounts.pick(&rng)
+            var time: UTCTime
+            if kind.isHuman {
+                let day = rng.pick(workdays)
+                time = Company.businessTime(dayStart: frame.dayStart(day), rng: &rng, margin: 1800)!
+            } else {
+                time = frame.anyTime(&rng, tail: 900)
+            }
+            let session = makeSession(kind, account: account, time: time, rng: &rng)
+            sessions.append(session)
+            let ref = Int32(sessions.count - 1)
+            if session.opening != nil {
+                let region = kind == .keyRotation ? session.region : globalRegion
+                events.append(PlannedEvent(time: time.seconds, seed: rng.next(), stream: stream(account: account, region: region),
+                                           ref: ref, action: -1, source: .opening, outcome: .success))
+                remaining -= 1
+                time = time + rng.int64(in: 1...4)
+            }
+            var deniedOnce = false
+            let calls = min(remaining, rng.int(in: kind.calls))
+            for _ in 0..<calls where time < frame.end {
+                let index = kind.mix.pick(&rng)
+                let action = AWSCatalog.actions[index]
+                var outcome = PlannedEvent.Outcome.success
+                if !deniedOnce, rng.chance(kind.denialRate) {
+                    outcome = .denied
+                    deniedOnce = true
+                } else if action.failure != nil, rng.chance(0.1) {
+                    outcome = .failure
+                } else if rng.chance(0.01) {
+                    outcome = .throttled
+                }
+                let region = action.global ? globalRegion : session.region
+                events.append(PlannedEvent(time: time.seconds, seed: rng.next(), stream: stream(account: account, region: region),
+                                           ref: ref, action: Int16(index), source: .action, outcome: outcome))
+                remaining -= 1
+                time = time + rng.int64(in: kind.gap)
+            }
+        }
+    }
+
+    private func makeSession(_ kind: AWSCallerKind, account index: Int, time: UTCTime, rng: inout SynthRandom) -> AWSSession {
+        let account = world.accounts[index]
+        // Workloads live mostly in the account's home region; people and scanners roam.
+        let home = index % regions.count
+        let region = rng.chance(0.6) ? home : rng.below(regions.count)
+        let temporaryKey = rng.awsID("ASIA", length: 20)
+        let issued = time - rng.int64(in: 60...3000)
+        func session(_ caller: AWSCaller, cli: String? = nil, opening: AWSSession.Opening? = nil) -> AWSSession {
+            AWSSession(kind: kind, account: index, region: region, caller: caller, cliPlatform: cli, opening: opening, accessKeyID: temporaryKey)
+        }
+
+        switch kind {
+        case .humanCLI:
+            let user = rng.pick(account.humans)
+            let person = user.person!
+            return session(AWSCaller(identity: .iamUser(user, account: account), sourceIP: person.address, userAgent: "", tlsVersion: .v13),
+                           cli: person.cliPlatform)
+
+        case .humanConsole:
+            let user = rng.pick(account.humans)
+            let person = user.person!
+            let context = AWSIdentity.Session(issuer: nil, created: time, mfaAuthenticated: true)
+            let identity = AWSIdentity.iamUser(user, account: account, accessKeyID: temporaryKey, session: context)
+            let signInIdentity = AWSIdentity.iamUser(user, account: account, accessKeyID: "")
+            return session(AWSCaller(identity: identity, sourceIP: person.address, userAgent: rng.pick(UserAgents.consoleInternal),
+                                     viaConsole: true, tlsVersion: .v12),
+                           opening: .consoleLogin(identity: signInIdentity, browser: person.browser, mfaDevice: user.mfaDeviceARN))
+
+        case .ssoCLI, .ssoConsole:
+            let person = rng.pick(account.humans).person!
+            let role = rng.chance(0.4) ? account.ssoAdmin : account.ssoReadOnly
+            let identity = AWSIdentity.assumedRole(role, session: person.email, accessKeyID: temporaryKey, created: issued)
+            if kind == .ssoCLI {
+                return session(AWSCaller(identity: identity, sourceIP: person.address, userAgent: "", tlsVersion: .v13), cli: person.cliPlatform)
+            }
+            return session(AWSCaller(identity: identity, sourceIP: person.address, userAgent: rng.pick(UserAgents.consoleInternal),
+                                     viaConsole: true, tlsVersion: .v12))
+
+        case .samlCLI:
+            let person = rng.pick(account.humans).person!
+            let identity = AWSIdentity.assumedRole(account.samlRole, session: person.email, accessKeyID: temporaryKey, created: time)
+            let provider = "arn:aws:iam::\(account.id):saml-provider/Okta"
+            let samlUser = AWSIdentity(kind: .samlUser, principalID: "\(rng.base64(27))=:\(person.email)", userName: person.email,
+                                       identityProvider: rng.base64(27) + "=")
+            let caller = AWSCaller(identity: samlUser, sourceIP: person.address,
+                                   userAgent: UserAgents.awsCLI(platform: person.cliPlatform, command: "sts.assume-role-with-saml"), tlsVersion: .v13)
+            let request = JSONWriter.build { w in
+                w.field("sAMLAssertionID", "id" + rng.digits(20))
+                w.field("roleSessionName", person.email)
+                w.field("principalArn", provider)
+                w.field("roleArn", account.samlRole.arn)
+                w.field("durationSeconds", 3600)
+            }
+            let issuerID = rng.alphanumeric(17), qualifier = rng.base64(27) + "="
+            let details: ResponseDetails = { w in
+                w.field("subject", person.email)
+                w.field("subjectType", "persistent")
+                w.field("issuer", "http://www.okta.com/exk\(issuerID)")
+                w.field("audience", "https://signin.aws.amazon.com/saml")
+                w.field("nameQualifier", qualifier)
+            }
+            return session(AWSCaller(identity: identity, sourceIP: person.address, userAgent: "", tlsVersion: .v13), cli: person.cliPlatform,
+                           opening: .credentials(name: "AssumeRoleWithSAML", by: caller, request: request, details: details,
+                                                 resources: [AWSResource(arn: account.samlRole.arn, accountID: account.id, type: "AWS::IAM::Role"),
+                                                             AWSResource(arn: provider, accountID: account.id, type: "AWS::IAM::SAMLProvider")],
+                                                 crossAccount: false))
+
+        case .terraform:
+            let runner = Addresses.ciRunner(&rng)
+            let subjectName = "repo:acme-corp/infrastructure:ref:refs/heads/main"
+            let provider = "arn:aws:iam::\(account.id):oidc-provider/token.actions.githubusercontent.com"
+            let webUser = AWSIdentity(kind: .webIdentityUser, principalID: "\(provider):sts.amazonaws.com:\(subjectName)",
+                                      userName: subjectName, identityProvider: provider)
+            let caller = AWSCaller(identity: webUser, sourceIP: runner, userAgent: "aws-actions/configure-aws-credentials/4.0.2 aws-sdk-js/3.687.0", tlsVersion: .v13)
+            let request = JSONWriter.build { w in
+                w.field("roleArn", account.ci.arn)
+                w.field("roleSessionName", "GitHubActions")
+                w.field("durationSeconds", 3600)
+            }
+            let details: ResponseDetails = { w in
+                w.field("subjectFromWebIdentityToken", subjectName)
+                w.field("provider", provider)
+                w.field("audience", "sts.amazonaws.com")
+            }
+            let identity = AWSIdentity.assumedRole(account.ci, session: "GitHubActions", accessKeyID: temporaryKey, created: time)
+            return session(AWSCaller(identity: identity, sourceIP: runner, userAgent: UserAgents.terraform, tlsVersion: .v13),
+                           opening: .credentials(name: "AssumeRoleWithWebIdentity", by: caller, request: request, details: details,
+                                                 resources: [AWSResource(arn: account.ci.arn, accountID: account.id, type: "AWS::IAM::Role")],
+                                                 crossAccount: false))
+
+        case .instanceAgent:
+            let instance = rng.pick(account.resources.instances)
+            let identity = AWSIdentity.assumedRole(account.instanceRole, session: instance, accessKeyID: temporaryKey, created: issued, ec2: true)
+            var result = session(AWSCaller(identity: identity, sourceIP: Addresses.awsPublic(region: regions[region], &rng),
+                                           userAgent: UserAgents.boto3Server, tlsVersion: .v12))
+            // Instance-profile credentials are refreshed by EC2 itself now and then.
+            if rng.chance(0.3) {
+                result.opening = serviceAssumeRole(by: "ec2.amazonaws.com", role: account.instanceRole, session: instance, account: account, rng: &rng)
+            }
+            return result
+
+        case .lambdaFunction:
+            let which = rng.below(account.lambdaRoles.count)
+            let role = account.lambdaRoles[which]
+            let function = account.resources.functions[which]
+            let identity = AWSIdentity.assumedRole(role, session: function, accessKeyID: temporaryKey, created: time)
+            return session(AWSCaller(identity: identity, sourceIP: Addresses.awsPublic(region: regions[region], &rng),
+                                     userAgent: which == 1 ? UserAgents.javaLambda : UserAgents.boto3Lambda, tlsVersion: .v13),
+                           opening: serviceAssumeRole(by: "lambda.amazonaws.com", role: role, session: function, account: account, rng: &rng))
+
+        case .configRecorder:
+            let identity = AWSIdentity.assumedRole(account.configRole, session: "AWSConfig-Describe", accessKeyID: temporaryKey,
+                                                   created: issued, invokedBy: "config.amazonaws.com")
+            return session(AWSCaller(identity: identity, sourceIP: "config.amazonaws.com", userAgent: "config.amazonaws.com"))
+
+        case .vendorPoller:
+            let vendorAccount: String
+            if case .vendor(let id) = account.vendorRole.kind { vendorAccount = id } else { vendorAccount = "464622532012" }
+            let sessionName = "DatadogAWSIntegration"
+            let address = "3.233.\(rng.int(in: 144...159)).\(rng.int(in: 1...254))"
+            let vendor = AWSIdentity(kind: .awsAccount, principalID: "AROAWCXR7OPF\(rng.awsID("", length: 9)):dd-\(rng.hex(8))", accountID: vendorAccount)
+            let caller = AWSCaller(identity: vendor, sourceIP: address, userAgent: UserAgents.datadog, tlsVersion: .v12)
+            let request = JSONWriter.build { w in
+                w.field("roleArn", account.vendorRole.arn)
+                w.field("roleSessionName", sessionName)
+                w.field("externalId", rng.hex(32))
+                w.field("durationSeconds", 3600)
+            }
+            let identity = AWSIdentity.assumedRole(account.vendorRole, session: sessionName, accessKeyID: temporaryKey, created: time)
+            return session(AWSCaller(identity: identity, sourceIP: address, userAgent: UserAgents.datadog, tlsVersion: .v12),
+                           opening: .credentials(name: "AssumeRole", by: caller, request: request, details: nil,
+                                                 resources: [AWSResource(arn: account.vendorRole.arn, accountID: account.id, type: "AWS::IAM::Role")],
+                                                 crossAccount: true))
+
+        case .serviceCrypto:
+            // KMS calls that Secrets Manager or S3 make on a workload's behalf.
+            let which = rng.below(account.lambdaRoles.count)
+            let viaS3 = rng.chance(0.4)
+            let service = viaS3 ? "AWS Internal" : "secretsmanager.amazonaws.com"
+            let identity = AWSIdentity.assumedRole(account.lambdaRoles[which], session: account.resources.functions[which],
+                                                   accessKeyID: temporaryKey, created: issued, invokedBy: viaS3 ? "AWS Internal" : service)
+            return session(AWSCaller(identity: identity, sourceIP: service, userAgent: service))
+
+        case .federatedExport:
+            let user = account.machineUser
+            let name = "export-\(rng.digits(6))"
+            let issuer = AWSIdentity.Issuer(type: "IAMUser", principalID: user.principalID, arn: user.arn, accountID: account.id, userName: user.name)
+            let federated = AWSIdentity(kind: .federatedUser, principalID: "\(account.id):\(name)",
+                                        arn: "arn:aws:sts::\(account.id):federated-user/\(name)", accountID: account.id,
+                                        accessKeyID: temporaryKey, session: AWSIdentity.Session(issuer: issuer, created: time, mfaAuthenticated: false))
+            let address = "203.0.113.\(rng.int(in: 200...220))"
+            let request = JSONWriter.build { w in
+                w.field("name", name)
+                w.field("durationSeconds", 3600)
+                w.field("policy", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:List*\",\"s3:GetBucket*\"],\"Resource\":\"*\"}]}")
+            }
+            let details: ResponseDetails = { w in
+                w.object("federatedUser") { w in
+                    w.field("federatedUserId", "\(account.id):\(name)")
+                    w.field("arn", "arn:aws:sts::\(account.id):federated-user/\(name)")
+                }
+                w.field("packedPolicySize", 9)
+            }
+            let machine = AWSCaller(identity: .iamUser(user, account: account), sourceIP: address, userAgent: UserAgents.boto3Server, tlsVersion: .v12)
+            return session(AWSCaller(identity: federated, sourceIP: address, userAgent: UserAgents.boto3Server, tlsVersion: .v12),
+                           opening: .credentials(name: "GetFederationToken", by: machine, request: request, details: details,
+                                                 resources: [], crossAccount: false))
+
+        case .keyRotation:
+            return session(AWSCaller(identity: AWSIdentity(kind: nil, accountID: account.id, invokedBy: "kms.amazonaws.com"),
+                                     sourceIP: "kms.amazonaws.com", userAgent: "kms.amazonaws.com"),
+                           opening: .keyRotation(key: rng.pick(account.resources.kmsKeys)))
+        }
+    }
+
+    /// A service principal assuming a role for a workload (Lambda cold start, EC2 refresh).
+    private func serviceAssumeRole(by service: String, role: RoleProfile, session: String, account: AWSAccount,
+                                   rng: inout SynthRandom) -> AWSSession.Opening {
+        let request = JSONWriter.build { w in
+            w.field("roleArn", role.arn)
+            w.field("roleSessionName", session)
+            if service == "ec2.amazonaws.com" { w.field("durationSeconds", 21600) }
+        }
+        return .credentials(name: "AssumeRole", by: AWSCaller(identity: .service(service), sourceIP: service, userAgent: service),
+                            request: request, details: nil,
+                            resources: [AWSResource(arn: role.arn, accountID: account.id, type: "AWS::IAM::Role")], crossAccount: false)
+    }
+
+    // MARK: Rendering
+
+    /// The record for a background slot; `context` is reused scratch space.
+    func record(for event: PlannedEvent, context c: PayloadContext) -> CloudTrailRecord {
+        let session = sessions[Int(event.ref)]
+        let account = world.accounts[session.account]
+        let region = regions[location(of: event.stream).region]
+        let time = UTCTime(seconds: event.time)
+        if event.source == .opening {
+            var rng = SynthRandom(seed: event.seed)
+            return opening(session, account: account, region: region, time: time, rng: &rng)
+        }
+        let action = AWSCatalog.actions[Int(event.action)]
+        var caller = session.caller
+        caller.userAgent = userAgent(session, action)
+        c.reset(seed: event.seed, region: region, time: time, tlsVersion: caller.tlsVersion)
+        action.payload(c)
+        var record = CloudTrailRecord(caller: caller, accountID: account.id, time: time, region: region,
+                                      source: action.source, name: action.name, readOnly: action.readOnly, rng: &c.rng)
+        record.apiVersion = action.apiVersion
+        record.requestParameters = c.requestBytes
+        if let requestID = c.requestID { record.requestID = requestID }
+        if record.tlsVersion != nil, let host = c.tlsHost { record.tlsHost = host }
+        record.additionalEventData = c.additionalBytes
+        record.resources = c.resources
+        switch event.outcome {
+        case .success:
+            record.responseElements = c.responseBytes
+        case .failure:
+            let failure = action.failure!.make(c)
+            record.errorCode = failure.code
+            record.errorMessage = failure.message
+        case .throttled:
+            let throttling = action.throttling
+            record.errorCode = throttling.code
+            record.errorMessage = throttling.message
+        case .denied:
+            let denial = action.denial(callerARN: caller.identity.arn ?? "", resource: c.resources.first?.arn)
+            record.errorCode = denial.code
+            record.errorMessage = denial.message
+        }
+        return record
+    }
+
+    private func userAgent(_ session: AWSSession, _ action: AWSAction) -> String {
+        if let platform = session.cliPlatform { return UserAgents.awsCLI(platform: platform, command: action.cliCommand) }
+        if session.kind == .instanceAgent {
+            // The SSM agent and the CloudWatch agent (which reads its instance's tags) run on
+            // every instance next to the application's own SDK.
+            switch action.name {
+            case "UpdateInstanceInformation", "ListInstanceAssociations": return UserAgents.ssmAgent
+            case "DescribeTags": return UserAgents.cloudWatchAgent
+            default: return session.caller.userAgent
+            }
+        }
+        return session.caller.userAgent
+    }
+
+    private func opening(_ session: AWSSession, account: AWSAccount, region: String, time: UTCTime, rng: inout SynthRandom) -> CloudTrailRecord {
+        switch session.opening! {
+        case .consoleLogin(let identity, let browser, let device):
+            return AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: session.caller.sourceIP,
+                                          browser: browser, signIn: .init(result: .success, mfaUsed: true, mfaDevice: device), rng: &rng)
+
+        case .credentials(let name, let by, let request, let details, let resources, let crossAccount):
+            var record = AWSEvents.call(account: account, caller: by, time: time, region: region, source: "sts.amazonaws.com",
+                                        name: name, readOnly: true, request: request, resources: resources, rng: &rng)
+            let identity = session.caller.identity
+            let lifetime: Int64 = name == "AssumeRole" && by.identity.kind == .awsService ? 21600 : 3600
+            record.responseElements = JSONWriter.build { w in
+                AWSEvents.writeCredentials(&w, accessKeyID: session.accessKeyID, issued: time, lifetime: lifetime, rng: &rng)
+                if identity.kind == .assumedRole {
+                    w.object("assumedRoleUser") { w in
+                        w.field("assumedRoleId", identity.principalID ?? "")
+                        w.field("arn", identity.arn ?? "")
+                    }
+                }
+                details?(&w)
+            }
+            if crossAccount { record.sharedEventID = rng.uuid() }
+            return record
+
+        case .keyRotation(let key):
+            let arn = "arn:aws:kms:\(region):\(account.id):key/\(key)"
+            var record = AWSEvents.call(account: account, caller: session.caller, time: time, region: region, source: "kms.amazonaws.com",
+                                        name: "RotateKey", readOnly: false, request: nil,
+                                        resources: [AWSResource(arn: arn, accountID: account.id, type: "AWS::KMS::Key")], rng: &rng)
+            record.eventType = .serviceEvent
+            record.requestID = nil
+            record.additionalEventData = JSONWriter.build { w in
+                w.field("keyId", arn)
+                w.field("rotationType", "AUTOMATIC")
+            }
+            return record
+        }
+    }
+}

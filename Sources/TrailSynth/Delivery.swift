@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Crypto
+import TrailCore
+
+/// Cuts one stream's time-ordered events into delivery files the way the services do: a
+/// file gathers what arrived in a window of about five minutes, and a busy window is split
+/// into several files, each with a size drawn from `sizes` (mostly small, now and then large).
+struct FileCutter {
+    let sizes: ClosedRange<Int>
+    static let window: Int64 = 300
+
+    func cut(_ events: ArraySlice<PlannedEvent>, rng: inout SynthRandom) -> [Range<Int>] {
+        var files: [Range<Int>] = []
+        var start = events.startIndex
+        while start < events.endIndex {
+            let target = targetSize(&rng)
+            let windowEnd = events[start].time + FileCutter.window
+            var end = start + 1
+            while end < events.endIndex, end - start < target, events[end].time < windowEnd { end += 1 }
+            files.append(start..<end)
+            start = end
+        }
+        return files
+    }
+
+    /// Squaring a uniform draw skews toward small files, as real trails are.
+    private func targetSize(_ rng: inout SynthRandom) -> Int {
+        let u = rng.unit()
+        return sizes.lowerBound + Int(Double(sizes.count) * u * u)
+    }
+}
+
+/// Where the services put their files (formats.md 1.1 and 4.4).
+enum BucketLayout {
+    /// `AWSLogs/[o-id/]<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDD>T<HHmm>Z_<unique>.json.gz`
+    static func cloudTrail(organization: String?, account: String, region: String, delivered: UTCTime, unique: String) -> String {
+        let org = organization.map { "\($0)/" } ?? ""
+        return "AWSLogs/\(org)\(account)/CloudTrail/\(region)/\(delivered.datePath)/\(account)_CloudTrail_\(region)_\(delivered.cloudTrailFileStamp)_\(unique).json.gz"
+    }
+
+    /// `AliyunLogs/Actiontrail/<region>/YYYY/MM/DD/Actiontrail_<region>_<YYYYMMDDHHMMSS>_1002_<count>_<size>_<md5>.gz`
+    static func actionTrail(region: String, delivered: UTCTime, count: Int, size: Int, md5: String) -> String {
+        "AliyunLogs/Actiontrail/\(region)/\(delivered.datePath)/Actiontrail_\(region)_\(delivered.actionTrailFileStamp)_1002_\(count)_\(size)_\(md5).gz"
+    }
+
+    /// Lower-case hex MD5 of an ActionTrail body, as its file name carries it.
+    static func md5Hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for byte in Insecure.MD5.hash(data: bytes) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Writes files below the output folder, creating date folders as needed.
+final class BucketWriter {
+    let root: String
+    private var existing = Set<String>()
+
+    init(root: String) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
+    func write(_ bytes: [UInt8], to relativePath: String) throws(IOFailure) {
+        let path = "\(root)/\(relativePath)"
+        if let slash = path.lastIndex(of: "/") { try makeDirectories(String(path[..<slash])) }
+        try FileIO.writeAtomically(bytes, to: path, durable: false)
+    }
+
+    /// `mkdir -p`, remembering what exists so each folder costs one system call per run.
+    func makeDirectories(_ path: String) throws(IOFailure) {
+        guard !path.isEmpty, !existing.contains(path) else { return }
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try makeDirectories(String(path[..<slash]))
+        }
+        if mkdir(path, 0o755) != 0, errno != EEXIST {
+            throw IOFailure(path: path, errno: errno)
+        }
+        guard FileIO.isDirectory(path) else { throw IOFailure(path: path, reason: "exists and is not a folder") }
+        existing.insert(path)
+    }
+}

@@ -1,0 +1,203 @@
+import TrailCore
+
+/// D5: instances launched and terminated. Even occurrences are the pipeline replacing a
+/// server (launch, then terminate the old one); odd ones are a leaked key launching a batch
+/// of GPU instances in a region the company does not use much, which nobody terminates.
+struct InstanceLifecycle: ScenarioGenerator {
+    func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
+        let (index, account) = plan.account()
+        let time = plan.workTime(day: day, margin: 7200)
+        let miner = occurrence % 2 == 1
+        let region = miner ? plan.regions[plan.regions.count - 1] : plan.workloadRegion()
+        let caller = miner ? plan.intruder(account: account) : plan.operatorCaller(account: account, time: time, command: "ec2.run-instances")
+        let type = miner ? "g5.12xlarge" : plan.rng.pick(["t3.medium", "m6i.large", "c7g.xlarge"])
+        let count = miner ? plan.rng.int(in: 4...8) : 1
+        let instances = (0..<count).map { _ in plan.rng.resourceID("i") }
+        let launch = runInstances(account: account, caller: caller, time: time, region: region, type: type, instances: instances, plan: &plan)
+        plan.add(launch, account: index, .d5)
+        if !miner {
+            let old = plan.rng.pick(account.resources.instances)
+            let later = time + plan.rng.int64(in: 900...5400)
+            let request = JSONWriter.build { w in w.items("instancesSet") { w in w.object { $0.field("instanceId", old) } } }
+            let response = JSONWriter.build { w in
+                w.field("requestId", plan.rng.uuid())
+                w.items("instancesSet") { w in
+                    w.object { w in
+                        w.field("instanceId", old)
+                        w.object("currentState") { w in w.field("code", 32); w.field("name", "shutting-down") }
+                        w.object("previousState") { w in w.field("code", 16); w.field("name", "running") }
+                    }
+                }
+            }
+            plan.add(plan.call(account, caller, at: later, region: region, "ec2.amazonaws.com", "TerminateInstances",
+                               request: request, response: response), account: index, .d5)
+        }
+
+        guard let world = plan.alibaba else { return }
+        let alibabaRegion = plan.rng.pick(AlibabaWorld.regions)
+        let deployer = plan.ramCLI(world)
+        let start = plan.workTime(day: day, margin: 7200)
+        plan.add(plan.call(world, deployer, at: start, region: alibabaRegion, "Ecs", "RunInstances", apiVersion: AlibabaCatalog.ecsVersion,
+                           [("ImageId", "aliyun_3_x64_20G_alibase_20241103.vhd"), ("InstanceType", miner ? "ecs.gn7i-c32g1.8xlarge" : "ecs.g7.large"),
+                            ("SecurityGroupId", plan.rng.pick(world.securityGroups(alibabaRegion))), ("VSwitchId", "vsw-\(plan.rng.alphanumeric(20).lowercased())"),
+                            ("Amount", String(count)), ("InstanceChargeType", "PostPaid"), ("InternetMaxBandwidthOut", "10")]), .d5)
+        let doomed = plan.rng.pick(world.instances(alibabaRegion))
+        plan.add(plan.call(world, deployer, at: start + plan.rng.int64(in: 600...3600), region: alibabaRegion, "Ecs", "DeleteInstance",
+                           apiVersion: AlibabaCatalog.ecsVersion, [("InstanceId", doomed), ("Force", "true")],
+                           resources: [("ACS::ECS::Instance", [doomed])]), .d5)
+    }
+
+    /// RunInstances in its real request and (large) response shape.
+    private func runInstances(account: AWSAccount, caller: AWSCaller, time: UTCTime, region: String, type: String,
+                              instances: [String], plan: inout ScenarioPlan) -> CloudTrailRecord {
+        let image = plan.rng.pick(account.resources.images)
+        let subnet = plan.rng.pick(account.resources.subnets)
+        let vpc = account.resources.vpcs[0]
+        let group = account.resources.securityGroups[1]
+        let zone = region + "a"
+        let request = JSONWriter.build { w in
+            w.items("instancesSet") { w in
+                w.object { w in
+                    w.field("imageId", image)
+                    w.field("minCount", instances.count)
+                    w.field("maxCount", instances.count)
+                }
+            }
+            w.field("instanceType", type)
+            w.emptyObject("blockDeviceMapping")
+            w.object("monitoring") { $0.field("enabled", false) }
+            w.field("disableApiTermination", false)
+            w.field("disableApiStop", false)
+            w.field("clientToken", plan.rng.uuid())
+            w.items("networkInterfaceSet") { w in
+                w.object { w in
+                    w.field("deviceIndex", 0)
+                    w.field("subnetId", subnet)
+                    w.field("associatePublicIpAddress", true)
+                    w.items("groupSet") { w in w.object { $0.field("groupId", group.id) } }
+                }
+            }
+            w.object("metadataOptions") { w in w.field("httpTokens", "required"); w.field("httpPutResponseHopLimit", 2) }
+            w.items("tagSpecificationSet") { w in
+                w.object { w in
+                    w.field("resourceType", "instance")
+                    w.array("tags") { w in w.object { w in w.field("key", "Name"); w.field("value", "app-\(plan.rng.hex(6))") } }
+                }
+            }
+        }
+        let millis = Int(time.seconds) * 1000
+        let response = JSONWriter.build { w in
+            w.field("requestId", plan.rng.uuid())
+            w.field("reservationId", plan.rng.resourceID("r"))
+            w.field("ownerId", account.id)
+            w.emptyObject("groupSet")
+            w.items("instancesSet") { w in
+                for (launchIndex, instance) in instances.enumerated() {
+                    let address = Addresses.vpcPrivate(&plan.rng)
+                    w.object { w in
+                        w.field("instanceId", instance)
+                        w.field("imageId", image)
+                        w.field("currentInstanceBootMode", "uefi")
+                        w.object("instanceState") { w in w.field("code", 0); w.field("name", "pending") }
+                        w.field("privateDnsName", "ip-\(address.replacingDots()).\(region == "us-east-1" ? "ec2.internal" : "\(region).compute.internal")")
+                        w.field("amiLaunchIndex", launchIndex)
+                        w.emptyObject("productCodes")
+                        w.field("instanceType", type)
+                        w.field("launchTime", millis)
+                        w.object("placement") { w in w.field("availabilityZone", zone); w.field("tenancy", "default") }
+                        w.object("monitoring") { $0.field("state", "disabled") }
+                        w.field("subnetId", subnet)
+                        w.field("vpcId", vpc)
+                        w.field("privateIpAddress", address)
+                        w.object("stateReason") { w in w.field("code", "pending"); w.field("message", "pending") }
+                        w.field("architecture", type.hasPrefix("c7g") ? "arm64" : "x86_64")
+                        w.field("rootDeviceType", "ebs")
+                        w.field("rootDeviceName", "/dev/xvda")
+                        w.emptyObject("blockDeviceMapping")
+                        w.field("virtualizationType", "hvm")
+                        w.field("hypervisor", "xen")
+                        w.items("groupSet") { w in w.object { w in w.field("groupId", group.id); w.field("groupName", group.name) } }
+                        w.field("sourceDestCheck", true)
+                        w.field("ebsOptimized", false)
+                        w.field("enaSupport", true)
+                        w.object("cpuOptions") { w in w.field("coreCount", 2); w.field("threadsPerCore", 2) }
+                        w.object("capacityReservationSpecification") { $0.field("capacityReservationPreference", "open") }
+                        w.object("enclaveOptions") { $0.field("enabled", false) }
+                        w.object("metadataOptions") { w in
+                            w.field("state", "pending")
+                            w.field("httpTokens", "required")
+                            w.field("httpPutResponseHopLimit", 2)
+                            w.field("httpEndpoint", "enabled")
+                            w.field("httpProtocolIpv4", "enabled")
+                            w.field("httpProtocolIpv6", "disabled")
+                            w.field("instanceMetadataTags", "disabled")
+                        }
+                        w.object("maintenanceOptions") { $0.field("autoRecovery", "default") }
+                    }
+                }
+            }
+        }
+        let resources = instances.map { AWSResource(arn: "arn:aws:ec2:\(region):\(account.id):instance/\($0)", accountID: account.id, type: "AWS::EC2::Instance") }
+        return plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "RunInstances",
+                         request: request, response: response, resources: resources)
+    }
+}
+
+/// D15: an Elastic IP allocated and attached to an instance; on odd occurrences it is
+/// detached and released again later the same day.
+struct ElasticIPActivity: ScenarioGenerator {
+    func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
+        let (index, account) = plan.account()
+        var time = plan.workTime(day: day, margin: 7200)
+        let region = plan.workloadRegion()
+        let caller = plan.operatorCaller(account: account, time: time, command: "ec2.allocate-address")
+        let allocation = plan.rng.resourceID("eipalloc")
+        let association = plan.rng.resourceID("eipassoc")
+        let address = Addresses.awsPublic(region: region, &plan.rng)
+        let instance = plan.rng.pick(account.resources.instances)
+        plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "AllocateAddress",
+                           request: JSONWriter.build { $0.field("domain", "vpc") },
+                           response: JSONWriter.build { w in
+                               w.field("requestId", plan.rng.uuid())
+                               w.field("publicIp", address)
+                               w.field("domain", "vpc")
+                               w.field("allocationId", allocation)
+                               w.field("publicIpv4Pool", "amazon")
+                               w.field("networkBorderGroup", region)
+                           }), account: index, .d15)
+        time = time + plan.rng.int64(in: 20...180)
+        plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "AssociateAddress",
+                           request: JSONWriter.build { w in
+                               w.field("instanceId", instance)
+                               w.field("allocationId", allocation)
+                               w.field("allowReassociation", false)
+                           },
+                           response: JSONWriter.build { w in
+                               w.field("requestId", plan.rng.uuid())
+                               w.field("_return", true)
+                               w.field("associationId", association)
+                           }), account: index, .d15)
+        if occurrence % 2 == 1 {
+            time = time + plan.rng.int64(in: 1800...5400)
+            plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "DisassociateAddress",
+                               request: JSONWriter.build { $0.field("associationId", association) },
+                               response: JSONWriter.build { w in w.field("requestId", plan.rng.uuid()); w.field("_return", true) }),
+                     account: index, .d15)
+            plan.add(plan.call(account, caller, at: time + plan.rng.int64(in: 5...60), region: region, "ec2.amazonaws.com", "ReleaseAddress",
+                               request: JSONWriter.build { $0.field("allocationId", allocation) },
+                               response: JSONWriter.build { w in w.field("requestId", plan.rng.uuid()); w.field("_return", true) }),
+                     account: index, .d15)
+        }
+
+        guard let world = plan.alibaba else { return }
+        let alibabaRegion = plan.rng.pick(AlibabaWorld.regions)
+        let operatorCaller = plan.ramCLI(world)
+        let eip = "eip-\(plan.rng.alphanumeric(20).lowercased())"
+        let start = plan.workTime(day: day)
+        plan.add(plan.call(world, operatorCaller, at: start, region: alibabaRegion, "Vpc", "AllocateEipAddress", apiVersion: "2016-04-28",
+                           [("Bandwidth", "5"), ("InternetChargeType", "PayByTraffic")]), .d15)
+        plan.add(plan.call(world, operatorCaller, at: start + plan.rng.int64(in: 20...120), region: alibabaRegion, "Vpc", "AssociateEipAddress",
+                           apiVersion: "2016-04-28", [("AllocationId", eip), ("InstanceId", plan.rng.pick(world.instances(alibabaRegion)))],
+                           resources: [("ACS::VPC::EIP", [eip])]), .d15)
+    }
+}

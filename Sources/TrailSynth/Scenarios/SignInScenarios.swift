@@ -1,0 +1,221 @@
+import TrailCore
+
+/// D1: a credential-stuffing burst against one user from one address — the user's own name
+/// and mistyped names (`HIDDEN_DUE_TO_SECURITY_REASONS`) — and, elsewhere, a single typo
+/// followed by a successful sign-in.
+struct SignInFailures: ScenarioGenerator {
+    /// ActionTrail's failure codes are not documented (formats.md 4.2); these are plausible.
+    static let alibabaFailure = (code: "IncorrectPassword", message: "The password you entered is incorrect.")
+
+    func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
+        let (index, account) = plan.account()
+        let victim = plan.rng.pick(account.humans)
+        let attacker = Addresses.hostile(&plan.rng)
+        var time = plan.workTime(day: day)
+        let failures = plan.rng.int(in: 6...8)
+        let mistyped = Set([plan.rng.int(in: 1...3), plan.rng.int(in: 4...failures)])
+        // Gaps of 10–30 s keep the victim's failures inside five minutes.
+        for attempt in 0..<(failures + mistyped.count) {
+            let hidden = mistyped.contains(attempt)
+            let identity = hidden
+                ? AWSIdentity(kind: .iamUser, principalID: "", accountID: account.id, accessKeyID: "", userName: "HIDDEN_DUE_TO_SECURITY_REASONS")
+                : AWSIdentity(kind: .iamUser, principalID: victim.principalID, accountID: account.id, accessKeyID: "", userName: victim.name)
+            let message = hidden ? "No username found in supplied account" : "Failed authentication"
+            plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: attacker,
+                                            browser: UserAgents.scriptedBrowser,
+                                            signIn: .init(result: .failure(message: message), mfaUsed: false), rng: &plan.rng),
+                     account: index, .d1)
+            time = time + plan.rng.int64(in: 10...30)
+        }
+
+        // Elsewhere that day, someone mistypes once and gets in on the second try.
+        let (otherIndex, other) = plan.account()
+        let typist = plan.rng.pick(other.humans)
+        let person = typist.person!
+        let typo = plan.workTime(day: day)
+        let failed = AWSIdentity(kind: .iamUser, principalID: typist.principalID, accountID: other.id, accessKeyID: "", userName: typist.name)
+        plan.add(AWSEvents.consoleLogin(account: other, identity: failed, time: typo, sourceIP: person.address, browser: person.browser,
+                                        signIn: .init(result: .failure(message: "Failed authentication"), mfaUsed: false), rng: &plan.rng),
+                 account: otherIndex, .d1)
+        plan.add(AWSEvents.consoleLogin(account: other, identity: .iamUser(typist, account: other, accessKeyID: ""),
+                                        time: typo + plan.rng.int64(in: 20...60), sourceIP: person.address, browser: person.browser,
+                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: typist.mfaDeviceARN), rng: &plan.rng),
+                 account: otherIndex)
+
+        guard let world = plan.alibaba else { return }
+        let target = plan.rng.pick(world.users)
+        var attempt = plan.workTime(day: day)
+        let source = Addresses.hostile(&plan.rng)
+        for _ in 0..<plan.rng.int(in: 6...7) {
+            var identity = AlibabaIdentity.ramUser(target, world: world)
+            identity.accessKeyID = nil
+            plan.add(AlibabaEvents.consoleSignin(world: world, identity: identity, time: attempt, sourceIP: source,
+                                                 browser: UserAgents.scriptedBrowser, mfa: false, failure: SignInFailures.alibabaFailure,
+                                                 rng: &plan.rng), .d1)
+            attempt = attempt + plan.rng.int64(in: 15...40)
+        }
+        let slip = plan.rng.pick(world.users.filter { $0.name != target.name })
+        var slipIdentity = AlibabaIdentity.ramUser(slip, world: world)
+        slipIdentity.accessKeyID = nil
+        let slipTime = plan.workTime(day: day)
+        plan.add(AlibabaEvents.consoleSignin(world: world, identity: slipIdentity, time: slipTime, sourceIP: slip.person.address,
+                                             browser: slip.person.browser, mfa: false, failure: SignInFailures.alibabaFailure, rng: &plan.rng), .d1)
+        plan.add(AlibabaEvents.consoleSignin(world: world, identity: slipIdentity, time: slipTime + plan.rng.int64(in: 20...60),
+                                             sourceIP: slip.person.address, browser: slip.person.browser, mfa: true, failure: nil, rng: &plan.rng))
+    }
+}
+
+/// D2: a successful, MFA-protected sign-in outside Tokyo business hours — on a weekend when
+/// the corpus has one (odd occurrences), otherwise in the small hours.
+struct OffHoursSignIn: ScenarioGenerator {
+    func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
+        let (index, account) = plan.account()
+        let user = plan.rng.pick(account.humans)
+        let person = user.person!
+        let time: UTCTime
+        if occurrence % 2 == 1, let weekend = plan.weekendDay {
+            time = plan.frame.dayStart(weekend) + 3600 + plan.rng.int64(in: 0...(4 * 3600))  // 10:00–14:00 JST
+        } else {
+            time = plan.nightTime(day: day)
+        }
+        plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
+                                        sourceIP: person.address, browser: person.browser,
+                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN), rng: &plan.rng),
+                 account: index, .d2)
+
+        guard let world = plan.alibaba else { return }
+        let ramUser = plan.rng.pick(world.users)
+        var identity = AlibabaIdentity.ramUser(ramUser, world: world)
+        identity.accessKeyID = nil
+        plan.add(AlibabaEvents.consoleSignin(world: world, identity: identity, time: plan.nightTime(day: day), sourceIP: ramUser.person.address,
+                                             browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng), .d2)
+    }
+}
+
+/// D10: an IAM user signs in to the console with a password only. The decoy is a SAML
+/// federated console sign-in, which CloudTrail also records with MFAUsed "No" because MFA
+/// happens at the identity provider; a correct rule keys on userIdentity.type IAMUser.
+struct SignInWithoutMFA: ScenarioGenerator {
+    func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
+        let (index, account) = plan.account()
+        let user = plan.rng.pick(account.humans)
+        let person = user.person!
+        plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""),
+                                        time: plan.workTime(day: day), sourceIP: person.address, browser: person.browser,
+                                        signIn: .init(result: .success, mfaUsed: false), rng: &plan.rng),
+                 account: index, .d10)
+
+        let federated = plan.rng.pick(account.humans).person!
+        let time = plan.workTime(day: day)
+        var identity = AWSIdentity.assumedRole(account.samlRole, session: federated.email, accessKeyID: "", created: time)
+        identity.session?.mfaAuthenticated = false
+        plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: federated.address, browser: federated.browser,
+                                        signIn: .init(result: .success, mfaUsed: false, samlProvider: "arn:aws:iam::\(account.id):saml-provider/Okta"),
+                                        rng: &plan.rng),
+                 account: index)
+
+        guard let world = plan.alibaba else { return }
+        let ramUser = plan.rng.pick(world.users)
+        var alibabaIdentity = AlibabaIdentity.ramUser(ramUser, world: world)
+        alibabaIdentity.accessKeyID = nil
+        plan.add(AlibabaEvents.consoleSignin(world: world, identity: alibabaIdentity, time: plan.workTime(day: day),
+                                             sourceIP: ramUser.person.address, browser: ramUser.person.browser, mfa: false,
+                                             failure: nil, rng: &plan.rng), .d10)
+    }
+}
+
+/// D11: one user signs in from home, then from two other countries within half an hour.
+struct SignInFromSeveralCountries: ScenarioGenerator {
+    func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
+        let (index, account) = plan.account()
+        let user = plan.rng.pick(account.humans)
+        let person = user.person!
+        var time = plan.workTime(day: day, margin: 3600)
+        let places = [person.address, Addresses.abroad(plan.rng.pick(["GB", "SE"]), &plan.rng), Addresses.abroad(plan.rng.pick(["CN", "US"]), &plan.rng)]
+        for (step, address) in places.enumerated() {
+            plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
+                                            sourceIP: address, browser: step == 0 ? person.browser : UserAgents.scriptedBrowser,
+                                            signIn: .init(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN), rng: &plan.rng),
+                     account: index, .d11)
+            time = time + plan.rng.int64(in: 240...840)
+        }
+
+        guard let world = plan.alibaba else { return }
+        let ramUser = plan.rng.pick(world.users)
+        var identity = AlibabaIdentity.ramUser(ramUser, world: world)
+        identity.accessKeyID = nil
+        var when = plan.workTime(day: day, margin: 3600)
+        for address in [ramUser.person.address, Addresses.abroad("SE", &plan.rng)] {
+            plan.add(AlibabaEvents.consoleSignin(world: world, identity: identity, time: when, sourceIP: address,
+                                                 browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng), .d11)
+            when = when + plan.rng.int64(in: 600...1500)
+        }
+    }
+}
+
+/// D3: the root user signs in (with MFA) and then does something only root should never do
+/// day to day: create an access key, or edit a bucket policy.
+struct RootUsage: ScenarioGenerator {
+    func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
+        let (index, account) = plan.account()
+        let admin = plan.rng.pick(account.humans).person!
+        let time = plan.workTime(day: day)
+        let device = "arn:aws:iam::\(account.id):mfa/root-account-mfa-device"
+        plan.add(AWSEvents.consoleLogin(account: account, identity: .root(account), time: time, sourceIP: admin.address, browser: admin.browser,
+                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: device), rng: &plan.rng),
+                 account: index, .d3)
+
+        let session = AWSIdentity.Session(issuer: nil, created: time, mfaAuthenticated: true)
+        let root = AWSCaller(identity: .root(account, accessKeyID: plan.rng.awsID("ASIA", length: 20), session: session),
+                             sourceIP: admin.address, userAgent: plan.rng.pick(UserAgents.consoleInternal), viaConsole: true, tlsVersion: .v12)
+        let later = time + plan.rng.int64(in: 60...400)
+        if occurrence % 2 == 0 {
+            let key = plan.rng.awsID("AKIA", length: 20)
+            let record = plan.call(account, root, at: later, region: SynthOptions.globalRegion, "iam.amazonaws.com", "CreateAccessKey",
+                                   request: nil, response: JSONWriter.build { w in
+                                       w.object("accessKey") { w in
+                                           w.field("accessKeyId", key)
+                                           w.field("status", "Active")
+                                           w.field("createDate", later.awsResponseDate)
+                                       }
+                                   })
+            plan.add(record, account: index, .d3, .d8)
+        } else {
+            let bucket = plan.rng.pick(account.resources.buckets)
+            let region = plan.workloadRegion()
+            let host = "\(bucket).s3.\(region).amazonaws.com"
+            let reader = "arn:aws:iam::\(account.id):role/\(account.instanceRole.name)"
+            var record = plan.call(account, root, at: later, region: region, "s3.amazonaws.com", "PutBucketPolicy",
+                                   request: JSONWriter.build { w in
+                                       w.object("bucketPolicy") { w in
+                                           w.field("Version", "2012-10-17")
+                                           w.array("Statement") { w in
+                                               w.object { w in
+                                                   w.field("Sid", "AppServerRead")
+                                                   w.field("Effect", "Allow")
+                                                   w.object("Principal") { $0.field("AWS", reader) }
+                                                   w.strings("Action", ["s3:GetObject", "s3:ListBucket"])
+                                                   w.strings("Resource", ["arn:aws:s3:::\(bucket)", "arn:aws:s3:::\(bucket)/*"])
+                                               }
+                                           }
+                                       }
+                                       w.field("bucketName", bucket)
+                                       w.field("Host", host)
+                                       w.field("policy", "")
+                                   }, resources: [AWSResource(arn: "arn:aws:s3:::\(bucket)", accountID: account.id, type: "AWS::S3::Bucket")])
+            record.tlsHost = host
+            plan.add(record, account: index, .d3)
+        }
+
+        guard let world = plan.alibaba else { return }
+        let rootTime = plan.workTime(day: day)
+        let person = plan.rng.pick(world.users).person
+        plan.add(AlibabaEvents.consoleSignin(world: world, identity: .root(world), time: rootTime, sourceIP: person.address,
+                                             browser: person.browser, mfa: true, failure: nil, rng: &plan.rng), .d3)
+        var rootIdentity = AlibabaIdentity.root(world)
+        rootIdentity.accessKeyID = "STS.NT" + plan.rng.alphanumeric(20)
+        let rootCaller = AlibabaCaller(identity: rootIdentity, sourceIP: person.address, userAgent: person.browser, viaConsole: true)
+        plan.add(plan.call(world, rootCaller, at: rootTime + plan.rng.int64(in: 60...300), region: AlibabaWorld.globalRegion, "Ram",
+                           "CreateAccessKey", apiVersion: "2015-05-01", []), .d3, .d8)
+    }
+}

@@ -1,0 +1,88 @@
+/// A request the generator cannot honour, explained in one line for the command line.
+public struct SynthError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Everything that decides a corpus. Equal options give byte-identical output.
+public struct SynthOptions: Sendable {
+    /// Root of the bucket-like tree (`AWSLogs/…`, `AliyunLogs/…`).
+    public var outputDirectory: String
+    /// CloudTrail records in total, injected scenario events included.
+    public var events = 10_000
+    public var accounts = 3
+    /// When set, files use the organization-trail layout `AWSLogs/<o-id>/<account>/…`.
+    public var organizationID: String?
+    public var regions = ["us-east-1", "eu-west-1", "ap-northeast-1"]
+    /// UTC midnight of the first day.
+    public var start = UTCTime(date: "2026-11-16")!
+    public var days = 3
+    public var seed: UInt64 = 1
+    public var scenarios: [ScenarioID] = []
+    /// Multiplies how many times each scenario is injected (1 = a few times over the days).
+    public var scenarioRate = 1.0
+    public var eventsPerFile = 1...50
+    /// ActionTrail events in total (0 = no ActionTrail files), injected events included.
+    public var actionTrailEvents = 0
+    /// Where to write the answer key (NDJSON), if anywhere.
+    public var truthPath: String?
+
+    public init(outputDirectory: String) {
+        self.outputDirectory = outputDirectory
+    }
+
+    /// The region where CloudTrail records IAM, STS and console sign-in events.
+    static let globalRegion = "us-east-1"
+
+    public func validate() throws(SynthError) {
+        guard !outputDirectory.isEmpty else { throw SynthError("--out must name a folder") }
+        guard events >= 0 else { throw SynthError("--events must not be negative") }
+        guard (1...100).contains(accounts) else { throw SynthError("--accounts must be between 1 and 100") }
+        guard !regions.isEmpty else { throw SynthError("--regions must name at least one region") }
+        for region in regions where !SynthOptions.isRegionName(region) {
+            throw SynthError("--regions: '\(region)' is not a region name like us-east-1")
+        }
+        guard Set(regions).count == regions.count else { throw SynthError("--regions names a region twice") }
+        guard regions.contains(SynthOptions.globalRegion) else {
+            throw SynthError("--regions must include \(SynthOptions.globalRegion): IAM, STS and console sign-in events are recorded there")
+        }
+        if let organizationID, !SynthOptions.isOrganizationID(organizationID) {
+            throw SynthError("--org-id must look like o-a1b2c3d4e5 (o- and 10 to 32 lower-case letters or digits)")
+        }
+        guard (1...366).contains(days) else { throw SynthError("--days must be between 1 and 366") }
+        guard scenarioRate > 0, scenarioRate <= 1000 else { throw SynthError("--scenario-rate must be greater than 0 and at most 1000") }
+        guard eventsPerFile.lowerBound >= 1 else { throw SynthError("--events-per-file must start at 1 or more") }
+        guard actionTrailEvents >= 0 else { throw SynthError("--actiontrail must not be negative") }
+    }
+
+    static func isRegionName(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts.allSatisfy { part in
+            !part.isEmpty && part.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        }
+    }
+
+    static func isOrganizationID(_ text: String) -> Bool {
+        guard text.hasPrefix("o-") else { return false }
+        let rest = text.utf8.dropFirst(2)
+        return (10...32).contains(rest.count) && rest.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+        }
+    }
+
+    /// Parses `MIN-MAX` (or a single number) for `--events-per-file`.
+    public static func parseRange(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1:
+            guard let n = Int(parts[0]), n >= 1 else { return nil }
+            return n...n
+        case 2:
+            guard let low = Int(parts[0]), let high = Int(parts[1]), low >= 1, high >= low else { return nil }
+            return low...high
+        default:
+            return nil
+        }
+    }
+}

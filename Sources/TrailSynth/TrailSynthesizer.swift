@@ -1,0 +1,238 @@
+import TrailCore
+
+/// What a run produced.
+public struct SynthSummary: Sendable {
+    public var cloudTrailEvents = 0
+    public var cloudTrailFiles = 0
+    public var actionTrailEvents = 0
+    public var actionTrailFiles = 0
+    /// Truth lines per scenario (an event exemplifying two scenarios counts for both).
+    public var scenarioEvents: [ScenarioID: Int] = [:]
+}
+
+/// One line of the answer key.
+struct TruthEntry: Sendable {
+    let scenario: ScenarioID
+    let cloud: String
+    let eventID: String
+    let eventName: String
+    let file: String
+    let time: UTCTime
+
+    var json: [UInt8] {
+        var w = JSONWriter(capacity: 256)
+        w.object { w in
+            w.field("scenario", scenario.rawValue)
+            w.field("cloud", cloud)
+            w.field("eventID", eventID)
+            w.field("eventName", eventName)
+            w.field("file", file)
+        }
+        return w.bytes
+    }
+}
+
+/// One file to write: a run of one stream's sorted events and when the trail delivers it.
+struct FileJob: Sendable {
+    let stream: Int32
+    let events: Range<Int>
+    let delivered: UTCTime
+    /// CloudTrail's random 16-character name part.
+    let unique: String
+}
+
+/// What writing a run of files produced.
+struct WrittenFiles: Sendable {
+    var files = 0
+    var events = 0
+    var truth: [TruthEntry] = []
+}
+
+/// Generates a corpus: plans background traffic and scenario events for both clouds, cuts
+/// each delivery stream into files, writes them in the buckets' layouts, and writes the truth.
+public enum TrailSynthesizer {
+    /// Random streams, one per purpose, so that changing one part of the request leaves the
+    /// other parts of the corpus as they were.
+    private enum Purpose: UInt64 {
+        case world = 1, awsTraffic, alibabaTraffic, cloudTrailFiles, actionTrailFiles
+    }
+
+    public static func run(_ options: SynthOptions) throws -> SynthSummary {
+        try options.validate()
+        let seed = options.seed
+        var worldRNG = SynthRandom(seed: seed, purpose: Purpose.world.rawValue)
+        let company = Company(rng: &worldRNG)
+        let aws = AWSWorld(count: options.accounts, company: company, rng: &worldRNG)
+        let alibaba = options.actionTrailEvents > 0 ? AlibabaWorld(company: company, rng: &worldRNG) : nil
+        let frame = TimeFrame(start: options.start, days: options.days)
+
+        var plan = ScenarioPlan(aws: aws, alibaba: alibaba, regions: options.regions, frame: frame, seed: seed)
+        plan.inject(options.scenarios, rate: options.scenarioRate)
+        let injected = plan.events
+        let cloudTrailInjected = injected.indices.filter { if case .cloudTrail = injected[$0].record { true } else { false } }
+        let actionTrailInjected = injected.indices.filter { if case .actionTrail = injected[$0].record { true } else { false } }
+        guard cloudTrailInjected.count <= options.events else {
+            throw SynthError("--events \(options.events) is too small: the requested scenarios need \(cloudTrailInjected.count) CloudTrail events")
+        }
+        guard actionTrailInjected.count <= options.actionTrailEvents else {
+            throw SynthError("--actiontrail \(options.actionTrailEvents) is too small: the requested scenarios need \(actionTrailInjected.count) ActionTrail events")
+        }
+        try BucketWriter(root: options.outputDirectory).makeDirectories(options.outputDirectory)
+        let cutter = FileCutter(sizes: options.eventsPerFile)
+        var summary = SynthSummary()
+        var truth: [TruthEntry] = []
+
+        // CloudTrail
+        var awsTraffic = AWSTraffic(world: aws, regions: options.regions, frame: frame)
+        var planned: [PlannedEvent] = []
+        planned.reserveCapacity(options.events)
+        var trafficRNG = SynthRandom(seed: seed, purpose: Purpose.awsTraffic.rawValue)
+        awsTraffic.plan(count: options.events - cloudTrailInjected.count, rng: &trafficRNG, into: &planned)
+        for index in cloudTrailInjected {
+            guard case .cloudTrail(let record, let account) = injected[index].record else { continue }
+            let region = options.regions.firstIndex(of: record.region)!
+            planned.append(PlannedEvent(time: record.time.seconds, seed: UInt64(index), stream: awsTraffic.stream(account: account, region: region),
+                                        ref: Int32(index), action: 0, source: .injected, outcome: .success))
+        }
+        planned.sort(by: PlannedEvent.byStreamThenTime)
+        let cloudTrailJobs = jobs(planned, cutter: cutter, seed: seed, purpose: .cloudTrailFiles, delay: 60...420)
+        let cloudTrail = try write(cloudTrailJobs, root: options.outputDirectory) { [planned, awsTraffic] job, writer, bucket in
+            try writeCloudTrail(job, planned: planned, traffic: awsTraffic, injected: injected, options: options, writer: &writer, bucket: bucket)
+        }
+        summary.cloudTrailFiles = cloudTrail.files
+        summary.cloudTrailEvents = cloudTrail.events
+        truth += cloudTrail.truth
+
+        // ActionTrail
+        if let alibaba {
+            var alibabaTraffic = AlibabaTraffic(world: alibaba, frame: frame)
+            var alibabaPlanned: [PlannedEvent] = []
+            var alibabaRNG = SynthRandom(seed: seed, purpose: Purpose.alibabaTraffic.rawValue)
+            alibabaTraffic.plan(count: options.actionTrailEvents - actionTrailInjected.count, rng: &alibabaRNG, into: &alibabaPlanned)
+            for index in actionTrailInjected {
+                guard case .actionTrail(let record) = injected[index].record else { continue }
+                alibabaPlanned.append(PlannedEvent(time: record.time.seconds, seed: UInt64(index), stream: AlibabaTraffic.stream(region: record.region),
+                                                   ref: Int32(index), action: 0, source: .injected, outcome: .success))
+            }
+            alibabaPlanned.sort(by: PlannedEvent.byStreamThenTime)
+            // ActionTrail delivers within about ten minutes.
+            let actionTrailJobs = jobs(alibabaPlanned, cutter: cutter, seed: seed, purpose: .actionTrailFiles, delay: 120...600)
+            let actionTrail = try write(actionTrailJobs, root: options.outputDirectory) { [alibabaPlanned, alibabaTraffic] job, writer, bucket in
+                try writeActionTrail(job, planned: alibabaPlanned, traffic: alibabaTraffic, injected: injected, writer: &writer, bucket: bucket)
+            }
+            summary.actionTrailFiles = actionTrail.files
+            summary.actionTrailEvents = actionTrail.events
+            truth += actionTrail.truth
+        }
+
+        truth.sort { ($0.scenario, $0.time.seconds, $0.eventID) < ($1.scenario, $1.time.seconds, $1.eventID) }
+        for entry in truth { summary.scenarioEvents[entry.scenario, default: 0] += 1 }
+        if let truthPath = options.truthPath {
+            var text: [UInt8] = []
+            for entry in truth {
+                text += entry.json
+                text.append(0x0A)
+            }
+            try FileIO.writeAtomically(text, to: truthPath)
+        }
+        return summary
+    }
+
+    /// Cuts every stream of `planned` (sorted by stream) into files, deciding delivery times
+    /// and names up front so that the files can then be written in any order.
+    private static func jobs(_ planned: [PlannedEvent], cutter: FileCutter, seed: UInt64, purpose: Purpose,
+                             delay: ClosedRange<Int64>) -> [FileJob] {
+        var jobs: [FileJob] = []
+        var start = 0
+        while start < planned.count {
+            let stream = planned[start].stream
+            var end = start + 1
+            while end < planned.count, planned[end].stream == stream { end += 1 }
+            var rng = SynthRandom(seed: seed, purpose: purpose.rawValue << 32 | UInt64(stream))
+            for file in cutter.cut(planned[start..<end], rng: &rng) {
+                let delivered = UTCTime(seconds: planned[file.upperBound - 1].time) + rng.int64(in: delay)
+                jobs.append(FileJob(stream: stream, events: file, delivered: delivered, unique: rng.alphanumeric(16)))
+            }
+            start = end
+        }
+        return jobs
+    }
+
+    /// Writes all jobs on all cores, each chunk with its own buffer and folder cache.
+    private static func write(_ jobs: [FileJob], root: String,
+                              _ one: @escaping @Sendable (FileJob, inout JSONWriter, BucketWriter) throws -> [TruthEntry]) throws -> WrittenFiles {
+        let chunks = try Parallel.mapChunks(count: jobs.count) { range in
+            var writer = JSONWriter(capacity: 1 << 20)
+            let bucket = BucketWriter(root: root)
+            var result = WrittenFiles()
+            for job in jobs[range] {
+                result.truth += try one(job, &writer, bucket)
+                result.files += 1
+                result.events += job.events.count
+            }
+            return result
+        }
+        return chunks.reduce(into: WrittenFiles()) { total, chunk in
+            total.files += chunk.files
+            total.events += chunk.events
+            total.truth += chunk.truth
+        }
+    }
+
+    private static func writeCloudTrail(_ job: FileJob, planned: [PlannedEvent], traffic: AWSTraffic, injected: [InjectedEvent],
+                                        options: SynthOptions, writer: inout JSONWriter, bucket: BucketWriter) throws -> [TruthEntry] {
+        let (accountIndex, regionIndex) = traffic.location(of: job.stream)
+        let account = traffic.world.accounts[accountIndex]
+        let path = BucketLayout.cloudTrail(organization: options.organizationID, account: account.id, region: options.regions[regionIndex],
+                                           delivered: job.delivered, unique: job.unique)
+        let context = PayloadContext(account: account)
+        var truth: [TruthEntry] = []
+        writer.bytes.removeAll(keepingCapacity: true)
+        writer.beginObject()
+        writer.key("Records")
+        writer.beginArray()
+        for event in planned[job.events] {
+            guard event.source == .injected else {
+                traffic.record(for: event, context: context).write(to: &writer)
+                continue
+            }
+            let item = injected[Int(event.ref)]
+            guard case .cloudTrail(let record, _) = item.record else { continue }
+            record.write(to: &writer)
+            truth += item.scenarios.map {
+                TruthEntry(scenario: $0, cloud: "aws", eventID: record.eventID, eventName: record.eventName, file: path, time: record.time)
+            }
+        }
+        writer.endArray()
+        writer.endObject()
+        try bucket.write(writer.bytes.withUnsafeBytes { try Gzip.deflate($0) }, to: path)
+        return truth
+    }
+
+    private static func writeActionTrail(_ job: FileJob, planned: [PlannedEvent], traffic: AlibabaTraffic, injected: [InjectedEvent],
+                                         writer: inout JSONWriter, bucket: BucketWriter) throws -> [TruthEntry] {
+        var injectedHere: [(InjectedEvent, ActionTrailRecord)] = []
+        writer.bytes.removeAll(keepingCapacity: true)
+        writer.beginArray()
+        for event in planned[job.events] {
+            guard event.source == .injected else {
+                traffic.record(for: event).write(to: &writer)
+                continue
+            }
+            let item = injected[Int(event.ref)]
+            guard case .actionTrail(let record) = item.record else { continue }
+            record.write(to: &writer)
+            injectedHere.append((item, record))
+        }
+        writer.endArray()
+        // The name carries the count, size and MD5 of the uncompressed body, so it comes last.
+        let path = BucketLayout.actionTrail(region: AlibabaTraffic.regions[Int(job.stream)], delivered: job.delivered,
+                                            count: job.events.count, size: writer.bytes.count, md5: BucketLayout.md5Hex(writer.bytes))
+        try bucket.write(writer.bytes.withUnsafeBytes { try Gzip.deflate($0) }, to: path)
+        return injectedHere.flatMap { item, record in
+            item.scenarios.map {
+                TruthEntry(scenario: $0, cloud: "alibaba", eventID: record.eventID, eventName: record.eventName, file: path, time: record.time)
+            }
+        }
+    }
+}
