@@ -55,13 +55,6 @@ public final class Diagnostics {
 
     public static func writeStandardError(_ text: String) {
         var text = text
-        text.withUTF8 { utf8 in
-            var offset = 0
-            while offset < utf8.count {
-                let n = write(2, utf8.baseAddress! + offset, utf8.count - offset)
-                if n <= 0 { return }
-                offset += n
-            }
-        }
+        _ = text.withUTF8 { FileIO.writeAll(2, UnsafeRawBufferPointer($0)) }
     }
 }

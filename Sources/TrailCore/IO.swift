@@ -157,26 +157,14 @@ public final class OutputWriter {
             buffer.removeAll(keepingCapacity: true)
             return
         }
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EPIPE { exit(0) }
-                    Diagnostics.writeStandardError("trail: cannot write \(name): \(String(cString: strerror(errno)))\n")
-                    exit(2)
-                }
-                offset += n
-            }
+        let failure = buffer.withUnsafeBytes { FileIO.writeAll(fd, $0) }
+        if failure == EPIPE { exit(0) }
+        if failure != 0 {
+            Diagnostics.writeStandardError("trail: cannot write \(name): \(String(cString: strerror(failure)))\n")
+            exit(2)
         }
         buffer.removeAll(keepingCapacity: true)
     }
-}
-
-/// write(2), reachable from types that have a `write` method of their own.
-@inline(__always) func systemWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, pointer, count)
 }
 
 /// Whole-file and file-system helpers shared by the stages.
@@ -210,19 +198,7 @@ public enum FileIO {
         let tmp = path + ".tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw IOFailure(path: tmp, errno: errno) }
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += n
-            }
-        }
+        var failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
         if failure == 0, durable, fsync(fd) != 0 { failure = errno }
         close(fd)
         if failure == 0, rename(tmp, path) != 0 { failure = errno }
@@ -230,6 +206,20 @@ public enum FileIO {
             unlink(tmp)
             throw IOFailure(path: path, errno: failure)
         }
+    }
+
+    /// Writes all of `bytes` to `fd`, retrying short writes and interruptions; 0 or the errno.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += n
+        }
+        return 0
     }
 
     public static func isDirectory(_ path: String) -> Bool {
