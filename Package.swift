@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),
         // End-to-end: runs the built executables in shell pipelines over the bundled sample.
         .testTarget(name: "PipelineTests", dependencies: [
-            "TrailTestSupport",
+            "TrailTestSupport", "TrailMatch",
             "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth",
         ]),
     ]

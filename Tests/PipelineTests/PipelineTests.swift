@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrailMatch
 import TrailTestSupport
 
 /// End-to-end: the built executables composed in shell pipelines, as users run them.
@@ -20,32 +21,36 @@ import TrailTestSupport
         return result
     }
 
-    @Test func theSamplePipelineRaisesEveryInjectedScenario() throws {
+    /// Scenarios that single-event rules detect completely; the others need calendars or
+    /// correlations (D2, D11, D12), which no rule in the pack claims yet.
+    static let fullyCovered = ["D1", "D3", "D4", "D5", "D6", "D7", "D8", "D9", "D10", "D13", "D14", "D15", "D16"]
+
+    @Test func theSamplePipelineRaisesEveryInjectedScenarioAndNothingElse() throws {
         let result = try runShell("""
             trail-fetch '\(sample)' | trail-flatten | trail-enrich | trail-match --rules '\(rules)'
             """, environment: env)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty, "\(result.stderr)")
-        // rule title → scenario it serves, for the rules this test checks
-        let scenarioOfRule = [
-            "Console sign-in failure": "D1", "Root account used": "D3",
-            "Security group opened to the whole internet": "D7",
-            "Security group opened to the whole internet (Alibaba Cloud)": "D7",
-            "Console sign-in without MFA": "D10",
-        ]
+        let pack = try RuleLoader().load(paths: [rules])
+        let scenariosOfRule = Dictionary(uniqueKeysWithValues: pack.rules.map { ($0.id, $0.scenarios) })
+        let truth = try truth()
         var raised: [String: Set<String>] = [:]
         for line in result.stdoutLines {
             let alert = try parseJSON(line)
-            let title = try #require(value(alert, "alert.rule.title") as? String)
-            let id = try #require(value(alert, "event.trail.id") as? String)
+            let ruleID = try #require(value(alert, "alert.rule.id") as? String)
+            let eventID = try #require(value(alert, "event.trail.id") as? String)
             #expect(value(alert, "event.trail.file") is String)
-            if let scenario = scenarioOfRule[title] { raised[scenario, default: []].insert(id) }
+            let scenarios = scenariosOfRule[ruleID] ?? []
+            for scenario in scenarios { raised[scenario, default: []].insert(eventID) }
+            // Precision: a rule that names scenarios fires only on events injected for one of them.
+            if !scenarios.isEmpty {
+                #expect(scenarios.contains { truth[$0]?.contains(eventID) == true },
+                        "rule \(ruleID) (\(scenarios)) fired on \(eventID), which the sample did not inject for it")
+            }
         }
-        let truth = try truth()
-        for scenario in ["D1", "D3", "D7", "D10"] {
+        for scenario in Self.fullyCovered {
             let expected = try #require(truth[scenario], "the sample must contain \(scenario)")
             #expect(expected.isSubset(of: raised[scenario] ?? []), "\(scenario): missed \(expected.subtracting(raised[scenario] ?? []))")
-            #expect((raised[scenario] ?? []).isSubset(of: expected), "\(scenario): alerts on events the sample did not inject: \(raised[scenario, default: []].subtracting(expected))")
         }
     }
 
