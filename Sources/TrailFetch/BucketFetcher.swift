@@ -1,0 +1,229 @@
+import Foundation
+import TrailCore
+
+/// How a bucket is read, beyond where it is.
+public struct BucketFetchOptions: Sendable {
+    public var filters = FetchFilters()
+    /// Days re-listed on every run, today included; older days close once delivered.
+    public var rewindDays = 2
+    /// Objects downloaded at once; also the most a killed run can repeat.
+    public var jobs = 8
+    /// Raw copies of fetched objects go below this folder.
+    public var archive: String?
+    /// Today as days since 1970-01-01 (UTC); the clock's when nil.
+    public var today: Int?
+    /// A progress line on stderr (only worth it on a terminal).
+    public var progress = false
+
+    public init() {}
+}
+
+/// Reads one bucket location: plans the day folders from the layout and the filters, lists
+/// them, downloads what the state has not seen (in parallel, delivered in key order), and
+/// records each flushed batch in the state.
+public final class BucketFetcher {
+    private let client: S3Client
+    private let writer: DocumentWriter
+    private let state: FetchState?
+    private let options: BucketFetchOptions
+    private let today: Int
+    /// True when `--max-requests` stopped the run early.
+    public private(set) var budgetSpent = false
+    public private(set) var objectsDelivered = 0
+
+    public init(client: S3Client, writer: DocumentWriter, state: FetchState?, options: BucketFetchOptions) {
+        self.client = client
+        self.writer = writer
+        self.state = state
+        self.options = options
+        today = options.today ?? Int(Date().timeIntervalSince1970 / 86_400)
+    }
+
+    /// A day folder to list, with the key prefix it is listed under.
+    struct Target {
+        let folder: DayFolder
+        let keyPrefix: String
+        var objects: [S3Object]?
+    }
+
+    private var location: BucketLocation { client.location }
+
+    public func run() throws {
+        var targets: [Target] = []
+        var pending: [(target: Int, object: S3Object)] = []
+        do {
+            var root = location.prefix
+            if !root.isEmpty, !root.hasSuffix("/") { root += "/" }
+            try walk(root, into: &targets)
+            for index in targets.indices {
+                if targets[index].objects == nil {
+                    targets[index].objects = try client.list(prefix: targets[index].keyPrefix).objects
+                        .filter { LocalFetcher.isLogFile($0.key) }
+                }
+                for object in targets[index].objects! where !wasDelivered(object, targets[index]) {
+                    pending.append((index, object))
+                }
+            }
+        } catch is RequestBudgetSpent {
+            // Days not fully listed are neither fetched nor closed: they come on the next run.
+            budgetSpent = true
+        }
+
+        var remaining = Dictionary(grouping: pending, by: \.target).mapValues(\.count)
+        let progress = options.progress ? Progress(total: pending.count) : nil
+        var next = 0
+        while next < pending.count, !budgetSpent {
+            let batch = Array(pending[next..<min(next + options.jobs, pending.count)])
+            let bodies = download(batch.map(\.object.key))
+            var done: [(folder: DayFolder, name: String, etag: String)] = []
+            for (item, body) in zip(batch, bodies) {
+                let target = targets[item.target]
+                let uri = location.uri(item.object.key)
+                switch body {
+                case .success(.some(let bytes)):
+                    if let archive = options.archive { try self.archive(bytes, key: item.object.key, folder: target, below: archive) }
+                    try writer.deliver(bytes, from: uri)
+                    objectsDelivered += 1
+                case .success(.none):
+                    try writer.diagnostics.badInput(uri, "the object disappeared before it was fetched; skipped")
+                case .failure(is RequestBudgetSpent):
+                    budgetSpent = true
+                    continue
+                case .failure(let error):
+                    throw error
+                }
+                remaining[item.target]! -= 1
+                done.append((target.folder, String(item.object.key.dropFirst(target.keyPrefix.count)), item.object.etag))
+            }
+            // Output first, then the state: a file is recorded only once its lines are out.
+            writer.output.flush()
+            try state?.record(done)
+            progress?.advance(by: batch.count, bytes: client.requestCounts.bytes)
+            next += batch.count
+        }
+        progress?.finish()
+
+        if let state {
+            for (index, target) in targets.enumerated() where target.objects != nil && (remaining[index] ?? 0) == 0 {
+                if let day = target.folder.day, day < today - (options.rewindDays - 1) { state.closeDay(target.folder) }
+            }
+            try state.save()
+        }
+    }
+
+    private func wasDelivered(_ object: S3Object, _ target: Target) -> Bool {
+        state?.wasDelivered(String(object.key.dropFirst(target.keyPrefix.count)), etag: object.etag, in: target.folder) ?? false
+    }
+
+    /// Downloads `keys` in parallel; results in the order of `keys`.
+    private func download(_ keys: [String]) -> [Result<[UInt8]?, Error>] {
+        final class Slots: @unchecked Sendable {
+            var results: [Result<[UInt8]?, Error>]
+            let lock = NSLock()
+            init(_ n: Int) { results = Array(repeating: .success(nil), count: n) }
+        }
+        let slots = Slots(keys.count)
+        let client = self.client
+        DispatchQueue.concurrentPerform(iterations: keys.count) { i in
+            let result = Result { try client.get(keys[i]) }
+            slots.lock.withLock { slots.results[i] = result }
+        }
+        return slots.results
+    }
+
+    /// Lists `folder` with a delimiter and goes down the layout, keeping only the accounts,
+    /// regions and days the filters admit, and skipping closed days without listing them.
+    private func walk(_ folder: String, into targets: inout [Target]) throws {
+        switch FolderRole.of(folder) {
+        case .day(let day):
+            let dayFolder = DayFolder(stream: location.uri(String(folder.dropLast(11))), day: day)
+            if state?.isClosed(dayFolder) != true { targets.append(Target(folder: dayFolder, keyPrefix: folder)) }
+            return
+        case .region where options.filters.since != nil:
+            // The days are known: list them directly instead of discovering years and months.
+            let last = min(options.filters.until ?? today, today)
+            guard let first = options.filters.since, first <= last else { return }
+            for day in first...last {
+                let dayFolder = DayFolder(stream: location.uri(folder), day: day)
+                if state?.isClosed(dayFolder) != true {
+                    targets.append(Target(folder: dayFolder, keyPrefix: folder + DayFolder.path(day)))
+                }
+            }
+            return
+        default:
+            break
+        }
+        let page = try client.list(prefix: folder, delimiter: "/")
+        let files = page.objects.filter { LocalFetcher.isLogFile($0.key) }
+        if !files.isEmpty {
+            targets.append(Target(folder: DayFolder(stream: location.uri(folder), day: nil), keyPrefix: folder, objects: files))
+        }
+        for child in page.commonPrefixes where admits(child) {
+            try walk(child, into: &targets)
+        }
+    }
+
+    private func admits(_ folder: String) -> Bool {
+        let filters = options.filters
+        switch FolderRole.of(folder) {
+        case .account(let id): return filters.accounts.isEmpty || filters.accounts.contains(id)
+        case .service(let logs): return logs
+        case .region(let name): return filters.regions.isEmpty || filters.regions.contains(name)
+        case .year(let y): return filters.admits(year: y)
+        case .month(let y, let m): return filters.admits(year: y, month: m)
+        case .day(let d): return filters.admits(first: d, last: d)
+        case .unknown, .organization, .other: return true
+        }
+    }
+
+    /// `DIR/<account>/<region>/YYYY/MM/DD/<name>`; the bucket stands in for a layout without
+    /// an account (single-account ActionTrail), and a file without a date keeps its key.
+    private func archive(_ bytes: [UInt8], key: String, folder target: Target, below root: String) throws {
+        let path: String
+        if let day = target.folder.day {
+            let origin = KeyOrigin(folderKey: target.keyPrefix)
+            path = "\(root)/\(origin.account ?? location.bucket)/\(origin.region ?? "global")/\(DayFolder.path(day))\(key.dropFirst(target.keyPrefix.count))"
+        } else {
+            path = "\(root)/\(location.bucket)/\(key)"
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw IOFailure(path: parent, reason: "cannot create the archive folder")
+        }
+        try FileIO.writeAtomically(bytes, to: path, durable: false)
+    }
+}
+
+/// `objects n/N, bytes, rate, ETA` on one rewritten stderr line.
+final class Progress {
+    private let total: Int
+    private var done = 0
+    private let start = Date()
+
+    init(total: Int) { self.total = total }
+
+    func advance(by count: Int, bytes: Int) {
+        done += count
+        let elapsed = max(Date().timeIntervalSince(start), 0.001)
+        let rate = Double(bytes) / elapsed
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        Diagnostics.writeStandardError("\r\u{1B}[Ktrail-fetch: \(done)/\(total) objects, \(formatBytes(bytes)), \(formatBytes(Int(rate)))/s, ETA \(Int(eta.rounded()))s")
+    }
+
+    func finish() {
+        if done > 0 { Diagnostics.writeStandardError("\r\u{1B}[K") }
+    }
+}
+
+/// `812 B`, `1.4 MB`.
+func formatBytes(_ bytes: Int) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB"]
+    var value = Double(bytes), unit = 0
+    while value >= 1000, unit < units.count - 1 {
+        value /= 1000
+        unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + units[unit]
+}
