@@ -39,11 +39,14 @@ public final class BucketFetcher {
         today = options.today ?? Int(Date().timeIntervalSince1970 / 86_400)
     }
 
-    /// A day folder to list, with the key prefix it is listed under.
+    /// A day folder to list, with the key prefix it is listed under (the folder's key, or
+    /// one object's key when the source names a single object).
     struct Target {
         let folder: DayFolder
         let keyPrefix: String
         var objects: [S3Object]?
+        var onlyKey: String?
+        var startAfter: String?
     }
 
     private var location: BucketLocation { client.location }
@@ -52,17 +55,20 @@ public final class BucketFetcher {
         var targets: [Target] = []
         var pending: [(target: Int, object: S3Object)] = []
         do {
-            var root = location.prefix
-            if !root.isEmpty, !root.hasSuffix("/") { root += "/" }
-            try walk(root, into: &targets)
-            for index in targets.indices {
-                if targets[index].objects == nil {
-                    targets[index].objects = try client.list(prefix: targets[index].keyPrefix).objects
-                        .filter { LocalFetcher.isLogFile($0.key) }
-                }
-                for object in targets[index].objects! where !wasDelivered(object, targets[index]) {
-                    pending.append((index, object))
-                }
+            let root = location.prefix
+            if root.isEmpty || root.hasSuffix("/") {
+                try walk(root, into: &targets)
+            } else if LocalFetcher.isLogFile(root) {
+                let parent = root.contains("/") ? String(root[...root.lastIndex(of: "/")!]) : ""
+                targets.append(Target(folder: dayFolder(parent), keyPrefix: parent, onlyKey: root))
+            } else {
+                try walk(root + "/", into: &targets)
+            }
+            for (index, target) in targets.enumerated() {
+                let objects = try target.objects ?? client.list(prefix: target.onlyKey ?? target.keyPrefix, startAfter: target.startAfter).objects
+                    .filter { LocalFetcher.isLogFile($0.key) && (target.onlyKey == nil || $0.key == target.onlyKey) }
+                targets[index].objects = objects
+                for object in objects where !wasDelivered(object, target) { pending.append((index, object)) }
             }
         } catch is RequestBudgetSpent {
             // Days not fully listed are neither fetched nor closed: they come on the next run.
@@ -104,7 +110,7 @@ public final class BucketFetcher {
         progress?.finish()
 
         if let state {
-            for (index, target) in targets.enumerated() where target.objects != nil && (remaining[index] ?? 0) == 0 {
+            for (index, target) in targets.enumerated() where target.objects != nil && target.onlyKey == nil && (remaining[index] ?? 0) == 0 {
                 if let day = target.folder.day, day < today - (options.rewindDays - 1) { state.closeDay(target.folder) }
             }
             try state.save()
@@ -115,7 +121,8 @@ public final class BucketFetcher {
         state?.wasDelivered(String(object.key.dropFirst(target.keyPrefix.count)), etag: object.etag, in: target.folder) ?? false
     }
 
-    /// Downloads `keys` in parallel; results in the order of `keys`.
+    /// Downloads `keys` in parallel, one thread each (the work is waiting on the network, so
+    /// it is not bounded by the cores as `concurrentPerform` would be); results in key order.
     private func download(_ keys: [String]) -> [Result<[UInt8]?, Error>] {
         final class Slots: @unchecked Sendable {
             var results: [Result<[UInt8]?, Error>]
@@ -124,10 +131,16 @@ public final class BucketFetcher {
         }
         let slots = Slots(keys.count)
         let client = self.client
-        DispatchQueue.concurrentPerform(iterations: keys.count) { i in
-            let result = Result { try client.get(keys[i]) }
-            slots.lock.withLock { slots.results[i] = result }
+        let group = DispatchGroup()
+        for (i, key) in keys.enumerated() {
+            group.enter()
+            Thread {
+                let result = Result { try client.get(key) }
+                slots.lock.withLock { slots.results[i] = result }
+                group.leave()
+            }.start()
         }
+        group.wait()
         return slots.results
     }
 
@@ -135,9 +148,9 @@ public final class BucketFetcher {
     /// regions and days the filters admit, and skipping closed days without listing them.
     private func walk(_ folder: String, into targets: inout [Target]) throws {
         switch FolderRole.of(folder) {
-        case .day(let day):
-            let dayFolder = DayFolder(stream: location.uri(String(folder.dropLast(11))), day: day)
-            if state?.isClosed(dayFolder) != true { targets.append(Target(folder: dayFolder, keyPrefix: folder)) }
+        case .day:
+            let day = dayFolder(folder)
+            if state?.isClosed(day) != true { targets.append(Target(folder: day, keyPrefix: folder)) }
             return
         case .region where options.filters.since != nil:
             // The days are known: list them directly instead of discovering years and months.
@@ -146,7 +159,9 @@ public final class BucketFetcher {
             for day in first...last {
                 let dayFolder = DayFolder(stream: location.uri(folder), day: day)
                 if state?.isClosed(dayFolder) != true {
-                    targets.append(Target(folder: dayFolder, keyPrefix: folder + DayFolder.path(day)))
+                    let key = folder + DayFolder.path(day)
+                    targets.append(Target(folder: dayFolder, keyPrefix: key,
+                                          startAfter: day == first ? options.filters.startAfter(dayFolder: key) : nil))
                 }
             }
             return
@@ -156,11 +171,19 @@ public final class BucketFetcher {
         let page = try client.list(prefix: folder, delimiter: "/")
         let files = page.objects.filter { LocalFetcher.isLogFile($0.key) }
         if !files.isEmpty {
-            targets.append(Target(folder: DayFolder(stream: location.uri(folder), day: nil), keyPrefix: folder, objects: files))
+            targets.append(Target(folder: dayFolder(folder), keyPrefix: folder, objects: files))
         }
         for child in page.commonPrefixes where admits(child) {
             try walk(child, into: &targets)
         }
+    }
+
+    /// The state's name for a folder: dated when the layout says it is a day.
+    private func dayFolder(_ folder: String) -> DayFolder {
+        if case .day(let day) = FolderRole.of(folder) {
+            return DayFolder(stream: location.uri(String(folder.dropLast(DayFolder.path(day).count))), day: day)
+        }
+        return DayFolder(stream: location.uri(folder), day: nil)
     }
 
     private func admits(_ folder: String) -> Bool {

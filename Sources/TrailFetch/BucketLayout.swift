@@ -7,12 +7,33 @@ public struct FetchFilters: Sendable {
     /// First and last UTC day (days since 1970-01-01), both included.
     public var since: Int?
     public var until: Int?
+    /// A time of day on the first day: files delivered before it (by the time in their
+    /// names) are skipped with `start-after` instead of being listed.
+    public var sinceTime: Timestamp?
 
-    public init(accounts: Set<String> = [], regions: Set<String> = [], since: Int? = nil, until: Int? = nil) {
+    public init(accounts: Set<String> = [], regions: Set<String> = [], since: Int? = nil, until: Int? = nil, sinceTime: Timestamp? = nil) {
         self.accounts = accounts
         self.regions = regions
         self.since = since
         self.until = until
+        self.sinceTime = sinceTime
+    }
+
+    /// The `start-after` key for the first day's folder: CloudTrail names
+    /// (`<account>_CloudTrail_<region>_<YYYYMMDD>T<HHmm>Z_…`) and ActionTrail names
+    /// (`Actiontrail_<region>_<YYYYMMDDHHmmss>_…`) sort by their delivery time, and a file
+    /// delivered before `sinceTime` holds only events from before it.
+    func startAfter(dayFolder key: String) -> String? {
+        guard let sinceTime, sinceTime.seconds % 86_400 != 0 else { return nil }
+        let origin = KeyOrigin(folderKey: key)
+        guard let region = origin.region else { return nil }
+        let c = sinceTime.utcComponents
+        let day = String(c.year).leftPadded(to: 4) + String(c.month).leftPadded(to: 2) + String(c.day).leftPadded(to: 2)
+        let minute = String(c.hour).leftPadded(to: 2) + String(c.minute).leftPadded(to: 2)
+        if key.contains("AWSLogs/"), let account = origin.account {
+            return "\(key)\(account)_CloudTrail_\(region)_\(day)T\(minute)Z"
+        }
+        return key.contains("AliyunLogs/") ? "\(key)Actiontrail_\(region)_\(day)\(minute)" : nil
     }
 
     /// `YYYY-MM-DD` or an RFC 3339 time, as a UTC day.

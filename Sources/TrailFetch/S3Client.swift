@@ -120,13 +120,15 @@ public final class S3Client: @unchecked Sendable {
         public var nextContinuationToken: String?
     }
 
-    /// Every page of a listing below `prefix`, strictly after `startAfter`.
-    public func list(prefix: String, delimiter: String? = nil, startAfter: String? = nil) throws -> ListPage {
+    /// Every page of a listing below `prefix`, strictly after `startAfter`, in pages of at
+    /// most `maxKeys` (the server's default, 1000, when nil).
+    public func list(prefix: String, delimiter: String? = nil, startAfter: String? = nil, maxKeys: Int? = nil) throws -> ListPage {
         var all = ListPage()
         var token: String?
         repeat {
             var query = [("list-type", "2"), ("prefix", prefix)]
             if let delimiter { query.append(("delimiter", delimiter)) }
+            if let maxKeys { query.append(("max-keys", String(maxKeys))) }
             if let startAfter, token == nil { query.append(("start-after", startAfter)) }
             if let token { query.append(("continuation-token", token)) }
             let response = try send(key: "", query: query, counting: \.lists, what: location.uri(prefix))

@@ -53,7 +53,7 @@ struct TrailFetchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only these trail regions (repeatable, or comma-separated).", valueName: "region"))
     var region: [String] = []
 
-    @Option(help: ArgumentHelp("First UTC day to read (YYYY-MM-DD or an RFC 3339 time).", valueName: "day"))
+    @Option(help: ArgumentHelp("First UTC day to read (YYYY-MM-DD), or a time (RFC 3339): files delivered before it are skipped.", valueName: "day"))
     var since: String?
 
     @Option(help: ArgumentHelp("Last UTC day to read (YYYY-MM-DD or an RFC 3339 time).", valueName: "day"))
@@ -111,7 +111,8 @@ struct TrailFetchCommand: ParsableCommand {
         options.environment = ProcessInfo.processInfo.environment
         options.bucket.filters = FetchFilters(accounts: Set(account.flatMap { $0.split(separator: ",").map(String.init) }),
                                               regions: Set(region.flatMap { $0.split(separator: ",").map(String.init) }),
-                                              since: since.flatMap(FetchFilters.day), until: until.flatMap(FetchFilters.day))
+                                              since: since.flatMap(FetchFilters.day), until: until.flatMap(FetchFilters.day),
+                                              sinceTime: since.flatMap { Timestamp(iso8601: $0) })
         options.bucket.rewindDays = rewindDays
         options.bucket.jobs = jobs
         options.bucket.archive = archive

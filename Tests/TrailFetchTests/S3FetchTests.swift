@@ -134,6 +134,42 @@ import TrailTestSupport
             #expect(!lists.isEmpty)
             #expect(!lists.contains { $0.contains("273300054171/") || $0.contains("eu-west-1") }, "\(lists)")
         }
+
+        // A time on --since skips the first day's files delivered before it, with start-after.
+        let afternoon = try Self.fetch("--account 769833847712 --region us-east-1 --since 2026-11-17T03:00:00Z --until 2026-11-17 s3://org-trail/trails", moto)
+        let late = expected.filter { $0.split(separator: "\"")[3].split(separator: "_")[3] >= "20261117T0300Z" }
+        #expect(!late.isEmpty && late.count < expected.count)
+        #expect(Self.relative(afternoon.stdoutLines, to: "s3://org-trail/trails/AWSLogs/o-abc123def4") == late)
+
+        // One object by its key.
+        let key = "trails/" + String(expected[0].split(separator: "\"")[3]).replacingOccurrences(of: "769833847712/", with: "AWSLogs/o-abc123def4/769833847712/")
+        let single = try Self.fetch("s3://org-trail/\(key)", moto)
+        #expect(single.stdoutLines == [expected[0].replacingOccurrences(of: #"{"trailFile":""#, with: #"{"trailFile":"s3://org-trail/trails/AWSLogs/o-abc123def4/"#)])
+
+        // Pages and start-after, as the client sees them.
+        let client = try S3Client(location: BucketLocation("s3://org-trail")!,
+                                  credentials: AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey),
+                                  region: "us-east-1", endpoint: moto.endpoint)
+        let prefix = "trails/AWSLogs/o-abc123def4/769833847712/CloudTrail/us-east-1/2026/11/17/"
+        let whole = try client.list(prefix: prefix).objects.map(\.key)
+        let paged = try client.list(prefix: prefix, maxKeys: 3).objects.map(\.key)
+        #expect(whole.count == expected.count && paged == whole)
+        #expect(client.requestCounts.lists == 1 + (whole.count + 2) / 3)
+        #expect(try client.list(prefix: prefix, startAfter: whole[2], maxKeys: 2).objects.map(\.key) == Array(whole.dropFirst(3)))
+
+        // A request budget: the run stops, says so, and a later run delivers the rest.
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // 23 listings find the four days; three downloads are left in the budget.
+        let capped = try Self.fetch("--state \(dir.path)/s.json --max-requests 26 s3://org-trail/trails", moto)
+        #expect(capped.status == 0)
+        #expect(capped.stderr.contains("--max-requests 26 reached"))
+        #expect(capped.stderr.contains("23 List and 3 Get requests"), "\(capped.stderr)")
+        #expect(capped.stdoutLines.count == 3)
+        let rest = try Self.fetch("--state \(dir.path)/s.json s3://org-trail/trails", moto)
+        #expect(rest.status == 0)
+        #expect(Set(capped.stdoutLines + rest.stdoutLines).count == files.count)
+        #expect(capped.stdoutLines.count + rest.stdoutLines.count == files.count)
     }
 
     @Test func failsClearlyOnBadCredentialsAndMissingBuckets() throws {
@@ -141,7 +177,15 @@ import TrailTestSupport
         defer { moto.stop() }
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        try moto.put(bucket: "trail-logs", [("AWSLogs/x.json", try dir.write("x.json", "{}"))])
+        // A truncated gzip object is reported with its key and skipped; the rest is delivered.
+        let good = try Array(#"{"Records":[{"eventName":"Good"}]}"#.utf8).withUnsafeBytes { try Gzip.deflate($0) }
+        let dayKey = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/17/111122223333_CloudTrail_us-east-1_20261117T"
+        try moto.put(bucket: "trail-logs", [(dayKey + "0100Z_AAAAAAAAAAAAAAAA.json.gz", try dir.write("bad.gz", Array(good.dropLast(6)))),
+                                            (dayKey + "0200Z_BBBBBBBBBBBBBBBB.json.gz", try dir.write("good.gz", good))])
+        let corrupt = try Self.fetch("s3://trail-logs/AWSLogs/", moto)
+        #expect(corrupt.status == 1)
+        #expect(corrupt.stderr.contains("trail-fetch: s3://trail-logs/\(dayKey)0100Z_AAAAAAAAAAAAAAAA.json.gz: "))
+        #expect(corrupt.stdoutLines == [#"{"trailFile":"s3://trail-logs/\#(dayKey)0200Z_BBBBBBBBBBBBBBBB.json.gz","Records":[{"eventName":"Good"}]}"#])
 
         var wrongSecret = moto.environment
         wrongSecret["AWS_SECRET_ACCESS_KEY"] = "WrongSecretWrongSecretWrongSecret0123456"
