@@ -50,7 +50,6 @@ public struct AWSConfiguration: Sendable {
     public var credentials: AWSCredentials?
     public var region: String?
     public var endpoint: String?
-    public var profile: String
 
     /// Resolves from `environment`; `profile`, `region` and `endpoint` are the flags, which win.
     /// Alibaba's variables (`ALIBABA_CLOUD_ACCESS_KEY_ID`, …) come first for `oss://` sources.
@@ -94,7 +93,7 @@ public struct AWSConfiguration: Sendable {
             let services = fromConfig["services"].flatMap { configFile?["services \($0)"] }
             endpoint = env("AWS_ENDPOINT_URL_S3") ?? env("AWS_ENDPOINT_URL") ?? services?["s3.endpoint_url"] ?? fromConfig["endpoint_url"]
         }
-        return AWSConfiguration(credentials: credentials, region: region, endpoint: endpoint, profile: profile)
+        return AWSConfiguration(credentials: credentials, region: region, endpoint: endpoint)
     }
 
     private static func readINI(_ path: String) throws(IOFailure) -> INIFile? {

@@ -76,7 +76,7 @@ public final class BucketFetcher {
         }
 
         var remaining = Dictionary(grouping: pending, by: \.target).mapValues(\.count)
-        let progress = options.progress ? Progress(total: pending.count) : nil
+        let progress = options.progress ? Progress(objects: pending.count, bytes: pending.reduce(0) { $0 + $1.object.size }) : nil
         var next = 0
         while next < pending.count, !budgetSpent {
             let batch = Array(pending[next..<min(next + options.jobs, pending.count)])
@@ -104,7 +104,7 @@ public final class BucketFetcher {
             // Output first, then the state: a file is recorded only once its lines are out.
             writer.output.flush()
             try state?.record(done)
-            progress?.advance(by: batch.count, bytes: client.requestCounts.bytes)
+            progress?.advance(objects: batch.count, bytes: batch.reduce(0) { $0 + $1.object.size })
             next += batch.count
         }
         progress?.finish()
@@ -219,24 +219,30 @@ public final class BucketFetcher {
     }
 }
 
-/// `objects n/N, bytes, rate, ETA` on one rewritten stderr line.
+/// `objects n/N, bytes, rate, ETA` on one rewritten stderr line; the ETA from the listed sizes.
 final class Progress {
-    private let total: Int
-    private var done = 0
+    private let objects: Int
+    private let bytes: Int
+    private var objectsDone = 0
+    private var bytesDone = 0
     private let start = Date()
 
-    init(total: Int) { self.total = total }
+    init(objects: Int, bytes: Int) {
+        self.objects = objects
+        self.bytes = bytes
+    }
 
-    func advance(by count: Int, bytes: Int) {
-        done += count
+    func advance(objects count: Int, bytes size: Int) {
+        objectsDone += count
+        bytesDone += size
         let elapsed = max(Date().timeIntervalSince(start), 0.001)
-        let rate = Double(bytes) / elapsed
-        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-        Diagnostics.writeStandardError("\r\u{1B}[Ktrail-fetch: \(done)/\(total) objects, \(formatBytes(bytes)), \(formatBytes(Int(rate)))/s, ETA \(Int(eta.rounded()))s")
+        let rate = Double(bytesDone) / elapsed
+        let eta = rate > 0 ? Double(bytes - bytesDone) / rate : 0
+        Diagnostics.writeStandardError("\r\u{1B}[Ktrail-fetch: \(objectsDone)/\(objects) objects, \(formatBytes(bytesDone)) of \(formatBytes(bytes)), \(formatBytes(Int(rate)))/s, ETA \(Int(eta.rounded()))s")
     }
 
     func finish() {
-        if done > 0 { Diagnostics.writeStandardError("\r\u{1B}[K") }
+        if objectsDone > 0 { Diagnostics.writeStandardError("\r\u{1B}[K") }
     }
 }
 

@@ -32,10 +32,11 @@ struct TrailFetchCommand: ParsableCommand {
 
             Examples:
               trail-fetch pipelines/sample/AWSLogs | trail-flatten
-              trail-fetch --state ~/.local/state/trail/fetch.json s3://my-trail-bucket/AWSLogs/
-              trail-fetch --account 111122223333 --region us-east-1 --since 2024-01-15 s3://my-trail-bucket
-              trail-fetch --endpoint http://127.0.0.1:9000 --archive /srv/trail-archive s3://trail
-              trail-fetch --bucket-region cn-hangzhou oss://my-actiontrail-bucket/AliyunLogs/
+              trail-fetch --state fetch-state.json s3://my-trail/AWSLogs/
+              trail-fetch --account 111122223333 --region us-east-1 \\
+                --since 2024-01-15 s3://my-trail
+              trail-fetch --endpoint http://127.0.0.1:9000 --archive /srv/trail s3://trail
+              trail-fetch --bucket-region cn-hangzhou oss://my-actiontrail/AliyunLogs/
             """)
 
     @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, folders, files, or - for stdin.")

@@ -55,3 +55,30 @@ import TrailTestSupport
         #expect(error?.description == "s3://b/AWSLogs/: gave up after 4 attempts: HTTP 500 InternalError")
     }
 }
+
+@Suite struct AddressingTests {
+    static let credentials = AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s")
+
+    static func url(_ uri: String, endpoint: String?, _ addressing: S3Client.Addressing = .auto, key: String) throws -> String {
+        let client = try S3Client(location: BucketLocation(uri)!, credentials: credentials, region: "eu-west-1",
+                                  endpoint: endpoint, addressing: addressing)
+        return client.url(key: key, query: [("list-type", "2"), ("prefix", "a/b")]).0.absoluteString
+    }
+
+    @Test func choosesVirtualHostedOrPathStyle() throws {
+        #expect(try Self.url("s3://my-trail", endpoint: nil, key: "AWSLogs/a b.json") ==
+            "https://my-trail.s3.eu-west-1.amazonaws.com/AWSLogs/a%20b.json?list-type=2&prefix=a%2Fb")
+        #expect(try Self.url("s3://my.trail", endpoint: nil, key: "") == "https://s3.eu-west-1.amazonaws.com/my.trail/?list-type=2&prefix=a%2Fb")
+        #expect(try Self.url("s3://trail", endpoint: "http://127.0.0.1:9000", key: "k") == "http://127.0.0.1:9000/trail/k?list-type=2&prefix=a%2Fb")
+        #expect(try Self.url("s3://trail", endpoint: "http://minio.local:9000", .virtual, key: "k") == "http://trail.minio.local:9000/k?list-type=2&prefix=a%2Fb")
+        #expect(try Self.url("oss://logs", endpoint: nil, key: "k").hasPrefix("https://logs.s3.oss-eu-west-1.aliyuncs.com/k?"))
+        #expect(throws: S3Failure.self) { try Self.url("s3://trail", endpoint: "ftp://x", key: "k") }
+    }
+
+    @Test func readsBucketURIs() {
+        #expect(BucketLocation("s3://b/AWSLogs/x") == BucketLocation("s3://b/AWSLogs/x"))
+        #expect(BucketLocation("s3://b")?.prefix == "")
+        #expect(BucketLocation("oss://b/p/")?.isAlibaba == true)
+        #expect(BucketLocation("gs://b/p") == nil && BucketLocation("s3:///p") == nil && BucketLocation("/tmp/x") == nil)
+    }
+}
