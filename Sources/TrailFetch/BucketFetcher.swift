@@ -30,6 +30,10 @@ public final class BucketFetcher {
     /// True when `--max-requests` stopped the run early.
     public private(set) var budgetSpent = false
     public private(set) var objectsDelivered = 0
+    /// Old days a month's listing showed to have no folder: closed with the delivered ones.
+    private var absentDays: [DayFolder] = []
+    /// Days before this one close once delivered; the later ones are the rewind window.
+    private var firstOpenDay: Int { today - (options.rewindDays - 1) }
 
     public init(client: S3Client, writer: DocumentWriter, state: FetchState?, options: BucketFetchOptions) {
         self.client = client
@@ -111,8 +115,9 @@ public final class BucketFetcher {
 
         if let state {
             for (index, target) in targets.enumerated() where target.objects != nil && target.onlyKey == nil && (remaining[index] ?? 0) == 0 {
-                if let day = target.folder.day, day < today - (options.rewindDays - 1) { state.closeDay(target.folder) }
+                if let day = target.folder.day, day < firstOpenDay { state.closeDay(target.folder) }
             }
+            absentDays.forEach(state.closeDay)
             try state.save()
         }
     }
@@ -169,12 +174,32 @@ public final class BucketFetcher {
             break
         }
         let page = try client.list(prefix: folder, delimiter: "/")
+        if case .month(let year, let month) = FolderRole.of(folder) {
+            let present = Set(page.commonPrefixes)
+            for dayOfMonth in 1...Timestamp.daysInMonth(year: year, month: month) {
+                let day = Timestamp.daysFromCivil(year: year, month: month, day: dayOfMonth)
+                let key = folder + String(dayOfMonth).leftPadded(to: 2) + "/"
+                if day < firstOpenDay, options.filters.admits(first: day, last: day), !present.contains(key) {
+                    absentDays.append(dayFolder(key))
+                }
+            }
+        }
         let files = page.objects.filter { LocalFetcher.isLogFile($0.key) }
         if !files.isEmpty {
             targets.append(Target(folder: dayFolder(folder), keyPrefix: folder, objects: files))
         }
         for child in page.commonPrefixes where admits(child) {
             try walk(child, into: &targets)
+        }
+    }
+
+    /// Every day of the month the filters admit is closed: the month is not listed at all.
+    private func monthClosed(_ folder: String, year: Int, month: Int) -> Bool {
+        guard let state else { return false }
+        let stream = location.uri(String(folder.dropLast("YYYY/MM/".count)))
+        let first = Timestamp.daysFromCivil(year: year, month: month, day: 1)
+        return (first..<first + Timestamp.daysInMonth(year: year, month: month)).allSatisfy { day in
+            !options.filters.admits(first: day, last: day) || state.isClosed(DayFolder(stream: stream, day: day))
         }
     }
 
@@ -193,7 +218,7 @@ public final class BucketFetcher {
         case .service(let logs): return logs
         case .region(let name): return filters.regions.isEmpty || filters.regions.contains(name)
         case .year(let y): return filters.admits(year: y)
-        case .month(let y, let m): return filters.admits(year: y, month: m)
+        case .month(let y, let m): return filters.admits(year: y, month: m) && !monthClosed(folder, year: y, month: m)
         case .day(let d): return filters.admits(first: d, last: d)
         case .unknown, .organization, .other: return true
         }

@@ -10,6 +10,11 @@ public struct DayFolder: Hashable, Sendable {
     /// Days since 1970-01-01 (UTC), nil for a folder without a date.
     public let day: Int?
 
+    public init(stream: String, day: Int?) {
+        self.stream = stream
+        self.day = day
+    }
+
     public var uri: String { day.map { stream + DayFolder.path($0) } ?? stream }
 
     /// `YYYY/MM/DD/`.

@@ -67,7 +67,10 @@ import TrailTestSupport
         #expect(second.stdout.isEmpty)
         #expect(second.stderr.contains(" 0 Get requests"))
         let stateText = String(decoding: try FileIO.readFile(state), as: UTF8.self)
-        #expect(stateText.contains(#""s3://trail-logs/AWSLogs/769833847712/CloudTrail/us-east-1/":["2026-11-16/2026-11-18"]"#))
+        // Closed days, and the month's days without files, collapse into one range.
+        #expect(stateText.contains(#""s3://trail-logs/AWSLogs/769833847712/CloudTrail/us-east-1/":["2026-11-01/"#))
+        let reread = try FetchState(path: state)
+        #expect((20773...20775).allSatisfy { reread.isClosed(DayFolder(stream: "s3://trail-logs/AWSLogs/769833847712/CloudTrail/us-east-1/", day: $0)) })
         #expect(!stateText.contains(".json.gz"), "closed days keep no names")
 
         // A new object of today is picked up, once.
