@@ -61,6 +61,16 @@ import TrailTestSupport
         #expect(try FileIO.readFile("\(dir.path)/archive/769833847712/eu-west-1/2026/11/17/\((one.key as NSString).lastPathComponent)")
             == FileIO.readFile(one.path))
 
+        // oss:// reads the same way; Alibaba's variables win over AWS's for it.
+        var alibaba = moto.environment
+        alibaba["ALIBABA_CLOUD_ACCESS_KEY_ID"] = moto.accessKeyID
+        alibaba["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = moto.secretAccessKey
+        alibaba["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
+        let oss = try runShell("\(Self.tool) --quiet --endpoint \(moto.endpoint) oss://trail-logs/AliyunLogs/", environment: alibaba)
+        #expect(oss.status == 0, "\(oss.stderr)")
+        let actionTrail = expected.filter { $0.hasPrefix(#"{"trailFile":"AliyunLogs/"#) }
+        #expect(!actionTrail.isEmpty && Self.relative(oss.stdoutLines, to: "oss://trail-logs") == actionTrail)
+
         // The sample's days are older than the rewind window: they are closed and not listed again.
         let second = try Self.fetch("--state \(state) s3://trail-logs", moto)
         #expect(second.status == 0, "\(second.stderr)")
