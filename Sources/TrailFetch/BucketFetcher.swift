@@ -71,6 +71,9 @@ public final class BucketFetcher {
             for (index, target) in targets.enumerated() {
                 let objects = try target.objects ?? client.list(prefix: target.onlyKey ?? target.keyPrefix, startAfter: target.startAfter).objects
                     .filter { LocalFetcher.isLogFile($0.key) && (target.onlyKey == nil || $0.key == target.onlyKey) }
+                if let key = target.onlyKey, objects.isEmpty {
+                    throw S3Failure(description: "\(location.uri(key)): no such object", code: "NoSuchKey")
+                }
                 targets[index].objects = objects
                 for object in objects where !wasDelivered(object, target) { pending.append((index, object)) }
             }

@@ -39,6 +39,13 @@ public struct S3Object: Sendable, Equatable {
 /// endpoint that does not answer. One line, never holding a secret.
 public struct S3Failure: Error, CustomStringConvertible {
     public let description: String
+    /// The service's error code (`NoSuchKey`, `AccessDenied`, …), when it answered.
+    public var code: String?
+
+    public init(description: String, code: String? = nil) {
+        self.description = description
+        self.code = code
+    }
 }
 
 /// The request budget of `--max-requests` is spent.
@@ -146,7 +153,7 @@ public final class S3Client: @unchecked Sendable {
             let response = try send(key: key, query: [], counting: \.gets, what: location.uri(key))
             lock.withLock { counts.bytes += response.body.count }
             return response.body
-        } catch let failure as S3Failure where failure.description.hasSuffix("(NoSuchKey)") {
+        } catch let failure as S3Failure where failure.code == "NoSuchKey" {
             return nil
         }
     }
@@ -174,7 +181,8 @@ public final class S3Client: @unchecked Sendable {
                     retryable = "HTTP \(response.status) \(error.code)"
                 } else {
                     throw S3Failure(description: S3Client.explain(status: response.status, error: error,
-                                                                  region: response.headers["x-amz-bucket-region"], what: what))
+                                                                  region: response.headers["x-amz-bucket-region"], what: what),
+                                    code: error.code)
                 }
             } catch let transport as HTTPTransportError {
                 guard attempt < attempts else {

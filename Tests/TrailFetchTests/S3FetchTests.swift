@@ -169,6 +169,8 @@ import TrailTestSupport
         #expect(whole.count == expected.count && paged == whole)
         #expect(client.requestCounts.lists == 1 + (whole.count + 2) / 3)
         #expect(try client.list(prefix: prefix, startAfter: whole[2], maxKeys: 2).objects.map(\.key) == Array(whole.dropFirst(3)))
+        #expect(try client.get(whole[0])?.isEmpty == false)
+        #expect(try client.get(prefix + "gone.json.gz") == nil, "an object deleted after the listing is no failure")
 
         // A request budget: the run stops, says so, and a later run delivers the rest.
         let dir = try TemporaryDirectory()
@@ -216,6 +218,10 @@ import TrailTestSupport
         let missing = try Self.fetch("s3://no-such-trail-bucket/AWSLogs/", moto)
         #expect(missing.status == 2)
         #expect(missing.stderr == "trail-fetch: s3://no-such-trail-bucket/AWSLogs/: no such bucket (NoSuchBucket)\n")
+
+        let noObject = try Self.fetch("s3://trail-logs/AWSLogs/none.json.gz", moto)
+        #expect(noObject.status == 2)
+        #expect(noObject.stderr == "trail-fetch: s3://trail-logs/AWSLogs/none.json.gz: no such object\n")
 
         var nowhere = moto.environment
         nowhere["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:9"
