@@ -61,6 +61,26 @@ final class MotoServer {
          "AWS_REGION": "us-east-1", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"]
     }
 
+    /// Temporary credentials (key id, secret, session token) of a role assumed through STS.
+    func temporaryCredentials() throws -> [String] {
+        let result = try runShell("""
+            python3 -c '
+            import boto3, json, sys
+            kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+            boto3.client("iam", **kw).create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}))
+            boto3.client("iam", **kw).put_role_policy(RoleName="reader", PolicyName="all", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+            c = boto3.client("sts", **kw).assume_role(RoleArn="arn:aws:iam::123456789012:role/reader", RoleSessionName="trail")["Credentials"]
+            print(c["AccessKeyId"]); print(c["SecretAccessKey"]); print(c["SessionToken"])
+            ' "\(endpoint)" "\(accessKeyID)" "\(secretAccessKey)"
+            """, timeout: 60)
+        guard result.status == 0, result.stdoutLines.count == 3 else {
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "assume-role failed: \(result.stderr.suffix(800))"])
+        }
+        return result.stdoutLines
+    }
+
     /// Creates `bucket` (once) and uploads each (key, local file) pair with boto3.
     func put(bucket: String, _ files: [(key: String, path: String)]) throws {
         let list = files.map { "\($0.key)\t\($0.path)" }.joined(separator: "\n") + "\n"

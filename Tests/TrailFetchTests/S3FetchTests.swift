@@ -219,6 +219,20 @@ import TrailTestSupport
         #expect(missing.status == 2)
         #expect(missing.stderr == "trail-fetch: s3://no-such-trail-bucket/AWSLogs/: no such bucket (NoSuchBucket)\n")
 
+        // Temporary credentials: the session token is signed and checked.
+        let temporary = try moto.temporaryCredentials()
+        var session = moto.environment
+        session["AWS_ACCESS_KEY_ID"] = temporary[0]
+        session["AWS_SECRET_ACCESS_KEY"] = temporary[1]
+        session["AWS_SESSION_TOKEN"] = temporary[2]
+        let withToken = try runShell("\(Self.tool) --quiet s3://trail-logs/AWSLogs/", environment: session)
+        #expect(withToken.status == 1 && withToken.stdoutLines.count == 1, "\(withToken.stderr)")
+        session["AWS_SESSION_TOKEN"] = temporary[2] + "x"
+        let badToken = try runShell("\(Self.tool) s3://trail-logs/AWSLogs/", environment: session)
+        #expect(badToken.status == 2)
+        #expect(badToken.stderr.contains("authentication failed: the session token is invalid or expired (InvalidToken)"))
+        #expect(!badToken.stderr.contains(temporary[1]) && !badToken.stderr.contains(temporary[2]))
+
         let noObject = try Self.fetch("s3://trail-logs/AWSLogs/none.json.gz", moto)
         #expect(noObject.status == 2)
         #expect(noObject.stderr == "trail-fetch: s3://trail-logs/AWSLogs/none.json.gz: no such object\n")
