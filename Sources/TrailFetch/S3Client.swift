@@ -178,7 +178,7 @@ public final class S3Client: @unchecked Sendable {
                 if (200..<300).contains(response.status) { return response }
                 let error = ListingParser.error(response.body)
                 if response.status >= 500 || response.status == 429 || error.code == "SlowDown" || error.code == "RequestTimeout" {
-                    retryable = "HTTP \(response.status) \(error.code)"
+                    retryable = "HTTP \(response.status)" + (error.code.isEmpty ? "" : " \(error.code)")
                 } else {
                     throw S3Failure(description: S3Client.explain(status: response.status, error: error,
                                                                   region: response.headers["x-amz-bucket-region"], what: what),
@@ -211,7 +211,7 @@ public final class S3Client: @unchecked Sendable {
         case "NoSuchKey": reason = "no such object"
         case "RequestTimeTooSkewed": reason = "the local clock is too far from the server's"
         case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
-            reason = "the bucket is in another region" + (region.map { ": use --region \($0)" } ?? "")
+            reason = "the bucket is in another region" + (region.map { ": use --bucket-region \($0)" } ?? "")
         default:
             reason = error.message.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(error.message)"
         }

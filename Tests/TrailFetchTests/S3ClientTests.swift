@@ -75,6 +75,14 @@ import TrailTestSupport
         #expect(throws: S3Failure.self) { try Self.url("s3://trail", endpoint: "ftp://x", key: "k") }
     }
 
+    @Test func explainsRefusalsInOneLine() {
+        #expect(S3Client.explain(status: 301, error: ("PermanentRedirect", "The bucket you are attempting to access must be addressed…"),
+                                 region: "eu-west-1", what: "s3://b/") ==
+            "s3://b/: the bucket is in another region: use --bucket-region eu-west-1 (PermanentRedirect)")
+        #expect(S3Client.explain(status: 403, error: ("AccessDenied", "Access Denied"), region: nil, what: "s3://b/k") == "s3://b/k: access denied (AccessDenied)")
+        #expect(S3Client.explain(status: 400, error: ("", ""), region: nil, what: "s3://b/") == "s3://b/: HTTP 400")
+    }
+
     @Test func readsBucketURIs() {
         #expect(BucketLocation("s3://b/AWSLogs/x") == BucketLocation("s3://b/AWSLogs/x"))
         #expect(BucketLocation("s3://b")?.prefix == "")
