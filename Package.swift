@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "TrailCore", dependencies: ["CZlib"]),
 
         // One library per stage; the executables only parse flags and call these.
-        .target(name: "TrailFetch", dependencies: ["TrailCore"]),
+        .target(name: "TrailFetch", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TrailFlatten", dependencies: ["TrailCore"]),
         .target(name: "TrailEnrich", dependencies: ["TrailCore"]),
         .target(name: "TrailMatch", dependencies: ["TrailCore", .product(name: "Yams", package: "Yams")]),
@@ -43,7 +43,7 @@ let package = Package(
         // Temporary folders and files for the tests of every stage.
         .target(name: "TrailTestSupport", dependencies: ["TrailCore"], path: "Tests/Support"),
         .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"]),
-        .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailTestSupport"]),
+        .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailTestSupport", "trail-fetch"]),
         .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport"]),

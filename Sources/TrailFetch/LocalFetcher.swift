@@ -3,14 +3,15 @@ import TrailCore
 /// Delivers trail log files from local folders and files (a synced copy of a bucket, the
 /// bundled sample) as one NDJSON line per JSON document, in key order.
 public final class LocalFetcher {
-    private let output: OutputWriter
-    private let diagnostics: Diagnostics
-    private var line = [UInt8]()
-    public private(set) var filesDelivered = 0
+    private let writer: DocumentWriter
+    public var filesDelivered: Int { writer.filesDelivered }
 
-    public init(output: OutputWriter, diagnostics: Diagnostics) {
-        self.output = output
-        self.diagnostics = diagnostics
+    public convenience init(output: OutputWriter, diagnostics: Diagnostics) {
+        self.init(writer: DocumentWriter(output: output, diagnostics: diagnostics))
+    }
+
+    public init(writer: DocumentWriter) {
+        self.writer = writer
     }
 
     /// Log files below a folder: CloudTrail's `*.json.gz`, ActionTrail's `*.gz`, plain `*.json`.
@@ -21,19 +22,36 @@ public final class LocalFetcher {
     }
 
     public func run(sources: [String]) throws -> ExitStatus {
-        for source in sources {
-            if source == "-" {
-                try deliver(FileIO.readFile("/dev/stdin"), from: "<stdin>")
-            } else if FileIO.isDirectory(source) {
-                for path in try FileIO.filesBelow(source) where LocalFetcher.isLogFile(path) {
-                    try deliver(FileIO.readFile(path), from: path)
-                }
-            } else {
-                try deliver(FileIO.readFile(source), from: source)
+        for source in sources { try fetch(source) }
+        writer.output.flush()
+        return writer.diagnostics.exitStatus
+    }
+
+    /// One local source: `-` (stdin), a folder (every log file below it), or a file.
+    public func fetch(_ source: String) throws {
+        if source == "-" {
+            try writer.deliver(FileIO.readFile("/dev/stdin"), from: "<stdin>")
+        } else if FileIO.isDirectory(source) {
+            for path in try FileIO.filesBelow(source) where LocalFetcher.isLogFile(path) {
+                try writer.deliver(FileIO.readFile(path), from: path)
             }
+        } else {
+            try writer.deliver(FileIO.readFile(source), from: source)
         }
-        output.flush()
-        return diagnostics.exitStatus
+    }
+}
+
+/// Writes the JSON documents of one log file (object or local file) as NDJSON lines with
+/// their provenance, the same bytes whichever source the file came from.
+public final class DocumentWriter {
+    public let output: OutputWriter
+    public let diagnostics: Diagnostics
+    private var line = [UInt8]()
+    public private(set) var filesDelivered = 0
+
+    public init(output: OutputWriter, diagnostics: Diagnostics) {
+        self.output = output
+        self.diagnostics = diagnostics
     }
 
     /// Decodes one object's bytes (gzip or not, by its magic bytes) and writes its documents.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TrailCore
 import TrailFetch
 
@@ -6,28 +7,119 @@ import TrailFetch
 struct TrailFetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trail-fetch",
-        abstract: "Read trail log files and write one NDJSON line per log file.",
+        abstract: "Read trail log files from buckets or folders and write one NDJSON line per document.",
         discussion: """
-            Reads CloudTrail (*.json.gz) and ActionTrail (*.gz) log files below folders, or \
-            named files, or a gzip/JSON stream on stdin (-). Files are read in key order and \
-            gunzipped; each JSON document becomes one compact line with the file it came \
-            from in "trailFile". Pipe the output into trail-flatten.
+            Sources: s3://bucket/prefix (CloudTrail in S3 or any S3-compatible store), \
+            oss://bucket/prefix (ActionTrail in Alibaba OSS, through its S3-compatible \
+            endpoint), folders, files, and - (a gzip or JSON stream on stdin). Log files are \
+            read in key order and gunzipped; each JSON document becomes one compact line with \
+            the file it came from in "trailFile". Pipe the output into trail-flatten.
 
-            Exit status: 0 all delivered; 1 some files were corrupt and skipped; 2 fatal error.
+            Buckets are walked along the CloudTrail and ActionTrail layouts with delimiter \
+            listings; --account, --region, --since and --until narrow the listing to the \
+            folders they name. Credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY \
+            (+ AWS_SESSION_TOKEN), else the profile (--profile, AWS_PROFILE) of \
+            ~/.aws/credentials and ~/.aws/config; for oss:// ALIBABA_CLOUD_ACCESS_KEY_ID and \
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET come first.
 
-            Example:
+            With --state, a run emits only objects earlier runs have not delivered. The \
+            current and previous day (--rewind-days) are listed again on every run, since \
+            files are not delivered in key order; older days are closed once delivered. A run \
+            killed at any moment repeats at most the objects that were in flight (--jobs).
+
+            Exit status: 0 all delivered; 1 some files were corrupt and skipped; 2 fatal \
+            error (bad credentials, access denied, no such bucket, unreachable endpoint).
+
+            Examples:
               trail-fetch pipelines/sample/AWSLogs | trail-flatten
+              trail-fetch --state fetch-state.json s3://my-trail/AWSLogs/
+              trail-fetch --account 111122223333 --region us-east-1 \\
+                --since 2024-01-15 s3://my-trail
+              trail-fetch --endpoint http://127.0.0.1:9000 --archive /srv/trail s3://trail
+              trail-fetch --bucket-region cn-hangzhou oss://my-actiontrail/AliyunLogs/
             """)
 
-    @Argument(help: "Folders, files, or - for stdin.")
+    @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, folders, files, or - for stdin.")
     var sources: [String]
+
+    @Option(help: ArgumentHelp("Record delivered objects in this file; later runs emit only new ones.", valueName: "file"))
+    var state: String?
+
+    @Option(help: "Days listed again on every run with --state (today counts as one).")
+    var rewindDays = 2
+
+    @Option(help: ArgumentHelp("Only these accounts (repeatable, or comma-separated).", valueName: "id"))
+    var account: [String] = []
+
+    @Option(help: ArgumentHelp("Only these trail regions (repeatable, or comma-separated).", valueName: "region"))
+    var region: [String] = []
+
+    @Option(help: ArgumentHelp("First UTC day to read (YYYY-MM-DD), or a time (RFC 3339): files delivered before it are skipped.", valueName: "day"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Last UTC day to read (YYYY-MM-DD or an RFC 3339 time).", valueName: "day"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Profile of ~/.aws/credentials and ~/.aws/config.", valueName: "name"))
+    var profile: String?
+
+    @Option(help: ArgumentHelp("Region the bucket is in, used to sign requests (default: AWS_REGION, the profile's, us-east-1; cn-hangzhou for oss://).", valueName: "region"))
+    var bucketRegion: String?
+
+    @Option(help: ArgumentHelp("S3-compatible endpoint (MinIO, Alibaba OSS, a test server).", valueName: "url"))
+    var endpoint: String?
+
+    @Option(help: "Bucket addressing: auto (virtual-hosted on AWS and OSS, path-style elsewhere), path, virtual.")
+    var addressing: String = "auto"
+
+    @Option(help: "Objects downloaded at once.")
+    var jobs = 8
+
+    @Option(help: ArgumentHelp("Stop after this many List and Get requests; the rest is left for the next run.", valueName: "n"))
+    var maxRequests: Int?
+
+    @Option(help: ArgumentHelp("Keep a raw copy of every fetched object under DIR/<account>/<region>/YYYY/MM/DD/.", valueName: "dir"))
+    var archive: String?
+
+    @Flag(help: "Print every request on stderr.")
+    var verbose = false
+
+    @Flag(help: "No cost report (requests, bytes) on stderr at the end.")
+    var quiet = false
 
     @Flag(help: "Stop at the first corrupt file instead of skipping it.")
     var strict = false
 
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard rewindDays >= 1 else { throw ValidationError("--rewind-days must be at least 1") }
+        guard S3Client.Addressing(rawValue: addressing) != nil else { throw ValidationError("--addressing must be auto, path or virtual") }
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, FetchFilters.day(value) == nil { throw ValidationError("\(name) \(value): not a date (YYYY-MM-DD) or RFC 3339 time") }
+        }
+    }
+
     func run() throws {
+        var options = FetchOptions()
+        options.profile = profile
+        options.region = bucketRegion
+        options.endpoint = endpoint
+        options.addressing = S3Client.Addressing(rawValue: addressing) ?? .auto
+        options.maxRequests = maxRequests
+        options.statePath = state
+        options.verbose = verbose
+        options.quiet = quiet
+        options.environment = ProcessInfo.processInfo.environment
+        options.bucket.filters = FetchFilters(accounts: Set(account.flatMap { $0.split(separator: ",").map(String.init) }),
+                                              regions: Set(region.flatMap { $0.split(separator: ",").map(String.init) }),
+                                              since: since.flatMap(FetchFilters.day), until: until.flatMap(FetchFilters.day),
+                                              sinceTime: since.flatMap { Timestamp(iso8601: $0) })
+        options.bucket.rewindDays = rewindDays
+        options.bucket.jobs = jobs
+        options.bucket.archive = archive
+        options.bucket.progress = isatty(2) != 0 && !quiet
         Tool.run("trail-fetch", strict: strict) { diagnostics in
-            try LocalFetcher(output: .standardOutput(), diagnostics: diagnostics).run(sources: sources)
+            try Fetcher(output: .standardOutput(), diagnostics: diagnostics, options: options).run(sources: sources)
         }
     }
 }

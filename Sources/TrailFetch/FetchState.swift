@@ -1,0 +1,158 @@
+import Foundation
+import TrailCore
+
+/// A folder of log files for one day (`…/CloudTrail/us-east-1/2024/01/15/`), or a folder
+/// without a date, whose set of delivered files never closes.
+public struct DayFolder: Hashable, Sendable {
+    /// The URI of the folder above the date (`s3://bucket/AWSLogs/…/us-east-1/`), or the
+    /// folder itself when it has no date.
+    public let stream: String
+    /// Days since 1970-01-01 (UTC), nil for a folder without a date.
+    public let day: Int?
+
+    public init(stream: String, day: Int?) {
+        self.stream = stream
+        self.day = day
+    }
+
+    public var uri: String { day.map { stream + DayFolder.path($0) } ?? stream }
+
+    /// `YYYY/MM/DD/`.
+    static func path(_ day: Int) -> String {
+        let c = Timestamp(seconds: Int64(day) * 86_400).utcComponents
+        return String(c.year).leftPadded(to: 4) + "/" + String(c.month).leftPadded(to: 2) + "/" + String(c.day).leftPadded(to: 2) + "/"
+    }
+}
+
+/// What incremental runs have delivered: for each open day folder the set of file names
+/// (with ETags), and for each stream the ranges of closed days, which are not listed again.
+///
+/// Durability: after each batch of files is written and flushed to the output, their names
+/// are appended to a journal (`FILE.journal`); at the end of a run the whole state is written
+/// atomically to `FILE` and the journal emptied. A run killed at any moment leaves a state
+/// (snapshot + journal) naming every file whose lines were flushed, so the next run repeats
+/// at most the batch that was in flight.
+public final class FetchState {
+    public let path: String
+    private var journalPath: String { path + ".journal" }
+    private var openDays: [String: [String: String]] = [:]     // day folder URI → name → ETag
+    private var closed: [String: Set<Int>] = [:]           // stream URI → closed days
+    private var journal: Int32 = -1
+
+    public init(path: String) throws {
+        self.path = path
+        if FileIO.exists(path) {
+            let bytes = try FileIO.readFile(path)
+            guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+                  root["version"] as? Int == 1 else {
+                throw IOFailure(path: path, reason: "not a trail-fetch state file (version 1)")
+            }
+            for (uri, names) in root["open"] as? [String: [String: String]] ?? [:] { openDays[uri] = names }
+            for (stream, ranges) in root["closed"] as? [String: [String]] ?? [:] {
+                for range in ranges {
+                    let ends = range.split(separator: "/").compactMap { Timestamp(iso8601: $0 + "T00:00:00Z") }
+                    guard ends.count == 2 else { throw IOFailure(path: path, reason: "bad closed range \(range)") }
+                    let from = Int(ends[0].seconds / 86_400), to = Int(ends[1].seconds / 86_400)
+                    closed[stream, default: []].formUnion(from...to)
+                }
+            }
+        }
+        if FileIO.exists(journalPath) {
+            // A torn last line (killed while appending) names files that were in flight.
+            for line in String(decoding: try FileIO.readFile(journalPath), as: UTF8.self).split(separator: "\n") {
+                guard let entry = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
+                      let folder = entry["folder"], let name = entry["name"], let etag = entry["etag"] else { continue }
+                openDays[folder, default: [:]][name] = etag
+            }
+        }
+    }
+
+    deinit { if journal >= 0 { close(journal) } }
+
+    public func isClosed(_ folder: DayFolder) -> Bool {
+        guard let day = folder.day else { return false }
+        return closed[folder.stream]?.contains(day) == true
+    }
+
+    /// True when `name` was delivered from `folder` with this ETag (a changed ETag is a new object).
+    public func wasDelivered(_ name: String, etag: String, in folder: DayFolder) -> Bool {
+        openDays[folder.uri]?[name] == etag
+    }
+
+    /// Records files whose lines have been flushed to the output, durably before returning.
+    public func record(_ files: [(folder: DayFolder, name: String, etag: String)]) throws {
+        guard !files.isEmpty else { return }
+        var text = [UInt8]()
+        for file in files {
+            openDays[file.folder.uri, default: [:]][file.name] = file.etag
+            var writer = JSONWriter(capacity: 256)
+            writer.beginObject()
+            writer.member("folder", file.folder.uri)
+            writer.member("name", file.name)
+            writer.member("etag", file.etag)
+            writer.endObject()
+            text += writer.bytes
+            text.append(0x0A)
+        }
+        if journal < 0 {
+            journal = open(journalPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            guard journal >= 0 else { throw IOFailure(path: journalPath, errno: errno) }
+        }
+        let written = text.withUnsafeBytes { write(journal, $0.baseAddress!, $0.count) }
+        guard written == text.count else { throw IOFailure(path: journalPath, errno: errno) }
+    }
+
+    /// Closes a fully delivered day: its names are dropped and the day joins its stream's ranges.
+    public func closeDay(_ folder: DayFolder) {
+        guard let day = folder.day else { return }
+        closed[folder.stream, default: []].insert(day)
+        openDays[folder.uri] = nil
+    }
+
+    /// Writes the whole state atomically, then empties the journal it now contains.
+    public func save() throws {
+        var writer = JSONWriter(capacity: 4096)
+        writer.beginObject()
+        writer.key("version"); writer.number(1)
+        writer.key("closed"); writer.beginObject()
+        for stream in closed.keys.sorted() {
+            writer.key(stream); writer.beginArray()
+            for range in FetchState.ranges(closed[stream]!) {
+                writer.string(FetchState.date(range.lowerBound) + "/" + FetchState.date(range.upperBound))
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+        writer.key("open"); writer.beginObject()
+        for folder in openDays.keys.sorted() {
+            writer.key(folder); writer.beginObject()
+            for (name, etag) in openDays[folder]!.sorted(by: { $0.key < $1.key }) { writer.member(name, etag) }
+            writer.endObject()
+        }
+        writer.endObject()
+        writer.endObject()
+        try FileIO.writeAtomically(writer.bytes + [0x0A], to: path)
+        if journal >= 0 {
+            close(journal)
+            journal = -1
+        }
+        unlink(journalPath)
+    }
+
+    /// Consecutive days merged into ranges: closed days take one entry per gap, not per day.
+    static func ranges(_ days: Set<Int>) -> [ClosedRange<Int>] {
+        var result: [ClosedRange<Int>] = []
+        for day in days.sorted() {
+            if let last = result.last, last.upperBound + 1 == day {
+                result[result.count - 1] = last.lowerBound...day
+            } else {
+                result.append(day...day)
+            }
+        }
+        return result
+    }
+
+    static func date(_ day: Int) -> String {
+        String(DayFolder.path(day).dropLast().replacingOccurrences(of: "/", with: "-"))
+    }
+}

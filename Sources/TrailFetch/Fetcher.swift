@@ -1,0 +1,81 @@
+import TrailCore
+
+/// Everything trail-fetch is told besides its sources.
+public struct FetchOptions: Sendable {
+    public var profile: String?
+    public var region: String?
+    public var endpoint: String?
+    public var addressing = S3Client.Addressing.auto
+    public var maxRequests: Int?
+    /// The state file of incremental runs (bucket sources only).
+    public var statePath: String?
+    public var bucket = BucketFetchOptions()
+    /// One line per request on stderr.
+    public var verbose = false
+    /// No cost report at the end.
+    public var quiet = false
+    public var environment: [String: String] = [:]
+    /// Attempts per request and the first retry's delay.
+    public var attempts = 4
+    public var backoff = 0.25
+
+    public init() {}
+}
+
+/// The whole of trail-fetch: local folders and files, stdin, and `s3://` / `oss://` buckets,
+/// in the order given, written as NDJSON documents by one `DocumentWriter`.
+public final class Fetcher {
+    private let writer: DocumentWriter
+    private let options: FetchOptions
+    private var requestsUsed = 0
+
+    public init(output: OutputWriter, diagnostics: Diagnostics, options: FetchOptions) {
+        writer = DocumentWriter(output: output, diagnostics: diagnostics)
+        self.options = options
+    }
+
+    public func run(sources: [String]) throws -> ExitStatus {
+        // Lines already written reach the output even when a later source fails.
+        defer { writer.output.flush() }
+        let local = LocalFetcher(writer: writer)
+        let state = try options.statePath.map { try FetchState(path: $0) }
+        for source in sources {
+            if let location = BucketLocation(source) {
+                try fetch(location, state: state)
+            } else if source.contains("://") {
+                throw S3Failure(description: "\(source): unknown scheme (use s3://, oss://, a path, or -)")
+            } else {
+                try local.fetch(source)
+            }
+        }
+        return writer.diagnostics.exitStatus
+    }
+
+    private func fetch(_ location: BucketLocation, state: FetchState?) throws {
+        let configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
+                                                         region: options.region, endpoint: options.endpoint,
+                                                         alibaba: location.isAlibaba)
+        guard let credentials = configuration.credentials else {
+            throw S3Failure(description: location.isAlibaba
+                ? "\(location.uri(location.prefix)): no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                : "\(location.uri(location.prefix)): no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile of ~/.aws/credentials (--profile, AWS_PROFILE)")
+        }
+        let region = configuration.region ?? (location.isAlibaba ? "cn-hangzhou" : "us-east-1")
+        let client = try S3Client(location: location, credentials: credentials, region: region, endpoint: configuration.endpoint,
+                                  addressing: options.addressing, maxRequests: options.maxRequests.map { max(0, $0 - requestsUsed) },
+                                  attempts: options.attempts, backoff: options.backoff)
+        if options.verbose {
+            client.log = { Diagnostics.writeStandardError("trail-fetch: \($0)\n") }
+        }
+        let fetcher = BucketFetcher(client: client, writer: writer, state: state, options: options.bucket)
+        defer { requestsUsed += client.requestCounts.lists + client.requestCounts.gets }
+        try fetcher.run()
+        let counts = client.requestCounts
+        if fetcher.budgetSpent {
+            writer.diagnostics.warn("\(location.uri(location.prefix)): --max-requests \(options.maxRequests ?? 0) reached; the rest is left for the next run")
+        }
+        if !options.quiet {
+            writer.diagnostics.warn("\(location.uri(location.prefix)): \(counts.lists) List and \(counts.gets) Get requests, \(formatBytes(counts.bytes)) fetched, \(fetcher.objectsDelivered) new object\(fetcher.objectsDelivered == 1 ? "" : "s")")
+        }
+    }
+}

@@ -1,0 +1,277 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import TrailCore
+
+/// `s3://bucket/prefix` or `oss://bucket/prefix`.
+public struct BucketLocation: Sendable, Equatable {
+    public let scheme: String
+    public let bucket: String
+    public let prefix: String
+
+    public init?(_ uri: String) {
+        guard let range = uri.range(of: "://") else { return nil }
+        let scheme = String(uri[..<range.lowerBound])
+        guard scheme == "s3" || scheme == "oss" else { return nil }
+        let rest = uri[range.upperBound...]
+        let bucket = rest.prefix { $0 != "/" }
+        guard !bucket.isEmpty else { return nil }
+        self.scheme = scheme
+        self.bucket = String(bucket)
+        prefix = String(rest.dropFirst(bucket.count + 1))
+    }
+
+    public var isAlibaba: Bool { scheme == "oss" }
+
+    /// The URI of an object, as written in `trailFile` and the state.
+    public func uri(_ key: String) -> String { "\(scheme)://\(bucket)/\(key)" }
+}
+
+/// One object of a listing.
+public struct S3Object: Sendable, Equatable {
+    public let key: String
+    public let etag: String
+    public let size: Int
+}
+
+/// A failure the run cannot go on after: bad credentials, access denied, no such bucket, an
+/// endpoint that does not answer. One line, never holding a secret.
+public struct S3Failure: Error, CustomStringConvertible {
+    public let description: String
+    /// The service's error code (`NoSuchKey`, `AccessDenied`, …), when it answered.
+    public var code: String?
+
+    public init(description: String, code: String? = nil) {
+        self.description = description
+        self.code = code
+    }
+}
+
+/// The request budget of `--max-requests` is spent.
+public struct RequestBudgetSpent: Error {}
+
+/// Requests and bytes of a run, for the cost report.
+public struct RequestCounts: Sendable, Equatable {
+    public var lists = 0
+    public var gets = 0
+    public var bytes = 0
+}
+
+/// ListObjectsV2 and GetObject over `HTTPClient`, signed with SigV4, retried with backoff on
+/// 5xx, throttling and timeouts. Thread-safe: downloads run in parallel.
+public final class S3Client: @unchecked Sendable {
+    public let location: BucketLocation
+    private let http: HTTPClient
+    private let signer: SigV4Signer
+    private let base: URLComponents
+    private let pathStyle: Bool
+    private let maxRequests: Int?
+    private let attempts: Int
+    private let backoff: TimeInterval
+    private let lock = NSLock()
+    private var counts = RequestCounts()
+    /// Called with one line per request under `--verbose` (`List s3://bucket/prefix`, `Get …`; no secret).
+    public var log: (@Sendable (String) -> Void)?
+
+    public enum Addressing: String, Sendable { case auto, path, virtual }
+
+    public init(location: BucketLocation, credentials: AWSCredentials, region: String, endpoint: String?,
+                addressing: Addressing = .auto, maxRequests: Int? = nil, timeout: TimeInterval = 30,
+                attempts: Int = 4, backoff: TimeInterval = 0.25) throws(S3Failure) {
+        self.location = location
+        signer = SigV4Signer(credentials: credentials, region: region)
+        let endpointText = endpoint ?? (location.isAlibaba ? "https://s3.oss-\(region).aliyuncs.com" : "https://s3.\(region).amazonaws.com")
+        guard let parts = URLComponents(string: endpointText), let scheme = parts.scheme, scheme == "http" || scheme == "https",
+              let host = parts.host, !host.isEmpty else {
+            throw S3Failure(description: "\(endpointText): not an http(s) endpoint URL")
+        }
+        base = parts
+        let dnsCompatible = location.bucket.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" }
+        switch addressing {
+        case .path: pathStyle = true
+        case .virtual: pathStyle = false
+        case .auto:
+            // Virtual-hosted on the clouds' own endpoints (OSS requires it); path-style on
+            // custom endpoints (MinIO, test servers), whose DNS rarely has a name per bucket.
+            let cloud = host.hasSuffix(".amazonaws.com") || host.hasSuffix(".aliyuncs.com")
+            pathStyle = !(cloud && dnsCompatible)
+        }
+        http = HTTPClient(timeout: timeout)
+        self.maxRequests = maxRequests
+        self.attempts = attempts
+        self.backoff = backoff
+    }
+
+    public var requestCounts: RequestCounts { lock.withLock { counts } }
+
+    /// The URL and signed path of `key` (empty: the bucket), path-style or virtual-hosted.
+    func url(key: String, query: [(String, String)]) -> (URL, String, host: String) {
+        var parts = base
+        var path = parts.percentEncodedPath.hasSuffix("/") ? String(parts.percentEncodedPath.dropLast()) : parts.percentEncodedPath
+        if pathStyle {
+            path += "/" + SigV4Signer.uriEncode(location.bucket)
+        } else {
+            parts.host = "\(location.bucket).\(parts.host!)"
+        }
+        path += "/" + SigV4Signer.uriEncode(key, keepSlash: true)
+        parts.percentEncodedPath = path
+        parts.percentEncodedQuery = query.isEmpty ? nil : SigV4Signer.canonicalQuery(query)
+        let host = parts.host! + (parts.port.map { ":\($0)" } ?? "")
+        return (parts.url!, path, host)
+    }
+
+    public struct ListPage: Sendable {
+        public var objects: [S3Object] = []
+        public var commonPrefixes: [String] = []
+        public var nextContinuationToken: String?
+    }
+
+    /// Every page of a listing below `prefix`, strictly after `startAfter`, in pages of at
+    /// most `maxKeys` (the server's default, 1000, when nil).
+    public func list(prefix: String, delimiter: String? = nil, startAfter: String? = nil, maxKeys: Int? = nil) throws -> ListPage {
+        var all = ListPage()
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", prefix)]
+            if let delimiter { query.append(("delimiter", delimiter)) }
+            if let maxKeys { query.append(("max-keys", String(maxKeys))) }
+            if let startAfter, token == nil { query.append(("start-after", startAfter)) }
+            if let token { query.append(("continuation-token", token)) }
+            let response = try send(key: "", query: query, counting: \.lists, what: location.uri(prefix))
+            let page = try ListingParser.parse(response.body, what: location.uri(prefix))
+            all.objects += page.objects
+            all.commonPrefixes += page.commonPrefixes
+            token = page.nextContinuationToken
+        } while token != nil
+        return all
+    }
+
+    /// The object's bytes, or nil when it is gone (deleted between listing and fetching).
+    public func get(_ key: String) throws -> [UInt8]? {
+        do {
+            let response = try send(key: key, query: [], counting: \.gets, what: location.uri(key))
+            lock.withLock { counts.bytes += response.body.count }
+            return response.body
+        } catch let failure as S3Failure where failure.code == "NoSuchKey" {
+            return nil
+        }
+    }
+
+    private func send(key: String, query: [(String, String)], counting: WritableKeyPath<RequestCounts, Int>, what: String) throws -> HTTPResponse {
+        var attempt = 0
+        while true {
+            attempt += 1
+            try lock.withLock {
+                if let maxRequests, counts.lists + counts.gets >= maxRequests { throw RequestBudgetSpent() }
+                counts[keyPath: counting] += 1
+            }
+            let (url, path, host) = url(key: key, query: query)
+            let signing = signer.sign(method: "GET", path: path, query: query, headers: [(name: "host", value: host)], date: Date())
+            // URLSession sets Host itself from the URL; the signed value is the same.
+            // Identity encoding: the stored bytes as they are, for the archive and the byte count.
+            let headers = signing.headers.filter { $0.name != "host" } + [(name: "Accept-Encoding", value: "identity")]
+            log?("\(counting == \RequestCounts.lists ? "List" : "Get") \(what)")
+            let retryable: String
+            do {
+                let response = try http.send(HTTPRequest(url: url, headers: headers))
+                if (200..<300).contains(response.status) { return response }
+                let error = ListingParser.error(response.body)
+                if response.status >= 500 || response.status == 429 || error.code == "SlowDown" || error.code == "RequestTimeout" {
+                    retryable = "HTTP \(response.status)" + (error.code.isEmpty ? "" : " \(error.code)")
+                } else {
+                    throw S3Failure(description: S3Client.explain(status: response.status, error: error,
+                                                                  region: response.headers["x-amz-bucket-region"], what: what),
+                                    code: error.code)
+                }
+            } catch let transport as HTTPTransportError {
+                guard attempt < attempts else {
+                    throw S3Failure(description: "cannot reach \(HTTPClient.redacted(base.url!)): \(transport.reason)")
+                }
+                retryable = transport.reason
+            }
+            guard attempt < attempts else {
+                throw S3Failure(description: "\(what): gave up after \(attempts) attempts: \(retryable)")
+            }
+            log?("retrying after \(retryable)")
+            // Exponential backoff with jitter, so parallel downloads do not retry in step.
+            let delay = backoff * Double(1 << (attempt - 1)) * Double.random(in: 0.5...1.5)
+            Thread.sleep(forTimeInterval: delay)
+        }
+    }
+
+    static func explain(status: Int, error: (code: String, message: String), region: String?, what: String) -> String {
+        let reason: String
+        switch error.code {
+        case "InvalidAccessKeyId": reason = "authentication failed: the access key id is not known"
+        case "SignatureDoesNotMatch": reason = "authentication failed: the secret access key does not match the key id"
+        case "InvalidToken", "ExpiredToken": reason = "authentication failed: the session token is invalid or expired"
+        case "AccessDenied": reason = "access denied"
+        case "NoSuchBucket": reason = "no such bucket"
+        case "NoSuchKey": reason = "no such object"
+        case "RequestTimeTooSkewed": reason = "the local clock is too far from the server's"
+        case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+            reason = "the bucket is in another region" + (region.map { ": use --bucket-region \($0)" } ?? "")
+        default:
+            reason = error.message.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(error.message)"
+        }
+        return "\(what): \(reason)" + (error.code.isEmpty ? "" : " (\(error.code))")
+    }
+}
+
+/// Reads ListObjectsV2 results and `<Error>` bodies.
+final class ListingParser: NSObject, XMLParserDelegate {
+    private var page = S3Client.ListPage()
+    private var path: [String] = []
+    private var text = ""
+    private var key = "", etag = "", size = 0
+    private var errorCode = "", errorMessage = ""
+    private var truncated = false
+
+    static func parse(_ body: [UInt8], what: String) throws(S3Failure) -> S3Client.ListPage {
+        let delegate = ListingParser()
+        let parser = XMLParser(data: Data(body))
+        parser.delegate = delegate
+        guard parser.parse(), delegate.path.isEmpty else {
+            throw S3Failure(description: "\(what): the listing is not valid XML")
+        }
+        if !delegate.truncated { delegate.page.nextContinuationToken = nil }
+        return delegate.page
+    }
+
+    static func error(_ body: [UInt8]) -> (code: String, message: String) {
+        let delegate = ListingParser()
+        let parser = XMLParser(data: Data(body))
+        parser.delegate = delegate
+        _ = parser.parse()
+        return (delegate.errorCode, delegate.errorMessage)
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        path.append(name)
+        text = ""
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        let parent = path.count >= 2 ? path[path.count - 2] : ""
+        switch (parent, name) {
+        case ("Contents", "Key"): key = text
+        case ("Contents", "ETag"): etag = text
+        case ("Contents", "Size"): size = Int(text) ?? 0
+        case ("ListBucketResult", "Contents"):
+            page.objects.append(S3Object(key: key, etag: etag, size: size))
+            key = ""; etag = ""; size = 0
+        case ("CommonPrefixes", "Prefix"): page.commonPrefixes.append(text)
+        case ("ListBucketResult", "IsTruncated"): truncated = text == "true"
+        case ("ListBucketResult", "NextContinuationToken"): page.nextContinuationToken = text
+        case ("Error", "Code"): errorCode = text
+        case ("Error", "Message"): errorMessage = text
+        default: break
+        }
+        path.removeLast()
+        text = ""
+    }
+}
