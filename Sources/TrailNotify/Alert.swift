@@ -51,7 +51,12 @@ public struct Alert: Sendable {
         levelName = text(p.level) ?? "-"
         level = AlertLevel(name: levelName)
         var tags: [String] = []
-        s.forEachValue(at: p.tags, from: root) { if let tag = s.text(at: $0) { tags.append(tag) } }
+        if let list = s.value(at: p.tags, from: root), s.kind(at: list) == .array {
+            s.forEachElement(ofArrayAt: list) { element in
+                if let tag = s.string(at: element) { tags.append(tag) }
+                return true
+            }
+        }
         self.tags = tags
         time = s.value(at: p.time, from: root).flatMap { s.raw(at: $0) }.flatMap { raw in
             raw.count > 2 ? Timestamp.parse(UnsafeRawBufferPointer(rebasing: raw[1..<(raw.count - 1)])) : nil

@@ -57,7 +57,10 @@ public struct Target: Sendable {
             itemPaths = Target.defaultItemPaths
             return
         }
-        guard let url = URLComponents(string: spec), let scheme = url.scheme?.lowercased() else {
+        // Templates in the query bring braces and spaces; encoded here, so every platform's
+        // URL parser sees a valid URL and `%20` already written stays what it was.
+        let encoded = spec.addingPercentEncoding(withAllowedCharacters: .urlCharacters) ?? spec
+        guard let url = URLComponents(string: encoded), let scheme = url.scheme?.lowercased() else {
             throw NotifyError("not a target URL: \(Target.redact(spec))")
         }
         var options = TargetOptions(url.queryItems ?? [])
@@ -134,7 +137,7 @@ public struct Target: Sendable {
     /// A target as it may be printed: scheme, host, port, and for web hooks only the first
     /// path segment (Slack and Teams put their tokens in the path); no user, password or query.
     public static func redact(_ spec: String) -> String {
-        guard var url = URLComponents(string: spec), let scheme = url.scheme?.lowercased() else { return "<target>" }
+        guard var url = URLComponents(string: spec.addingPercentEncoding(withAllowedCharacters: .urlCharacters) ?? spec), let scheme = url.scheme?.lowercased() else { return "<target>" }
         url.user = nil
         url.password = nil
         url.query = nil
@@ -148,6 +151,8 @@ public struct Target: Sendable {
 }
 
 extension CharacterSet {
+    /// What may stand in a URL as written, `%` of existing escapes included.
+    static let urlCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
     static let urlUnreservedCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }
 
