@@ -68,7 +68,8 @@ final class SyslogTransport: Transport {
             let printable = value.unicodeScalars.filter { $0.value > 32 && $0.value < 127 }.map(String.init).joined()
             return printable.isEmpty ? "-" : String(printable.prefix(max))
         }
-        let now = Timestamp(epoch: Date().timeIntervalSince1970)
+        var now = Timestamp(epoch: Date().timeIntervalSince1970)
+        now.nanoseconds = now.nanoseconds / 1000 * 1000  // RFC 5424 allows six fraction digits
         let data = "[trail@32473 id=\"\(param(message.id))\" rule=\"\(param(message.ruleID))\" level=\"\(param(message.levelName))\"]"
         let text = message.line.replacingOccurrences(of: "\n", with: " ")
         return "<\(facility * 8 + severity)>1 \(now.rfc3339) \(token(hostname, max: 255)) trail-notify \(getpid()) \(message.alertIDs.count == 1 ? "alert" : "digest") \(data) \(text)"

@@ -127,8 +127,10 @@ public struct Target: Sendable {
             let name = String(rest[open.upperBound..<close])
             guard let value = environment[name] else { throw NotifyError("environment variable \(name) (used in a target) is not set") }
             result += rest[..<open.lowerBound]
-            // Secrets go into URLs percent-encoded, so `@`, `:` and `/` in them stay intact.
-            result += value.addingPercentEncoding(withAllowedCharacters: .urlUnreservedCharacters) ?? value
+            // Percent-encoded, so a password's `@`, `:` or `/` cannot end the user part; in a
+            // path (Slack's `T…/B…/token`) slashes stay, in a query `&`, `=` and `#` do not.
+            let authority = result.range(of: "://").map { !result[$0.upperBound...].contains("/") } ?? false
+            result += value.addingPercentEncoding(withAllowedCharacters: authority ? .urlUnreservedCharacters : .urlPathCharacters) ?? value
             rest = rest[rest.index(after: close)...]
         }
         return result + rest
@@ -151,6 +153,7 @@ public struct Target: Sendable {
 }
 
 extension CharacterSet {
+    static let urlPathCharacters = urlUnreservedCharacters.union(CharacterSet(charactersIn: "/:@"))
     /// What may stand in a URL as written, `%` of existing escapes included.
     static let urlCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
     static let urlUnreservedCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

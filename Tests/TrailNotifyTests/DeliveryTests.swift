@@ -183,6 +183,8 @@ func notify(_ lines: [String], to targets: [String], in dir: TemporaryDirectory,
         // auth (4) * 8 + err (3) for high; + crit (2) for critical.
         #expect(received.contains { $0.hasPrefix("<35>1 ") && $0.contains(" trail-notify ") && $0.contains("rule=\"root-used\" level=\"high\"]") })
         #expect(received.contains { $0.hasPrefix("<34>1 ") && $0.contains("actor=root (root)") })
+        let stamp = try #require(received.first?.split(separator: " ").dropFirst().first)
+        #expect(stamp.hasSuffix("Z") && (stamp.split(separator: ".").last?.count ?? 0) <= 7)
     }
 
     @Test func execRunsAProgramPerAlertWithTheAlertOnStdin() throws {

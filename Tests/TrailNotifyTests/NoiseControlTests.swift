@@ -107,6 +107,15 @@ func time(_ text: String) -> Timestamp {
             #expect(!"\(error)".contains("tok-123"))
         }
         #expect(throws: NotifyError.self) { try Target("smtp://u:${MISSING}@h?to=a@b", environment: [:]) }
+        guard case .webhook(let slack) = try Target("https://hooks.slack.com/services/${SLACK}", environment: ["SLACK": "T0/B0/x y"]).kind,
+              case .smtp(let mail) = try Target("smtp://me:${PW}@h:587?to=a@b", environment: ["PW": "p@ss/w:rd"]).kind else {
+            Issue.record("wrong kinds")
+            return
+        }
+        #expect(slack.url.absoluteString == "https://hooks.slack.com/services/T0/B0/x%20y")
+        #expect(slack.format == .slack)
+        #expect(mail.password == "p@ss/w:rd")
+        #expect(mail.tls == .required)
     }
 
     @Test func alertIdsAreStable() throws {
