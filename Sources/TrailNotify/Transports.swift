@@ -66,6 +66,7 @@ final class ExecTransport: Transport {
         var template = Array("\(NSTemporaryDirectory())/trail-notify-XXXXXX".utf8CString)
         let inputFD = mkstemp(&template)
         guard inputFD >= 0 else { throw NotifyError("cannot make a temporary file: \(String(cString: strerror(errno)))") }
+        _ = fcntl(inputFD, F_SETFD, FD_CLOEXEC)  // the child gets it as stdin only
         let inputPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { close(inputFD); unlink(inputPath) }
         let input = message.json + [UInt8(ascii: "\n")]

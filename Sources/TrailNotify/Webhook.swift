@@ -86,7 +86,7 @@ final class WebhookTransport: Transport {
             w.member("themeColor", String(colour(message.level).dropFirst()))
             w.member("summary", message.subject)
             w.member("title", message.subject)
-            // Teams renders Markdown: a code block keeps the column layout.
+            // A MessageCard's text takes a little HTML: <pre> keeps the column layout.
             w.member("text", "<pre>" + htmlEscaped(message.body) + "</pre>")
         }
         w.endObject()

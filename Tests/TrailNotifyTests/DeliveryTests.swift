@@ -126,14 +126,19 @@ func notify(_ lines: [String], to targets: [String], in dir: TemporaryDirectory,
         let out = dir.path + "/alerts.ndjson"
         let times = ["09:00:00", "09:05:00", "09:10:00", "09:20:00", "09:31:00"]
         let alerts = times.enumerated().map { alertLine(event: "e\($0.offset)", time: "2026-11-16T\($0.element)Z") }
-        let (status, _, _) = try notify(alerts, to: ["file://\(out)"], in: dir) { $0.repeatInterval = 30 * 60 }
+        let (status, _, _) = try notify(alerts, to: ["file://\(out)"], in: dir, spool: true) { $0.repeatInterval = 30 * 60 }
         #expect(status == .success)
+        // The counters outlive the run: the next run goes on counting.
+        let later = ["09:45:00", "10:05:00"].enumerated().map { alertLine(event: "n\($0.offset)", time: "2026-11-16T\($0.element)Z") }
+        _ = try notify(later, to: ["file://\(out)"], in: dir, spool: true) { $0.repeatInterval = 30 * 60 }
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map { try parseJSON(String($0)) }
-        #expect(lines.count == 2)
+        #expect(lines.count == 3)
         #expect(value(lines[0], "event.trail.id") as? String == "e0")
         #expect(value(lines[0], "notify.suppressed") as? Int == 0)
         #expect(value(lines[1], "event.trail.id") as? String == "e4")
         #expect(value(lines[1], "notify.suppressed") as? Int == 3)
+        #expect(value(lines[2], "event.trail.id") as? String == "n1")
+        #expect(value(lines[2], "notify.suppressed") as? Int == 1)
     }
 
     @Test func serverDownSpoolsThenDeliversEachExactlyOnce() throws {
