@@ -13,20 +13,21 @@ struct TrailNotifyCommand: ParsableCommand {
             takes them. Without --to, one human-readable line per alert goes to stdout (coloured \
             on a terminal unless NO_COLOR is set).
 
-            Targets (query options in brackets; ${NAME} is replaced by the environment variable, \
-            so secrets stay off the command line; --to @FILE reads targets from a file):
-              stdout                                      one line per alert
-              smtp://USER:${SMTP_PASSWORD}@HOST:587?to=A,B[&from=F&starttls=yes|try|no]
-              smtps://USER:${SMTP_PASSWORD}@HOST:465?to=A  (TLS from the first byte)
-              https://hooks.slack.com/services/${SLACK_PATH}   (Slack; Teams hosts likewise)
-              https://HOST/PATH[?format=json|slack|teams]  (generic JSON: id, subject, body, record)
-              syslog://HOST[:514]  syslog+tcp://HOST[:601]  syslog://  (RFC 5424; local syslog)
-              file:///PATH.ndjson                         appends one JSON line per message
-              exec:///PATH/PROGRAM[?arg=A&arg=B&timeout=60s]  runs it, the alert on stdin
-            Every target also takes: level=MIN, rule=ID,…, tag=PREFIX,… (routing); subject=, \
-            body=, line=, digest_subject=, digest_body= (Mustache templates, or @FILE); \
-            digest=1h (one message per window with counts per rule and item); item=PATH,… (the \
-            digest's item name, default event.check_item_name then event.trail.action).
+            Targets (${NAME} is replaced by the environment variable NAME, so secrets stay \
+            off the command line; --to @FILE reads targets from a file, one per line):
+              stdout                              one line per alert (the default)
+              smtp://USER:${PW}@HOST:587?to=A,B   mail; from=, starttls=yes|try|no
+              smtps://USER:${PW}@HOST:465?to=A    mail over TLS from the first byte
+              https://hooks.slack.com/services/${SLACK_PATH}   Slack (Teams likewise)
+              https://HOST/PATH                   JSON; format=json|slack|teams
+              syslog://HOST  syslog+tcp://HOST    RFC 5424; syslog:// is the local one
+              file:///PATH.ndjson                 appends one JSON line per message
+              exec:///PATH/PROGRAM?arg=A          runs it with the alert on stdin
+            Every target also takes: level=MIN, rule=ID,…, tag=PREFIX,… (routing); \
+            subject=, body=, line=, digest_subject=, digest_body= (Mustache templates, or \
+            @FILE); digest=1h (one message per window with counts per rule and item); \
+            item=PATH,… (the digest's item name, default event.check_item_name then \
+            event.trail.action).
 
             Every alert has a stable id (rule id + event id); a target never gets one twice \
             while its --spool state remembers it. Deliveries are retried with exponential \
@@ -36,11 +37,11 @@ struct TrailNotifyCommand: ParsableCommand {
             not alerts and were skipped; 2 something was not delivered, or a fatal error.
 
             Examples:
-              trail-fetch pipelines/sample | trail-flatten | trail-match --rules rules | trail-notify
-              trail-match --rules rules events.ndjson | trail-notify --spool /var/lib/trail/spool \\
-                --to 'smtp://alerts:${SMTP_PASSWORD}@mail.example.com:587?to=secops@example.com&level=high' \\
-                --to 'https://hooks.slack.com/services/${SLACK_WEBHOOK_PATH}' \\
-                --repeat-interval 30m --quiet 'Sat,Sun' --quiet-action hold
+              trail-match --rules rules events.ndjson | trail-notify
+              trail-match --rules rules events.ndjson | trail-notify \\
+                --spool /var/lib/trail/spool --repeat-interval 30m --quiet Sat,Sun \\
+                --to 'smtp://me:${PW}@mail.example.com:587?to=sec@example.com&level=high' \\
+                --to 'https://hooks.slack.com/services/${SLACK_PATH}'
             """)
 
     @Argument(help: "Input files (default: stdin).")
