@@ -88,6 +88,7 @@ public final class Notifier {
             if options.repeatInterval > 0 {
                 if let entry = state.throttle[key], abs(alertTime - entry.last) < options.repeatInterval {
                     state.throttle[key]!.suppressed += 1
+                    state.markCounted(alert.id)
                     continue
                 }
                 suppressed = state.throttle[key]?.suppressed ?? 0

@@ -10,8 +10,8 @@ struct PendingAlert {
 }
 
 /// What a target remembers between runs, in `SPOOL/<target key>/`: `pending.ndjson` (alerts
-/// not yet delivered), `sent` (ids delivered, one per line, appended as each delivery
-/// succeeds, compacted at the end of the run) and `throttle.ndjson` (per dedup key: when
+/// not yet delivered), `sent` (ids delivered or counted by throttling, one per line, appended
+/// as each delivery succeeds, compacted at the end of the run) and `throttle.ndjson` (per dedup key: when
 /// last sent, how many held back since). Without a spool folder it lives for one run.
 final class TargetState {
     struct ThrottleEntry { var last: Int64; var suppressed: Int }
@@ -65,6 +65,12 @@ final class TargetState {
         guard !knows(pending.alert.id) else { return }
         pendingIDs.insert(pending.alert.id)
         self.pending.append(pending)
+    }
+
+    /// An alert throttling counted instead of sending: done for this target, so reading the
+    /// same input again does not count it twice. Kept by `save()`, with the counters.
+    func markCounted(_ id: String) {
+        if sentIDs.insert(id).inserted { sent.append(id) }
     }
 
     /// Records a delivery at once (one appended line), so a crash after it does not resend.

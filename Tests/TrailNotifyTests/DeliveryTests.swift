@@ -131,14 +131,21 @@ func notify(_ lines: [String], to targets: [String], in dir: TemporaryDirectory,
         // The counters outlive the run: the next run goes on counting.
         let later = ["09:45:00", "10:05:00"].enumerated().map { alertLine(event: "n\($0.offset)", time: "2026-11-16T\($0.element)Z") }
         _ = try notify(later, to: ["file://\(out)"], in: dir, spool: true) { $0.repeatInterval = 30 * 60 }
+        // Reading the same alerts again neither resends nor recounts them.
+        _ = try notify(later, to: ["file://\(out)"], in: dir, spool: true) { $0.repeatInterval = 30 * 60 }
+        _ = try notify([alertLine(event: "n2", time: "2026-11-16T10:40:00Z")], to: ["file://\(out)"], in: dir, spool: true) {
+            $0.repeatInterval = 30 * 60
+        }
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map { try parseJSON(String($0)) }
-        #expect(lines.count == 3)
+        #expect(lines.count == 4)
         #expect(value(lines[0], "event.trail.id") as? String == "e0")
         #expect(value(lines[0], "notify.suppressed") as? Int == 0)
         #expect(value(lines[1], "event.trail.id") as? String == "e4")
         #expect(value(lines[1], "notify.suppressed") as? Int == 3)
         #expect(value(lines[2], "event.trail.id") as? String == "n1")
         #expect(value(lines[2], "notify.suppressed") as? Int == 1)
+        #expect(value(lines[3], "event.trail.id") as? String == "n2")
+        #expect(value(lines[3], "notify.suppressed") as? Int == 0)
     }
 
     @Test func serverDownSpoolsThenDeliversEachExactlyOnce() throws {
