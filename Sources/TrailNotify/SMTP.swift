@@ -5,7 +5,7 @@ import TrailCore
 /// Mail settings from `smtp://user:password@host:port?to=a@x,b@y&from=trail@x&starttls=yes`.
 /// `smtps://` is TLS from the first byte (port 465); `smtp://` upgrades with STARTTLS:
 /// required when a password is sent (`starttls=yes`), else used when offered (`try`);
-/// `starttls=no` for a local relay without TLS.
+/// `starttls=no` for a local relay without TLS. `cacert=PATH` trusts a private CA.
 public struct SMTPSettings: Sendable {
     public enum TLS: String, Sendable { case implicit, required = "yes", opportunistic = "try", none = "no" }
 
@@ -16,6 +16,8 @@ public struct SMTPSettings: Sendable {
     public let to: [String]
     public let tls: TLS
     public let timeout: Int
+    /// Certificates to trust instead of the system's (a relay with a private CA).
+    public let caCertificates: String?
 
     init(url: URLComponents, implicitTLS: Bool, options: inout TargetOptions) throws {
         guard let host = url.host, !host.isEmpty else { throw NotifyError("smtp target needs a host") }
@@ -35,6 +37,7 @@ public struct SMTPSettings: Sendable {
             tls = password == nil ? .opportunistic : .required
         }
         timeout = Int(options.take("timeout").flatMap(Interval.seconds) ?? 30)
+        caCertificates = options.take("cacert")
     }
 }
 
@@ -76,6 +79,7 @@ final class SMTPTransport: Transport {
         case .opportunistic: trail_curl_set_long(curl, CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue))
         case .none, .implicit: break
         }
+        if let caCertificates = settings.caCertificates { string(CURLOPT_CAINFO, caCertificates) }
         trail_curl_set_long(curl, CURLOPT_UPLOAD, 1)
         trail_curl_set_long(curl, CURLOPT_TIMEOUT, settings.timeout)
         trail_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT, min(settings.timeout, 10))

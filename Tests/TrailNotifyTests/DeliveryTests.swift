@@ -54,6 +54,36 @@ func notify(_ lines: [String], to targets: [String], in dir: TemporaryDirectory,
         }
     }
 
+    @Test(arguments: ["smtp", "smtps"]) func smtpOverTLSWithAuth(scheme: String) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let mail = dir.path + "/mail"
+        try FileManager.default.createDirectory(atPath: mail, withIntermediateDirectories: true)
+        let made = try runShell("""
+            openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+              -keyout '\(dir.path)/key.pem' -out '\(dir.path)/cert.pem'
+            """)
+        try #require(made.status == 0, "openssl: \(made.stderr)")
+        var environment = ["CERT": dir.path + "/cert.pem", "KEY": dir.path + "/key.pem"]
+        if scheme == "smtps" { environment["IMPLICIT_TLS"] = "1" }
+        let server = try Peers.start(Peers.smtp, [mail, String(Peers.freePort()), "alerts:s3cret"], environment: environment)
+        defer { server.stop() }
+
+        // A password makes STARTTLS required on smtp://; the test CA is trusted by cacert=.
+        let (status, _, _) = try notify([alertLine(event: "e1")], to: [
+            "\(scheme)://alerts:${SMTP_PASSWORD}@127.0.0.1:\(server.port)?to=secops@example.com&cacert=\(dir.path)/cert.pem",
+        ], in: dir, environment: ["SMTP_PASSWORD": "s3cret"])
+        #expect(status == .success)
+        let messages = Peers.received(in: mail, atLeast: 1)
+        #expect(messages.count == 1)
+        #expect(messages.first?.contains("Event:    e1") == true)
+        // Without trusting the test CA the TLS handshake fails: TLS really was in use.
+        let (untrusted, _, _) = try notify([alertLine(event: "e2")], to: [
+            "\(scheme)://alerts:${SMTP_PASSWORD}@127.0.0.1:\(server.port)?to=secops@example.com",
+        ], in: dir, environment: ["SMTP_PASSWORD": "s3cret"])
+        #expect(untrusted == .failure)
+    }
+
     @Test func digestCountsPerRuleAndItem() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

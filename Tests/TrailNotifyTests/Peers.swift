@@ -7,8 +7,9 @@ import Glibc
 /// Real peers for delivery tests, each a small python3 server on 127.0.0.1 that writes what
 /// it receives to a folder, one file per message, renamed into place when complete.
 enum Peers {
-    /// aiosmtpd; `auth` "user:password" makes AUTH required (allowed without TLS, as a
-    /// loopback test cannot have a certificate). argv: folder port [auth].
+    /// aiosmtpd; `auth` "user:password" makes AUTH required, without TLS unless CERT and KEY
+    /// name a certificate: then STARTTLS is required (or TLS from the start with
+    /// IMPLICIT_TLS=1). argv: folder port [auth].
     static let smtp = #"""
     import sys, os, time
     from aiosmtpd.controller import Controller
@@ -28,6 +29,14 @@ enum Peers {
     def check(server, session, envelope, mechanism, data):
         return AuthResult(success=data.login + b":" + data.password == auth)
     options = dict(auth_required=True, auth_require_tls=False, authenticator=check) if auth else {}
+    if os.environ.get("CERT"):
+        import ssl
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(os.environ["CERT"], os.environ["KEY"])
+        if os.environ.get("IMPLICIT_TLS"):
+            options.update(ssl_context=context)
+        else:
+            options.update(tls_context=context, require_starttls=True, auth_require_tls=True)
     controller = Controller(Handler(), hostname="127.0.0.1", port=port, **options)
     controller.start()
     print(port, flush=True)
