@@ -125,6 +125,8 @@ public final class Notifier {
     }
 
     /// One message per alert, or per digest window (by alert time) when the target digests.
+    /// With a spool, a window still open waits there for the run after it closes, so each
+    /// window makes one message; without one, the run's input is all there is to gather.
     private func messages(for target: Target, _ due: [PendingAlert]) -> [Message] {
         guard let window = target.digestWindow else {
             return due.map { Message(alert: $0.alert, suppressed: $0.suppressed, templates: target.templates) }
@@ -134,7 +136,8 @@ public final class Notifier {
             let t = item.alert.time?.seconds ?? options.now.seconds
             groups[t >= 0 ? t / window : (t - window + 1) / window, default: []].append(item)
         }
-        return groups.keys.sorted().map { slot in
+        let closed = groups.keys.filter { options.spool == nil || ($0 + 1) * window <= options.now.seconds }
+        return closed.sorted().map { slot in
             let items = groups[slot]!
             let digest = Digest(alerts: items.map(\.alert), start: Timestamp(seconds: slot * window), end: Timestamp(seconds: (slot + 1) * window),
                                 suppressed: items.reduce(0) { $0 + $1.suppressed }, itemPaths: target.itemPaths)

@@ -115,6 +115,26 @@ func notify(_ lines: [String], to targets: [String], in dir: TemporaryDirectory,
         #expect(text.contains(expected))
     }
 
+    @Test func digestWindowWaitsInTheSpoolUntilItCloses() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let out = dir.path + "/digests.ndjson"
+        let target = "file://\(out)?digest=1h"
+        let (open, first, _) = try notify([alertLine(event: "e1", time: "2026-11-16T09:10:00Z")], to: [target], in: dir, spool: true) {
+            $0.now = time("2026-11-16T09:20:00Z")
+        }
+        #expect(open == .success)
+        #expect(first.delivered == 0)
+        let (_, second, _) = try notify([alertLine(event: "e2", time: "2026-11-16T09:50:00Z")], to: [target], in: dir, spool: true) {
+            $0.now = time("2026-11-16T10:05:00Z")
+        }
+        #expect(second.delivered == 2)
+        let digests = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map { try parseJSON(String($0)) }
+        #expect(digests.count == 1)
+        #expect(value(digests[0], "digest.count") as? Int == 2)
+        #expect(value(digests[0], "digest.start") as? String == "2026-11-16T09:00:00Z")
+    }
+
     @Test func webhooksSpeakJSONSlackAndTeams() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
