@@ -249,6 +249,24 @@ func notify(_ lines: [String], to targets: [String], in dir: TemporaryDirectory,
         #expect(stamp.hasSuffix("Z") && (stamp.split(separator: ".").last?.count ?? 0) <= 7)
     }
 
+    @Test func syslogOverTCPIsOctetCounted() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let logs = dir.path + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let server = try Peers.start(Peers.syslogTCP, [logs])
+        defer { server.stop() }
+
+        let (status, _, _) = try notify([alertLine(event: "e1"), alertLine(level: "low", event: "e2")],
+                                        to: ["syslog+tcp://127.0.0.1:\(server.port)?facility=local3"], in: dir)
+        #expect(status == .success)
+        let received = Peers.received(in: logs, atLeast: 2)
+        #expect(received.count == 2)
+        // local3 (19) * 8 + err (3) for high, + notice (5) for low; each frame whole.
+        #expect(received.contains { $0.hasPrefix("<155>1 ") && $0.hasSuffix("region=us-east-1") })
+        #expect(received.contains { $0.hasPrefix("<157>1 ") && $0.hasSuffix("region=us-east-1") })
+    }
+
     @Test func execRunsAProgramPerAlertWithTheAlertOnStdin() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

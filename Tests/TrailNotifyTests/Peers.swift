@@ -90,6 +90,34 @@ enum Peers {
         os.rename(path + ".tmp", path)
     """#
 
+    /// A TCP syslog listener reading octet-counted frames (RFC 6587). argv: folder.
+    static let syslogTCP = #"""
+    import sys, os, socket
+    folder = sys.argv[1]
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+    print(s.getsockname()[1], flush=True)
+    count = 0
+    while True:
+        connection, _ = s.accept()
+        data = b""
+        while True:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        connection.close()
+        while data:
+            length, _, rest = data.partition(b" ")
+            frame, data = rest[:int(length)], rest[int(length):]
+            count += 1
+            path = os.path.join(folder, "%05d.log" % count)
+            with open(path + ".tmp", "wb") as f:
+                f.write(frame)
+            os.rename(path + ".tmp", path)
+    """#
+
     static func start(_ script: String, _ arguments: [String], environment: [String: String] = [:]) throws -> LoopbackServer {
         try LoopbackServer(["python3", "-c", script] + arguments, environment: environment)
     }
