@@ -10,9 +10,9 @@ STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/trail
 export STATE_DIR
 
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth
-APT_PACKAGES := zlib1g-dev util-linux jq python3-pip
+APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip
 # Python packages the tests use as real peers (servers, reference readers).
-PIP_PACKAGES := moto[server]
+PIP_PACKAGES := moto[server] aiosmtpd
 
 .PHONY: all build release test run install clean deps sample
 

@@ -16,10 +16,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // zlib from Debian's zlib1g-dev: streaming gzip inflate (and deflate for writing archives).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libcurl from Debian's libcurl4-openssl-dev: SMTP with STARTTLS/implicit TLS and AUTH.
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Shared core: NDJSON streaming, the byte-level JSON scanner, gzip, diagnostics.
         .target(name: "TrailCore", dependencies: ["CZlib"]),
@@ -29,7 +32,11 @@ let package = Package(
         .target(name: "TrailFlatten", dependencies: ["TrailCore"]),
         .target(name: "TrailEnrich", dependencies: ["TrailCore"]),
         .target(name: "TrailMatch", dependencies: ["TrailCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "TrailNotify", dependencies: ["TrailCore"]),
+        .target(name: "TrailNotify", dependencies: [
+            "TrailCore", "CCurl",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         // Realistic trails on demand: the bundled sample, benchmark corpora, rule tests.
         .target(name: "TrailSynth", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")]),
 

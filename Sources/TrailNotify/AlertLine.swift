@@ -55,31 +55,3 @@ public struct AlertLine: Sendable {
         }
     }
 }
-
-/// Writes each alert of the stream as one human-readable line.
-public final class ConsoleNotifier {
-    private let output: OutputWriter
-    private let diagnostics: Diagnostics
-    private let colour: Bool
-    public private(set) var alertsShown = 0
-
-    public init(output: OutputWriter, diagnostics: Diagnostics, colour: Bool) {
-        self.output = output
-        self.diagnostics = diagnostics
-        self.colour = colour
-    }
-
-    public func run(inputs: [String]) throws -> ExitStatus {
-        try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics, flushing: output) { s, root, location in
-            guard let line = AlertLine(s, alert: root) else {
-                try diagnostics.badRecord(source: location.source, line: location.line, "not an alert (no alert.rule.title)")
-                return
-            }
-            output.write(line.render(colour: colour))
-            output.write("\n")
-            alertsShown += 1
-        }
-        output.flush()
-        return diagnostics.exitStatus
-    }
-}

@@ -1,0 +1,192 @@
+import Foundation
+import TrailCore
+
+/// Which alerts a target wants: a minimum level, some rules (id or title), some tags
+/// (`attack` takes `attack.t1078` too). Empty sets take everything.
+public struct Route: Sendable {
+    public var minLevel: AlertLevel?
+    public var rules: Set<String> = []
+    public var tags: [String] = []
+
+    public func accepts(_ alert: Alert) -> Bool {
+        if let minLevel, (alert.level ?? .informational) < minLevel { return false }
+        if !rules.isEmpty, !rules.contains(alert.ruleID), !rules.contains(alert.title) { return false }
+        if !tags.isEmpty, !alert.tags.contains(where: { tag in tags.contains { tag == $0 || tag.hasPrefix($0 + ".") } }) {
+            return false
+        }
+        return true
+    }
+}
+
+/// Where messages go and how they are shaped, from a URL (`smtp://…?to=…&level=high`).
+public struct Target: Sendable {
+    public enum Kind: Sendable {
+        case console
+        case smtp(SMTPSettings)
+        case webhook(WebhookSettings)
+        case syslog(SyslogSettings)
+        case file(path: String)
+        case exec(program: String, arguments: [String], timeout: TimeInterval)
+    }
+
+    public let kind: Kind
+    /// The URL as safe to print: no user, password, query, nor the token parts of a path.
+    public let shown: String
+    /// A short hash of the full URL: names the target's spool and throttle state.
+    public let key: String
+    public let route: Route
+    public let templates: MessageTemplates
+    /// Digest window in seconds; nil sends one message per alert.
+    public let digestWindow: Int64?
+    /// Where a digest finds an alert's item name (first present wins).
+    public let itemPaths: [JSONPath]
+
+    static let defaultItemPaths = [JSONPath("event.check_item_name"), JSONPath("event.trail.action")]
+
+    /// Parses one target. `${NAME}` is replaced by the environment variable NAME first, so
+    /// passwords and tokens need not appear on the command line.
+    public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let spec = try Target.expand(text, environment: environment)
+        key = Alert.hex(Array(spec.utf8), length: 16)
+        if spec == "-" || spec == "stdout" || spec == "stdout:" || spec == "stdout://" {
+            kind = .console
+            shown = "stdout"
+            route = Route()
+            templates = try .defaults()
+            digestWindow = nil
+            itemPaths = Target.defaultItemPaths
+            return
+        }
+        // Templates in the query bring braces and spaces; encoded here, so every platform's
+        // URL parser sees a valid URL and `%20` already written stays what it was.
+        let encoded = spec.addingPercentEncoding(withAllowedCharacters: .urlCharacters) ?? spec
+        guard let url = URLComponents(string: encoded), let scheme = url.scheme?.lowercased() else {
+            throw NotifyError("not a target URL: \(Target.redact(spec))")
+        }
+        var options = TargetOptions(url.queryItems ?? [])
+        var route = Route()
+        if let level = options.take("level") {
+            guard let parsed = AlertLevel(name: level) else { throw NotifyError("\(Target.redact(spec)): unknown level \(level)") }
+            route.minLevel = parsed
+        }
+        route.rules = Set(options.takeList("rule"))
+        route.tags = options.takeList("tag")
+        self.route = route
+        var templates = try MessageTemplates.defaults()
+        if let t = options.take("subject") { templates.subject = try TextTemplate(t) }
+        if let t = options.take("body") { templates.body = try TextTemplate(t) }
+        if let t = options.take("digest_subject") { templates.digestSubject = try TextTemplate(t) }
+        if let t = options.take("digest_body") { templates.digestBody = try TextTemplate(t) }
+        if let t = options.take("line") { templates.line = try TextTemplate(t) }
+        self.templates = templates
+        if let window = options.take("digest") {
+            guard let seconds = Interval.seconds(window), seconds > 0 else { throw NotifyError("\(Target.redact(spec)): bad digest window \(window)") }
+            digestWindow = seconds
+        } else {
+            digestWindow = nil
+        }
+        let items = options.takeList("item")
+        itemPaths = items.isEmpty ? Target.defaultItemPaths : items.map(JSONPath.init)
+
+        switch scheme {
+        case "smtp", "smtps":
+            kind = .smtp(try SMTPSettings(url: url, implicitTLS: scheme == "smtps", options: &options))
+        case "http", "https":
+            kind = .webhook(try WebhookSettings(url: url, options: &options))
+        case "syslog", "syslog+udp", "syslog+tcp":
+            kind = .syslog(try SyslogSettings(url: url, tcp: scheme == "syslog+tcp", options: &options))
+        case "file":
+            guard url.path.hasPrefix("/") else { throw NotifyError("\(Target.redact(spec)): file:// needs an absolute path") }
+            kind = .file(path: url.path)
+        case "exec":
+            guard !url.path.isEmpty else { throw NotifyError("exec: needs a program (exec:///path/to/program?arg=…)") }
+            let timeout = options.take("timeout").flatMap(Interval.seconds).map(TimeInterval.init) ?? 60
+            kind = .exec(program: url.path, arguments: options.takeAll("arg"), timeout: timeout)
+        case "stdout":
+            kind = .console
+        default:
+            throw NotifyError("\(Target.redact(spec)): unknown target kind \(scheme) (smtp, smtps, http, https, syslog, syslog+tcp, file, exec, stdout)")
+        }
+        shown = Target.redact(spec)
+        if let unknown = options.remainingNames.first, !Target.passesQuery(kind) {
+            throw NotifyError("\(shown): unknown option \(unknown)")
+        }
+    }
+
+    private static func passesQuery(_ kind: Kind) -> Bool {
+        if case .webhook = kind { return true }
+        return false
+    }
+
+    /// Replaces `${NAME}` with the environment variable NAME; unset is an error.
+    static func expand(_ text: String, environment: [String: String]) throws -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "${") {
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
+            let name = String(rest[open.upperBound..<close])
+            guard let value = environment[name] else { throw NotifyError("environment variable \(name) (used in a target) is not set") }
+            result += rest[..<open.lowerBound]
+            // Percent-encoded, so a password's `@`, `:` or `/` cannot end the user part; in a
+            // path (Slack's `T…/B…/token`) slashes stay, in a query `&`, `=` and `#` do not.
+            let authority = result.range(of: "://").map { !result[$0.upperBound...].contains("/") } ?? false
+            result += value.addingPercentEncoding(withAllowedCharacters: authority ? .urlUnreservedCharacters : .urlPathCharacters) ?? value
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
+    }
+
+    /// A target as it may be printed: scheme, host, port, and for web hooks only the first
+    /// path segment (Slack and Teams put their tokens in the path); no user, password or query.
+    public static func redact(_ spec: String) -> String {
+        guard var url = URLComponents(string: spec.addingPercentEncoding(withAllowedCharacters: .urlCharacters) ?? spec), let scheme = url.scheme?.lowercased() else { return "<target>" }
+        url.user = nil
+        url.password = nil
+        url.query = nil
+        url.fragment = nil
+        if scheme == "http" || scheme == "https" || scheme.hasPrefix("smtp") {
+            let segments = url.path.split(separator: "/")
+            url.path = segments.isEmpty ? url.path : "/" + segments[0] + (segments.count > 1 ? "/…" : "")
+        }
+        return url.string?.removingPercentEncoding ?? "<target>"
+    }
+}
+
+extension CharacterSet {
+    static let urlPathCharacters = urlUnreservedCharacters.union(CharacterSet(charactersIn: "/:@"))
+    /// What may stand in a URL as written, `%` of existing escapes included.
+    static let urlCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
+    static let urlUnreservedCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}
+
+/// Query options of a target URL, taken one by one; what is left is passed on (web hooks) or wrong.
+struct TargetOptions {
+    private var items: [URLQueryItem]
+
+    init(_ items: [URLQueryItem]) { self.items = items }
+
+    mutating func take(_ name: String) -> String? { takeAll(name).last }
+
+    mutating func takeAll(_ name: String) -> [String] {
+        let values = items.filter { $0.name == name }.map { $0.value ?? "" }
+        items.removeAll { $0.name == name }
+        return values
+    }
+
+    mutating func takeList(_ name: String) -> [String] {
+        takeAll(name).flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+    }
+
+    var remaining: [URLQueryItem] { items }
+    var remainingNames: [String] { items.map(\.name) }
+}
+
+/// `90`, `90s`, `15m`, `2h`, `1d` → seconds.
+public enum Interval {
+    public static func seconds(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        guard let last = text.last else { return nil }
+        if let unit = units[last] { return Int64(text.dropLast()).map { $0 * unit } }
+        return Int64(text)
+    }
+}

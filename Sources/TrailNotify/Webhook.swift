@@ -1,0 +1,109 @@
+import Foundation
+import TrailCore
+
+/// `https://…` web hooks. `format=json` (default) posts `{"id","subject","body","level",
+/// "record"}`; `slack` an incoming-webhook message; `teams` a Microsoft Teams MessageCard.
+/// Slack's and Teams' hosts choose their format by themselves. Other query items stay in the URL.
+public struct WebhookSettings: Sendable {
+    public enum Format: String, Sendable { case json, slack, teams }
+
+    public let url: URL
+    public let format: Format
+    public let timeout: TimeInterval
+
+    init(url: URLComponents, options: inout TargetOptions) throws {
+        var url = url
+        let host = url.host?.lowercased() ?? ""
+        if let format = options.take("format") {
+            guard let parsed = Format(rawValue: format) else { throw NotifyError("web hook format is json, slack or teams, not \(format)") }
+            self.format = parsed
+        } else if host == "hooks.slack.com" {
+            format = .slack
+        } else if host.hasSuffix(".webhook.office.com") || host.hasSuffix(".logic.azure.com") || host == "outlook.office.com" {
+            format = .teams
+        } else {
+            format = .json
+        }
+        timeout = options.take("timeout").flatMap(Interval.seconds).map(TimeInterval.init) ?? 30
+        let rest = options.remaining
+        url.queryItems = rest.isEmpty ? nil : rest
+        guard let full = url.url else { throw NotifyError("not a web hook URL") }
+        self.url = full
+    }
+}
+
+final class WebhookTransport: Transport {
+    private let settings: WebhookSettings
+    private let client: HTTPClient
+
+    init(_ settings: WebhookSettings) {
+        self.settings = settings
+        client = HTTPClient(timeout: settings.timeout)
+    }
+
+    func send(_ message: Message) throws {
+        let request = HTTPRequest(method: "POST", url: settings.url, headers: [
+            ("Content-Type", "application/json"),
+            // Receivers that keep it can drop a copy sent again after a lost reply.
+            ("Idempotency-Key", message.id),
+        ], body: WebhookTransport.payload(message, format: settings.format))
+        let response: HTTPResponse
+        do {
+            response = try client.send(request)
+        } catch {
+            // Only the reason: the error's own URL text would show the path, where tokens live.
+            throw NotifyError(error.reason)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw NotifyError("HTTP \(response.status)")
+        }
+    }
+
+    static func payload(_ message: Message, format: WebhookSettings.Format) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        switch format {
+        case .json:
+            w.member("id", message.id)
+            w.member("subject", message.subject)
+            w.member("body", message.body)
+            w.member("level", message.levelName)
+            w.key("record")
+            w.raw(message.json)
+        case .slack:
+            w.member("text", message.subject)
+            w.key("attachments")
+            w.beginArray()
+            w.beginObject()
+            w.member("color", colour(message.level))
+            w.member("fallback", message.subject)
+            w.member("text", "```\n" + message.body + "```")
+            w.endObject()
+            w.endArray()
+        case .teams:
+            w.member("@type", "MessageCard")
+            w.member("@context", "https://schema.org/extensions")
+            w.member("themeColor", String(colour(message.level).dropFirst()))
+            w.member("summary", message.subject)
+            w.member("title", message.subject)
+            // A MessageCard's text takes a little HTML: <pre> keeps the column layout.
+            w.member("text", "<pre>" + htmlEscaped(message.body) + "</pre>")
+        }
+        w.endObject()
+        return w.bytes
+    }
+
+    static func colour(_ level: AlertLevel?) -> String {
+        switch level {
+        case .critical: return "#7B1FA2"
+        case .high: return "#D32F2F"
+        case .medium: return "#F9A825"
+        case .low: return "#0288D1"
+        default: return "#9E9E9E"
+        }
+    }
+
+    static func htmlEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
