@@ -19,11 +19,18 @@ struct Header {
     var agent: String?
     var error: String?
     var readOnly: Bool?
+    var category: Category?
     var id: String?
     var file: String
     var index: Int
 
     var outcome: String { error == nil ? "success" : "failure" }
+
+    /// What an action does, coarsely, for dashboards and rules that want "every delete"
+    /// (README, "Event schema", documents the mapping).
+    enum Category: String {
+        case create, delete, modify, read, auth
+    }
 
     func write(to json: inout JSONWriter) {
         json.beginObject()
@@ -49,6 +56,7 @@ struct Header {
         json.member("outcome", outcome)
         json.member("error", error)
         json.key("readOnly"); if let readOnly { json.bool(readOnly) } else { json.null() }
+        json.member("category", category?.rawValue)
         json.member("id", id)
         json.member("file", file)
         json.key("index"); json.number(index)
@@ -62,7 +70,7 @@ private struct RecordMembers {
     enum Field: Int, CaseIterable {
         case eventTime, eventSource, eventName, awsRegion, acsRegion, recipientAccountId, userIdentity,
              sourceIPAddress, sourceIpAddress, userAgent, errorCode, errorMessage, responseElements,
-             additionalEventData, readOnly, eventRW, eventID, eventId, serviceName
+             additionalEventData, readOnly, eventRW, eventID, eventId, serviceName, eventType
     }
 
     static let names: [[UInt8]] = Field.allCases.map { Array("\($0)".utf8) }
@@ -150,6 +158,42 @@ extension Header {
             readOnly = rw.lowercased() == "read"
         }
         id = text(.eventID) ?? text(.eventId)
+        category = action.map { Header.category(action: $0, service: service, eventType: text(.eventType), readOnly: readOnly) }
+    }
+
+    /// Sign-in and credential calls are `auth` whatever they change; otherwise a read-only
+    /// call is `read`, and the verb that starts the action name decides between create,
+    /// delete and modify (read verbs count when the record does not say whether it is read-only).
+    static func category(action: String, service: String?, eventType: String?, readOnly: Bool?) -> Category {
+        if service == "signin" || service == "sts" || Header.authEventTypes.contains(eventType ?? "") || Header.authActions.contains(action) {
+            return .auth
+        }
+        if readOnly == true { return .read }
+        let verb = Header.leadingVerb(action)
+        if readOnly == nil, Header.readVerbs.contains(verb) { return .read }
+        if Header.createVerbs.contains(verb) { return .create }
+        if Header.deleteVerbs.contains(verb) { return .delete }
+        return .modify
+    }
+
+    static let authEventTypes: Set<String> = ["AwsConsoleSignIn", "ConsoleSignin", "ConsoleSignout"]
+    static let authActions: Set<String> = [
+        "ConsoleLogin", "ConsoleSignin", "ConsoleSignout", "CheckMfa", "SwitchRole", "ExitRole", "Federate",
+        "GetSigninToken", "GetSessionToken", "GetFederationToken", "AssumeRole", "AssumeRoleWithSAML",
+        "AssumeRoleWithWebIdentity", "GetRoleCredentials", "Authenticate", "CreateToken",
+    ]
+    static let readVerbs: Set<Substring> = ["Get", "List", "Describe", "Head", "Lookup", "Search", "Query", "Scan", "Select", "Check", "View", "Preview", "Download"]
+    static let createVerbs: Set<Substring> = ["Create", "Run", "Launch", "Allocate", "Import", "Register", "Copy", "Upload", "Generate", "Issue", "Request", "Clone"]
+    static let deleteVerbs: Set<Substring> = ["Delete", "Remove", "Terminate", "Release", "Deregister", "Purge", "Destroy", "Drop"]
+
+    /// The first word of a CamelCase action: `DeleteBucketPolicy` → `Delete`.
+    static func leadingVerb(_ action: String) -> Substring {
+        var end = action.startIndex
+        for (offset, c) in action.enumerated() {
+            if offset > 0, c.isUppercase || !c.isLetter { break }
+            end = action.index(after: end)
+        }
+        return action[..<end]
     }
 
     /// `iam.amazonaws.com` → `iam`; `ecs.cn-hangzhou.aliyuncs.com` → `ecs`; a URL's host likewise.
