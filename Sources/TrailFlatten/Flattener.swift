@@ -51,7 +51,6 @@ public final class Flattener: DocumentConsumer {
 
     /// Members that provenance or an earlier flatten added in front of an event; they are
     /// replaced, never repeated.
-    private static let addedMembers = ["trail", FetchEnvelope.fileKey, FetchEnvelope.documentKey].map { Array($0.utf8) }
     private static let header = Array("trail".utf8)
     private static let file = Array("file".utf8)
     private static let index = Array("index".utf8)
@@ -100,15 +99,16 @@ public final class Flattener: DocumentConsumer {
         }
     }
 
-    /// The top-level members that tell the shapes apart, found in one pass.
+    /// The top-level members that tell the shapes apart, found in one pass that stops at a
+    /// record array: what comes after it is not read, as when a large document is streamed.
     private struct TopMembers {
         var records, events, logEvents, messageType, awslogs, detailType, detail, topic, event, file, isEvent: Int?
 
         init(_ s: JSONScanner, _ root: Int) {
             s.forEachMember(ofObjectAt: root) { key, value in
-                if s.stringEquals(at: key, TopMembers.recordsKey) { records = value }
-                else if s.stringEquals(at: key, TopMembers.eventsKey) { events = value }
-                else if s.stringEquals(at: key, TopMembers.logEventsKey) { logEvents = value }
+                if s.stringEquals(at: key, TopMembers.recordsKey) { records = value; return s.kind(at: value) != .array }
+                else if s.stringEquals(at: key, TopMembers.eventsKey) { events = value; return s.kind(at: value) != .array }
+                else if s.stringEquals(at: key, TopMembers.logEventsKey) { logEvents = value; return s.kind(at: value) != .array }
                 else if s.stringEquals(at: key, TopMembers.messageTypeKey) { messageType = value }
                 else if s.stringEquals(at: key, TopMembers.awslogsKey) { awslogs = value }
                 else if s.stringEquals(at: key, TopMembers.detailTypeKey) { detailType = value }
@@ -155,7 +155,8 @@ public final class Flattener: DocumentConsumer {
         } else if m.detailType != nil, let detail = m.detail, s.kind(at: detail) == .object {
             writeEvent(s, record: detail, file: file, index: location.line - 1)
         } else if let topic = m.topic.flatMap({ s.string(at: $0) }), topic == "sas-cspm-log" {
-            write(Header(cspm: s, record: root, file: file, index: location.line - 1), s, record: root)
+            let members = RecordMembers(s, root)
+            write(Header(cspm: s, record: root, file: file, index: location.line - 1), s, members: members)
         } else if m.isEvent == nil, let event = m.event {
             // Simple Log Service delivery: the ActionTrail record under `event`, often as a string.
             try flattenRecord(s, at: event, shape: .event, file: file, index: location.line - 1, location: location)
@@ -173,11 +174,17 @@ public final class Flattener: DocumentConsumer {
     }
 
     private func flattenElements(_ s: JSONScanner, array: Int, shape: ElementShape, file: String, location: RecordLocation) throws {
+        guard array < s.count, s.byte(array) == UInt8(ascii: "[") else { return }
+        var j = s.skipWhitespace(array + 1)
         var index = 0
-        try s.forEachElement(ofArrayAt: array) { element in
-            try flattenRecord(s, at: element, shape: shape, file: file, index: index, location: location)
+        while j < s.count, s.byte(j) != UInt8(ascii: "]") {
+            // An event record's end comes from reading its members; no second pass over it.
+            let recordEnd = try flattenRecord(s, at: j, shape: shape, file: file, index: index, location: location)
+            guard let end = recordEnd ?? s.skipValue(at: j) else { return }
             index += 1
-            return true
+            j = s.skipWhitespace(end)
+            guard j < s.count, s.byte(j) == UInt8(ascii: ",") else { return }
+            j = s.skipWhitespace(j + 1)
         }
     }
 
@@ -195,26 +202,30 @@ public final class Flattener: DocumentConsumer {
     }
 
     /// One record: an event object, or a JSON string holding one (as `CloudTrailEvent`,
-    /// `message` and SLS `event` do).
+    /// `message` and SLS `event` do). Returns the end of an event object read in place.
+    @discardableResult
     private func flattenRecord(_ s: JSONScanner, at element: Int, shape: ElementShape, file: String, index: Int,
-                               location: RecordLocation) throws {
+                               location: RecordLocation) throws -> Int? {
         var record = element
         switch shape {
         case .event: break
         case .lookupItem:
             guard let embedded = s.member("CloudTrailEvent", ofObjectAt: element) else {
-                return try badElement(index, "no CloudTrailEvent", location)
+                try badElement(index, "no CloudTrailEvent", location)
+                return nil
             }
             record = embedded
         case .logEvent:
             guard let message = s.member("message", ofObjectAt: element) else {
-                return try badElement(index, "no message", location)
+                try badElement(index, "no message", location)
+                return nil
             }
             record = message
         }
         switch s.kind(at: record) {
         case .object:
-            writeEvent(s, record: record, file: file, index: index)
+            let end = writeEvent(s, record: record, file: file, index: index)
+            return record == element ? end : nil
         case .string:
             var text = Array((s.string(at: record) ?? "").utf8)
             try text.withUnsafeMutableBytes { bytes in
@@ -230,6 +241,7 @@ public final class Flattener: DocumentConsumer {
         default:
             try badElement(index, "not a JSON object", location)
         }
+        return nil
     }
 
     private func badElement(_ index: Int, _ problem: String, _ location: RecordLocation) throws {
@@ -260,11 +272,15 @@ public final class Flattener: DocumentConsumer {
 
     // MARK: Writing
 
-    private func writeEvent(_ s: JSONScanner, record: Int, file: String, index: Int) {
-        write(Header(s, record: record, file: file, index: index), s, record: record)
+    /// Writes the record's event line; returns the record's end.
+    @discardableResult
+    private func writeEvent(_ s: JSONScanner, record: Int, file: String, index: Int) -> Int? {
+        let members = RecordMembers(s, record)
+        write(Header(s, members: members, file: file, index: index), s, members: members)
+        return members.end
     }
 
-    private func write(_ header: Header, _ s: JSONScanner, record: Int) {
+    private func write(_ header: Header, _ s: JSONScanner, members: RecordMembers) {
         if let id = header.id, recentIDs?.insert(id) == false {
             duplicatesDropped += 1
             return
@@ -274,14 +290,14 @@ public final class Flattener: DocumentConsumer {
         case .json:
             json.bytes.append(contentsOf: #"{"trail":"#.utf8)
             header.write(to: &json)
-            appendOriginalMembers(s, record: record, leadingComma: true)
+            appendOriginalMembers(s, members, leadingComma: true)
         case .line:
             for field in options.fields {
                 header.appendText(field, to: &json.bytes)
                 json.bytes.append(0x09)
             }
             json.bytes.append(UInt8(ascii: "{"))
-            appendOriginalMembers(s, record: record, leadingComma: false)
+            appendOriginalMembers(s, members, leadingComma: false)
         }
         output.writeLine(json.bytes)
         eventsWritten += 1
@@ -289,23 +305,17 @@ public final class Flattener: DocumentConsumer {
 
     /// Appends the record's own members, after any that were added in front of it, and its
     /// closing brace; a record spread over several lines is compacted to keep one per line.
-    private func appendOriginalMembers(_ s: JSONScanner, record: Int, leadingComma: Bool) {
-        var firstOriginal: Int?
-        s.forEachMember(ofObjectAt: record) { key, _ in
-            if Flattener.addedMembers.contains(where: { s.stringEquals(at: key, $0) }) { return true }
-            firstOriginal = key
-            return false
-        }
-        guard let firstOriginal, let recordEnd = s.skipValue(at: record) else {
+    private func appendOriginalMembers(_ s: JSONScanner, _ members: RecordMembers, leadingComma: Bool) {
+        guard let first = members.firstOriginal, let end = members.end else {
             json.bytes.append(UInt8(ascii: "}"))
             return
         }
         if leadingComma { json.bytes.append(UInt8(ascii: ",")) }
-        let members = UnsafeRawBufferPointer(rebasing: s.bytes[firstOriginal..<recordEnd])
-        if memchr(members.baseAddress!, 0x0A, members.count) == nil, options.format == .json {
-            json.bytes.append(contentsOf: members)
+        let own = UnsafeRawBufferPointer(rebasing: s.bytes[first..<end])
+        if options.format == .json, memchr(own.baseAddress!, 0x0A, own.count) == nil {
+            json.bytes.append(contentsOf: own)
         } else {
-            JSONCompactor.compact(members, into: &json.bytes)
+            JSONCompactor.compact(own, into: &json.bytes)
         }
     }
 }
