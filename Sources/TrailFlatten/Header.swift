@@ -167,7 +167,7 @@ extension Header {
             cloud = "alibaba"
         }
         if let t = m[.eventTime] {
-            if s.kind(at: t) == .number, let v = s.text(at: t).flatMap(Double.init) {
+            if s.kind(at: t) == .number, let v = s.text(at: t).flatMap(Double.init), v.magnitude < 1e14 {
                 time = Timestamp(epoch: v).rfc3339
             } else {
                 time = Header.rfc3339(s, string: t)

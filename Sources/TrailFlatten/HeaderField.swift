@@ -82,7 +82,7 @@ extension Header {
             s.member(key, ofObjectAt: root).flatMap { s.text(at: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         }
         cloud = "alibaba"
-        if let seconds = (text("start_time") ?? text("__time__")).flatMap(Double.init) {
+        if let seconds = (text("start_time") ?? text("__time__")).flatMap(Double.init), seconds.magnitude < 1e14 {
             time = Timestamp(epoch: seconds).rfc3339
         }
         account = text("aliuid") ?? text("uid")
