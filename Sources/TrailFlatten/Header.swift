@@ -133,11 +133,41 @@ struct RecordMembers {
 
     /// The field a raw key names (keys written with escapes are not recognized).
     private static func field(_ key: UnsafeRawBufferPointer) -> Field? {
+        position(of: key, in: names).flatMap(Field.init(rawValue:))
+    }
+
+    /// The position of `key` (raw bytes between the quotes) in `names`.
+    static func position(of key: UnsafeRawBufferPointer, in names: [StaticString]) -> Int? {
         guard let base = key.baseAddress else { return nil }
         for (k, name) in names.enumerated() where name.utf8CodeUnitCount == key.count {
-            if memcmp(base, name.utf8Start, key.count) == 0 { return Field(rawValue: k) }
+            if memcmp(base, name.utf8Start, key.count) == 0 { return k }
         }
         return nil
+    }
+
+    subscript(_ field: Field) -> Int? {
+        let at = offsets[field.rawValue]
+        return at < 0 ? nil : at
+    }
+}
+
+/// The members of `userIdentity` the header reads, in one pass.
+struct IdentityMembers {
+    enum Field: Int, CaseIterable {
+        case type, userName, arn, invokedBy, principalId, accountId
+    }
+
+    private static let names: [StaticString] = ["type", "userName", "arn", "invokedBy", "principalId", "accountId"]
+    private var offsets = [Int](repeating: -1, count: Field.allCases.count)
+
+    init(_ s: JSONScanner, _ identity: Int?) {
+        guard let identity else { return }
+        s.forEachMember(ofObjectAt: identity) { key, value in
+            guard let end = s.skipValue(at: key), end - key >= 2 else { return false }
+            let raw = UnsafeRawBufferPointer(rebasing: s.bytes[(key + 1)..<(end - 1)])
+            if let k = RecordMembers.position(of: raw, in: IdentityMembers.names), offsets[k] < 0 { offsets[k] = value }
+            return true
+        }
     }
 
     subscript(_ field: Field) -> Int? {
@@ -174,24 +204,25 @@ extension Header {
             }
         }
         let identity = m[.userIdentity]
-        func identityText(_ key: String) -> String? {
-            identity.flatMap { s.member(key, ofObjectAt: $0) }.flatMap { s.text(at: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let who = IdentityMembers(s, identity)
+        func identityText(_ field: IdentityMembers.Field) -> String? {
+            who[field].flatMap { s.text(at: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         }
-        account = text(.recipientAccountId) ?? identityText("accountId")
+        account = text(.recipientAccountId) ?? identityText(.accountId)
         region = text(.awsRegion) ?? text(.acsRegion)
         service = Header.serviceName(eventSource: eventSource) ?? text(.serviceName)?.lowercased()
         action = text(.eventName)
 
-        let rawType = identityText("type")
+        let rawType = identityText(.type)
         actorType = rawType.map(Header.normalizedActorType)
         actorIsRoot = actorType == "root"
         if actorIsRoot {
             actorName = "root"
         } else {
-            actorName = identityText("userName")
-                ?? identityText("arn").flatMap(Header.arnResourceName)
-                ?? identityText("invokedBy")
-                ?? identityText("principalId")
+            actorName = identityText(.userName)
+                ?? identityText(.arn).flatMap(Header.arnResourceName)
+                ?? identityText(.invokedBy)
+                ?? identityText(.principalId)
         }
         mfa = Header.mfa(s, additional: m[.additionalEventData], identity: identity)
 
@@ -291,10 +322,18 @@ extension Header {
 
     /// The resource part of an ARN after its type: `assumed-role/Ops/alice` → `Ops/alice`.
     static func arnResourceName(_ arn: String) -> String? {
-        guard arn.hasPrefix("arn:"), let resource = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).last,
-              let slash = resource.firstIndex(of: "/") else { return nil }
+        guard arn.hasPrefix("arn:") else { return nil }
+        // arn:partition:service:region:account:resource; the resource may hold colons itself.
+        let utf8 = arn.utf8
+        var colons = 0
+        guard let fifth = utf8.firstIndex(where: { b in
+            if b == UInt8(ascii: ":") { colons += 1 }
+            return colons == 5
+        }) else { return nil }
+        let resource = utf8[utf8.index(after: fifth)...]
+        guard let slash = resource.firstIndex(of: UInt8(ascii: "/")) else { return nil }
         let name = resource[resource.index(after: slash)...]
-        return name.isEmpty ? nil : String(name)
+        return name.isEmpty ? nil : String(Substring(name))
     }
 
     /// MFA as the sign-in recorded it (AWS MFAUsed, Alibaba isMFAChecked/mfaChecked), else the
