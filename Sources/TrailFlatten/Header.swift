@@ -154,10 +154,10 @@ struct RecordMembers {
 /// The members of `userIdentity` the header reads, in one pass.
 struct IdentityMembers {
     enum Field: Int, CaseIterable {
-        case type, userName, arn, invokedBy, principalId, accountId
+        case type, userName, arn, invokedBy, principalId, accountId, sessionContext
     }
 
-    private static let names: [StaticString] = ["type", "userName", "arn", "invokedBy", "principalId", "accountId"]
+    private static let names: [StaticString] = ["type", "userName", "arn", "invokedBy", "principalId", "accountId", "sessionContext"]
     private var offsets = [Int](repeating: -1, count: Field.allCases.count)
 
     init(_ s: JSONScanner, _ identity: Int?) {
@@ -177,9 +177,10 @@ struct IdentityMembers {
 }
 
 extension Header {
-    private static let mfaUsed = Array("MFAUsed".utf8)
-    private static let mfaChecked = [Array("isMFAChecked".utf8), Array("mfaChecked".utf8)]
-    private static let mfaAuthenticated = JSONPath("sessionContext.attributes.mfaAuthenticated")
+    /// AWS MFAUsed, Alibaba isMFAChecked and mfaChecked (both spellings are documented).
+    private static let signInMFAKeys: [StaticString] = ["MFAUsed", "isMFAChecked", "mfaChecked"]
+    private static let attributes = Array("attributes".utf8)
+    private static let mfaAuthenticated = Array("mfaAuthenticated".utf8)
     private static let consoleLogin = Array("ConsoleLogin".utf8)
 
     /// Reads the header of the record (a CloudTrail or ActionTrail event object) at `root`.
@@ -224,7 +225,7 @@ extension Header {
                 ?? identityText(.invokedBy)
                 ?? identityText(.principalId)
         }
-        mfa = Header.mfa(s, additional: m[.additionalEventData], identity: identity)
+        mfa = Header.mfa(s, additional: m[.additionalEventData], sessionContext: who[.sessionContext])
 
         let source = text(.sourceIPAddress) ?? text(.sourceIpAddress)
         if let source, IPAddress(source) != nil {
@@ -338,7 +339,7 @@ extension Header {
 
     /// MFA as the sign-in recorded it (AWS MFAUsed, Alibaba isMFAChecked/mfaChecked), else the
     /// session's mfaAuthenticated attribute. Values are strings in the wild; compare loosely.
-    static func mfa(_ s: JSONScanner, additional: Int?, identity: Int?) -> Bool? {
+    static func mfa(_ s: JSONScanner, additional: Int?, sessionContext: Int?) -> Bool? {
         func flag(_ at: Int?) -> Bool? {
             guard let at else { return nil }
             if let b = s.bool(at: at) { return b }
@@ -349,10 +350,16 @@ extension Header {
             }
         }
         if let additional {
-            for key in [mfaUsed] + mfaChecked {
-                if let v = flag(s.member(key, ofObjectAt: additional)) { return v }
+            var signIn: Int?
+            s.forEachMember(ofObjectAt: additional) { key, value in
+                guard let end = s.skipValue(at: key), end - key >= 2 else { return false }
+                let raw = UnsafeRawBufferPointer(rebasing: s.bytes[(key + 1)..<(end - 1)])
+                if RecordMembers.position(of: raw, in: signInMFAKeys) != nil, flag(value) != nil { signIn = value }
+                return signIn == nil
             }
+            if let signIn { return flag(signIn) }
         }
-        return flag(identity.flatMap { s.value(at: mfaAuthenticated, from: $0) })
+        let attributes = sessionContext.flatMap { s.member(Header.attributes, ofObjectAt: $0) }
+        return flag(attributes.flatMap { s.member(Header.mfaAuthenticated, ofObjectAt: $0) })
     }
 }
