@@ -91,7 +91,7 @@ final class DocumentReader {
                     return try stream(at: root, line: line, consumer)
                 }
             } catch let error as JSONError {
-                try report(consumer, line: line, errorLine: self.line(at: min(error.offset, end)), "invalid JSON: \(error.message)")
+                try report(consumer, line: line, at: error.offset, "invalid JSON: \(error.message)")
                 return try resynchronize(after: pos)
             }
         }
@@ -107,9 +107,16 @@ final class DocumentReader {
         return space + 1
     }
 
-    private func report(_ consumer: DocumentConsumer, line: Int, errorLine: Int, _ problem: String) throws {
-        let at = errorLine > line ? " (line \(errorLine))" : ""
-        try consumer.badDocument(RecordLocation(source: name, line: line), problem + at)
+    /// Reports a bad document at its first line, saying where in it the problem is: the
+    /// byte of the line (1-based), and the line when the document spans several.
+    private func report(_ consumer: DocumentConsumer, line: Int, at offset: Int, _ problem: String) throws {
+        let offset = min(offset, end)
+        let errorLine = self.line(at: offset)
+        var lineStart = offset
+        while lineStart > 0, buffer[lineStart - 1] != 0x0A { lineStart -= 1 }
+        let byte = offset - lineStart + 1
+        let place = errorLine > line ? " at line \(errorLine), byte \(byte)" : " at byte \(byte)"
+        try consumer.badDocument(RecordLocation(source: name, line: line), problem + place)
     }
 
     /// After a bad document: the start of the next line that can begin one (not blank, not
@@ -180,7 +187,7 @@ final class DocumentReader {
             }
         } catch let failure as StreamFailure {
             let offset = min(failure.offset, end)
-            try report(consumer, line: line, errorLine: self.line(at: offset), "invalid JSON: \(failure.message)")
+            try report(consumer, line: line, at: offset, "invalid JSON: \(failure.message)")
             return try resynchronize(after: offset)
         }
     }

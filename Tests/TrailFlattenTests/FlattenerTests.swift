@@ -156,7 +156,7 @@ func capturingStandardError(_ body: () throws -> Void) throws -> String {
         #expect(diagnostics.exitStatus == .recordsSkipped)
         let reported = errors.split(separator: "\n")
         #expect(reported.count == 2)
-        #expect(reported[0] == "trail-flatten: in.json:1: invalid JSON: invalid UTF-8 byte \\xff")
+        #expect(reported[0] == "trail-flatten: in.json:1: invalid JSON: invalid UTF-8 byte \\xff at byte 34")
         #expect(reported[1].hasPrefix("trail-flatten: in.json:3: invalid JSON: invalid UTF-8"))
     }
 
@@ -176,7 +176,7 @@ func capturingStandardError(_ body: () throws -> Void) throws -> String {
         let (lines, diagnostics, errors) = try flatten(bytes: Array(text.utf8))
         #expect(lines.count == 1)
         #expect(diagnostics.skippedRecords == 1)
-        #expect(errors == "trail-flatten: in.json:1: invalid JSON: invalid literal (line 3)\n")
+        #expect(errors == "trail-flatten: in.json:1: invalid JSON: invalid literal at line 3, byte 22\n")
     }
 
     @Test func strictStopsAtTheFirstBadRecord() throws {
