@@ -72,8 +72,12 @@ final class DocumentReader {
     /// Reads the document starting at `pos` and returns the offset after it.
     private func readDocument(at start: Int, _ consumer: DocumentConsumer) throws -> Int {
         var pos = start
-        // Enough bytes to recognize a CloudWatch Logs export line's timestamp.
-        while end - pos < 64, !atEOF, let shift = try more(keeping: pos) { pos -= shift }
+        // A line starting with a digit may be a CloudWatch Logs export line: have its timestamp
+        // in hand (without waiting on a live stream for bytes a complete line does not need).
+        while isDigit(pos), end - pos < 40, memchr(buffer.baseAddress! + pos, 0x0A, end - pos) == nil, !atEOF,
+              let shift = try more(keeping: pos) {
+            pos -= shift
+        }
         let line = line(at: pos)
         var root = pos
         if let json = exportLineJSONStart(at: pos) { root = json }
@@ -97,9 +101,13 @@ final class DocumentReader {
         }
     }
 
+    private func isDigit(_ pos: Int) -> Bool {
+        pos < end && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buffer[pos])
+    }
+
     /// `2024-05-01T09:12:03.000Z {…}`: the offset of the `{` after a leading timestamp.
     private func exportLineJSONStart(at pos: Int) -> Int? {
-        guard pos < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(buffer[pos]) else { return nil }
+        guard isDigit(pos) else { return nil }
         let limit = min(end, pos + 40)
         guard let space = (pos..<limit).first(where: { buffer[$0] == 0x20 }), space + 1 < end,
               buffer[space + 1] == UInt8(ascii: "{"),
