@@ -19,6 +19,8 @@ public struct StreamedArray {
 protocol DocumentConsumer: AnyObject {
     func document(_ s: JSONScanner, root: Int, location: RecordLocation) throws
     func element(_ s: JSONScanner, at element: Int, index: Int, of array: StreamedArray, location: RecordLocation) throws
+    /// A streamed document ended; `arrays` are the keys of the arrays it held (nil: top level).
+    func streamEnded(arrays: [String?], location: RecordLocation) throws
     func badDocument(_ location: RecordLocation, _ problem: String) throws
 }
 
@@ -163,6 +165,7 @@ final class DocumentReader {
         do {
             if buffer[pos] == UInt8(ascii: "[") {
                 try streamArray(&pos, StreamedArray(key: nil, members: [:]), consumer)
+                try consumer.streamEnded(arrays: [nil], location: RecordLocation(source: name, line: line))
                 return pos
             }
             guard buffer[pos] == UInt8(ascii: "{") else {
@@ -170,9 +173,9 @@ final class DocumentReader {
             }
             pos += 1
             var members: [String: [UInt8]] = [:]
+            var arrays: [String?] = []
             var b = try nextByte(&pos)
-            if b == UInt8(ascii: "}") { return pos + 1 }
-            while true {
+            while b != UInt8(ascii: "}") {
                 guard b == UInt8(ascii: "\"") else { throw StreamFailure(offset: pos, message: "expected a member name") }
                 let keyEnd = try complete(&pos)
                 let key = scanner.string(at: pos) ?? ""
@@ -181,6 +184,7 @@ final class DocumentReader {
                 pos += 1
                 if try nextByte(&pos) == UInt8(ascii: "[") {
                     try streamArray(&pos, StreamedArray(key: key, members: members), consumer)
+                    arrays.append(key)
                 } else {
                     let valueEnd = try complete(&pos)
                     // Small members only: they say where the records came from and what they are.
@@ -188,11 +192,14 @@ final class DocumentReader {
                     pos = valueEnd
                 }
                 b = try nextByte(&pos)
-                if b == UInt8(ascii: "}") { return pos + 1 }
+                if b == UInt8(ascii: "}") { break }
                 guard b == UInt8(ascii: ",") else { throw StreamFailure(offset: pos, message: "expected ',' or '}'") }
                 pos += 1
                 b = try nextByte(&pos)
+                guard b == UInt8(ascii: "\"") else { throw StreamFailure(offset: pos, message: "expected a member name") }
             }
+            try consumer.streamEnded(arrays: arrays, location: RecordLocation(source: name, line: line))
+            return pos + 1
         } catch let failure as StreamFailure {
             let offset = min(failure.offset, end)
             try report(consumer, line: line, at: offset, "invalid JSON: \(failure.message)")

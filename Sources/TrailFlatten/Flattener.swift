@@ -197,6 +197,12 @@ public final class Flattener: DocumentConsumer {
         try flattenRecord(s, at: element, shape: shape, file: file, index: index, location: location)
     }
 
+    func streamEnded(arrays: [String?], location: RecordLocation) throws {
+        guard !arrays.contains(where: { ElementShape(arrayKey: $0) != nil }) else { return }
+        try diagnostics.badRecord(source: location.source, line: location.line,
+                                  "not a trail document: no Records, Events or logEvents array")
+    }
+
     func badDocument(_ location: RecordLocation, _ problem: String) throws {
         try diagnostics.badRecord(source: location.source, line: location.line, problem)
     }

@@ -21,9 +21,9 @@ struct TrailFlattenCommand: ParsableCommand {
             CSPM records (__topic__ sas-cspm-log). Documents larger than --window-mb are \
             streamed record by record, so memory stays flat.
 
-            --format line writes the header fields tab-separated (missing: "-") in this order, \
-            or the order of --fields, then the compact event:
-              \(HeaderField.allCases.map(\.rawValue).joined(separator: ","))
+            --format line writes the header fields tab-separated ("-" when missing), then \
+            the compact event. --fields picks and orders them; the default order is: \
+            \(HeaderField.allCases.map(\.rawValue).joined(separator: " ")).
 
             Exit status: 0 all read; 1 some records were malformed, reported and skipped; \
             2 fatal error (or the first malformed record under --strict).
@@ -31,7 +31,7 @@ struct TrailFlattenCommand: ParsableCommand {
             Examples:
               trail-fetch pipelines/sample/AWSLogs | trail-flatten
               aws cloudtrail lookup-events --max-results 50 | trail-flatten
-              trail-fetch pipelines/sample | trail-flatten --format line --fields time,action,actor.name | grep DeleteTrail
+              trail-flatten --format line --fields time,action,actor.name events.json
               trail-fetch pipelines/sample | trail-flatten --dedupe | wc -l
             """)
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrailCore
+import TrailFlatten
 import TrailTestSupport
 
 /// A document far larger than the window trail-flatten holds is streamed record by record:
@@ -45,5 +46,61 @@ import TrailTestSupport
         let last = try parseJSON(lines[1])
         #expect(value(last, "trail.file") as? String == "s3://bucket/big.json.gz")
         #expect(value(last, "trail.index") as? Int == count - 1)
+    }
+}
+
+/// The streamed path (documents larger than the window) gives the same lines as the whole
+/// path, for every shape that carries an array, and reports what it cannot use.
+@Suite struct StreamedShapeTests {
+    static let window = 1 << 16
+
+    /// A document of `shape` holding enough copies of the golden records to exceed the window.
+    static func large(_ name: String) throws -> String {
+        var text = try String(contentsOfFile: GoldenTests.folder + "/" + name, encoding: .utf8)
+        // Of several documents, the last (a subscription's data message, after its control message).
+        if name.hasSuffix(".ndjson") { text = String(text.split(separator: "\n").last ?? "") }
+        var object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as Any
+        func grow(_ array: [Any]) -> [Any] { Array(repeating: array, count: 200).flatMap { $0 } }
+        if let array = object as? [Any] {
+            object = grow(array)
+        } else if var dict = object as? [String: Any] {
+            for key in ["Records", "Events", "logEvents"] { if let array = dict[key] as? [Any] { dict[key] = grow(array) } }
+            object = dict
+        }
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted]), as: UTF8.self)
+    }
+
+    /// Flattens `text` with the window given; `trail.file` (a temporary path) is blanked.
+    static func run(_ text: String, window: Int) throws -> (lines: [String], diagnostics: Diagnostics, errors: String) {
+        let result = try flatten(bytes: Array(text.utf8), options: FlattenOptions(windowLimit: window))
+        let lines = result.lines.map { $0.replacingOccurrences(of: #""file":"[^"]*""#, with: #""file":"""#, options: .regularExpression) }
+        return (lines, result.diagnostics, result.errors)
+    }
+
+    @Test(arguments: ["cloudtrail-file.json", "actiontrail-array.json", "lookup-events.json", "cwl-subscription.ndjson"])
+    func streamingGivesTheSameLines(input: String) throws {
+        let text = try Self.large(input)
+        #expect(text.utf8.count > 2 * Self.window)
+        let whole = try Self.run(text, window: 64 << 20)
+        let streamed = try Self.run(text, window: Self.window)
+        #expect(whole.diagnostics.skippedRecords == 0 && streamed.diagnostics.skippedRecords == 0)
+        #expect(whole.lines.count >= 200)
+        #expect(streamed.lines == whole.lines)
+    }
+
+    @Test func aLargeDocumentWithoutRecordsIsReported() throws {
+        let text = #"{"items":[\#(Array(repeating: #"{"a":"\#(String(repeating: "x", count: 100))"}"#, count: 2000).joined(separator: ","))]}"#
+        let result = try Self.run(text, window: Self.window)
+        #expect(result.lines.isEmpty)
+        #expect(result.diagnostics.skippedRecords == 1)
+    }
+
+    @Test func aTruncatedLargeDocumentKeepsTheRecordsBeforeTheCut() throws {
+        let text = try Self.large("cloudtrail-file.json")
+        let cut = String(text.prefix(text.count * 2 / 3))
+        let result = try Self.run(cut, window: Self.window)
+        #expect(result.lines.count > 100)
+        #expect(result.diagnostics.skippedRecords == 1)
+        #expect(result.errors.hasPrefix("trail-flatten: in.json:1: invalid JSON: "))
     }
 }
