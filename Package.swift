@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "TrailTestSupport", dependencies: ["TrailCore"], path: "Tests/Support"),
         .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"]),
         .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailTestSupport", "trail-fetch"]),
-        .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport"]),
+        .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport"]),
         .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport"]),

@@ -1,11 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JSON syntax error at a byte offset of the scanned text.
 public struct JSONError: Error, Equatable, CustomStringConvertible {
     public let offset: Int
     public let message: String
+    /// The text ended inside the value: more bytes could complete it (a reader that holds
+    /// only part of its input reads on and scans again).
+    public let isEndOfInput: Bool
 
-    public init(offset: Int, _ message: String) {
+    public init(offset: Int, _ message: String, endOfInput: Bool = false) {
         self.offset = offset
         self.message = message
+        self.isEndOfInput = endOfInput
     }
 
     public var description: String { "\(message) at byte \(offset + 1)" }
@@ -79,7 +91,7 @@ public struct JSONScanner {
 
     /// The offset just past the value starting at `i`, checking its syntax on the way.
     public func valueEnd(at i: Int) throws(JSONError) -> Int {
-        guard i < bytes.count else { throw JSONError(offset: i, "unexpected end of input") }
+        guard i < bytes.count else { throw JSONError(offset: i, "unexpected end of input", endOfInput: true) }
         switch bytes[i] {
         case UInt8(ascii: "\""): return try stringEnd(at: i)
         case UInt8(ascii: "{"): return try containerEnd(at: i, close: UInt8(ascii: "}"), isObject: true)
@@ -98,7 +110,7 @@ public struct JSONScanner {
 
     private func literalEnd(at i: Int, _ word: StaticString) throws(JSONError) -> Int {
         let n = word.utf8CodeUnitCount
-        guard i + n <= bytes.count else { throw JSONError(offset: i, "truncated literal") }
+        guard i + n <= bytes.count else { throw JSONError(offset: i, "truncated literal", endOfInput: true) }
         for k in 0..<n where bytes[i + k] != word.utf8Start[k] {
             throw JSONError(offset: i + k, "invalid literal")
         }
@@ -110,27 +122,38 @@ public struct JSONScanner {
         if bytes[j] == UInt8(ascii: "-") { j += 1 }
         let digitsStart = j
         while j < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { j += 1 }
-        guard j > digitsStart else { throw JSONError(offset: j, "invalid number") }
+        guard j > digitsStart else { throw JSONError(offset: j, "invalid number", endOfInput: j >= bytes.count) }
         if j < bytes.count, bytes[j] == UInt8(ascii: ".") {
             j += 1
             let f = j
             while j < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { j += 1 }
-            guard j > f else { throw JSONError(offset: j, "invalid number") }
+            guard j > f else { throw JSONError(offset: j, "invalid number", endOfInput: j >= bytes.count) }
         }
         if j < bytes.count, bytes[j] | 0x20 == UInt8(ascii: "e") {
             j += 1
             if j < bytes.count, bytes[j] == UInt8(ascii: "+") || bytes[j] == UInt8(ascii: "-") { j += 1 }
             let e = j
             while j < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { j += 1 }
-            guard j > e else { throw JSONError(offset: j, "invalid number") }
+            guard j > e else { throw JSONError(offset: j, "invalid number", endOfInput: j >= bytes.count) }
         }
         return j
     }
 
-    /// The offset just past the closing quote of the string starting at `i`.
+    /// The offset just past the closing quote of the string starting at `i`, checking that
+    /// the string holds no raw control characters and is well-formed UTF-8 (RFC 8259 §8.1),
+    /// so that no later decoding silently replaces bytes.
     public func stringEnd(at i: Int) throws(JSONError) -> Int {
         var j = i + 1
-        while j < bytes.count {
+        let n = bytes.count
+        while j < n {
+            // Eight plain ASCII bytes at a time: most of a trail is long runs of them.
+            if j + 8 <= n {
+                let w = bytes.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                if !JSONScanner.hasSpecialByte(w) {
+                    j += 8
+                    continue
+                }
+            }
             let b = bytes[j]
             if b == UInt8(ascii: "\"") { return j + 1 }
             if b == UInt8(ascii: "\\") {
@@ -138,26 +161,120 @@ public struct JSONScanner {
                 continue
             }
             if b < 0x20 { throw JSONError(offset: j, "control character in string") }
+            if b >= 0x80 {
+                j = try utf8SequenceEnd(at: j)
+                continue
+            }
             j += 1
         }
-        throw JSONError(offset: i, "unterminated string")
+        throw JSONError(offset: i, "unterminated string", endOfInput: true)
+    }
+
+    /// True when one of the eight bytes of `w` is a quote, a backslash, a control character
+    /// or not ASCII (the classic SWAR "has zero byte" test, applied to each condition).
+    @inline(__always) static func hasSpecialByte(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let quote = hasZero(w ^ (ones &* 0x22)), backslash = hasZero(w ^ (ones &* 0x5C))
+        let control = (w &- ones &* 0x20) & ~w & highs
+        return (quote | backslash | control | (w & highs)) != 0
+    }
+
+    /// The end of the multi-byte UTF-8 sequence starting at `j` (Unicode Table 3-7: no
+    /// overlong forms, no surrogates, nothing above U+10FFFF).
+    private func utf8SequenceEnd(at j: Int) throws(JSONError) -> Int {
+        let b = bytes[j]
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch b {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: throw JSONError(offset: j, "invalid UTF-8 byte \\x\(String(b, radix: 16))")
+        }
+        for k in 1..<length {
+            guard j + k < bytes.count else { throw JSONError(offset: j, "unterminated string", endOfInput: true) }
+            let c = bytes[j + k]
+            guard c >= (k == 1 ? low : 0x80), c <= (k == 1 ? high : 0xBF) else {
+                throw JSONError(offset: j + k, "invalid UTF-8 sequence")
+            }
+        }
+        return j + length
+    }
+
+    /// The end of the value at `i` without checking its syntax, for text validated before:
+    /// strings are skipped with memchr, containers by counting brackets outside strings.
+    /// Still bounds-checked: malformed text gives nil or a wrong end, never a crash.
+    public func skipValue(at i: Int) -> Int? {
+        guard i < bytes.count else { return nil }
+        switch bytes[i] {
+        case UInt8(ascii: "\""):
+            return skipString(at: i)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            var j = i
+            while j < bytes.count {
+                switch bytes[j] {
+                case UInt8(ascii: "\""):
+                    guard let end = skipString(at: j) else { return nil }
+                    j = end
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return j + 1 }
+                default:
+                    break
+                }
+                j += 1
+            }
+            return nil
+        default:
+            var j = i
+            while j < bytes.count {
+                switch bytes[j] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09: return j
+                default: j += 1
+                }
+            }
+            return j
+        }
+    }
+
+    /// The end of the string at `i`: the first quote not escaped by an odd run of backslashes.
+    private func skipString(at i: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        var j = i + 1
+        while j < bytes.count, let q = memchr(base + j, 0x22, bytes.count - j) {
+            let quote = base.distance(to: UnsafeRawPointer(q))
+            var backslashes = 0
+            while quote - backslashes - 1 > i, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+            if backslashes % 2 == 0 { return quote + 1 }
+            j = quote + 1
+        }
+        return nil
     }
 
     private func containerEnd(at i: Int, close: UInt8, isObject: Bool) throws(JSONError) -> Int {
         var j = skipWhitespace(i + 1)
-        guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")") }
+        guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")", endOfInput: true) }
         if bytes[j] == close { return j + 1 }
         while true {
             if isObject {
                 guard j < bytes.count, bytes[j] == UInt8(ascii: "\"") else {
-                    throw JSONError(offset: j, j < bytes.count ? "expected a member name" : "unterminated object")
+                    throw JSONError(offset: j, j < bytes.count ? "expected a member name" : "unterminated object", endOfInput: j >= bytes.count)
                 }
                 j = skipWhitespace(try stringEnd(at: j))
-                guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { throw JSONError(offset: j, "expected ':'") }
+                guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { throw JSONError(offset: j, "expected ':'", endOfInput: j >= bytes.count) }
                 j = skipWhitespace(j + 1)
             }
             j = skipWhitespace(try valueEnd(at: j))
-            guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")") }
+            guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")", endOfInput: true) }
             if bytes[j] == close { return j + 1 }
             guard bytes[j] == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or '\(Character(UnicodeScalar(close)))'") }
             j = skipWhitespace(j + 1)
@@ -172,11 +289,11 @@ public struct JSONScanner {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return }
         var j = skipWhitespace(i + 1)
         while j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
-            guard let keyEnd = try? stringEnd(at: j) else { return }
+            guard let keyEnd = skipString(at: j) else { return }
             var v = skipWhitespace(keyEnd)
             guard v < bytes.count, bytes[v] == UInt8(ascii: ":") else { return }
             v = skipWhitespace(v + 1)
-            guard try body(j, v), let end = try? valueEnd(at: v) else { return }
+            guard try body(j, v), let end = skipValue(at: v) else { return }
             j = skipWhitespace(end)
             guard j < bytes.count, bytes[j] == UInt8(ascii: ",") else { return }
             j = skipWhitespace(j + 1)
@@ -188,7 +305,7 @@ public struct JSONScanner {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { return }
         var j = skipWhitespace(i + 1)
         while j < bytes.count, bytes[j] != UInt8(ascii: "]") {
-            guard try body(j), let end = try? valueEnd(at: j) else { return }
+            guard try body(j), let end = skipValue(at: j) else { return }
             j = skipWhitespace(end)
             guard j < bytes.count, bytes[j] == UInt8(ascii: ",") else { return }
             j = skipWhitespace(j + 1)
@@ -266,13 +383,13 @@ public struct JSONScanner {
 
     /// The raw bytes of the value at `i`.
     public func raw(at i: Int) -> UnsafeRawBufferPointer? {
-        guard let end = try? valueEnd(at: i) else { return nil }
+        guard let end = skipValue(at: i) else { return nil }
         return UnsafeRawBufferPointer(rebasing: bytes[i..<end])
     }
 
     /// The decoded string at `i`, or nil when the value is not a string.
     public func string(at i: Int) -> String? {
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let end = try? stringEnd(at: i) else { return nil }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let end = skipString(at: i) else { return nil }
         let body = UnsafeRawBufferPointer(rebasing: bytes[(i + 1)..<(end - 1)])
         guard body.contains(UInt8(ascii: "\\")) else { return String(decoding: body, as: UTF8.self) }
         return JSONScanner.unescape(body)

@@ -1,99 +1,357 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TrailCore
 
-/// Splits trail documents into one event per line, each led by the normalized `trail` header
-/// and followed by the event's own members exactly as they were.
-public final class Flattener {
+/// How `Flattener` writes events.
+public struct FlattenOptions {
+    public enum Format: String, CaseIterable, Sendable {
+        /// NDJSON: the `trail` header, then the event's own members.
+        case json
+        /// Tab-separated header fields, then the compact event: for grep and line-based monitors.
+        case line
+    }
+
+    public var format: Format
+    /// The header fields of `--format line`, in order.
+    public var fields: [HeaderField]
+    /// How many recent event ids `--dedupe` remembers; nil keeps every event.
+    public var dedupeWindow: Int?
+    /// The largest document held whole; larger ones are streamed element by element.
+    public var windowLimit: Int
+
+    public init(format: Format = .json, fields: [HeaderField] = HeaderField.allCases, dedupeWindow: Int? = nil,
+                windowLimit: Int = 16 << 20) {
+        self.format = format
+        self.fields = fields
+        self.dedupeWindow = dedupeWindow
+        self.windowLimit = windowLimit
+    }
+}
+
+/// Splits trail documents of any known shape into one event per line, each led by the
+/// normalized `trail` header and followed by the event's own members exactly as they were.
+///
+/// Shapes (formats.md §2, §4): CloudTrail files `{"Records":[…]}` (also from trail-fetch, with
+/// `trailFile`), ActionTrail arrays, single events, `lookup-events` output, CloudWatch Logs
+/// subscription payloads (also Lambda's `{"awslogs":{"data":…}}`) and export lines,
+/// EventBridge envelopes, SLS-delivered ActionTrail (`event`), Security Center CSPM records.
+public final class Flattener: DocumentConsumer {
     private let output: OutputWriter
     private let diagnostics: Diagnostics
+    private let options: FlattenOptions
+    private var recentIDs: RecentIDs?
     private var json = JSONWriter()
     public private(set) var eventsWritten = 0
+    public private(set) var duplicatesDropped = 0
 
     /// Members that provenance or an earlier flatten added in front of an event; they are
     /// replaced, never repeated.
-    private static let addedMembers = ["trail", FetchEnvelope.fileKey, FetchEnvelope.documentKey].map { Array($0.utf8) }
-    private static let records = Array(FetchEnvelope.recordsKey.utf8)
     private static let header = Array("trail".utf8)
     private static let file = Array("file".utf8)
     private static let index = Array("index".utf8)
     private static let eventMarkers = ["eventName", "eventTime", "eventID", "eventId"].map { Array($0.utf8) }
 
-    public init(output: OutputWriter, diagnostics: Diagnostics) {
+    public init(output: OutputWriter, diagnostics: Diagnostics, options: FlattenOptions = FlattenOptions()) {
         self.output = output
         self.diagnostics = diagnostics
+        self.options = options
+        recentIDs = options.dedupeWindow.map(RecentIDs.init)
     }
 
-    /// Flattens every line of `inputs` (files, or stdin when empty).
+    /// Flattens every document of `inputs` (files, or stdin when empty or `-`).
     public func run(inputs: [String]) throws -> ExitStatus {
-        try NDJSONInput(inputs).forEachValue(diagnostics: diagnostics, flushing: output) { scanner, root, location in
-            try flatten(scanner, root: root, location: location)
+        for input in inputs.isEmpty ? ["-"] : inputs {
+            let isStdin = input == "-"
+            let fd = isStdin ? 0 : open(input, O_RDONLY)
+            guard fd >= 0 else { throw IOFailure(path: input, errno: errno) }
+            defer { if !isStdin { close(fd) } }
+            let reader = DocumentReader(fileDescriptor: fd, name: isStdin ? "<stdin>" : input, windowLimit: options.windowLimit)
+            reader.beforeRead = { [output] in output.flush() }
+            try reader.run(self)
         }
         output.flush()
         return diagnostics.exitStatus
     }
 
-    /// Flattens one input value: a log file document (`{"Records":[…]}`, an ActionTrail array)
-    /// or a single event.
-    public func flatten(_ s: JSONScanner, root: Int, location: RecordLocation) throws {
+    // MARK: Shapes
+
+    /// What the elements of an array are, decided by the member holding it.
+    private enum ElementShape {
+        /// Trail records (`Records`, an ActionTrail array).
+        case event
+        /// `lookup-events` items: the record is the JSON string `CloudTrailEvent`.
+        case lookupItem
+        /// CloudWatch Logs log events: the record is the JSON string `message`.
+        case logEvent
+
+        init?(arrayKey: String?) {
+            switch arrayKey {
+            case nil, FetchEnvelope.recordsKey?: self = .event
+            case "Events"?: self = .lookupItem
+            case "logEvents"?: self = .logEvent
+            default: return nil
+            }
+        }
+    }
+
+    /// The top-level members that tell the shapes apart, found in one pass that stops at a
+    /// record array: what comes after it is not read, as when a large document is streamed.
+    private struct TopMembers {
+        var records, events, logEvents, messageType, awslogs, detailType, detail, topic, event, file, isEvent: Int?
+
+        init(_ s: JSONScanner, _ root: Int) {
+            s.forEachMember(ofObjectAt: root) { key, value in
+                if s.stringEquals(at: key, TopMembers.recordsKey) { records = value; return s.kind(at: value) != .array }
+                else if s.stringEquals(at: key, TopMembers.eventsKey) { events = value; return s.kind(at: value) != .array }
+                else if s.stringEquals(at: key, TopMembers.logEventsKey) { logEvents = value; return s.kind(at: value) != .array }
+                else if s.stringEquals(at: key, TopMembers.messageTypeKey) { messageType = value }
+                else if s.stringEquals(at: key, TopMembers.awslogsKey) { awslogs = value }
+                else if s.stringEquals(at: key, TopMembers.detailTypeKey) { detailType = value }
+                else if s.stringEquals(at: key, TopMembers.detailKey) { detail = value }
+                else if s.stringEquals(at: key, TopMembers.topicKey) { topic = value }
+                else if s.stringEquals(at: key, TopMembers.eventKey) { event = value }
+                else if s.stringEquals(at: key, TopMembers.fileKey) { file = value }
+                else if isEvent == nil, Flattener.eventMarkers.contains(where: { s.stringEquals(at: key, $0) }) { isEvent = value }
+                return true
+            }
+        }
+
+        static let recordsKey = Array(FetchEnvelope.recordsKey.utf8), eventsKey = Array("Events".utf8),
+                   logEventsKey = Array("logEvents".utf8), messageTypeKey = Array("messageType".utf8),
+                   awslogsKey = Array("awslogs".utf8), detailTypeKey = Array("detail-type".utf8),
+                   detailKey = Array("detail".utf8), topicKey = Array("__topic__".utf8), eventKey = Array("event".utf8),
+                   fileKey = Array(FetchEnvelope.fileKey.utf8)
+    }
+
+    func document(_ s: JSONScanner, root: Int, location: RecordLocation) throws {
         switch s.kind(at: root) {
         case .array:
-            try flattenElements(s, array: root, file: location.source, location: location)
+            try flattenElements(s, array: root, shape: .event, file: location.source, location: location)
         case .object:
-            let file = s.member(FetchEnvelope.fileKey, ofObjectAt: root).flatMap { s.string(at: $0) } ?? location.source
-            if let records = s.member(Flattener.records, ofObjectAt: root), s.kind(at: records) == .array {
-                try flattenElements(s, array: records, file: file, location: location)
-            } else if isEvent(s, root) {
-                // An event flattened before keeps the provenance of the object it came from.
-                let earlier = s.member(Flattener.header, ofObjectAt: root)
-                let earlierFile = earlier.flatMap { s.member(Flattener.file, ofObjectAt: $0) }.flatMap { s.string(at: $0) }
-                let index = (s.member(FetchEnvelope.documentKey, ofObjectAt: root) ?? earlier.flatMap { s.member(Flattener.index, ofObjectAt: $0) })
-                    .flatMap { s.text(at: $0) }.flatMap(Int.init)
-                writeEvent(s, record: root, file: earlierFile ?? file, index: index ?? location.line - 1)
-            } else {
-                try diagnostics.badRecord(source: location.source, line: location.line,
-                                          "not a trail document: no Records array and no event fields")
-            }
+            try flattenObject(s, root: root, location: location)
         default:
             try diagnostics.badRecord(source: location.source, line: location.line, "expected a JSON object or array")
         }
     }
 
-    private func isEvent(_ s: JSONScanner, _ root: Int) -> Bool {
-        Flattener.eventMarkers.contains { s.member($0, ofObjectAt: root) != nil }
-    }
-
-    private func flattenElements(_ s: JSONScanner, array: Int, file: String, location: RecordLocation) throws {
-        var index = 0
-        var problem: String?
-        s.forEachElement(ofArrayAt: array) { element in
-            if s.kind(at: element) == .object {
-                writeEvent(s, record: element, file: file, index: index)
-            } else {
-                problem = "record \(index) is not a JSON object"
-            }
-            index += 1
-            return problem == nil
-        }
-        if let problem { try diagnostics.badRecord(source: location.source, line: location.line, problem) }
-    }
-
-    private func writeEvent(_ s: JSONScanner, record: Int, file: String, index: Int) {
-        json.bytes.removeAll(keepingCapacity: true)
-        json.bytes.append(contentsOf: #"{"trail":"#.utf8)
-        Header(s, record: record, file: file, index: index).write(to: &json)
-        // Copy the record's own members verbatim, after any that were added in front of it.
-        var firstOriginal: Int?
-        s.forEachMember(ofObjectAt: record) { key, _ in
-            if Flattener.addedMembers.contains(where: { s.stringEquals(at: key, $0) }) { return true }
-            firstOriginal = key
-            return false
-        }
-        if let firstOriginal, let recordEnd = try? s.valueEnd(at: record) {
-            json.bytes.append(UInt8(ascii: ","))
-            json.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: s.bytes[firstOriginal..<recordEnd]))
+    private func flattenObject(_ s: JSONScanner, root: Int, location: RecordLocation) throws {
+        let m = TopMembers(s, root)
+        let file = m.file.flatMap { s.string(at: $0) } ?? location.source
+        func array(_ at: Int?) -> Int? { at.flatMap { s.kind(at: $0) == .array ? $0 : nil } }
+        if let records = array(m.records) {
+            try flattenElements(s, array: records, shape: .event, file: file, location: location)
+        } else if let events = array(m.events) {
+            try flattenElements(s, array: events, shape: .lookupItem, file: file, location: location)
+        } else if let logEvents = array(m.logEvents) {
+            if m.messageType.flatMap({ s.string(at: $0) }) == "CONTROL_MESSAGE" { return }
+            try flattenElements(s, array: logEvents, shape: .logEvent, file: file, location: location)
+        } else if let awslogs = m.awslogs, let data = s.member("data", ofObjectAt: awslogs).flatMap({ s.string(at: $0) }) {
+            try flattenLambdaPayload(data, location: location)
+        } else if m.detailType != nil, let detail = m.detail, s.kind(at: detail) == .object {
+            writeEvent(s, record: detail, file: file, index: location.line - 1)
+        } else if let topic = m.topic.flatMap({ s.string(at: $0) }), topic == "sas-cspm-log" {
+            let members = RecordMembers(s, root)
+            write(Header(cspm: s, record: root, file: file, index: location.line - 1), s, members: members)
+        } else if m.isEvent == nil, let event = m.event {
+            // Simple Log Service delivery: the ActionTrail record under `event`, often as a string.
+            try flattenRecord(s, at: event, shape: .event, file: file, index: location.line - 1, location: location)
+        } else if m.isEvent != nil {
+            // An event flattened before keeps the provenance of the object it came from.
+            let earlier = s.member(Flattener.header, ofObjectAt: root)
+            let earlierFile = earlier.flatMap { s.member(Flattener.file, ofObjectAt: $0) }.flatMap { s.string(at: $0) }
+            let index = (s.member(FetchEnvelope.documentKey, ofObjectAt: root) ?? earlier.flatMap { s.member(Flattener.index, ofObjectAt: $0) })
+                .flatMap { s.text(at: $0) }.flatMap(Int.init)
+            writeEvent(s, record: root, file: earlierFile ?? file, index: index ?? location.line - 1)
         } else {
-            json.bytes.append(UInt8(ascii: "}"))
+            try diagnostics.badRecord(source: location.source, line: location.line,
+                                      "not a trail document: no Records array and no event fields")
+        }
+    }
+
+    private func flattenElements(_ s: JSONScanner, array: Int, shape: ElementShape, file: String, location: RecordLocation) throws {
+        guard array < s.count, s.byte(array) == UInt8(ascii: "[") else { return }
+        var j = s.skipWhitespace(array + 1)
+        var index = 0
+        while j < s.count, s.byte(j) != UInt8(ascii: "]") {
+            // An event record's end comes from reading its members; no second pass over it.
+            let recordEnd = try flattenRecord(s, at: j, shape: shape, file: file, index: index, location: location)
+            guard let end = recordEnd ?? s.skipValue(at: j) else { return }
+            index += 1
+            j = s.skipWhitespace(end)
+            guard j < s.count, s.byte(j) == UInt8(ascii: ",") else { return }
+            j = s.skipWhitespace(j + 1)
+        }
+    }
+
+    func element(_ s: JSONScanner, at element: Int, index: Int, of array: StreamedArray, location: RecordLocation) throws {
+        guard let shape = ElementShape(arrayKey: array.key) else { return }
+        if shape == .logEvent, array.members["messageType"] == Array(#""CONTROL_MESSAGE""#.utf8) { return }
+        let file = array.members[FetchEnvelope.fileKey].flatMap { raw in
+            raw.withUnsafeBytes { JSONScanner($0).string(at: 0) }
+        } ?? location.source
+        try flattenRecord(s, at: element, shape: shape, file: file, index: index, location: location)
+    }
+
+    func streamEnded(arrays: [String?], location: RecordLocation) throws {
+        guard !arrays.contains(where: { ElementShape(arrayKey: $0) != nil }) else { return }
+        try diagnostics.badRecord(source: location.source, line: location.line,
+                                  "not a trail document: no Records, Events or logEvents array")
+    }
+
+    func badDocument(_ location: RecordLocation, _ problem: String) throws {
+        try diagnostics.badRecord(source: location.source, line: location.line, problem)
+    }
+
+    /// One record: an event object, or a JSON string holding one (as `CloudTrailEvent`,
+    /// `message` and SLS `event` do). Returns the end of an event object read in place.
+    @discardableResult
+    private func flattenRecord(_ s: JSONScanner, at element: Int, shape: ElementShape, file: String, index: Int,
+                               location: RecordLocation) throws -> Int? {
+        var record = element
+        switch shape {
+        case .event: break
+        case .lookupItem:
+            guard let embedded = s.member("CloudTrailEvent", ofObjectAt: element) else {
+                try badElement(index, "no CloudTrailEvent", location)
+                return nil
+            }
+            record = embedded
+        case .logEvent:
+            guard let message = s.member("message", ofObjectAt: element) else {
+                try badElement(index, "no message", location)
+                return nil
+            }
+            record = message
+        }
+        switch s.kind(at: record) {
+        case .object:
+            let end = writeEvent(s, record: record, file: file, index: index)
+            return record == element ? end : nil
+        case .string:
+            var text = Array((s.string(at: record) ?? "").utf8)
+            try text.withUnsafeMutableBytes { bytes in
+                let inner = JSONScanner(UnsafeRawBufferPointer(bytes))
+                do {
+                    let root = try inner.validateDocument()
+                    guard inner.kind(at: root) == .object else { return try badElement(index, "the embedded event is not a JSON object", location) }
+                    writeEvent(inner, record: root, file: file, index: index)
+                } catch let error as JSONError {
+                    try badElement(index, "the embedded event is not valid JSON: \(error.message)", location)
+                }
+            }
+        default:
+            try badElement(index, "not a JSON object", location)
+        }
+        return nil
+    }
+
+    private func badElement(_ index: Int, _ problem: String, _ location: RecordLocation) throws {
+        try diagnostics.badRecord(source: location.source, line: location.line, "record \(index): \(problem)")
+    }
+
+    /// Lambda's CloudWatch Logs subscription event: base64 of a gzip of the payload JSON.
+    private func flattenLambdaPayload(_ data: String, location: RecordLocation) throws {
+        guard let compressed = Base64.decode(data) else {
+            return try diagnostics.badRecord(source: location.source, line: location.line, "awslogs.data is not base64")
+        }
+        let payload: [UInt8]
+        do {
+            payload = try compressed.withUnsafeBytes { try Gzip.inflate($0) }
+        } catch {
+            return try diagnostics.badRecord(source: location.source, line: location.line, "awslogs.data is not gzip: \(error)")
+        }
+        try payload.withUnsafeBytes { bytes in
+            let s = JSONScanner(bytes)
+            do {
+                let root = try s.validateDocument()
+                try document(s, root: root, location: location)
+            } catch let error as JSONError {
+                try diagnostics.badRecord(source: location.source, line: location.line, "awslogs.data holds invalid JSON: \(error.message)")
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Writes the record's event line; returns the record's end.
+    @discardableResult
+    private func writeEvent(_ s: JSONScanner, record: Int, file: String, index: Int) -> Int? {
+        let members = RecordMembers(s, record)
+        write(Header(s, members: members, file: file, index: index), s, members: members)
+        return members.end
+    }
+
+    private func write(_ header: Header, _ s: JSONScanner, members: RecordMembers) {
+        if let id = header.id, recentIDs?.insert(id) == false {
+            duplicatesDropped += 1
+            return
+        }
+        json.bytes.removeAll(keepingCapacity: true)
+        switch options.format {
+        case .json:
+            json.bytes.append(contentsOf: #"{"trail":"#.utf8)
+            header.write(to: &json)
+            appendOriginalMembers(s, members, leadingComma: true)
+        case .line:
+            for field in options.fields {
+                header.appendText(field, to: &json.bytes)
+                json.bytes.append(0x09)
+            }
+            json.bytes.append(UInt8(ascii: "{"))
+            appendOriginalMembers(s, members, leadingComma: false)
         }
         output.writeLine(json.bytes)
         eventsWritten += 1
+    }
+
+    /// Appends the record's own members, after any that were added in front of it, and its
+    /// closing brace; a record spread over several lines is compacted to keep one per line.
+    private func appendOriginalMembers(_ s: JSONScanner, _ members: RecordMembers, leadingComma: Bool) {
+        guard let first = members.firstOriginal, let end = members.end else {
+            json.bytes.append(UInt8(ascii: "}"))
+            return
+        }
+        if leadingComma { json.bytes.append(UInt8(ascii: ",")) }
+        let own = UnsafeRawBufferPointer(rebasing: s.bytes[first..<end])
+        if options.format == .json, memchr(own.baseAddress!, 0x0A, own.count) == nil {
+            json.bytes.append(contentsOf: own)
+        } else {
+            JSONCompactor.compact(own, into: &json.bytes)
+        }
+    }
+}
+
+/// The ids of the most recent events, for `--dedupe`: a fixed-size ring of 64-bit hashes
+/// and a set over it, so memory stays bounded however long the input.
+struct RecentIDs {
+    private let capacity: Int
+    private var ring: [UInt64] = []
+    private var set: Set<UInt64>
+    private var next = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 1)
+        set = Set(minimumCapacity: self.capacity)
+    }
+
+    /// Remembers `id`; false when it is among the remembered ones already.
+    mutating func insert(_ id: String) -> Bool {
+        var hasher = Hasher()
+        hasher.combine(id)
+        let h = UInt64(bitPattern: Int64(hasher.finalize()))
+        guard set.insert(h).inserted else { return false }
+        if ring.count < capacity {
+            ring.append(h)
+        } else {
+            set.remove(ring[next])
+            ring[next] = h
+            next = (next + 1) % ring.count
+        }
+        return true
     }
 }

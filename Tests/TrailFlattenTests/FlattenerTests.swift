@@ -93,3 +93,136 @@ func flatten(_ lines: [String], strict: Bool = false) throws -> (lines: [String]
         #expect(throws: StrictModeStop.self) { try flatten(["{", Self.roleCall], strict: true) }
     }
 }
+
+/// Flattens raw bytes (which need not be UTF-8) in-process, and again with the built
+/// executable for what it says on stderr (a process of its own: other tests write to this
+/// process's stderr concurrently). The input is named `in.json`.
+func flatten(bytes: [UInt8], options: FlattenOptions = FlattenOptions(), strict: Bool = false) throws
+    -> (lines: [String], diagnostics: Diagnostics, errors: String) {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let path = try dir.write("in.json", bytes)
+    let output = OutputWriter(collectingAs: "out")
+    let diagnostics = Diagnostics(tool: "trail-flatten", strict: strict)
+    // Diagnostics go to stderr; what they say is checked through the executable below.
+    _ = try Flattener(output: output, diagnostics: diagnostics, options: options).run(inputs: [path])
+    let tool = builtExecutablesFolder() + "/trail-flatten"
+    let run = try runShell("cd '\(dir.path)' && '\(tool)' \(strict ? "--strict " : "")in.json > /dev/null")
+    return (output.collectedLines, diagnostics, run.stderr)
+}
+
+@Suite struct MalformedInputTests {
+    static let good = FlattenerTests.roleCall
+
+    @Test func aTruncatedLineIsReportedAndTheNextLineStillRead() throws {
+        let text = #"{"eventName":"A","eventID":"1""# + "\n" + Self.good + "\n"
+        let (lines, diagnostics, errors) = try flatten(bytes: Array(text.utf8))
+        #expect(lines.count == 1)
+        #expect(diagnostics.skippedRecords == 1)
+        #expect(errors.hasPrefix("trail-flatten: in.json:1: invalid JSON: "))
+        #expect(errors.split(separator: "\n").count == 1)
+    }
+
+    @Test func aTruncatedDocumentAtTheEndIsReported() throws {
+        let text = "{\n  \"Records\": [\n    " + Self.good + ",\n    {\"eventName\": \"Cut"
+        let (lines, diagnostics, errors) = try flatten(bytes: Array(text.utf8))
+        #expect(lines.isEmpty)
+        #expect(diagnostics.skippedRecords == 1)
+        #expect(errors.contains("in.json:1: invalid JSON: unterminated"))
+    }
+
+    @Test func nonUTF8TextIsRejectedNotMangled() throws {
+        var bytes = Array(#"{"eventName":"Bad","userAgent":"x"#.utf8) + [0xFF, 0xFE] + Array("\"}\n".utf8)
+        bytes += Array((Self.good + "\n").utf8)
+        bytes += Array(#"{"eventName":"Overlong","userAgent":""#.utf8) + [0xC0, 0xAF] + Array("\"}\n".utf8)
+        let (lines, diagnostics, errors) = try flatten(bytes: bytes)
+        #expect(lines.count == 1)
+        #expect(diagnostics.skippedRecords == 2)
+        #expect(diagnostics.exitStatus == .recordsSkipped)
+        let reported = errors.split(separator: "\n")
+        #expect(reported.count == 2)
+        #expect(reported[0] == "trail-flatten: in.json:1: invalid JSON: invalid UTF-8 byte \\xff at byte 34")
+        #expect(reported[1].hasPrefix("trail-flatten: in.json:3: invalid JSON: invalid UTF-8"))
+    }
+
+    @Test func badRecordsInsideAGoodDocumentAreSkippedOneByOne() throws {
+        let lookup = #"{"Events":[{"CloudTrailEvent":"{\"eventName\":"},{"EventId":"x"},{"CloudTrailEvent":\#(JSONWriter.quoted(Self.good))}]}"#
+        let (lines, diagnostics, errors) = try flatten(bytes: Array((#"{"Records":[1,\#(Self.good)]}"# + "\n" + lookup).utf8))
+        #expect(lines.count == 2)
+        #expect(diagnostics.skippedRecords == 3)
+        #expect(errors.contains("in.json:1: record 0: not a JSON object"))
+        #expect(errors.contains("in.json:2: record 0: the embedded event is not valid JSON"))
+        #expect(errors.contains("in.json:2: record 1: no CloudTrailEvent"))
+        #expect(try parseJSON(lines[1])["trail"].map { value($0 as! [String: Any], "index") } as? Int == 2)
+    }
+
+    @Test func anErrorInAPrettyDocumentIsReportedOnceAndTheNextDocumentRead() throws {
+        let text = "{\n  \"Records\": [\n    {\"eventName\": tru}\n  ]\n}\n" + Self.good + "\n"
+        let (lines, diagnostics, errors) = try flatten(bytes: Array(text.utf8))
+        #expect(lines.count == 1)
+        #expect(diagnostics.skippedRecords == 1)
+        #expect(errors == "trail-flatten: in.json:1: invalid JSON: invalid literal at line 3, byte 22\n")
+    }
+
+    @Test func strictStopsAtTheFirstBadRecord() throws {
+        #expect(throws: StrictModeStop.self) {
+            try flatten(bytes: Array(#"{"eventName":"x"#.utf8) + [0xFF] + Array(("\"}\n" + Self.good).utf8), strict: true)
+        }
+    }
+
+    @Test func anUnknownDocumentIsNamed() throws {
+        let (_, diagnostics, errors) = try flatten(bytes: Array(#"{"hello":"world"}"#.utf8))
+        #expect(diagnostics.skippedRecords == 1)
+        #expect(errors.contains("in.json:1: not a trail document"))
+    }
+}
+
+@Suite struct HeaderSemanticsTests {
+    /// One action, a user deleting a storage bucket from the CLI without MFA and being denied,
+    /// as each cloud records it.
+    static let aws = #"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDA1","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","userName":"alice","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2024-05-01T09:12:03Z","eventSource":"s3.amazonaws.com","eventName":"DeleteBucket","awsRegion":"ap-northeast-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.15.0","errorCode":"AccessDenied","errorMessage":"Access Denied","eventID":"e-aws","readOnly":false,"eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#
+    static let alibaba = #"{"eventId":"e-ali","eventVersion":"1","eventSource":"oss.cn-hangzhou.aliyuncs.com","eventType":"ApiCall","eventName":"DeleteBucket","eventRW":"Write","eventTime":"2024-05-01T09:12:03Z","acsRegion":"cn-hangzhou","serviceName":"Oss","sourceIpAddress":"198.51.100.7","userAgent":"aliyun-cli/3.0","userIdentity":{"type":"ram-user","principalId":"245","accountId":"1047585191180000","userName":"alice","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}},"errorCode":"AccessDenied","errorMessage":"You have no right to access this object.","recipientAccountId":"1047585191180000"}"#
+
+    @Test func bothCloudsGiveTheSameHeaderForTheSameAction() throws {
+        let (lines, _) = try flatten([Self.aws, Self.alibaba])
+        var headers = try lines.map { try #require(try parseJSON($0)["trail"] as? [String: Any]) }
+        #expect(headers.map { $0["service"] as? String } == ["s3", "oss"])
+        // What legitimately differs: the cloud, its service name, account, region, client and ids.
+        for key in ["cloud", "service", "account", "region", "agent", "id", "index"] {
+            for i in headers.indices { headers[i][key] = nil }
+        }
+        #expect(NSDictionary(dictionary: headers[0]) == NSDictionary(dictionary: headers[1]))
+        for h in headers {
+            #expect(value(h, "actor.name") as? String == "alice")
+            #expect(value(h, "actor.type") as? String == "user")
+            #expect(value(h, "actor.mfa") as? Bool == false)
+            #expect(value(h, "outcome") as? String == "failure")
+            #expect(value(h, "error") as? String == "AccessDenied")
+            #expect(value(h, "readOnly") as? Bool == false)
+            #expect(value(h, "category") as? String == "delete")
+        }
+    }
+
+    @Test(arguments: [
+        ("ConsoleLogin", "signin", nil as Bool?, "auth"), ("AssumeRole", "sts", true, "auth"),
+        ("DescribeInstances", "ec2", true, "read"), ("GetObject", "s3", nil, "read"),
+        ("RunInstances", "ec2", false, "create"), ("CreateUser", "iam", nil, "create"),
+        ("TerminateInstances", "ec2", false, "delete"), ("DeleteDisk", "ecs", false, "delete"),
+        ("AuthorizeSecurityGroupIngress", "ec2", false, "modify"), ("PutBucketPolicy", "s3", nil, "modify"),
+        ("Describer", "x", false, "modify"),
+    ])
+    func categoriesFollowTheDocumentedMapping(action: String, service: String, readOnly: Bool?, category: String) throws {
+        var event = #"{"eventSource":"\#(service).amazonaws.com","eventName":"\#(action)""#
+        if let readOnly { event += #","readOnly":\#(readOnly)"# }
+        let (lines, _) = try flatten([event + "}"])
+        #expect(value(try parseJSON(lines[0]), "trail.category") as? String == category)
+    }
+
+    @Test func dedupeDropsRepeatedIdsWithinTheWindow() throws {
+        let a = #"{"eventName":"A","eventID":"1"}"#, b = #"{"eventName":"B","eventID":"2"}"#, c = #"{"eventName":"C","eventID":"3"}"#
+        let text = [a, b, a, c, a, #"{"eventName":"NoID"}"#, #"{"eventName":"NoID"}"#].joined(separator: "\n")
+        let (lines, _, _) = try flatten(bytes: Array(text.utf8), options: FlattenOptions(dedupeWindow: 2))
+        // The window holds two ids: the second A is a duplicate; by the third, A was forgotten.
+        #expect(lines.map { value(try! parseJSON($0), "trail.action") as? String } == ["A", "B", "C", "A", "NoID", "NoID"])
+    }
+}
