@@ -27,7 +27,7 @@ let package = Package(
         // One library per stage; the executables only parse flags and call these.
         .target(name: "TrailFetch", dependencies: ["TrailCore"]),
         .target(name: "TrailFlatten", dependencies: ["TrailCore"]),
-        .target(name: "TrailEnrich", dependencies: ["TrailCore"]),
+        .target(name: "TrailEnrich", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TrailMatch", dependencies: ["TrailCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "TrailNotify", dependencies: ["TrailCore"]),
         // Realistic trails on demand: the bundled sample, benchmark corpora, rule tests.
