@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"]),
         .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailTestSupport"]),
         .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport"]),
-        .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"]),
+        .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport"]),
         .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport"]),
         .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),

@@ -36,7 +36,10 @@ public final class Enricher {
     private let source: SourceLookup?
     private let tables: [LookupTable]
     private let context: ContextTree?
-    private var line: [UInt8] = []
+    /// Each lookup table's quoted `context.PATH@VERSION` provenance token.
+    private let tableTokens: [[UInt8]]
+    /// Per event: each table's attributes, nil where nothing matched.
+    private var found: [[UInt8]?]
 
     /// Loads every table; a missing or malformed one is an error naming the file (and line).
     public init(options: EnrichmentOptions, output: OutputWriter, diagnostics: Diagnostics) throws {
@@ -46,6 +49,8 @@ public final class Enricher {
         source = options.enrichesSource ? try SourceLookup(options) : nil
         tables = try options.tables.map { try LookupTable(field: $0.field, path: $0.path) }
         context = tables.isEmpty ? nil : try ContextTree(tables)
+        tableTokens = tables.map { Array(JSONWriter.quoted("context.\($0.contextPath.joined(separator: "."))@\($0.version)").utf8) }
+        found = Array(repeating: nil, count: tables.count)
     }
 
     public convenience init(output: OutputWriter, diagnostics: Diagnostics) {
@@ -62,64 +67,67 @@ public final class Enricher {
     }
 
     private static let trailKey = Array("trail".utf8), sourceKey = Array("source".utf8)
-    private static let ipKey = Array("ip".utf8), serviceKey = Array("service".utf8)
 
     private func enrich(_ s: JSONScanner, root: Int) throws {
         guard source != nil || context != nil, let trail = s.member(Enricher.trailKey, ofObjectAt: root),
-              s.kind(at: trail) == .object, let trailEnd = try? s.valueEnd(at: trail) else {
+              s.kind(at: trail) == .object else {
             // Not a flattened event (or nothing to add): on unchanged.
             output.writeLine(s.bytes)
             return
         }
-        var provenance: [Int] = []
-        line.removeAll(keepingCapacity: true)
+        // One pass over the header's members (the line is valid JSON): where trail.source is
+        // and ends, and where the header's closing brace is.
+        var sourceAt: Int?, sourceEnd = 0
+        var close = s.skipWhitespace(trail + 1)
+        let trailIsEmpty = s.byte(close) == UInt8(ascii: "}")
+        while !trailIsEmpty {
+            let value = s.skipWhitespace(s.skipWhitespace(try s.stringEnd(at: close)) + 1)
+            let end = try s.valueEnd(at: value)
+            if sourceAt == nil, s.stringEquals(at: close, Enricher.sourceKey) {
+                sourceAt = value
+                sourceEnd = end
+            }
+            close = s.skipWhitespace(end)
+            guard s.byte(close) == UInt8(ascii: ",") else { break }
+            close = s.skipWhitespace(close + 1)
+        }
+        let bytes = s.bytes
         var copied = 0
-        let base = s.bytes.baseAddress!
-        func copy(upTo end: Int) {
-            line.append(contentsOf: UnsafeRawBufferPointer(start: base + copied, count: end - copied))
-            copied = end
-        }
-
-        if let source, let sourceAt = s.member(Enricher.sourceKey, ofObjectAt: trail), s.kind(at: sourceAt) == .object,
-           let sourceEnd = try? s.valueEnd(at: sourceAt) {
+        var provenance: SourceLookup.Result?
+        if let source, let sourceAt, s.kind(at: sourceAt) == .object {
             let result = try source.result(for: s, source: sourceAt)
-            copy(upTo: sourceEnd - 1)
-            if s.byte(s.skipWhitespace(sourceAt + 1)) != UInt8(ascii: "}") { line.append(UInt8(ascii: ",")) }
-            line.append(contentsOf: result.members)
-            provenance.append(contentsOf: result.provenance)
+            output.write(UnsafeRawBufferPointer(rebasing: bytes[0..<(sourceEnd - 1)]))
+            if s.byte(s.skipWhitespace(sourceAt + 1)) != UInt8(ascii: "}") { output.write(Enricher.comma) }
+            output.write(result.members)
+            copied = sourceEnd - 1
+            provenance = result
         }
-
-        copy(upTo: trailEnd - 1)
-        if s.byte(s.skipWhitespace(trail + 1)) != UInt8(ascii: "}") { line.append(UInt8(ascii: ",")) }
+        output.write(UnsafeRawBufferPointer(rebasing: bytes[copied..<close]))
+        if !trailIsEmpty { output.write(Enricher.comma) }
+        var tokens = provenance?.tokens ?? []
         if let context {
-            var found: [[UInt8]?] = []
             for (index, table) in tables.enumerated() {
                 let (consulted, attributes) = table.lookup(s, root: root)
-                if consulted { provenance.append(SourceLookup.tableProvenanceBase + index) }
-                found.append(attributes)
+                if consulted {
+                    if !tokens.isEmpty { tokens.append(UInt8(ascii: ",")) }
+                    tokens.append(contentsOf: tableTokens[index])
+                }
+                found[index] = attributes
             }
-            line.append(contentsOf: #""context":"#.utf8)
-            context.write(found, to: &line)
-            line.append(UInt8(ascii: ","))
+            output.write(Enricher.contextKey)
+            var object: [UInt8] = []
+            context.write(found, to: &object)
+            output.write(object)
+            output.write(Enricher.comma)
         }
-        line.append(contentsOf: #""enrichedBy":["#.utf8)
-        for (k, index) in provenance.sorted().enumerated() {
-            if k > 0 { line.append(UInt8(ascii: ",")) }
-            line.append(contentsOf: provenanceToken(index))
-        }
-        line.append(UInt8(ascii: "]"))
-        copy(upTo: s.count)
-        output.writeLine(line)
+        output.write(Enricher.enrichedByKey)
+        output.write(tokens)
+        output.write(Enricher.closeBracket)
+        output.writeLine(UnsafeRawBufferPointer(rebasing: bytes[close...]))
     }
 
-    /// The quoted `ROLE@VERSION` token of a source table or a lookup table.
-    private func provenanceToken(_ index: Int) -> [UInt8] {
-        if index >= SourceLookup.tableProvenanceBase {
-            let table = tables[index - SourceLookup.tableProvenanceBase]
-            return Array(JSONWriter.quoted("context.\(table.contextPath.joined(separator: "."))@\(table.version)").utf8)
-        }
-        return source!.provenanceTokens[index]
-    }
+    private static let comma = [UInt8(ascii: ",")], closeBracket = [UInt8(ascii: "]")]
+    private static let contextKey = Array(#""context":"#.utf8), enrichedByKey = Array(#""enrichedBy":["#.utf8)
 }
 
 /// The nested object `trail.context` is written as: one leaf per table, at its context path.

@@ -4,18 +4,22 @@ import TrailCore
 /// location, AS and networks, with a bounded cache by address (real trails repeat a few
 /// thousand addresses millions of times).
 final class SourceLookup {
-    /// The members to splice into `trail.source` (no leading comma), and the indices of the
-    /// tables consulted, into `provenanceTokens`.
+    /// The members to splice into `trail.source` (no leading comma), and the provenance
+    /// tokens of the tables consulted, comma-separated.
     struct Result {
         let members: [UInt8]
-        let provenance: [Int]
+        let tokens: [UInt8]
     }
 
-    /// Provenance indices from here up are lookup tables, not source tables.
-    static let tableProvenanceBase = 1_000
-
     /// Quoted `ROLE@VERSION` tokens: `"geo@GeoLite2-City:2024-05-01"`, `"networks.vpn@sha256:…"`.
-    private(set) var provenanceTokens: [[UInt8]] = []
+    private var provenanceTokens: [[UInt8]] = []
+    /// The last address's text and result: events from one caller come in runs.
+    private var lastText: [UInt8] = []
+    private var lastResult: Result?
+    /// The results for callers that are not looked up, made once.
+    private var serviceResult = Result(members: [], tokens: [])
+    private var invalidResult = Result(members: [], tokens: [])
+    private var noCallerResult = Result(members: [], tokens: [])
 
     private enum Geo {
         case database(MaxMindDatabase)
@@ -58,6 +62,9 @@ final class SourceLookup {
             let list = try NetworkList(name: name, path: path)
             networks.append((list, addToken("networks.\(name)", list.version)))
         }
+        serviceResult = labelled(.service)
+        invalidResult = labelled(.invalid)
+        noCallerResult = labelled(nil)
     }
 
     private func addToken(_ role: String, _ version: String) -> Int {
@@ -75,18 +82,28 @@ final class SourceLookup {
 
     /// The result for the `trail.source` object at `source`.
     func result(for s: JSONScanner, source: Int) throws -> Result {
-        if let ip = s.member(SourceLookup.ipKey, ofObjectAt: source), let text = s.string(at: ip) {
-            guard let address = IPAddress(text) else { return labelled(.invalid) }
-            if let cached = cache[address] { return cached }
-            let result = try lookUp(address)
-            if cache.count >= cacheSize { cache.removeAll(keepingCapacity: true) }
-            cache[address] = result
+        if let ip = s.member(SourceLookup.ipKey, ofObjectAt: source), s.kind(at: ip) == .string {
+            let raw = UnsafeRawBufferPointer(rebasing: s.bytes[ip..<(try s.stringEnd(at: ip))])
+            if let lastResult, raw.elementsEqual(lastText) { return lastResult }
+            let result = try result(forAddress: s.string(at: ip) ?? "")
+            lastText.removeAll(keepingCapacity: true)
+            lastText.append(contentsOf: raw)
+            lastResult = result
             return result
         }
         if let service = s.member(SourceLookup.serviceKey, ofObjectAt: source), s.kind(at: service) == .string {
-            return labelled(.service)
+            return serviceResult
         }
-        return labelled(nil)
+        return noCallerResult
+    }
+
+    private func result(forAddress text: String) throws -> Result {
+        guard let address = IPAddress(text) else { return invalidResult }
+        if let cached = cache[address] { return cached }
+        let result = try lookUp(address)
+        if cache.count >= cacheSize { cache.removeAll(keepingCapacity: true) }
+        cache[address] = result
+        return result
     }
 
     /// What the tables say about `address`.
@@ -130,7 +147,7 @@ final class SourceLookup {
             writer.endArray()
         }
         writer.endObject()
-        return Result(members: SourceLookup.members(of: writer.bytes), provenance: provenance)
+        return Result(members: SourceLookup.members(of: writer.bytes), tokens: joinedTokens(provenance))
     }
 
     /// A caller that is not looked up: a service, a non-address, or nothing at all.
@@ -142,7 +159,11 @@ final class SourceLookup {
         if asn != nil { writer.key("asn"); writer.null() }
         if hasNetworks { writer.key("networks"); writer.beginArray(); writer.endArray() }
         writer.endObject()
-        return Result(members: SourceLookup.members(of: writer.bytes), provenance: [])
+        return Result(members: SourceLookup.members(of: writer.bytes), tokens: [])
+    }
+
+    private func joinedTokens(_ indices: [Int]) -> [UInt8] {
+        Array(indices.map { provenanceTokens[$0] }.joined(separator: [UInt8(ascii: ",")]))
     }
 
     /// An object's members without its braces, to splice into another object.
