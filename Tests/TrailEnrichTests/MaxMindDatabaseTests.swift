@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import TrailCore
+import TrailEnrich
+import TrailTestSupport
+
+/// The native MaxMind DB reader against MaxMind's own Python reader, record for record.
+@Suite struct MaxMindDatabaseTests {
+    @Test func agreesWithMaxMindsReaderOnBuiltDatabases() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try Reference.build(into: dir)
+        for database in ["city.mmdb", "city4.mmdb", "asn.mmdb"] {
+            let (count, mismatches) = try Reference.compare(database: dir.path + "/" + database, addresses: dir.path + "/addresses.txt")
+            #expect(count > 2_000, "\(database): only \(count) addresses compared")
+            #expect(mismatches.isEmpty, "\(database): \(mismatches.joined(separator: "\n"))")
+        }
+    }
+
+    @Test func agreesWithMaxMindsReaderOnGeoLite2() throws {
+        let path = try Reference.run("geolite2").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let addresses = try dir.write("addresses.txt", try Reference.run("addresses", path, "3000", "11").stdout)
+        let (count, mismatches) = try Reference.compare(database: path, addresses: addresses)
+        #expect(count > 3_000)
+        #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+
+        let database = try MaxMindDatabase(path: path)
+        #expect(database.recordSize == 28 && database.ipVersion == 6 && database.databaseType == "GeoLite2-City")
+        // A fact from MaxMind's own test data, true in the GeoLite2 City database too.
+        let london = Location(record: try #require(try database.find(IPAddress("81.2.69.160")!)))
+        #expect(london.country == "GB" && london.countryName == "United Kingdom")
+    }
+
+    @Test func rejectsFilesThatAreNotDatabases() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let text = try dir.write("not.mmdb", "just text\n")
+        #expect(throws: MaxMindError.self) { try MaxMindDatabase(path: text) }
+        #expect(throws: IOFailure.self) { try MaxMindDatabase(path: dir.path + "/missing.mmdb") }
+        // A real database cut short: the metadata survives at the end of the copy, the tree does not.
+        let dirWithBuilt = try TemporaryDirectory()
+        defer { dirWithBuilt.remove() }
+        try Reference.build(into: dirWithBuilt)
+        let bytes = try FileIO.readFile(dirWithBuilt.path + "/city.mmdb")
+        let truncated = try dir.write("cut.mmdb", Array(bytes.suffix(2_000)))
+        #expect(throws: MaxMindError.self) { try MaxMindDatabase(path: truncated) }
+    }
+}
