@@ -130,7 +130,24 @@ public struct JSONScanner {
     /// The offset just past the closing quote of the string starting at `i`.
     public func stringEnd(at i: Int) throws(JSONError) -> Int {
         var j = i + 1
-        while j < bytes.count {
+        let count = bytes.count
+        while true {
+            // Eight bytes at a time up to the first quote, backslash or control character:
+            // strings are most of an event's bytes. (A borrow can only flag bytes above a true
+            // match, so the lowest flagged byte is exact.)
+            while j + 8 <= count {
+                let w = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                let quote = w ^ 0x2222_2222_2222_2222, backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let flags = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash
+                             | (w &- 0x2020_2020_2020_2020) & ~w) & 0x8080_8080_8080_8080
+                if flags != 0 {
+                    j += flags.trailingZeroBitCount >> 3
+                    break
+                }
+                j += 8
+            }
+            guard j < count else { break }
             let b = bytes[j]
             if b == UInt8(ascii: "\"") { return j + 1 }
             if b == UInt8(ascii: "\\") {
