@@ -28,7 +28,8 @@ public struct EnrichmentOptions: Sendable {
 /// Adds context to flattened events: where the caller is (`trail.source.scope`, `.geo`,
 /// `.asn`, `.networks`), lookup-table attributes (`trail.context`), and which tables did it
 /// (`trail.enrichedBy`). The new members are spliced into the `trail` header's bytes; the
-/// rest of each event is written as it came. With no tables it checks and passes events on.
+/// rest of each event is written as it came. With no tables it checks and passes events on;
+/// events enriched before (their header has `enrichedBy`) also pass unchanged.
 public final class Enricher {
     private let output: OutputWriter
     private let diagnostics: Diagnostics
@@ -67,6 +68,7 @@ public final class Enricher {
     }
 
     private static let trailKey = Array("trail".utf8), sourceKey = Array("source".utf8)
+    private static let enrichedByName = Array("enrichedBy".utf8)
 
     private func enrich(_ s: JSONScanner, root: Int) throws {
         guard source != nil || context != nil, let trail = s.member(Enricher.trailKey, ofObjectAt: root),
@@ -86,6 +88,10 @@ public final class Enricher {
             if sourceAt == nil, s.stringEquals(at: close, Enricher.sourceKey) {
                 sourceAt = value
                 sourceEnd = end
+            } else if s.stringEquals(at: close, Enricher.enrichedByName) {
+                // Enriched already (a re-run over its own output): adding again would repeat members.
+                output.writeLine(s.bytes)
+                return
             }
             close = s.skipWhitespace(end)
             guard s.byte(close) == UInt8(ascii: ",") else { break }

@@ -145,6 +145,8 @@ import TrailTestSupport
         #expect(out[2] == #"{"trail":{"account":null,"context":{"account":null,"actor":{"name":null}},"enrichedBy":[]}}"#)
         #expect(out[3] == #"{"trail":{"context":{"account":null,"actor":{"name":null}},"enrichedBy":[]}}"#)
         #expect(out[4] == lines[4])
+        // A second pass leaves enriched events as they are.
+        #expect(try enrich(out, options, in: dir) == out)
     }
 
     @Test func badTablesFailAtStartWithFileAndLine() throws {
