@@ -23,10 +23,14 @@ struct TrailEnrichCommand: ParsableCommand {
             Exit status: 0 ok; 1 some lines were malformed and skipped; 2 fatal error.
 
             Examples:
-              trail-fetch pipelines/sample | trail-flatten | trail-enrich --geo GeoLite2-City.mmdb --asn GeoLite2-ASN.mmdb
-              trail-enrich --geo-csv dbip-city-lite-2026-11.csv --networks vpn=vpn.txt --networks tor=tor-exits.txt events.ndjson
-              trail-enrich --geo-csv GeoLite2-City-Blocks-IPv4.csv --geo-csv GeoLite2-City-Blocks-IPv6.csv events.ndjson
-              trail-enrich --table trail.account=accounts.csv --table trail.actor.name=owners.csv events.ndjson
+              trail-fetch pipelines/sample | trail-flatten | trail-enrich \\
+                --geo GeoLite2-City.mmdb --asn GeoLite2-ASN.mmdb
+              trail-enrich --geo-csv dbip-city-lite-2026-11.csv \\
+                --networks vpn=vpn.txt --networks tor=tor-exits.txt events.ndjson
+              trail-enrich --geo-csv GeoLite2-City-Blocks-IPv4.csv \\
+                --geo-csv GeoLite2-City-Blocks-IPv6.csv events.ndjson
+              trail-enrich --table trail.account=accounts.csv \\
+                --table trail.actor.name=owners.csv events.ndjson
             """)
 
     @Argument(help: "Input files (default: stdin).")

@@ -48,3 +48,25 @@ import TrailTestSupport
         #expect(throws: MaxMindError.self) { try MaxMindDatabase(path: truncated) }
     }
 }
+
+/// The record layouts vendors write into MaxMind DB files.
+@Suite struct RecordLayoutTests {
+    @Test func readsIPinfoLayouts() {
+        // IPinfo lite: country is the name beside country_code; asn is "AS…" text.
+        let lite = MaxMindValue.map(["asn": .string("AS15169"), "as_name": .string("Google LLC"), "country": .string("United States"),
+                                     "country_code": .string("US"), "continent": .string("North America")])
+        #expect(Location(record: lite) == Location(country: "US", countryName: "United States"))
+        #expect(AutonomousSystem(record: lite) == AutonomousSystem(number: 15169, organization: "Google LLC"))
+        // IPinfo location files: country is the code; coordinates may be text.
+        let location = MaxMindValue.map(["country": .string("JP"), "region": .string("Tokyo"), "city": .string("Tokyo"),
+                                         "lat": .string("35.6895"), "lng": .string("139.69171")])
+        #expect(Location(record: location) == Location(country: "JP", region: "Tokyo", city: "Tokyo", latitude: 35.6895, longitude: 139.69171))
+    }
+
+    @Test func fallsBackToTheRegisteredCountry() {
+        let record = MaxMindValue.map(["registered_country": .map(["iso_code": .string("SE"), "names": .map(["en": .string("Sweden")])]),
+                                       "location": .map(["latitude": .double(59.3), "longitude": .float(18)])])
+        #expect(Location(record: record) == Location(country: "SE", countryName: "Sweden", latitude: 59.3, longitude: 18))
+        #expect(AutonomousSystem(record: .map(["autonomous_system_number": .unsigned(1221)])) == AutonomousSystem(number: 1221, organization: nil))
+    }
+}
