@@ -16,8 +16,9 @@ public struct TableError: Error, CustomStringConvertible {
     public var description: String { line.map { "\(path):\($0): \(problem)" } ?? "\(path): \(problem)" }
 }
 
-/// A whole CSV file (RFC 4180: quoted fields, doubled quotes, CRLF or LF), read once at
-/// start-up, with the line each row starts on and a hash of the content for provenance.
+/// A CSV file (RFC 4180: quoted fields, doubled quotes, CRLF or LF), read once at start-up
+/// and parsed row by row, with the line each row starts on and a hash of the content for
+/// provenance.
 struct CSVFile {
     struct Row {
         let line: Int
@@ -25,15 +26,14 @@ struct CSVFile {
     }
 
     let path: String
-    let rows: [Row]
+    private let bytes: [UInt8]
     /// `sha256:` and the first 16 hex digits of the file's SHA-256.
     let contentHash: String
 
     init(path: String) throws {
         self.path = path
-        let bytes = try FileIO.readFile(path)
+        bytes = try FileIO.readFile(path)
         contentHash = CSVFile.hash(bytes)
-        rows = try CSVFile.parse(bytes, path: path)
     }
 
     static func hash(_ bytes: [UInt8]) -> String {
@@ -41,8 +41,18 @@ struct CSVFile {
         return "sha256:" + digest.prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
-    private static func parse(_ bytes: [UInt8], path: String) throws -> [Row] {
-        var rows: [Row] = []
+    /// The first row, if any (the header, in files that have one).
+    func firstRow() throws -> Row? {
+        var first: Row?
+        try forEachRow { row in
+            first = row
+            return false
+        }
+        return first
+    }
+
+    /// Calls `body` with each row (blank lines are not rows) until it returns false.
+    func forEachRow(_ body: (Row) throws -> Bool) throws {
         var fields: [String] = []
         var field: [UInt8] = []
         var line = 1, rowLine = 1
@@ -54,11 +64,11 @@ struct CSVFile {
             field.removeAll(keepingCapacity: true)
             wasQuoted = false
         }
-        func endRow() {
+        func endRow() throws -> Bool {
             endField()
-            // Blank lines are not rows.
-            if !(fields.count == 1 && fields[0].isEmpty) { rows.append(Row(line: rowLine, fields: fields)) }
-            fields.removeAll(keepingCapacity: true)
+            defer { fields.removeAll(keepingCapacity: true) }
+            if fields.count == 1 && fields[0].isEmpty { return true }
+            return try body(Row(line: rowLine, fields: fields))
         }
         while i < bytes.count {
             let b = bytes[i]
@@ -83,7 +93,7 @@ struct CSVFile {
                 case comma:
                     endField()
                 case newline:
-                    endRow()
+                    guard try endRow() else { return }
                     line += 1
                     rowLine = line
                 case cr where i + 1 < bytes.count && bytes[i + 1] == newline:
@@ -96,29 +106,71 @@ struct CSVFile {
             i += 1
         }
         if quoted { throw TableError(path, line: rowLine, "unterminated quoted field") }
-        if !field.isEmpty || !fields.isEmpty || wasQuoted { endRow() }
-        return rows
+        if !field.isEmpty || !fields.isEmpty || wasQuoted { _ = try endRow() }
     }
 }
 
 /// Sorted, non-overlapping address ranges with a value each; a lookup is a binary search.
-struct RangeTable<Value> {
+/// Equal values are stored once (big tables repeat a few thousand places millions of times).
+struct RangeTable<Value: Hashable> {
     private var starts: [IPAddress] = []
     private var ends: [IPAddress] = []
+    private var slots: [Int32] = []
     private var values: [Value] = []
 
-    /// `ranges` in any order; overlapping ranges are an error naming the later one's line.
-    init(_ ranges: [(first: IPAddress, last: IPAddress, line: Int, value: Value)], path: String) throws {
-        let sorted = ranges.sorted { $0.first < $1.first }
-        starts.reserveCapacity(sorted.count)
-        for range in sorted {
-            guard range.first <= range.last else { throw TableError(path, line: range.line, "range ends before it starts") }
-            if let previousEnd = ends.last, range.first <= previousEnd {
-                throw TableError(path, line: range.line, "range \(range.first)–\(range.last) overlaps another")
+    /// Collects ranges in any order, then sorts and checks them.
+    struct Builder {
+        private var ranges: [(first: IPAddress, last: IPAddress, line: Int32, slot: Int32)] = []
+        private var values: [Value] = []
+        private var slotOf: [Value: Int32] = [:]
+
+        init() {}
+
+        mutating func add(_ first: IPAddress, _ last: IPAddress, line: Int, _ value: Value) {
+            let slot: Int32
+            if let known = slotOf[value] {
+                slot = known
+            } else {
+                slot = Int32(values.count)
+                values.append(value)
+                slotOf[value] = slot
             }
-            starts.append(range.first)
-            ends.append(range.last)
-            values.append(range.value)
+            ranges.append((first, last, Int32(clamping: line), slot))
+        }
+
+        /// Adds every range of `other`.
+        mutating func append(contentsOf other: Builder) {
+            for range in other.ranges {
+                add(range.first, range.last, line: Int(range.line), other.values[Int(range.slot)])
+            }
+        }
+
+        /// Rewrites every range's ends, as when they turn out to be IPv4 numbers.
+        mutating func mapAddresses(_ transform: (IPAddress) -> IPAddress) {
+            for k in ranges.indices {
+                ranges[k].first = transform(ranges[k].first)
+                ranges[k].last = transform(ranges[k].last)
+            }
+        }
+
+        /// The table; overlapping ranges are an error naming the later one's line.
+        func build(path: String) throws -> RangeTable {
+            var table = RangeTable()
+            table.values = values
+            let sorted = ranges.sorted { $0.first < $1.first }
+            table.starts.reserveCapacity(sorted.count)
+            table.ends.reserveCapacity(sorted.count)
+            table.slots.reserveCapacity(sorted.count)
+            for range in sorted {
+                guard range.first <= range.last else { throw TableError(path, line: Int(range.line), "range ends before it starts") }
+                if let previousEnd = table.ends.last, range.first <= previousEnd {
+                    throw TableError(path, line: Int(range.line), "range \(range.first)–\(range.last) overlaps another")
+                }
+                table.starts.append(range.first)
+                table.ends.append(range.last)
+                table.slots.append(range.slot)
+            }
+            return table
         }
     }
 
@@ -132,6 +184,6 @@ struct RangeTable<Value> {
             if starts[mid] <= address { low = mid + 1 } else { high = mid }
         }
         guard low > 0, address <= ends[low - 1] else { return nil }
-        return values[low - 1]
+        return values[Int(slots[low - 1])]
     }
 }

@@ -1,7 +1,7 @@
 import TrailCore
 
 /// Where an address is: the fields of `trail.source.geo`. Absent values are nil.
-public struct Location: Equatable, Sendable {
+public struct Location: Hashable, Sendable {
     public var country: String?
     public var countryName: String?
     public var region: String?
@@ -58,7 +58,7 @@ public struct Location: Equatable, Sendable {
 }
 
 /// Who routes an address: the fields of `trail.source.asn`.
-public struct AutonomousSystem: Equatable, Sendable {
+public struct AutonomousSystem: Hashable, Sendable {
     public var number: UInt64?
     public var organization: String?
 

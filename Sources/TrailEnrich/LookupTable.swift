@@ -20,13 +20,18 @@ struct LookupTable {
         contextPath = components.first == "trail" && components.count > 1 ? Array(components.dropFirst()) : components
         let file = try CSVFile(path: path)
         version = file.contentHash
-        guard let header = file.rows.first?.fields, header.count >= 2 else {
+        guard let header = try file.firstRow()?.fields, header.count >= 2 else {
             throw TableError(path, line: 1, "expected a header row: a key column, then attribute columns")
         }
         if let blank = header.firstIndex(where: \.isEmpty) { throw TableError(path, line: 1, "column \(blank + 1) has no name") }
         if Set(header).count != header.count { throw TableError(path, line: 1, "column names repeat") }
         var rows: [String: [UInt8]] = [:]
-        for row in file.rows.dropFirst() {
+        var pastHeader = false
+        try file.forEachRow { row in
+            guard pastHeader else {
+                pastHeader = true
+                return true
+            }
             guard row.fields.count == header.count else {
                 throw TableError(path, line: row.line, "expected \(header.count) columns, found \(row.fields.count)")
             }
@@ -39,6 +44,7 @@ struct LookupTable {
             }
             writer.endObject()
             rows[key] = writer.bytes
+            return true
         }
         self.rows = rows
     }

@@ -6,7 +6,7 @@ struct NetworkList {
     let name: String
     let version: String
     /// Disjoint, merged ranges (overlapping entries in a list are fine).
-    private let ranges: RangeTable<Void>
+    private let ranges: RangeTable<Bool>
 
     init(name: String, path: String) throws {
         self.name = name
@@ -25,15 +25,17 @@ struct NetworkList {
             networks.append((network.first, network.last, number))
         }
         networks.sort { $0.first < $1.first }
-        var merged: [(first: IPAddress, last: IPAddress, line: Int, value: Void)] = []
+        var merged: [(first: IPAddress, last: IPAddress, line: Int)] = []
         for network in networks {
             if let previous = merged.last, network.first <= previous.last || previous.last.successor == network.first {
                 if previous.last < network.last { merged[merged.count - 1].last = network.last }
             } else {
-                merged.append((network.first, network.last, network.line, ()))
+                merged.append(network)
             }
         }
-        ranges = try RangeTable(merged, path: path)
+        var builder = RangeTable<Bool>.Builder()
+        for range in merged { builder.add(range.first, range.last, line: range.line, true) }
+        ranges = try builder.build(path: path)
     }
 
     func contains(_ address: IPAddress) -> Bool { ranges.find(address) != nil }

@@ -9,7 +9,7 @@ import TrailCore
 enum RangeCSV {
     /// A table built from `paths` together, and a hash of all their content.
     static func locations(_ paths: [String]) throws -> (table: RangeTable<Location>, version: String) {
-        var ranges: [(first: IPAddress, last: IPAddress, line: Int, value: Location)] = []
+        var table = RangeTable<Location>.Builder()
         var hashes: [String] = []
         for path in paths {
             let file = try CSVFile(path: path)
@@ -27,12 +27,12 @@ enum RangeCSV {
                         guard let place = places[id] else { throw TableError(path, line: line, "geoname_id \(id) is not in \(locationsPath)") }
                         location = place
                     }
-                    location.latitude = column("latitude") < row.count ? Double(row[column("latitude")]) : nil
-                    location.longitude = column("longitude") < row.count ? Double(row[column("longitude")]) : nil
-                    ranges.append((network.first, network.last, line, location))
+                    location.latitude = Double(row[column("latitude")])
+                    location.longitude = Double(row[column("longitude")])
+                    table.add(network.first, network.last, line: line, location)
                 }
             case .dbIP:
-                for row in file.rows {
+                try file.forEachRow { row in
                     let (first, last) = try addressRange(row, file)
                     let f = row.fields
                     let location: Location
@@ -42,26 +42,28 @@ enum RangeCSV {
                                                 latitude: Double(f[6]), longitude: Double(f[7]))
                     default: throw TableError(path, line: row.line, "expected 3 (country) or 8 (city) DB-IP columns, found \(f.count)")
                     }
-                    ranges.append((first, last, row.line, location))
+                    table.add(first, last, line: row.line, location)
+                    return true
                 }
             case .ip2Location:
-                try ip2LocationRows(file) { first, last, row in
+                var rows = RangeTable<Location>.Builder()
+                try ip2LocationRows(file, into: &rows) { row in
                     let f = row.fields
-                    guard [4, 6, 8, 9, 10].contains(f.count) || f.count > 10 else {
+                    guard [4, 6, 8].contains(f.count) || f.count >= 9 else {
                         throw TableError(path, line: row.line, "expected an IP2Location DB1–DB11 row, found \(f.count) columns")
                     }
-                    let location = Location(country: known(f[2]), countryName: known(f[3]),
-                                            region: f.count > 4 ? known(f[4]) : nil, city: f.count > 5 ? known(f[5]) : nil,
-                                            latitude: f.count > 7 ? Double(f[6]) : nil, longitude: f.count > 7 ? Double(f[7]) : nil)
-                    ranges.append((first, last, row.line, location))
+                    return Location(country: known(f[2]), countryName: known(f[3]),
+                                    region: f.count > 4 ? known(f[4]) : nil, city: f.count > 5 ? known(f[5]) : nil,
+                                    latitude: f.count > 7 ? Double(f[6]) : nil, longitude: f.count > 7 ? Double(f[7]) : nil)
                 }
+                table.append(contentsOf: rows)
             }
         }
-        return (try RangeTable(ranges, path: paths.joined(separator: ",")), combinedVersion(hashes))
+        return (try table.build(path: paths.joined(separator: ",")), combinedVersion(hashes))
     }
 
     static func autonomousSystems(_ paths: [String]) throws -> (table: RangeTable<AutonomousSystem>, version: String) {
-        var ranges: [(first: IPAddress, last: IPAddress, line: Int, value: AutonomousSystem)] = []
+        var table = RangeTable<AutonomousSystem>.Builder()
         var hashes: [String] = []
         for path in paths {
             let file = try CSVFile(path: path)
@@ -71,24 +73,26 @@ enum RangeCSV {
                 try geoLite2Blocks(file, header: header) { network, line, row, column in
                     let system = AutonomousSystem(number: AutonomousSystem.number(Substring(row[column("autonomous_system_number")])),
                                                   organization: known(row[column("autonomous_system_organization")]))
-                    ranges.append((network.first, network.last, line, system))
+                    table.add(network.first, network.last, line: line, system)
                 }
             case .dbIP:
-                for row in file.rows {
+                try file.forEachRow { row in
                     let (first, last) = try addressRange(row, file)
                     guard row.fields.count == 4 else { throw TableError(path, line: row.line, "expected 4 DB-IP ASN columns, found \(row.fields.count)") }
-                    ranges.append((first, last, row.line, AutonomousSystem(number: AutonomousSystem.number(Substring(row.fields[2])),
-                                                                            organization: known(row.fields[3]))))
+                    table.add(first, last, line: row.line, AutonomousSystem(number: AutonomousSystem.number(Substring(row.fields[2])),
+                                                                            organization: known(row.fields[3])))
+                    return true
                 }
             case .ip2Location:
-                try ip2LocationRows(file) { first, last, row in
+                var rows = RangeTable<AutonomousSystem>.Builder()
+                try ip2LocationRows(file, into: &rows) { row in
                     guard row.fields.count == 5 else { throw TableError(path, line: row.line, "expected 5 IP2Location ASN columns, found \(row.fields.count)") }
-                    ranges.append((first, last, row.line, AutonomousSystem(number: AutonomousSystem.number(Substring(row.fields[3])),
-                                                                            organization: known(row.fields[4]))))
+                    return AutonomousSystem(number: AutonomousSystem.number(Substring(row.fields[3])), organization: known(row.fields[4]))
                 }
+                table.append(contentsOf: rows)
             }
         }
-        return (try RangeTable(ranges, path: paths.joined(separator: ",")), combinedVersion(hashes))
+        return (try table.build(path: paths.joined(separator: ",")), combinedVersion(hashes))
     }
 
     // MARK: Layouts
@@ -100,7 +104,7 @@ enum RangeCSV {
     }
 
     private static func layout(of file: CSVFile) throws -> Layout {
-        guard let first = file.rows.first, let field = first.fields.first else { throw TableError(file.path, "empty table") }
+        guard let first = try file.firstRow(), let field = first.fields.first else { throw TableError(file.path, "empty table") }
         if field == "network" {
             var header: [String: Int] = [:]
             for (index, name) in first.fields.enumerated() { header[name] = index }
@@ -124,25 +128,21 @@ enum RangeCSV {
         return (first, last)
     }
 
-    /// Rows of an IP2Location file with their decimal ranges as addresses. IPv4 files number
-    /// addresses in 32 bits; IPv6 files in 128 bits (IPv4 appears there already mapped).
-    private static func ip2LocationRows(_ file: CSVFile, _ body: (IPAddress, IPAddress, CSVFile.Row) throws -> Void) throws {
-        var numbered: [(IPAddress, IPAddress, CSVFile.Row)] = []
+    /// Adds an IP2Location file's rows with their decimal ranges as addresses. IPv4 files
+    /// number addresses in 32 bits; IPv6 files in 128 bits (IPv4 appears there already mapped),
+    /// which shows only once a number past 32 bits is seen.
+    private static func ip2LocationRows<Value>(_ file: CSVFile, into rows: inout RangeTable<Value>.Builder,
+                                               _ value: (CSVFile.Row) throws -> Value) throws {
         var isIPv6File = false
-        for row in file.rows {
+        try file.forEachRow { row in
             guard row.fields.count >= 3, let from = decimal(row.fields[0]), let to = decimal(row.fields[1]) else {
                 throw TableError(file.path, line: row.line, "expected decimal ip_from and ip_to in the first two columns")
             }
             if to.high != 0 || to.low > UInt64(UInt32.max) { isIPv6File = true }
-            numbered.append((from, to, row))
+            rows.add(from, to, line: row.line, try value(row))
+            return true
         }
-        for (from, to, row) in numbered {
-            if isIPv6File {
-                try body(from, to, row)
-            } else {
-                try body(IPAddress(high: 0, low: 0xFFFF_0000_0000 | from.low), IPAddress(high: 0, low: 0xFFFF_0000_0000 | to.low), row)
-            }
-        }
+        if !isIPv6File { rows.mapAddresses { IPAddress(high: 0, low: 0xFFFF_0000_0000 | $0.low) } }
     }
 
     /// A decimal number of up to 128 bits as the address with that value.
@@ -167,18 +167,16 @@ enum RangeCSV {
 
     /// `GeoLite2-City-Blocks-IPv4.csv` → `GeoLite2-City-Locations-en.csv`.
     private static func geoLite2LocationsPath(for blocks: String) throws -> String {
-        for family in ["-Blocks-IPv4.csv", "-Blocks-IPv6.csv"] {
-            if blocks.hasSuffix(family) {
-                let path = String(blocks.dropLast(family.count)) + "-Locations-en.csv"
-                guard FileIO.exists(path) else { throw TableError(blocks, "needs its locations file \(path)") }
-                return path
-            }
+        for family in ["-Blocks-IPv4.csv", "-Blocks-IPv6.csv"] where blocks.hasSuffix(family) {
+            let path = String(blocks.dropLast(family.count)) + "-Locations-en.csv"
+            guard FileIO.exists(path) else { throw TableError(blocks, "needs its locations file \(path)") }
+            return path
         }
         throw TableError(blocks, "GeoLite2 blocks file should be named …-Blocks-IPv4.csv or …-Blocks-IPv6.csv, to find its locations file")
     }
 
     private static func geoLite2Locations(_ file: CSVFile) throws -> [String: Location] {
-        guard let header = file.rows.first?.fields, header.first == "geoname_id" else {
+        guard let header = try file.firstRow()?.fields, header.first == "geoname_id" else {
             throw TableError(file.path, line: 1, "expected a GeoLite2 locations header starting with geoname_id")
         }
         func column(_ name: String) throws -> Int {
@@ -188,28 +186,41 @@ enum RangeCSV {
         let country = try column("country_iso_code"), countryName = try column("country_name")
         let region = header.firstIndex(of: "subdivision_1_name"), city = header.firstIndex(of: "city_name")
         var places: [String: Location] = [:]
-        for row in file.rows.dropFirst() {
+        var pastHeader = false
+        try file.forEachRow { row in
+            guard pastHeader else {
+                pastHeader = true
+                return true
+            }
             guard row.fields.count == header.count else {
                 throw TableError(file.path, line: row.line, "expected \(header.count) columns, found \(row.fields.count)")
             }
             let f = row.fields
             places[f[0]] = Location(country: known(f[country]), countryName: known(f[countryName]),
                                     region: region.flatMap { known(f[$0]) }, city: city.flatMap { known(f[$0]) })
+            return true
         }
         return places
     }
 
+    /// Each data row of a GeoLite2 blocks file, with its network, line, fields (plus one
+    /// empty field past the end) and a column lookup by name (absent columns: that empty field).
     private static func geoLite2Blocks(_ file: CSVFile, header: [String: Int],
                                        _ body: (IPNetwork, Int, [String], (String) -> Int) throws -> Void) throws {
         let width = header.count
-        // Absent optional columns map past the row, where callers read nothing.
         let column = { (name: String) in header[name] ?? width }
-        for row in file.rows.dropFirst() {
+        var pastHeader = false
+        try file.forEachRow { row in
+            guard pastHeader else {
+                pastHeader = true
+                return true
+            }
             guard row.fields.count == width else {
                 throw TableError(file.path, line: row.line, "expected \(width) columns, found \(row.fields.count)")
             }
             guard let network = IPNetwork(row.fields[0]) else { throw TableError(file.path, line: row.line, "not a CIDR network: \(row.fields[0].prefix(60))") }
             try body(network, row.line, row.fields + [""], column)
+            return true
         }
     }
 
