@@ -33,7 +33,6 @@ public struct EnrichmentOptions: Sendable {
 public final class Enricher {
     private let output: OutputWriter
     private let diagnostics: Diagnostics
-    private let options: EnrichmentOptions
     private let source: SourceLookup?
     private let tables: [LookupTable]
     private let context: ContextTree?
@@ -43,20 +42,14 @@ public final class Enricher {
     private var found: [[UInt8]?]
 
     /// Loads every table; a missing or malformed one is an error naming the file (and line).
-    public init(options: EnrichmentOptions, output: OutputWriter, diagnostics: Diagnostics) throws {
+    public init(options: EnrichmentOptions = EnrichmentOptions(), output: OutputWriter, diagnostics: Diagnostics) throws {
         self.output = output
         self.diagnostics = diagnostics
-        self.options = options
         source = options.enrichesSource ? try SourceLookup(options) : nil
         tables = try options.tables.map { try LookupTable(field: $0.field, path: $0.path) }
         context = tables.isEmpty ? nil : try ContextTree(tables)
         tableTokens = tables.map { Array(JSONWriter.quoted("context.\($0.contextPath.joined(separator: "."))@\($0.version)").utf8) }
         found = Array(repeating: nil, count: tables.count)
-    }
-
-    public convenience init(output: OutputWriter, diagnostics: Diagnostics) {
-        // No tables: nothing can fail to load.
-        try! self.init(options: EnrichmentOptions(), output: output, diagnostics: diagnostics)
     }
 
     public func run(inputs: [String]) throws -> ExitStatus {
