@@ -12,7 +12,7 @@ export STATE_DIR
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth
 APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip
 # Python packages the tests use as real peers (servers, reference readers).
-PIP_PACKAGES := moto[server] aiosmtpd
+PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2
 
 .PHONY: all build release test run install clean deps sample
 

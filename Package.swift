@@ -30,7 +30,7 @@ let package = Package(
         // One library per stage; the executables only parse flags and call these.
         .target(name: "TrailFetch", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TrailFlatten", dependencies: ["TrailCore"]),
-        .target(name: "TrailEnrich", dependencies: ["TrailCore"]),
+        .target(name: "TrailEnrich", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TrailMatch", dependencies: ["TrailCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "TrailNotify", dependencies: [
             "TrailCore", "CCurl",
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"]),
         .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailTestSupport", "trail-fetch"]),
         .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden"]),
-        .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"]),
+        .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport"]),
         .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport"]),
         .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),

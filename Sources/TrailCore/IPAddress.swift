@@ -6,10 +6,22 @@ import Darwin
 
 /// An IPv4 or IPv6 address as 16 bytes (IPv4 in its IPv4-mapped form), so that one lookup
 /// structure serves both families.
-public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
+public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let high: UInt64
     public let low: UInt64
     public let isIPv4: Bool
+
+    /// The address with these 128 bits (an IPv4-mapped value is IPv4).
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+        isIPv4 = high == 0 && (low >> 32) == 0xFFFF
+    }
+
+    /// Order by the 128-bit value, so IPv4 (mapped) sorts inside ::ffff:0:0/96.
+    public static func < (a: IPAddress, b: IPAddress) -> Bool {
+        a.high != b.high ? a.high < b.high : a.low < b.low
+    }
 
     /// Parses dotted IPv4 or textual IPv6; anything else (`ec2.amazonaws.com`, `AWS Internal`) is nil.
     public init?(_ text: String) {

@@ -1,21 +1,187 @@
 import TrailCore
 
-/// Adds context to flattened events. With no tables configured it checks and passes every
-/// event through unchanged, so it can stand in any pipeline from day one.
+/// What to enrich events with: the command line's tables.
+public struct EnrichmentOptions: Sendable {
+    /// MaxMind DB (City or Country layout) for `trail.source.geo`.
+    public var geoDatabase: String?
+    /// MaxMind DB (ASN layout) for `trail.source.asn`.
+    public var asnDatabase: String?
+    /// CSV range tables for `trail.source.geo` (instead of `geoDatabase`).
+    public var geoCSV: [String] = []
+    /// CSV range tables for `trail.source.asn` (instead of `asnDatabase`).
+    public var asnCSV: [String] = []
+    /// Named CIDR lists for `trail.source.networks`.
+    public var networks: [(name: String, path: String)] = []
+    /// Field → CSV lookups for `trail.context`.
+    public var tables: [(field: String, path: String)] = []
+    /// How many addresses' results are kept; the cache is emptied when it fills.
+    public var cacheSize = 65_536
+
+    public init() {}
+
+    /// Whether anything is to be looked up about `trail.source`.
+    var enrichesSource: Bool {
+        geoDatabase != nil || asnDatabase != nil || !geoCSV.isEmpty || !asnCSV.isEmpty || !networks.isEmpty
+    }
+}
+
+/// Adds context to flattened events: where the caller is (`trail.source.scope`, `.geo`,
+/// `.asn`, `.networks`), lookup-table attributes (`trail.context`), and which tables did it
+/// (`trail.enrichedBy`). The new members are spliced into the `trail` header's bytes; the
+/// rest of each event is written as it came. With no tables it checks and passes events on;
+/// events enriched before (their header has `enrichedBy`) also pass unchanged.
 public final class Enricher {
     private let output: OutputWriter
     private let diagnostics: Diagnostics
+    private let source: SourceLookup?
+    private let tables: [LookupTable]
+    private let context: ContextTree?
+    /// Each lookup table's quoted `context.PATH@VERSION` provenance token.
+    private let tableTokens: [[UInt8]]
+    /// Per event: each table's attributes, nil where nothing matched.
+    private var found: [[UInt8]?]
 
-    public init(output: OutputWriter, diagnostics: Diagnostics) {
+    /// Loads every table; a missing or malformed one is an error naming the file (and line).
+    public init(options: EnrichmentOptions = EnrichmentOptions(), output: OutputWriter, diagnostics: Diagnostics) throws {
         self.output = output
         self.diagnostics = diagnostics
+        source = options.enrichesSource ? try SourceLookup(options) : nil
+        tables = try options.tables.map { try LookupTable(field: $0.field, path: $0.path) }
+        context = tables.isEmpty ? nil : try ContextTree(tables)
+        tableTokens = tables.map { Array(JSONWriter.quoted("context.\($0.contextPath.joined(separator: "."))@\($0.version)").utf8) }
+        found = Array(repeating: nil, count: tables.count)
     }
 
     public func run(inputs: [String]) throws -> ExitStatus {
-        try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics, flushing: output) { s, _, _ in
-            output.writeLine(s.bytes)
+        try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics, flushing: output) { s, root, _ in
+            try enrich(s, root: root)
         }
         output.flush()
         return diagnostics.exitStatus
+    }
+
+    private static let trailKey = Array("trail".utf8), sourceKey = Array("source".utf8)
+    private static let enrichedByName = Array("enrichedBy".utf8)
+
+    private func enrich(_ s: JSONScanner, root: Int) throws {
+        guard source != nil || context != nil, let trail = s.member(Enricher.trailKey, ofObjectAt: root),
+              s.kind(at: trail) == .object else {
+            // Not a flattened event (or nothing to add): on unchanged.
+            output.writeLine(s.bytes)
+            return
+        }
+        // One pass over the header's members (the line is valid JSON): where trail.source is
+        // and ends, and where the header's closing brace is.
+        var sourceAt: Int?, sourceEnd = 0
+        var close = s.skipWhitespace(trail + 1)
+        let trailIsEmpty = s.byte(close) == UInt8(ascii: "}")
+        while !trailIsEmpty {
+            let value = s.skipWhitespace(s.skipWhitespace(try s.stringEnd(at: close)) + 1)
+            let end = try s.valueEnd(at: value)
+            if sourceAt == nil, s.stringEquals(at: close, Enricher.sourceKey) {
+                sourceAt = value
+                sourceEnd = end
+            } else if s.stringEquals(at: close, Enricher.enrichedByName) {
+                // Enriched already (a re-run over its own output): adding again would repeat members.
+                output.writeLine(s.bytes)
+                return
+            }
+            close = s.skipWhitespace(end)
+            guard s.byte(close) == UInt8(ascii: ",") else { break }
+            close = s.skipWhitespace(close + 1)
+        }
+        let bytes = s.bytes
+        var copied = 0
+        var provenance: SourceLookup.Result?
+        if let source, let sourceAt, s.kind(at: sourceAt) == .object {
+            let result = try source.result(for: s, source: sourceAt)
+            output.write(UnsafeRawBufferPointer(rebasing: bytes[0..<(sourceEnd - 1)]))
+            if s.byte(s.skipWhitespace(sourceAt + 1)) != UInt8(ascii: "}") { output.write(Enricher.comma) }
+            output.write(result.members)
+            copied = sourceEnd - 1
+            provenance = result
+        }
+        output.write(UnsafeRawBufferPointer(rebasing: bytes[copied..<close]))
+        if !trailIsEmpty { output.write(Enricher.comma) }
+        var tokens = provenance?.tokens ?? []
+        if let context {
+            for (index, table) in tables.enumerated() {
+                let (consulted, attributes) = table.lookup(s, root: root)
+                if consulted {
+                    if !tokens.isEmpty { tokens.append(UInt8(ascii: ",")) }
+                    tokens.append(contentsOf: tableTokens[index])
+                }
+                found[index] = attributes
+            }
+            output.write(Enricher.contextKey)
+            var object: [UInt8] = []
+            context.write(found, to: &object)
+            output.write(object)
+            output.write(Enricher.comma)
+        }
+        output.write(Enricher.enrichedByKey)
+        output.write(tokens)
+        output.write(Enricher.closeBracket)
+        output.writeLine(UnsafeRawBufferPointer(rebasing: bytes[close...]))
+    }
+
+    private static let comma = [UInt8(ascii: ",")], closeBracket = [UInt8(ascii: "]")]
+    private static let contextKey = Array(#""context":"#.utf8), enrichedByKey = Array(#""enrichedBy":["#.utf8)
+}
+
+/// The nested object `trail.context` is written as: one leaf per table, at its context path.
+struct ContextTree {
+    private struct Node {
+        var name: String
+        var children: [Node] = []
+        var table: Int?
+    }
+
+    private let root: Node
+
+    init(_ tables: [LookupTable]) throws {
+        var root = Node(name: "")
+        for (index, table) in tables.enumerated() {
+            try ContextTree.insert(table.contextPath[...], table: index, into: &root, field: table.field.description)
+        }
+        self.root = root
+    }
+
+    private static func insert(_ path: ArraySlice<String>, table: Int, into node: inout Node, field: String) throws {
+        guard let name = path.first else {
+            guard node.table == nil, node.children.isEmpty else {
+                throw TableError("--table", "\(field) needs trail.context.\(node.name) to itself, which another table also fills")
+            }
+            node.table = table
+            return
+        }
+        guard node.table == nil else { throw TableError("--table", "\(field) lies inside another table's trail.context.\(node.name)") }
+        if let k = node.children.firstIndex(where: { $0.name == name }) {
+            try insert(path.dropFirst(), table: table, into: &node.children[k], field: field)
+        } else {
+            var child = Node(name: name)
+            try insert(path.dropFirst(), table: table, into: &child, field: field)
+            node.children.append(child)
+        }
+    }
+
+    /// Writes the object, with each table's attributes or null where its key had no row.
+    func write(_ found: [[UInt8]?], to out: inout [UInt8]) {
+        ContextTree.write(root, found, to: &out)
+    }
+
+    private static func write(_ node: Node, _ found: [[UInt8]?], to out: inout [UInt8]) {
+        if let table = node.table {
+            out.append(contentsOf: found[table] ?? Array("null".utf8))
+            return
+        }
+        out.append(UInt8(ascii: "{"))
+        for (k, child) in node.children.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.appendQuoted(child.name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            write(child, found, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }

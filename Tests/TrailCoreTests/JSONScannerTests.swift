@@ -68,6 +68,25 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
         }
     }
 
+    /// Strings are skipped eight bytes at a time: a quote, backslash or control character at
+    /// every position of a block, and multi-byte UTF-8 around them, must still be found.
+    @Test func findsStringEndsAtEveryOffset() throws {
+        for length in 0..<20 {
+            for special in ["\\\"", "\\\\", "\\n", "é", "\u{7F}", "\u{1F600}"] {
+                let body = String(repeating: "a", count: length) + special + String(repeating: "b", count: 19 - length)
+                let text = "\"" + body + "\""
+                let end = try scan(text) { try $0.stringEnd(at: 0) }
+                #expect(end == text.utf8.count, "\(text)")
+            }
+            for control in ["\n", "\u{01}", "\u{1F}"] {
+                let text = "\"" + String(repeating: "a", count: length) + control + "\""
+                #expect(throws: JSONError.self) { try scan(text) { try $0.stringEnd(at: 0) } }
+            }
+            let unterminated = "\"" + String(repeating: "a", count: length) + "\\"
+            #expect(throws: JSONError.self) { try scan(unterminated) { try $0.stringEnd(at: 0) } }
+        }
+    }
+
     @Test func agreesWithFoundationOnGeneratedDocuments() throws {
         // Random documents written by Foundation must validate and read back identically.
         var rng = SystemRandomNumberGenerator()
