@@ -1,3 +1,4 @@
+import Foundation
 import TrailCore
 
 /// Everything trail-fetch is told besides its sources.
@@ -7,7 +8,7 @@ public struct FetchOptions: Sendable {
     public var endpoint: String?
     public var addressing = S3Client.Addressing.auto
     public var maxRequests: Int?
-    /// The state file of incremental runs (bucket sources only).
+    /// The state file of incremental runs (buckets and local folders).
     public var statePath: String?
     public var bucket = BucketFetchOptions()
     /// One line per request on stderr.
@@ -34,6 +35,11 @@ public final class Fetcher {
         self.options = options
     }
 
+    /// Days before this one close once delivered; the later ones are re-read every run.
+    private var firstOpenDay: Int {
+        (options.bucket.today ?? Int(Date().timeIntervalSince1970 / 86_400)) - (options.bucket.rewindDays - 1)
+    }
+
     public func run(sources: [String]) throws -> ExitStatus {
         // Lines already written reach the output even when a later source fails.
         defer { writer.output.flush() }
@@ -45,7 +51,7 @@ public final class Fetcher {
             } else if source.contains("://") {
                 throw S3Failure(description: "\(source): unknown scheme (use s3://, oss://, a path, or -)")
             } else {
-                try local.fetch(source)
+                try local.fetch(source, state: state, firstOpenDay: firstOpenDay)
             }
         }
         return writer.diagnostics.exitStatus

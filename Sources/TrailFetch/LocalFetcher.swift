@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import TrailCore
 
 /// Delivers trail log files from local folders and files (a synced copy of a bucket, the
@@ -28,16 +31,57 @@ public final class LocalFetcher {
     }
 
     /// One local source: `-` (stdin), a folder (every log file below it), or a file.
-    public func fetch(_ source: String) throws {
+    ///
+    /// With `state`, files are remembered as buckets' objects are: by folder, name and a tag of
+    /// size and modification time (a rewritten file is new). Dated folders before `firstOpenDay`
+    /// close once delivered and are not read again; output is flushed before files are recorded.
+    public func fetch(_ source: String, state: FetchState? = nil, firstOpenDay: Int = .max) throws {
         if source == "-" {
             try writer.deliver(FileIO.readFile("/dev/stdin"), from: "<stdin>")
-        } else if FileIO.isDirectory(source) {
-            for path in try FileIO.filesBelow(source) where LocalFetcher.isLogFile(path) {
-                try writer.deliver(FileIO.readFile(path), from: path)
-            }
-        } else {
-            try writer.deliver(FileIO.readFile(source), from: source)
+            return
         }
+        let files = FileIO.isDirectory(source) ? try FileIO.filesBelow(source).filter(LocalFetcher.isLogFile) : [source]
+        guard let state else {
+            for path in files { try writer.deliver(FileIO.readFile(path), from: path) }
+            return
+        }
+        var done: [(folder: DayFolder, name: String, etag: String)] = []
+        var days = Set<DayFolder>()
+        func record() throws {
+            writer.output.flush()
+            try state.record(done)
+            done.removeAll()
+        }
+        for path in files {
+            let slash = path.lastIndex(of: "/")
+            let folder = LocalFetcher.dayFolder(slash.map { String(path[...$0]) } ?? "./")
+            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            if state.isClosed(folder) { continue }
+            days.insert(folder)
+            let tag = try LocalFetcher.tag(path)
+            if state.wasDelivered(name, etag: tag, in: folder) { continue }
+            try writer.deliver(FileIO.readFile(path), from: path)
+            done.append((folder, name, tag))
+            if done.count >= 64 { try record() }
+        }
+        try record()
+        for day in days where (day.day ?? .max) < firstOpenDay { state.closeDay(day) }
+        try state.save()
+    }
+
+    /// The state's name for a local folder: dated when the trail layout says it is a day.
+    static func dayFolder(_ folder: String) -> DayFolder {
+        if case .day(let day) = FolderRole.of(folder) {
+            return DayFolder(stream: String(folder.dropLast(DayFolder.path(day).count)), day: day)
+        }
+        return DayFolder(stream: folder, day: nil)
+    }
+
+    /// What stands in for an ETag on a local file: its size and modification time.
+    static func tag(_ path: String) throws(IOFailure) -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw IOFailure(path: path, errno: errno) }
+        return "\(st.st_size)-\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
     }
 }
 
