@@ -81,12 +81,15 @@ public struct RuleLoader {
             set.problems.append(RuleProblem(file: file, line: RuleLoader.line(of: error), message: "invalid YAML: \(RuleLoader.summary(of: error))"))
             return
         }
-        for document in documents {
+        let stem = String(file.split(separator: "/").last ?? Substring(file)).replacingSuffix(".yml").replacingSuffix(".yaml")
+        for (k, document) in documents.enumerated() {
+            // Without an id a rule is known by its file name (and place in the file).
+            let fallbackID = documents.count == 1 ? stem : "\(stem)-\(k + 1)"
             do {
                 if document.mapping?["correlation"] != nil {
-                    set.correlations.append(try correlation(document, file: file))
+                    set.correlations.append(try correlation(document, file: file, fallbackID: fallbackID))
                 } else {
-                    set.rules.append(try rule(document, file: file))
+                    set.rules.append(try rule(document, file: file, fallbackID: fallbackID))
                 }
             } catch let problem as RuleProblem {
                 set.problems.append(problem)
@@ -153,9 +156,8 @@ public struct RuleLoader {
     }
 
     /// The attributes detection and correlation rules share.
-    private func common(_ node: Node, _ map: Node.Mapping, file: String, fail: (Node?, String) -> RuleProblem) throws -> Common {
+    private func common(_ node: Node, _ map: Node.Mapping, file: String, fallbackID: String, fail: (Node?, String) -> RuleProblem) throws -> Common {
         guard let title = map["title"]?.string, !title.isEmpty else { throw fail(node, "rule has no title") }
-        let fallbackID = String(file.split(separator: "/").last ?? Substring(file)).replacingSuffix(".yml").replacingSuffix(".yaml")
         let level = map["level"]?.string ?? "medium"
         guard ["informational", "low", "medium", "high", "critical"].contains(level) else {
             throw fail(map["level"], "level '\(level)' is not one of informational, low, medium, high, critical")
@@ -195,12 +197,12 @@ public struct RuleLoader {
         return result
     }
 
-    private func rule(_ node: Node, file: String) throws -> Rule {
+    private func rule(_ node: Node, file: String, fallbackID: String) throws -> Rule {
         func fail(_ n: Node?, _ message: String) -> RuleProblem {
             RuleProblem(file: file, line: n?.mark?.line ?? node.mark?.line ?? 1, message: message)
         }
         guard let map = node.mapping else { throw fail(node, "a rule must be a YAML mapping") }
-        let common = try common(node, map, file: file, fail: fail)
+        let common = try common(node, map, file: file, fallbackID: fallbackID, fail: fail)
         guard let detectionNode = map["detection"], let detection = detectionNode.mapping else {
             throw fail(node, "rule '\(common.title)' has no detection mapping")
         }
@@ -259,12 +261,12 @@ public struct RuleLoader {
             examples: common.examples)
     }
 
-    private func correlation(_ node: Node, file: String) throws -> CorrelationRule {
+    private func correlation(_ node: Node, file: String, fallbackID: String) throws -> CorrelationRule {
         func fail(_ n: Node?, _ message: String) -> RuleProblem {
             RuleProblem(file: file, line: n?.mark?.line ?? node.mark?.line ?? 1, message: message)
         }
         guard let map = node.mapping else { throw fail(node, "a rule must be a YAML mapping") }
-        let common = try common(node, map, file: file, fail: fail)
+        let common = try common(node, map, file: file, fallbackID: fallbackID, fail: fail)
         guard let sectionNode = map["correlation"], let section = sectionNode.mapping else {
             throw fail(map["correlation"], "correlation must be a mapping")
         }
