@@ -89,7 +89,7 @@ extension CorrelationRule {
             for e in window { latest[e.slot] = e }
             guard latest.count == ruleIndices.count else { return nil }
             defer { window.removeAll() }
-            return (window.count, latest.values.sorted { ($0.time, $0.slot) < ($1.time, $1.slot) })
+            return (latest.count, latest.values.sorted { ($0.time, $0.slot) < ($1.time, $1.slot) })
         case .temporalOrdered:
             window.removeAll { $0.time < horizon }
             window.append(contentsOf: entries)
