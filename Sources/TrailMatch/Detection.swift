@@ -194,19 +194,51 @@ enum Search: Sendable {
 struct Detection: Sendable {
     let searches: [String: Search]
     let condition: Condition
+    /// The condition with search names replaced by positions in `compiledSearches`: no name
+    /// lookups (string hashing) per event.
+    private let compiled: Compiled
+    private let compiledSearches: [Search]
 
-    func matches(_ s: JSONScanner, _ root: Int) -> Bool {
-        evaluate(condition, s, root)
+    indirect enum Compiled: Sendable {
+        case search(Int)
+        case not(Compiled)
+        case and(Compiled, Compiled)
+        case or(Compiled, Compiled)
+        case oneOf([Int])
+        case allOf([Int])
     }
 
-    private func evaluate(_ c: Condition, _ s: JSONScanner, _ root: Int) -> Bool {
+    init(searches: [String: Search], condition: Condition) {
+        self.searches = searches
+        self.condition = condition
+        let names = searches.keys.sorted()
+        let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        compiledSearches = names.map { searches[$0]! }
+        func compile(_ c: Condition) -> Compiled {
+            switch c {
+            case .search(let name): return .search(position[name]!)
+            case .not(let inner): return .not(compile(inner))
+            case .and(let a, let b): return .and(compile(a), compile(b))
+            case .or(let a, let b): return .or(compile(a), compile(b))
+            case .oneOf(let names): return .oneOf(names.map { position[$0]! })
+            case .allOf(let names): return .allOf(names.map { position[$0]! })
+            }
+        }
+        compiled = compile(condition)
+    }
+
+    func matches(_ s: JSONScanner, _ root: Int) -> Bool {
+        evaluate(compiled, s, root)
+    }
+
+    private func evaluate(_ c: Compiled, _ s: JSONScanner, _ root: Int) -> Bool {
         switch c {
-        case .search(let name): return searches[name]?.matches(s, root) ?? false
+        case .search(let k): return compiledSearches[k].matches(s, root)
         case .not(let inner): return !evaluate(inner, s, root)
         case .and(let a, let b): return evaluate(a, s, root) && evaluate(b, s, root)
         case .or(let a, let b): return evaluate(a, s, root) || evaluate(b, s, root)
-        case .oneOf(let names): return names.contains { searches[$0]?.matches(s, root) ?? false }
-        case .allOf(let names): return names.allSatisfy { searches[$0]?.matches(s, root) ?? false }
+        case .oneOf(let ks): return ks.contains { compiledSearches[$0].matches(s, root) }
+        case .allOf(let ks): return ks.allSatisfy { compiledSearches[$0].matches(s, root) }
         }
     }
 
@@ -276,7 +308,7 @@ public struct Rule: Sendable {
     /// Where the rule was read, for messages: `rules/root.yml:3`.
     public let origin: String
     /// nil: every event; else the `trail.cloud` value the logsource names.
-    let cloud: String?
+    let cloud: [UInt8]?
     let detection: Detection
     /// The rule's own example events (the `examples` extension), as JSON lines.
     let examples: Examples
@@ -285,7 +317,9 @@ public struct Rule: Sendable {
 
     /// Whether `event` (an object with the `trail` header) raises this rule.
     public func matches(_ s: JSONScanner, event root: Int) -> Bool {
-        if let cloud, s.value(at: Rule.cloudPath, from: root).flatMap({ s.string(at: $0) }) != cloud { return false }
+        if let cloud {
+            guard let at = s.value(at: Rule.cloudPath, from: root), s.stringEquals(at: at, cloud) else { return false }
+        }
         return detection.matches(s, root)
     }
 }

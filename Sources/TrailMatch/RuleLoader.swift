@@ -256,7 +256,7 @@ public struct RuleLoader {
             description: map["description"]?.string,
             scenarios: common.scenarios,
             origin: common.origin,
-            cloud: cloud,
+            cloud: cloud.map { Array($0.utf8) },
             detection: Detection(searches: searches, condition: condition!),
             examples: common.examples)
     }
