@@ -113,10 +113,31 @@ struct FieldMatcher: Sendable {
     }
 
     func matches(_ s: JSONScanner, _ root: Int) -> Bool {
+        // The usual case, one value that is not an array (or none): walk the path once and try
+        // every expected value on it, instead of one walk per expected value.
+        var single = -1
+        var several = false
+        s.forEachValue(at: path, from: root) { at in
+            if single < 0, s.kind(at: at) != .array { single = at } else { several = true }
+        }
+        if !several {
+            if requireAll { return expected.allSatisfy { satisfied($0, s, single, root) } }
+            return expected.contains { satisfied($0, s, single, root) }
+        }
         if requireAll {
             return expected.allSatisfy { satisfied($0, s, root) }
         }
         return expected.contains { satisfied($0, s, root) }
+    }
+
+    /// `e` against the field's only value at `at` (-1: the field is absent).
+    private func satisfied(_ e: Expected, _ s: JSONScanner, _ at: Int, _ root: Int) -> Bool {
+        switch e {
+        case .null: return at < 0 || s.kind(at: at) == .null
+        case .exists(let wanted): return (at >= 0) == wanted
+        case .test(let test): return at >= 0 && test.matches(s, value: at, root: root)
+        case .anyTest(let tests): return at >= 0 && tests.contains { $0.matches(s, value: at, root: root) }
+        }
     }
 
     private func satisfied(_ e: Expected, _ s: JSONScanner, _ root: Int) -> Bool {
