@@ -1,48 +1,213 @@
+import Foundation
 import TrailCore
+
+/// What one rule value asks of a field value, after the modifiers are applied.
+enum ValueTest: @unchecked Sendable {
+    /// Wildcard text (plain values, contains/startswith/endswith, base64, windash, expand).
+    case pattern(Pattern)
+    /// `re`: a regular expression searched anywhere in the value (ICU syntax, like Sigma's PCRE subset).
+    case regex(NSRegularExpression)
+    /// `cidr`: the value is an IP address inside the network.
+    case cidr(Network)
+    /// `gt`/`gte`/`lt`/`lte`: the value is a number in that relation to the rule's number.
+    case compare(Comparison, Double)
+    /// `fieldref`: the value equals (or contains, starts or ends with) another field's value.
+    case fieldref(JSONPath, before: Bool, after: Bool, cased: Bool)
+
+    enum Comparison: String, Sendable { case gt, gte, lt, lte }
+
+    struct Network: Sendable {
+        let address: IPAddress
+        let prefix: Int
+
+        init?(_ text: String) {
+            let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+            guard let address = IPAddress(parts[0]) else { return nil }
+            let maxBits = address.isIPv4 ? 32 : 128
+            let bits = parts.count == 2 ? Int(parts[1]) : maxBits
+            guard let bits, (0...maxBits).contains(bits) else { return nil }
+            self.address = address
+            // IPv4 addresses are stored IPv4-mapped: their prefix starts after 96 bits.
+            prefix = address.isIPv4 ? bits + 96 : bits
+        }
+
+        func contains(_ other: IPAddress) -> Bool {
+            guard other.isIPv4 == address.isIPv4 else { return false }
+            func masked(_ high: UInt64, _ low: UInt64) -> (UInt64, UInt64) {
+                let highBits = min(prefix, 64), lowBits = max(prefix - 64, 0)
+                let highMask: UInt64 = highBits == 0 ? 0 : ~0 << (64 - highBits)
+                let lowMask: UInt64 = lowBits == 0 ? 0 : ~0 << (64 - lowBits)
+                return (high & highMask, low & lowMask)
+            }
+            return masked(address.high, address.low) == masked(other.high, other.low)
+        }
+    }
+
+    func matches(_ s: JSONScanner, value at: Int, root: Int) -> Bool {
+        switch self {
+        case .pattern(let p):
+            return FieldMatcher.withText(s, at) { p.matches($0) }
+        case .regex(let r):
+            guard let text = s.text(at: at) else { return false }
+            return r.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        case .cidr(let network):
+            guard let text = s.string(at: at), let ip = IPAddress(text) else { return false }
+            return network.contains(ip)
+        case .compare(let op, let bound):
+            guard let text = s.text(at: at), let n = Double(text) else { return false }
+            switch op {
+            case .gt: return n > bound
+            case .gte: return n >= bound
+            case .lt: return n < bound
+            case .lte: return n <= bound
+            }
+        case .fieldref(let path, let before, let after, let cased):
+            var found = false
+            s.forEachValue(at: path, from: root) { other in
+                guard !found, let text = s.text(at: other) else { return }
+                let p = Pattern(text, wildcards: false, cased: cased).surrounded(before: before, after: after)
+                found = FieldMatcher.withText(s, at) { p.matches($0) }
+            }
+            return found
+        }
+    }
+}
 
 /// One `field|modifier: values` line of a search: the field's values must match one of the
 /// rule's values (or all of them with `|all`).
 struct FieldMatcher: Sendable {
-    enum Expected: Sendable, Equatable {
-        case pattern(Pattern)
+    enum Expected: Sendable {
+        case test(ValueTest)
+        /// One rule value that modifiers turned into several (base64offset, windash, expand).
+        case anyTest([ValueTest])
         /// `field: null`: the field is absent or null.
         case null
+        /// `field|exists: true/false`.
+        case exists(Bool)
     }
 
     let path: JSONPath
     let expected: [Expected]
     let requireAll: Bool
 
+    /// Calls `body` with the bytes a value is matched as: a string's text (decoded only when it
+    /// has escapes), a number or boolean as written, an object or array as compact JSON.
+    @inline(__always)
+    static func withText(_ s: JSONScanner, _ at: Int, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        switch s.kind(at: at) {
+        case .string:
+            guard let end = try? s.stringEnd(at: at) else { return false }
+            let inner = UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])
+            if inner.firstIndex(of: UInt8(ascii: "\\")) == nil { return body(inner) }
+            guard var decoded = s.string(at: at) else { return false }
+            return decoded.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        case .number, .bool:
+            guard let end = try? s.valueEnd(at: at) else { return false }
+            return body(UnsafeRawBufferPointer(rebasing: s.bytes[at..<end]))
+        case .object, .array:
+            guard let raw = s.raw(at: at) else { return false }
+            return JSONCompactor.compact(raw).withUnsafeBytes { body($0) }
+        case .null, nil:
+            return false
+        }
+    }
+
     func matches(_ s: JSONScanner, _ root: Int) -> Bool {
-        var values: [Int] = []
+        // The usual case, one value that is not an array (or none): walk the path once and try
+        // every expected value on it, instead of one walk per expected value.
+        var single = -1
+        var several = false
         s.forEachValue(at: path, from: root) { at in
+            if single < 0, s.kind(at: at) != .array { single = at } else { several = true }
+        }
+        if !several {
+            if requireAll { return expected.allSatisfy { satisfied($0, s, single, root) } }
+            return expected.contains { satisfied($0, s, single, root) }
+        }
+        if requireAll {
+            return expected.allSatisfy { satisfied($0, s, root) }
+        }
+        return expected.contains { satisfied($0, s, root) }
+    }
+
+    /// `e` against the field's only value at `at` (-1: the field is absent).
+    private func satisfied(_ e: Expected, _ s: JSONScanner, _ at: Int, _ root: Int) -> Bool {
+        switch e {
+        case .null: return at < 0 || s.kind(at: at) == .null
+        case .exists(let wanted): return (at >= 0) == wanted
+        case .test(let test): return at >= 0 && test.matches(s, value: at, root: root)
+        case .anyTest(let tests): return at >= 0 && tests.contains { $0.matches(s, value: at, root: root) }
+        }
+    }
+
+    private func satisfied(_ e: Expected, _ s: JSONScanner, _ root: Int) -> Bool {
+        switch e {
+        case .null:
+            var onlyNulls = true
+            forEachValue(s, root) { onlyNulls = s.kind(at: $0) == .null; return onlyNulls }
+            return onlyNulls
+        case .exists(let wanted):
+            var present = false
+            s.forEachValue(at: path, from: root) { _ in present = true }
+            return present == wanted
+        case .test(let test):
+            var hit = false
+            forEachValue(s, root) { at in
+                hit = test.matches(s, value: at, root: root)
+                return !hit
+            }
+            return hit
+        case .anyTest(let tests):
+            var hit = false
+            forEachValue(s, root) { at in
+                hit = tests.contains { $0.matches(s, value: at, root: root) }
+                return !hit
+            }
+            return hit
+        }
+    }
+
+    /// Each value at the path, the elements of an array one by one; `body` returns false to stop.
+    private func forEachValue(_ s: JSONScanner, _ root: Int, _ body: (Int) -> Bool) {
+        var going = true
+        s.forEachValue(at: path, from: root) { at in
+            guard going else { return }
             if s.kind(at: at) == .array {
-                s.forEachElement(ofArrayAt: at) { values.append($0); return true }
+                s.forEachElement(ofArrayAt: at) { going = body($0); return going }
             } else {
-                values.append(at)
+                going = body(at)
             }
         }
-        let texts = values.map { s.text(at: $0) }
-        func satisfied(_ e: Expected) -> Bool {
-            switch e {
-            case .null: return texts.allSatisfy { $0 == nil }
-            case .pattern(let p): return texts.contains { $0.map(p.matches) ?? false }
-            }
-        }
-        return requireAll ? expected.allSatisfy(satisfied) : expected.contains(where: satisfied)
     }
 }
 
-/// A named search of a detection: a map (every field matches) or a list of maps (any does).
+/// A named search of a detection: a map (every field matches), a list of maps (any does), or
+/// a list of keywords (any appears as a value anywhere in the event).
 enum Search: Sendable {
     case allFields([FieldMatcher])
     case anyOf([Search])
+    case keywords([Pattern])
 
     func matches(_ s: JSONScanner, _ root: Int) -> Bool {
         switch self {
         case .allFields(let fields): return fields.allSatisfy { $0.matches(s, root) }
         case .anyOf(let searches): return searches.contains { $0.matches(s, root) }
+        case .keywords(let patterns): return Search.anyValue(s, root) { at in
+            FieldMatcher.withText(s, at) { text in patterns.contains { $0.matches(text) } }
         }
+        }
+    }
+
+    /// Whether `test` holds for some scalar value anywhere below `at`.
+    private static func anyValue(_ s: JSONScanner, _ at: Int, _ test: (Int) -> Bool) -> Bool {
+        var hit = false
+        switch s.kind(at: at) {
+        case .object: s.forEachMember(ofObjectAt: at) { _, v in hit = anyValue(s, v, test); return !hit }
+        case .array: s.forEachElement(ofArrayAt: at) { v in hit = anyValue(s, v, test); return !hit }
+        case .string, .number, .bool: hit = test(at)
+        case .null, nil: break
+        }
+        return hit
     }
 }
 
@@ -50,43 +215,141 @@ enum Search: Sendable {
 struct Detection: Sendable {
     let searches: [String: Search]
     let condition: Condition
+    /// The condition with search names replaced by positions in `compiledSearches`: no name
+    /// lookups (string hashing) per event.
+    private let compiled: Compiled
+    private let compiledSearches: [Search]
 
-    func matches(_ s: JSONScanner, _ root: Int) -> Bool {
-        evaluate(condition, s, root)
+    indirect enum Compiled: Sendable {
+        case search(Int)
+        case not(Compiled)
+        case and(Compiled, Compiled)
+        case or(Compiled, Compiled)
+        case oneOf([Int])
+        case allOf([Int])
     }
 
-    private func evaluate(_ c: Condition, _ s: JSONScanner, _ root: Int) -> Bool {
+    init(searches: [String: Search], condition: Condition) {
+        self.searches = searches
+        self.condition = condition
+        let names = searches.keys.sorted()
+        let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        compiledSearches = names.map { searches[$0]! }
+        func compile(_ c: Condition) -> Compiled {
+            switch c {
+            case .search(let name): return .search(position[name]!)
+            case .not(let inner): return .not(compile(inner))
+            case .and(let a, let b): return .and(compile(a), compile(b))
+            case .or(let a, let b): return .or(compile(a), compile(b))
+            case .oneOf(let names): return .oneOf(names.map { position[$0]! })
+            case .allOf(let names): return .allOf(names.map { position[$0]! })
+            }
+        }
+        compiled = compile(condition)
+    }
+
+    func matches(_ s: JSONScanner, _ root: Int) -> Bool {
+        evaluate(compiled, s, root)
+    }
+
+    private func evaluate(_ c: Compiled, _ s: JSONScanner, _ root: Int) -> Bool {
         switch c {
-        case .search(let name): return searches[name]?.matches(s, root) ?? false
+        case .search(let k): return compiledSearches[k].matches(s, root)
         case .not(let inner): return !evaluate(inner, s, root)
         case .and(let a, let b): return evaluate(a, s, root) && evaluate(b, s, root)
         case .or(let a, let b): return evaluate(a, s, root) || evaluate(b, s, root)
-        case .oneOf(let names): return names.contains { searches[$0]?.matches(s, root) ?? false }
-        case .allOf(let names): return names.allSatisfy { searches[$0]?.matches(s, root) ?? false }
+        case .oneOf(let ks): return ks.contains { compiledSearches[$0].matches(s, root) }
+        case .allOf(let ks): return ks.allSatisfy { compiledSearches[$0].matches(s, root) }
+        }
+    }
+
+    /// Values one field must have for the detection to match at all (`eventName` in
+    /// [CreateUser, DeleteUser]), lower-cased, or nil when no such field is implied.
+    /// The rule index files the rule under these values so other events never reach it.
+    func requiredValues(of path: String) -> Set<[UInt8]>? {
+        required(condition, path)
+    }
+
+    private func required(_ c: Condition, _ path: String) -> Set<[UInt8]>? {
+        switch c {
+        case .search(let name): return searches[name].flatMap { Detection.required($0, path) }
+        case .not: return nil
+        case .and(let a, let b): return required(a, path) ?? required(b, path)
+        case .allOf(let names): return names.lazy.compactMap { self.required(.search($0), path) }.first
+        case .or(let a, let b): return union([required(a, path), required(b, path)])
+        case .oneOf(let names): return union(names.map { required(.search($0), path) })
+        }
+    }
+
+    private func union(_ sets: [Set<[UInt8]>?]) -> Set<[UInt8]>? {
+        var all = Set<[UInt8]>()
+        for set in sets {
+            guard let set else { return nil }
+            all.formUnion(set)
+        }
+        return all
+    }
+
+    private static func required(_ search: Search, _ path: String) -> Set<[UInt8]>? {
+        switch search {
+        case .keywords: return nil
+        case .anyOf(let alternatives):
+            var all = Set<[UInt8]>()
+            for a in alternatives {
+                guard let set = required(a, path) else { return nil }
+                all.formUnion(set)
+            }
+            return all
+        case .allFields(let fields):
+            for field in fields where field.path.description == path && !field.requireAll {
+                var values = Set<[UInt8]>()
+                for e in field.expected {
+                    guard case .test(.pattern(let p)) = e, !p.cased, let text = p.literalText else { values = []; break }
+                    values.insert(text)
+                }
+                if !values.isEmpty { return values }
+            }
+            return nil
         }
     }
 }
 
-/// A loaded rule: Sigma metadata, the cloud its logsource selects, and its detection.
+/// A loaded rule: Sigma metadata, the events its logsource selects, and its detection.
 public struct Rule: Sendable {
     public let id: String
+    /// Sigma's `name`: how correlation rules may refer to this rule besides its id.
+    public let name: String?
     public let title: String
     public let level: String
     public let tags: [String]
+    public let references: [String]
     public let description: String?
     /// The monitoring scenarios (D1–D19) the rule serves: the `scenarios` attribute, an extension.
     public let scenarios: [String]
     /// Where the rule was read, for messages: `rules/root.yml:3`.
     public let origin: String
     /// nil: every event; else the `trail.cloud` value the logsource names.
-    let cloud: String?
+    let cloud: [UInt8]?
     let detection: Detection
+    /// The rule's own example events (the `examples` extension), as JSON lines.
+    let examples: Examples
 
     static let cloudPath = JSONPath("trail.cloud")
 
     /// Whether `event` (an object with the `trail` header) raises this rule.
     public func matches(_ s: JSONScanner, event root: Int) -> Bool {
-        if let cloud, s.value(at: Rule.cloudPath, from: root).flatMap({ s.string(at: $0) }) != cloud { return false }
+        if let cloud {
+            guard let at = s.value(at: Rule.cloudPath, from: root), s.stringEquals(at: at, cloud) else { return false }
+        }
         return detection.matches(s, root)
     }
+}
+
+/// Example events a rule file carries: each case is a list of events (one for a plain rule,
+/// a sequence for a correlation) that must, or must not, raise the rule.
+struct Examples: Sendable {
+    var match: [[String]] = []
+    var noMatch: [[String]] = []
+    var line = 1
+    var isEmpty: Bool { match.isEmpty && noMatch.isEmpty }
 }

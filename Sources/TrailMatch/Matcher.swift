@@ -1,51 +1,129 @@
 import TrailCore
 
 /// Runs rules over a stream of flattened events and writes one alert line per match,
-/// following the alert contract: `{"alert":{"rule":{…},"time":…},"event":{…}}`.
+/// following the alert contract: `{"alert":{"rule":{…},"time":…},"event":{…}}`; correlation
+/// alerts add `alert.correlation` (type, group, count, the contributing event ids).
 public final class Matcher {
     private let rules: [Rule]
+    private let correlations: [CorrelationRule]
+    private let index: RuleIndex
+    /// Per rule: some correlation counts its matches.
+    private let referenced: [Bool]
+    /// Per rule: its own alerts are replaced by its correlations' (Sigma's `generate: false`).
+    private let silenced: [Bool]
+    private let engine: CorrelationEngine?
     private let output: OutputWriter
     private let diagnostics: Diagnostics
     private var json = JSONWriter()
+    private var candidates: [Int] = []
+    private var matched: [Int] = []
+    private var untimed = 0
     public private(set) var alertsWritten = 0
 
     private static let timePath = JSONPath("trail.time")
+    private static let idPath = JSONPath("trail.id")
 
-    public init(rules: [Rule], output: OutputWriter, diagnostics: Diagnostics) {
+    /// Default allowed lateness with state: CloudTrail delivers most events within 15 minutes.
+    public static let defaultLateness: Int64 = 15 * 60 * 1_000_000_000
+
+    /// `lateness` nil: the input is one batch; correlations see all of it in event-time order
+    /// at its end, however it was ordered (backfills of trails read folder by folder).
+    public init(rules: [Rule], correlations: [CorrelationRule] = [], lateness: Int64? = nil,
+                output: OutputWriter, diagnostics: Diagnostics) {
         self.rules = rules
+        self.correlations = correlations
+        index = RuleIndex(rules)
+        var referenced = Array(repeating: false, count: rules.count)
+        var generating = Array(repeating: false, count: rules.count)
+        for c in correlations {
+            for r in c.ruleIndices {
+                referenced[r] = true
+                if c.generate { generating[r] = true }
+            }
+        }
+        self.referenced = referenced
+        silenced = rules.indices.map { referenced[$0] && !generating[$0] }
+        engine = correlations.isEmpty ? nil : CorrelationEngine(correlations: correlations, rules: rules, lateness: lateness)
         self.output = output
         self.diagnostics = diagnostics
     }
 
-    public func run(inputs: [String]) throws -> ExitStatus {
+    public convenience init(_ set: RuleSet, lateness: Int64? = nil, output: OutputWriter, diagnostics: Diagnostics) {
+        self.init(rules: set.rules, correlations: set.correlations, lateness: lateness, output: output, diagnostics: diagnostics)
+    }
+
+    /// Matches every event of `inputs`. With `statePath`, correlation state is read before and
+    /// written (atomically) after, and events still inside the lateness wait for the next run;
+    /// without it the end of the input is the end of the stream.
+    public func run(inputs: [String], statePath: String? = nil) throws -> ExitStatus {
+        if let statePath { try engine?.load(from: statePath) }
         try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics, flushing: output) { s, root, _ in
             match(s, event: root)
         }
-        output.flush()
+        finish(keepPending: statePath != nil)
+        if let statePath, let engine { try engine.save(to: statePath) }
         return diagnostics.exitStatus
     }
 
     public func match(_ s: JSONScanner, event root: Int) {
-        for rule in rules where rule.matches(s, event: root) {
-            writeAlert(rule, s, event: root)
+        index.candidates(s, root, into: &candidates)
+        matched.removeAll(keepingCapacity: true)
+        for r in candidates where rules[r].matches(s, event: root) {
+            if !silenced[r] { writeAlert(rules[r], s, event: root) }
+            if referenced[r] { matched.append(r) }
         }
+        guard !matched.isEmpty, let engine, let raw = s.raw(at: root) else { return }
+        guard let timeAt = s.value(at: Matcher.timePath, from: root),
+              let time = Matcher.nanoseconds(s, timeAt) else {
+            untimed += 1
+            return
+        }
+        let id = s.value(at: Matcher.idPath, from: root).flatMap { s.string(at: $0) } ?? ""
+        engine.add(time: time, id: id, matched: matched, event: raw, fire: writeCorrelationAlert)
     }
 
-    private func writeAlert(_ rule: Rule, _ s: JSONScanner, event root: Int) {
+    /// Ends the input: releases every pending event unless they wait for the next run, and
+    /// reports the events correlations could not use.
+    public func finish(keepPending: Bool) {
+        if let engine {
+            if !keepPending { engine.releaseAll(fire: writeCorrelationAlert) }
+            if engine.tooLate > 0 {
+                diagnostics.warn("\(engine.tooLate) events arrived more than the allowed lateness after newer ones and were left out of correlations")
+            }
+        }
+        if untimed > 0 { diagnostics.warn("\(untimed) events without a trail.time were left out of correlations") }
+        output.flush()
+    }
+
+    static func nanoseconds(_ s: JSONScanner, _ at: Int) -> Int64? {
+        guard at < s.count, s.byte(at) == UInt8(ascii: "\""), let end = try? s.stringEnd(at: at),
+              let t = Timestamp.parse(UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])) else { return nil }
+        return t.seconds * 1_000_000_000 + Int64(t.nanoseconds)
+    }
+
+    private func beginAlert(id: String, title: String, level: String, tags: [String], references: [String]) {
         json.bytes.removeAll(keepingCapacity: true)
         json.beginObject()
         json.key("alert")
         json.beginObject()
         json.key("rule")
         json.beginObject()
-        json.member("id", rule.id)
-        json.member("title", rule.title)
-        json.member("level", rule.level)
+        json.member("id", id)
+        json.member("title", title)
+        json.member("level", level)
         json.key("tags")
         json.beginArray()
-        for tag in rule.tags { json.string(tag) }
+        for tag in tags { json.string(tag) }
+        json.endArray()
+        json.key("references")
+        json.beginArray()
+        for reference in references { json.string(reference) }
         json.endArray()
         json.endObject()
+    }
+
+    private func writeAlert(_ rule: Rule, _ s: JSONScanner, event root: Int) {
+        beginAlert(id: rule.id, title: rule.title, level: rule.level, tags: rule.tags, references: rule.references)
         json.member("time", s.value(at: Matcher.timePath, from: root).flatMap { s.string(at: $0) })
         json.endObject()
         json.key("event")
@@ -53,5 +131,46 @@ public final class Matcher {
         json.endObject()
         output.writeLine(json.bytes)
         alertsWritten += 1
+    }
+
+    private func writeCorrelationAlert(_ hit: CorrelationHit, _ last: CorrelationEngine.Pending) {
+        let c = correlations[hit.correlation]
+        beginAlert(id: c.id, title: c.title, level: c.level, tags: c.tags, references: c.references)
+        json.member("time", Matcher.rfc3339(last.time))
+        json.key("correlation")
+        json.beginObject()
+        json.member("type", c.kind.rawValue)
+        json.key("group")
+        json.beginObject()
+        for (path, value) in zip(c.groupBy, hit.group) { json.member(path.description, value) }
+        json.endObject()
+        json.key("count")
+        json.number(hit.count)
+        if let field = c.field {
+            json.member("field", field.description)
+            json.key("values")
+            json.beginArray()
+            var seen = Set<String>()
+            for e in hit.entries where seen.insert(e.value).inserted { json.string(e.value) }
+            json.endArray()
+        }
+        json.key("events")
+        json.beginArray()
+        for e in hit.entries { json.string(e.id) }
+        json.endArray()
+        json.member("first", hit.entries.first.map { Matcher.rfc3339($0.time) })
+        json.member("last", Matcher.rfc3339(last.time))
+        json.endObject()
+        json.endObject()
+        json.key("event")
+        json.raw(last.event)
+        json.endObject()
+        output.writeLine(json.bytes)
+        alertsWritten += 1
+    }
+
+    static func rfc3339(_ nanoseconds: Int64) -> String {
+        let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
+        return Timestamp(seconds: seconds, nanoseconds: Int32(nanoseconds - seconds * 1_000_000_000)).rfc3339
     }
 }

@@ -1,4 +1,4 @@
-/// A Sigma string value compiled for matching: ASCII case-insensitive, `*` matches any run of
+/// A Sigma string value compiled for matching: ASCII case-insensitive (unless `cased`), `*` matches any run of
 /// characters, `?` one character, `\*` `\?` `\\` are literals (Sigma's escaping rules).
 struct Pattern: Sendable, Equatable {
     enum Token: Sendable, Equatable {
@@ -8,9 +8,12 @@ struct Pattern: Sendable, Equatable {
     }
 
     let tokens: [Token]
+    /// The `cased` modifier: compare bytes exactly instead of ASCII case-insensitively.
+    let cased: Bool
 
     /// `value` as written in the rule; `wildcards` false for modifiers that take it literally.
-    init(_ value: String, wildcards: Bool = true) {
+    init(_ value: String, wildcards: Bool = true, cased: Bool = false) {
+        self.cased = cased
         var tokens: [Token] = []
         var literal: [UInt8] = []
         func flush() {
@@ -30,21 +33,31 @@ struct Pattern: Sendable, Equatable {
                 flush()
                 tokens.append(.anyOne)
             } else {
-                literal.append(Pattern.lower(b))
+                literal.append(cased ? b : Pattern.lower(b))
             }
         }
         flush()
         self.tokens = tokens
     }
 
-    private init(tokens: [Token]) { self.tokens = tokens }
+    private init(tokens: [Token], cased: Bool) {
+        self.tokens = tokens
+        self.cased = cased
+    }
+
+    /// The exact text the pattern matches when it has no wildcards, lower-cased unless `cased`.
+    var literalText: [UInt8]? {
+        if tokens.isEmpty { return [] }
+        if tokens.count == 1, case .literal(let bytes) = tokens[0] { return bytes }
+        return nil
+    }
 
     /// The pattern with `*` added in front and/or behind (contains, startswith, endswith).
     func surrounded(before: Bool, after: Bool) -> Pattern {
         var t = tokens
         if before, t.first != .anyRun { t.insert(.anyRun, at: 0) }
         if after, t.last != .anyRun { t.append(.anyRun) }
-        return Pattern(tokens: t)
+        return Pattern(tokens: t, cased: cased)
     }
 
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 {
@@ -61,9 +74,14 @@ struct Pattern: Sendable, Equatable {
         var ti = 0
         var k = 0
         var star: (token: Int, text: Int)?
+        let cased = self.cased
         func literalMatches(_ lit: [UInt8], at: Int) -> Bool {
             guard at + lit.count <= text.count else { return false }
-            for j in 0..<lit.count where Pattern.lower(text[at + j]) != lit[j] { return false }
+            if cased {
+                for j in 0..<lit.count where text[at + j] != lit[j] { return false }
+            } else {
+                for j in 0..<lit.count where Pattern.lower(text[at + j]) != lit[j] { return false }
+            }
             return true
         }
         while true {

@@ -9,73 +9,218 @@ public struct RuleProblem: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(file):\(line): \(message)" }
 }
 
+/// What rule files hold once loaded: detection rules, correlation rules over them, and every
+/// problem found (a rule with a problem is left out).
+public struct RuleSet: Sendable {
+    public var rules: [Rule] = []
+    public var correlations: [CorrelationRule] = []
+    public var problems: [RuleProblem] = []
+
+    public init() {}
+}
+
 /// Reads Sigma rules from YAML files and folders. Anything not understood is a problem
 /// reported with its place, never silently ignored.
 public struct RuleLoader {
-    /// Modifiers this version implements; any other is reported.
-    static let stringModifiers: Set<String> = ["contains", "startswith", "endswith"]
-
     /// Logsource products and the `trail.cloud` value they select.
     static let products = ["aws": "aws", "alibaba": "alibaba", "alibabacloud": "alibaba", "aliyun": "alibaba"]
+    /// Logsource services: the trail each cloud writes.
+    static let services = ["cloudtrail": "aws", "actiontrail": "alibaba"]
 
-    public init() {}
+    /// `%name%` placeholders the `expand` modifier replaces, each by any of its values.
+    let placeholders: [String: [String]]
 
-    /// Loads every `*.yml`/`*.yaml` file below each path.
-    public func load(paths: [String]) throws -> (rules: [Rule], problems: [RuleProblem]) {
-        var rules: [Rule] = []
-        var problems: [RuleProblem] = []
+    public init(placeholders: [String: [String]] = [:]) {
+        self.placeholders = placeholders
+    }
+
+    /// Reads placeholders for `expand` from a YAML map of names to values or lists of values.
+    public static func placeholders(file: String) throws -> [String: [String]] {
+        let text = String(decoding: try FileIO.readFile(file), as: UTF8.self)
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw RuleProblem(file: file, line: line(of: error), message: "invalid YAML: \(summary(of: error))")
+        }
+        guard let map = node?.mapping else { throw RuleProblem(file: file, line: 1, message: "placeholders must be a mapping of names to values") }
+        var result: [String: [String]] = [:]
+        for (k, v) in map {
+            guard let name = k.string else { continue }
+            result[name] = v.sequence.map { $0.compactMap(\.string) } ?? v.string.map { [$0] } ?? []
+        }
+        return result
+    }
+
+    /// Loads every `*.yml`/`*.yaml` file below each path; correlations may name rules of any file.
+    public func load(paths: [String]) throws -> RuleSet {
+        var set = RuleSet()
         for path in paths {
             for file in try FileIO.filesBelow(path) where file.hasSuffix(".yml") || file.hasSuffix(".yaml") {
                 let text = String(decoding: try FileIO.readFile(file), as: UTF8.self)
-                let (r, p) = load(yaml: text, file: file)
-                rules += r
-                problems += p
+                parse(yaml: text, file: file, into: &set)
             }
         }
-        return (rules, problems)
+        resolve(&set)
+        return set
     }
 
     /// Loads the rule documents of one YAML text.
-    public func load(yaml: String, file: String) -> (rules: [Rule], problems: [RuleProblem]) {
-        var rules: [Rule] = []
-        var problems: [RuleProblem] = []
+    public func load(yaml: String, file: String) -> RuleSet {
+        var set = RuleSet()
+        parse(yaml: yaml, file: file, into: &set)
+        resolve(&set)
+        return set
+    }
+
+    private func parse(yaml: String, file: String, into set: inout RuleSet) {
         var documents: [Node] = []
         do {
             var sequence = try Yams.compose_all(yaml: yaml)
             while let document = sequence.next() { documents.append(document) }
             if let error = sequence.error { throw error }
         } catch {
-            problems.append(RuleProblem(file: file, line: RuleLoader.line(of: error), message: "invalid YAML: \(RuleLoader.summary(of: error))"))
-            return (rules, problems)
+            set.problems.append(RuleProblem(file: file, line: RuleLoader.line(of: error), message: "invalid YAML: \(RuleLoader.summary(of: error))"))
+            return
         }
-        for document in documents {
+        let stem = String(file.split(separator: "/").last ?? Substring(file)).replacingSuffix(".yml").replacingSuffix(".yaml")
+        for (k, document) in documents.enumerated() {
+            // Without an id a rule is known by its file name (and place in the file).
+            let fallbackID = documents.count == 1 ? stem : "\(stem)-\(k + 1)"
             do {
-                rules.append(try rule(document, file: file))
+                if document.mapping?["correlation"] != nil {
+                    set.correlations.append(try correlation(document, file: file, fallbackID: fallbackID))
+                } else {
+                    set.rules.append(try rule(document, file: file, fallbackID: fallbackID))
+                }
             } catch let problem as RuleProblem {
-                problems.append(problem)
+                set.problems.append(problem)
             } catch {
-                problems.append(RuleProblem(file: file, line: document.mark?.line ?? 1, message: "\(error)"))
+                set.problems.append(RuleProblem(file: file, line: document.mark?.line ?? 1, message: "\(error)"))
             }
         }
-        return (rules, problems)
     }
 
-    private func rule(_ node: Node, file: String) throws -> Rule {
+    /// Points each correlation at the rules it names (by `name` or `id`); ids must be unique.
+    private func resolve(_ set: inout RuleSet) {
+        var byName: [String: Int] = [:]
+        var seen: [String: String] = [:]
+        for (k, rule) in set.rules.enumerated() {
+            if let first = seen[rule.id] {
+                let (file, line) = RuleLoader.split(rule.origin)
+                set.problems.append(RuleProblem(file: file, line: line, message: "rule id '\(rule.id)' is also used at \(first)"))
+            }
+            seen[rule.id] = rule.origin
+            byName[rule.id] = k
+            if let name = rule.name { byName[name] = k }
+        }
+        let correlationNames = Set(set.correlations.map(\.id))
+        var resolved: [CorrelationRule] = []
+        for var correlation in set.correlations {
+            let (file, line) = RuleLoader.split(correlation.origin)
+            var indices: [Int] = []
+            for name in correlation.ruleNames {
+                if let k = byName[name] {
+                    indices.append(k)
+                } else if correlationNames.contains(name) {
+                    set.problems.append(RuleProblem(file: file, line: line, message: "correlation '\(correlation.title)' refers to correlation '\(name)': chained correlations are not supported"))
+                } else {
+                    set.problems.append(RuleProblem(file: file, line: line, message: "correlation '\(correlation.title)' refers to rule '\(name)', which is not loaded"))
+                }
+            }
+            guard indices.count == correlation.ruleNames.count else { continue }
+            if let first = seen[correlation.id] {
+                set.problems.append(RuleProblem(file: file, line: line, message: "rule id '\(correlation.id)' is also used at \(first)"))
+                continue
+            }
+            seen[correlation.id] = correlation.origin
+            correlation.ruleIndices = indices
+            resolved.append(correlation)
+        }
+        set.correlations = resolved
+    }
+
+    static func split(_ origin: String) -> (String, Int) {
+        guard let colon = origin.lastIndex(of: ":") else { return (origin, 1) }
+        return (String(origin[..<colon]), Int(origin[origin.index(after: colon)...]) ?? 1)
+    }
+
+    private struct Common {
+        var id: String
+        var name: String?
+        var title: String
+        var level: String
+        var tags: [String]
+        var references: [String]
+        var scenarios: [String]
+        var origin: String
+        var examples: Examples
+    }
+
+    /// The attributes detection and correlation rules share.
+    private func common(_ node: Node, _ map: Node.Mapping, file: String, fallbackID: String, fail: (Node?, String) -> RuleProblem) throws -> Common {
+        guard let title = map["title"]?.string, !title.isEmpty else { throw fail(node, "rule has no title") }
+        let level = map["level"]?.string ?? "medium"
+        guard ["informational", "low", "medium", "high", "critical"].contains(level) else {
+            throw fail(map["level"], "level '\(level)' is not one of informational, low, medium, high, critical")
+        }
+        return Common(
+            id: map["id"]?.string ?? fallbackID,
+            name: map["name"]?.string,
+            title: title,
+            level: level,
+            tags: map["tags"]?.sequence?.compactMap(\.string) ?? [],
+            references: map["references"]?.sequence?.compactMap(\.string) ?? [],
+            scenarios: map["scenarios"]?.sequence?.compactMap(\.string) ?? [],
+            origin: "\(file):\(node.mark?.line ?? 1)",
+            examples: try examples(map["examples"], fail: fail))
+    }
+
+    /// The `examples` extension: `match` and `nomatch` lists; each item an event (a mapping)
+    /// or, for correlations, a list of events fed in order.
+    private func examples(_ node: Node?, fail: (Node?, String) -> RuleProblem) throws -> Examples {
+        guard let node else { return Examples() }
+        guard let map = node.mapping else { throw fail(node, "examples must be a mapping with 'match' and/or 'nomatch'") }
+        var result = Examples(line: node.mark?.line ?? 1)
+        for (k, v) in map {
+            guard let key = k.string, key == "match" || key == "nomatch" else {
+                throw fail(k, "examples takes 'match' and 'nomatch', not '\(k.string ?? "?")'")
+            }
+            guard let items = v.sequence else { throw fail(v, "examples.\(key) must be a list") }
+            let cases: [[String]] = try items.map { item in
+                let events = item.sequence.map(Array.init) ?? [item]
+                return try events.map { event in
+                    guard event.mapping != nil else { throw fail(event, "an example event must be a mapping") }
+                    return YAMLToJSON.text(event)
+                }
+            }
+            if key == "match" { result.match = cases } else { result.noMatch = cases }
+        }
+        return result
+    }
+
+    private func rule(_ node: Node, file: String, fallbackID: String) throws -> Rule {
         func fail(_ n: Node?, _ message: String) -> RuleProblem {
             RuleProblem(file: file, line: n?.mark?.line ?? node.mark?.line ?? 1, message: message)
         }
         guard let map = node.mapping else { throw fail(node, "a rule must be a YAML mapping") }
-        guard let title = map["title"]?.string, !title.isEmpty else { throw fail(node, "rule has no title") }
+        let common = try common(node, map, file: file, fallbackID: fallbackID, fail: fail)
         guard let detectionNode = map["detection"], let detection = detectionNode.mapping else {
-            throw fail(node, "rule '\(title)' has no detection mapping")
+            throw fail(node, "rule '\(common.title)' has no detection mapping")
         }
 
         var cloud: String?
-        if let logsource = map["logsource"]?.mapping, let product = logsource["product"]?.string?.lowercased() {
-            guard let c = RuleLoader.products[product] else {
-                throw fail(logsource["product"], "logsource product '\(product)' is not a cloud trail (aws, alibaba)")
+        if let logsource = map["logsource"]?.mapping {
+            if let product = logsource["product"]?.string?.lowercased() {
+                guard let c = RuleLoader.products[product] else {
+                    throw fail(logsource["product"], "logsource product '\(product)' is not a cloud trail (aws, alibaba)")
+                }
+                cloud = c
             }
-            cloud = c
+            if let service = logsource["service"]?.string?.lowercased() {
+                guard let c = RuleLoader.services[service], cloud == nil || cloud == c else {
+                    throw fail(logsource["service"], "logsource service '\(service)' is not a trail of \(cloud ?? "a supported cloud") (cloudtrail, actiontrail)")
+                }
+                cloud = c
+            }
         }
 
         var searches: [String: Search] = [:]
@@ -101,18 +246,109 @@ public struct RuleLoader {
             }
         }
 
-        let origin = "\(file):\(node.mark?.line ?? 1)"
-        let fallbackID = String(file.split(separator: "/").last ?? Substring(file)).replacingSuffix(".yml").replacingSuffix(".yaml")
         return Rule(
-            id: map["id"]?.string ?? fallbackID,
-            title: title,
-            level: map["level"]?.string ?? "medium",
-            tags: map["tags"]?.sequence?.compactMap(\.string) ?? [],
+            id: common.id,
+            name: common.name,
+            title: common.title,
+            level: common.level,
+            tags: common.tags,
+            references: common.references,
             description: map["description"]?.string,
-            scenarios: map["scenarios"]?.sequence?.compactMap(\.string) ?? [],
-            origin: origin,
-            cloud: cloud,
-            detection: Detection(searches: searches, condition: condition!))
+            scenarios: common.scenarios,
+            origin: common.origin,
+            cloud: cloud.map { Array($0.utf8) },
+            detection: Detection(searches: searches, condition: condition!),
+            examples: common.examples)
+    }
+
+    private func correlation(_ node: Node, file: String, fallbackID: String) throws -> CorrelationRule {
+        func fail(_ n: Node?, _ message: String) -> RuleProblem {
+            RuleProblem(file: file, line: n?.mark?.line ?? node.mark?.line ?? 1, message: message)
+        }
+        guard let map = node.mapping else { throw fail(node, "a rule must be a YAML mapping") }
+        let common = try common(node, map, file: file, fallbackID: fallbackID, fail: fail)
+        guard let sectionNode = map["correlation"], let section = sectionNode.mapping else {
+            throw fail(map["correlation"], "correlation must be a mapping")
+        }
+        for (k, _) in section {
+            let key = k.string ?? ""
+            if key == "aliases" { throw fail(k, "correlation 'aliases' are not supported") }
+            guard ["type", "rules", "group-by", "timespan", "condition", "generate"].contains(key) else {
+                throw fail(k, "unknown correlation attribute '\(key)'")
+            }
+        }
+        guard let typeName = section["type"]?.string else { throw fail(sectionNode, "correlation has no type") }
+        guard let kind = CorrelationRule.Kind(rawValue: typeName) else {
+            throw fail(section["type"], "correlation type '\(typeName)' is not one of \(CorrelationRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let rulesNode = section["rules"]
+        let ruleNames = rulesNode?.sequence.map { $0.compactMap(\.string) } ?? rulesNode?.string.map { [$0] } ?? []
+        guard !ruleNames.isEmpty else { throw fail(rulesNode ?? sectionNode, "correlation names no rules") }
+        if kind == .firstSeen || kind == .valueCount || kind == .eventCount, Set(ruleNames).count != ruleNames.count {
+            throw fail(rulesNode, "a rule is named twice")
+        }
+        let groupNode = section["group-by"]
+        let groupBy = groupNode?.sequence.map { $0.compactMap(\.string) } ?? groupNode?.string.map { [$0] } ?? []
+        guard let spanText = section["timespan"]?.string else { throw fail(sectionNode, "correlation has no timespan") }
+        guard let timespan = RuleLoader.duration(spanText) else {
+            throw fail(section["timespan"], "timespan '\(spanText)' is not a number followed by s, m, h, d or w")
+        }
+
+        var minimum = kind == .temporal || kind == .temporalOrdered ? ruleNames.count : 1
+        var field: JSONPath?
+        if let conditionNode = section["condition"] {
+            guard let condition = conditionNode.mapping else { throw fail(conditionNode, "correlation condition must be a mapping such as {gte: 10}") }
+            for (k, v) in condition {
+                let key = k.string ?? ""
+                switch key {
+                case "field":
+                    guard let name = v.string else { throw fail(v, "condition field must be a field name") }
+                    field = JSONPath(name)
+                case "gt", "gte":
+                    guard kind == .eventCount || kind == .valueCount else {
+                        throw fail(k, "a \(kind.rawValue) correlation takes no count condition")
+                    }
+                    guard let n = v.string.flatMap({ Int($0) }), n >= 0 else { throw fail(v, "'\(key)' needs a whole number") }
+                    minimum = max(1, key == "gt" ? n + 1 : n)
+                case "lt", "lte", "eq", "neq":
+                    throw fail(k, "condition '\(key)' is not supported: alerts are raised as counts grow, so only gt and gte apply")
+                default:
+                    throw fail(k, "unknown correlation condition '\(key)'")
+                }
+            }
+        } else if kind == .eventCount || kind == .valueCount {
+            throw fail(sectionNode, "a \(kind.rawValue) correlation needs a condition such as {gte: 10}")
+        }
+        if (kind == .valueCount || kind == .firstSeen) && field == nil {
+            throw fail(section["condition"] ?? sectionNode, "a \(kind.rawValue) correlation needs condition.field")
+        }
+        let generateNode = map["generate"] ?? section["generate"]
+        let generate: Bool
+        switch generateNode?.string?.lowercased() {
+        case nil, "false": generate = false
+        case "true": generate = true
+        default: throw fail(generateNode, "generate must be true or false")
+        }
+        return CorrelationRule(
+            id: common.id, title: common.title, level: common.level, tags: common.tags,
+            references: common.references, scenarios: common.scenarios, origin: common.origin,
+            kind: kind, ruleNames: ruleNames, groupBy: groupBy.map(JSONPath.init), timespan: timespan,
+            minimum: minimum, field: field, generate: generate, examples: common.examples)
+    }
+
+    /// `30s`, `10m`, `1h`, `7d`, `2w` in nanoseconds.
+    public static func duration(_ text: String) -> Int64? {
+        guard let unit = text.last, let n = Int64(text.dropLast()), n >= 0 else { return nil }
+        let seconds: Int64
+        switch unit {
+        case "s": seconds = 1
+        case "m": seconds = 60
+        case "h": seconds = 3600
+        case "d": seconds = 86400
+        case "w": seconds = 7 * 86400
+        default: return nil
+        }
+        return n * seconds * 1_000_000_000
     }
 
     private func search(_ node: Node, fail: (Node?, String) -> RuleProblem) throws -> Search {
@@ -120,42 +356,41 @@ public struct RuleLoader {
             return .allFields(try map.map { keyNode, value in try field(keyNode, value, fail: fail) })
         }
         if let list = node.sequence {
-            guard list.allSatisfy({ $0.mapping != nil }) else {
-                throw fail(node, "keyword searches (lists of plain values) are not supported yet")
+            if list.allSatisfy({ $0.mapping != nil }) {
+                return .anyOf(try list.map { try search($0, fail: fail) })
             }
-            return .anyOf(try list.map { try search($0, fail: fail) })
+            guard list.allSatisfy({ $0.scalar != nil }) else {
+                throw fail(node, "a search list must hold only field maps or only keywords")
+            }
+            return .keywords(list.compactMap(\.scalar).map { Pattern($0.string) })
         }
-        throw fail(node, "a search must be a mapping of fields or a list of mappings")
+        if let scalar = node.scalar { return .keywords([Pattern(scalar.string)]) }
+        throw fail(node, "a search must be a mapping of fields, a list of mappings, or keywords")
     }
 
+    /// Parses `field|mod|mod: values` into a field matcher, checking the modifiers combine.
     private func field(_ keyNode: Node, _ value: Node, fail: (Node?, String) -> RuleProblem) throws -> FieldMatcher {
         guard let key = keyNode.string else { throw fail(keyNode, "field names must be strings") }
-        var parts = key.split(separator: "|").map(String.init)
+        var parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         let fieldName = parts.removeFirst()
-        var requireAll = false
-        var shape: (before: Bool, after: Bool)?
+        guard !fieldName.isEmpty else { throw fail(keyNode, "'\(key)' names no field") }
+        let modifiers = FieldModifiers()
         for modifier in parts {
-            if modifier == "all" {
-                requireAll = true
-            } else if RuleLoader.stringModifiers.contains(modifier), shape == nil {
-                shape = (modifier == "contains" || modifier == "endswith", modifier == "contains" || modifier == "startswith")
-            } else {
-                throw fail(keyNode, "unsupported field modifier '\(modifier)' in '\(key)'")
-            }
+            if let problem = modifiers.add(modifier) { throw fail(keyNode, "\(problem) in '\(key)'") }
         }
+        if let problem = modifiers.conflict { throw fail(keyNode, "\(problem) in '\(key)'") }
         let values: [Node] = value.sequence.map(Array.init) ?? [value]
-        let expected: [FieldMatcher.Expected] = try values.map { v in
+        var expected: [FieldMatcher.Expected] = []
+        for v in values {
             guard let scalar = v.scalar else { throw fail(v, "values of '\(key)' must be scalars") }
-            // YAML's plain null spellings; a quoted '' is an empty string, not null.
-            if scalar.style == .plain, ["null", "Null", "NULL", "~", ""].contains(scalar.string) {
-                return .null
+            do {
+                expected.append(try modifiers.expected(scalar, placeholders: placeholders))
+            } catch let problem as ModifierProblem {
+                throw fail(v, "\(problem.description) in '\(key)'")
             }
-            var pattern = Pattern(scalar.string)
-            if let shape { pattern = pattern.surrounded(before: shape.before, after: shape.after) }
-            return .pattern(pattern)
         }
         guard !expected.isEmpty else { throw fail(value, "'\(key)' has no values") }
-        return FieldMatcher(path: JSONPath(fieldName), expected: expected, requireAll: requireAll)
+        return FieldMatcher(path: JSONPath(fieldName), expected: expected, requireAll: modifiers.requireAll)
     }
 
     static func line(of error: Error) -> Int {

@@ -7,25 +7,51 @@ import TrailMatch
 struct TrailMatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trail-match",
-        abstract: "Run Sigma rules over flattened events and write alerts.",
+        abstract: "Run Sigma rules and correlations over flattened events and write alerts.",
         discussion: """
             Reads events from trail-flatten (or trail-enrich) and writes one alert per rule \
-            match: {"alert":{"rule":{"id","title","level","tags"},"time"},"event":{...}}. \
+            match: {"alert":{"rule":{"id","title","level","tags","references"},"time"},"event":{...}}; \
+            correlation alerts add alert.correlation (type, group, count, contributing event ids). \
             Rules are Sigma YAML files; fields address the event's JSON by dotted path \
             (userIdentity.type) and the normalized header (trail.actor.name).
+
+            Correlations count on event time (trail.time). With --state the run is one batch \
+            of a stream: state is kept between runs, so a window can span two runs and split \
+            runs give the same alerts as one; events may arrive up to --lateness (default 15m) \
+            out of order, older ones are left out of correlations (and counted on stderr). \
+            Without --state the input is the whole stream: correlations see it in event-time \
+            order at its end, however it was ordered (unless --lateness is given).
 
             Without --rules, rules come from $TRAIL_RULES, the installed pack \
             (../share/trail/rules beside the executable), or ./rules.
 
             Exit status: 0 ok; 1 some lines were malformed and skipped; 2 fatal error \
-            (including any rule problem, each reported as file:line).
+            (including any rule problem, each reported as file:line, or a failed example).
 
-            Example:
+            Examples:
               trail-fetch pipelines/sample/AWSLogs | trail-flatten | trail-match --rules rules
+              trail-flatten < events.json | trail-match --rules rules --state /var/lib/trail/match.state
+              trail-match --check rules
+              trail-match --test rules
             """)
 
     @Option(name: .long, help: "A rule file or folder (repeatable).")
     var rules: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Validate rules, report each problem as file:line, and exit.", valueName: "rules"))
+    var check: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Run the example events the rule files carry, and exit.", valueName: "rules"))
+    var test: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Correlation state file, read before and written (atomically) after the run.", valueName: "file"))
+    var state: String?
+
+    @Option(name: .long, help: ArgumentHelp("How late (event time) an event may arrive and still count in correlations: 30s, 15m, 1h (default 15m with --state).", valueName: "duration"))
+    var lateness: String?
+
+    @Option(name: .long, help: ArgumentHelp("YAML map of %placeholder% names to values, for the expand modifier.", valueName: "file"))
+    var placeholders: String?
 
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
@@ -33,15 +59,31 @@ struct TrailMatchCommand: ParsableCommand {
     @Flag(help: "Stop at the first malformed line instead of skipping it.")
     var strict = false
 
+    func validate() throws {
+        if let lateness, RuleLoader.duration(lateness) == nil {
+            throw ValidationError("--lateness '\(lateness)' is not a number followed by s, m, h, d or w")
+        }
+        guard check.isEmpty || test.isEmpty else { throw ValidationError("give --check or --test, not both") }
+    }
+
     func run() throws {
         Tool.run("trail-match", strict: strict) { diagnostics in
-            let paths = rules.isEmpty
-                ? RuleLoader.defaultRulePaths(executable: CommandLine.arguments[0], environment: ProcessInfo.processInfo.environment)
-                : rules
-            let loaded = try RuleLoader().load(paths: paths)
+            let loader = RuleLoader(placeholders: try placeholders.map(RuleLoader.placeholders(file:)) ?? [:])
+            let paths = !check.isEmpty ? check : !test.isEmpty ? test : !rules.isEmpty ? rules
+                : RuleLoader.defaultRulePaths(executable: CommandLine.arguments[0], environment: ProcessInfo.processInfo.environment)
+            let loaded = try loader.load(paths: paths)
             for problem in loaded.problems { diagnostics.warn("\(problem)") }
             guard loaded.problems.isEmpty else { return .failure }
-            return try Matcher(rules: loaded.rules, output: .standardOutput(), diagnostics: diagnostics).run(inputs: inputs)
+            if !check.isEmpty { return .success }
+            if !test.isEmpty {
+                let report = RuleTester(loaded).run()
+                for failure in report.failures { diagnostics.warn(failure) }
+                print("\(report.passed) examples passed, \(report.failures.count) failed; \(report.untested.count) rules without examples")
+                return report.failures.isEmpty ? .success : .failure
+            }
+            let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
+            let matcher = Matcher(loaded, lateness: allowed, output: .standardOutput(), diagnostics: diagnostics)
+            return try matcher.run(inputs: inputs, statePath: state)
         }
     }
 }
