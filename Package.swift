@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailTestSupport", "trail-fetch"]),
         .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
-        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"]),
+        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle"]),
         .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport"]),
         .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),
         // End-to-end: runs the built executables in shell pipelines over the bundled sample.

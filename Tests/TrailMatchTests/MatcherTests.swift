@@ -200,4 +200,11 @@ func matches(_ rule: Rule, _ event: String) -> Bool {
         #expect(loaded.rules.count >= 4)
         #expect(Set(loaded.rules.map(\.id)).count == loaded.rules.count, "rule ids must be unique")
     }
+
+    @Test func everyBundledRuleCarriesExamplesThatPass() throws {
+        let report = RuleTester(try RuleLoader().load(paths: [packageRoot + "/rules"])).run()
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(report.untested.isEmpty, "\(report.untested)")
+        #expect(report.passed >= 100)
+    }
 }

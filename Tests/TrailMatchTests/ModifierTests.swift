@@ -189,7 +189,7 @@ private func fieldMatches(_ key: String, _ value: String, _ event: String, place
 }
 
 @Suite struct SigmaHQStyleTests {
-    static let folder = packageRoot + "/rules/cloud/aws/cloudtrail"
+    static let folder = packageRoot + "/Tests/TrailMatchTests/SigmaHQStyle"
 
     @Test func loadsWithoutProblems() throws {
         let loaded = try RuleLoader().load(paths: [Self.folder])
