@@ -43,9 +43,10 @@ release: deps
 test: deps
 	$(SWIFT) test
 
-## run: the whole pipeline once over the bundled sample, printing the alerts.
+## run: the whole pipeline once over the bundled sample, printing the alerts. The sample is a
+## three-day backfill read folder by folder, so correlations see it as one whole stream.
 run: release
-	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/watch.sh
+	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" TRAIL_MATCH_STATE="$${TRAIL_MATCH_STATE-}" pipelines/watch.sh
 
 ## sample: regenerate the bundled sample trail with trail-synth (deterministic).
 SAMPLE_ARGS := --out pipelines/sample --events 450 --accounts 2 --regions us-east-1,eu-west-1,ap-northeast-1 \
