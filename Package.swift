@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "TrailMatch", dependencies: ["TrailCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "TrailNotify", dependencies: ["TrailCore"]),
         // Realistic trails on demand: the bundled sample, benchmark corpora, rule tests.
-        .target(name: "TrailSynth", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "TrailSynth", dependencies: [
+            "TrailCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
 
         .executableTarget(name: "trail-fetch", dependencies: ["TrailFetch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "trail-flatten", dependencies: ["TrailFlatten", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
