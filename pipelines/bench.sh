@@ -52,29 +52,28 @@ fi
 files=$corpus/.files
 file_count=$(wc -l < "$files")
 gz_bytes=$(xargs -d '\n' -a "$files" stat -c %s | awk '{ s += $1 } END { print s }')
+# The corpus as JSON (what zcat writes), counted once.
+[ -s "$corpus/.json-bytes" ] || xargs -d '\n' -a "$files" zcat | wc -c > "$corpus/.json-bytes"
+json_bytes=$(cat "$corpus/.json-bytes")
 
 # --- Staged inputs, one untimed pass --------------------------------------------------------
+# Remade on every run (a stage's output may change between builds), and removed at the end:
+# several GB that are cheap to make again.
 staged=$BENCH_DIR/staged
 logs=$BENCH_DIR/logs
 rm -rf "$staged" "$logs"
 mkdir -p "$staged" "$logs"
+trap 'rm -rf "$staged"' EXIT
 echo "bench: staging each stage's input in $staged" >&2
-stage() { # name, output, command…: runs once, fails the benchmark if the stage fails
-    local name=$1 output=$2
-    shift 2
-    if ! "$@" > "$output" 2> "$logs/stage-$name.stderr"; then
-        echo "bench.sh: staging $name failed; see $logs/stage-$name.stderr:" >&2
-        tail -n 5 "$logs/stage-$name.stderr" >&2
-        exit 2
-    fi
-}
-xargs -d '\n' -a "$files" zcat > "$staged/corpus.json"
-json_bytes=$(stat -c %s "$staged/corpus.json")
-rm "$staged/corpus.json"
-stage fetch "$staged/fetched.ndjson" "$TRAIL_BIN/trail-fetch" "$corpus/AWSLogs"
-stage flatten "$staged/flattened.ndjson" "$TRAIL_BIN/trail-flatten" "$staged/fetched.ndjson"
-stage enrich "$staged/enriched.ndjson" "$TRAIL_BIN/trail-enrich" "$staged/flattened.ndjson"
-stage match "$staged/alerts.ndjson" "$TRAIL_BIN/trail-match" --rules "$TRAIL_RULES" "$staged/enriched.ndjson"
+if ! (set -o pipefail
+      "$TRAIL_BIN/trail-fetch" "$corpus/AWSLogs" | tee "$staged/fetched.ndjson" \
+        | "$TRAIL_BIN/trail-flatten" | tee "$staged/flattened.ndjson" \
+        | "$TRAIL_BIN/trail-enrich" | tee "$staged/enriched.ndjson" \
+        | "$TRAIL_BIN/trail-match" --rules "$TRAIL_RULES" > "$staged/alerts.ndjson") 2> "$logs/staging.stderr"; then
+    echo "bench.sh: staging failed; see $logs/staging.stderr:" >&2
+    tail -n 5 "$logs/staging.stderr" >&2
+    exit 2
+fi
 events=$(wc -l < "$staged/flattened.ndjson")
 alerts=$(wc -l < "$staged/alerts.ndjson")
 [ "$events" -eq "$BENCH_EVENTS" ] || echo "bench: warning: trail-flatten wrote $events events, the corpus has $BENCH_EVENTS" >&2
