@@ -32,6 +32,7 @@ for need in "$TIME" zcat jq awk; do
     command -v "$need" >/dev/null || { echo "bench.sh: $need not found; run 'make deps'" >&2; exit 2; }
 done
 [[ "$BENCH_RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: BENCH_RUNS must be a positive number" >&2; exit 2; }
+[[ "$BENCH_EVENTS" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: BENCH_EVENTS must be a positive number" >&2; exit 2; }
 began=$EPOCHREALTIME
 
 # --- The corpus, generated once -------------------------------------------------------------
