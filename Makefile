@@ -1,6 +1,7 @@
 # trail: build, test, run and install the toolkit.
 #   make run    watch the bundled sample trail (safe to schedule from cron)
 #   make test   unit and end-to-end tests
+#   make bench  speed of every stage and the whole pipeline on a 1M-event corpus (cached in .bench/)
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -10,11 +11,11 @@ STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/trail
 export STATE_DIR
 
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth
-APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip
+APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time
 # Python packages the tests use as real peers (servers, reference readers).
-PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2
+PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography
 
-.PHONY: all build release test run install clean deps sample
+.PHONY: all build release test run install clean deps sample bench
 
 all: build
 
@@ -55,6 +56,11 @@ SAMPLE_ARGS := --out pipelines/sample --events 450 --accounts 2 --regions us-eas
 sample: release
 	rm -rf pipelines/sample
 	"$$($(SWIFT) build -c release --show-bin-path)/trail-synth" $(SAMPLE_ARGS)
+
+## bench: measure zcat, zcat | jq, each stage and the whole pipeline on one corpus (pipelines/bench.sh);
+## results in .bench/results.md and .bench/results.json. BENCH_RUNS=5 for more runs per figure.
+bench: release
+	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench.sh
 
 install: release
 	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \

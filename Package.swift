@@ -38,7 +38,9 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         // Realistic trails on demand: the bundled sample, benchmark corpora, rule tests.
-        .target(name: "TrailSynth", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "TrailSynth", dependencies: [
+            "TrailCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
 
         .executableTarget(name: "trail-fetch", dependencies: ["TrailFetch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "trail-flatten", dependencies: ["TrailFlatten", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

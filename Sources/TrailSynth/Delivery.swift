@@ -42,6 +42,13 @@ enum BucketLayout {
         return "AWSLogs/\(org)\(account)/CloudTrail/\(region)/\(delivered.datePath)/\(account)_CloudTrail_\(region)_\(delivered.cloudTrailFileStamp)_\(unique).json.gz"
     }
 
+    /// `AWSLogs/[o-id/]<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/<account>_CloudTrail-Digest_<region>_<trail>_<home-region>_<YYYYMMDDTHHMMSSZ>.json.gz`,
+    /// dated by the digest's end time (formats.md 3.1).
+    static func cloudTrailDigest(organization: String?, account: String, region: String, trail: String, homeRegion: String, end: UTCTime) -> String {
+        let org = organization.map { "\($0)/" } ?? ""
+        return "AWSLogs/\(org)\(account)/CloudTrail-Digest/\(region)/\(end.datePath)/\(account)_CloudTrail-Digest_\(region)_\(trail)_\(homeRegion)_\(end.digestFileStamp).json.gz"
+    }
+
     /// `AliyunLogs/Actiontrail/<region>/YYYY/MM/DD/Actiontrail_<region>_<YYYYMMDDHHMMSS>_1002_<count>_<size>_<md5>.gz`
     static func actionTrail(region: String, delivered: UTCTime, count: Int, size: Int, md5: String) -> String {
         "AliyunLogs/Actiontrail/\(region)/\(delivered.datePath)/Actiontrail_\(region)_\(delivered.actionTrailFileStamp)_1002_\(count)_\(size)_\(md5).gz"
@@ -49,13 +56,7 @@ enum BucketLayout {
 
     /// Lower-case hex MD5 of an ActionTrail body, as its file name carries it.
     static func md5Hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for byte in Insecure.MD5.hash(data: bytes) {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(Insecure.MD5.hash(data: bytes))
     }
 }
 

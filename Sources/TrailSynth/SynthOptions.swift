@@ -27,6 +27,12 @@ public struct SynthOptions: Sendable {
     public var actionTrailEvents = 0
     /// Where to write the answer key (NDJSON), if anywhere.
     public var truthPath: String?
+    /// RSA private key (PEM) to sign CloudTrail digest files with; no digests without it.
+    public var digestKeyPath: String?
+    /// Bucket name the digests record for log files and for themselves.
+    public var bucket = "trail-synth-logs"
+    /// Trail name in digest file names.
+    public var trailName = "management-events"
 
     public init(outputDirectory: String) {
         self.outputDirectory = outputDirectory
@@ -54,6 +60,12 @@ public struct SynthOptions: Sendable {
         guard scenarioRate > 0, scenarioRate <= 1000 else { throw SynthError("--scenario-rate must be greater than 0 and at most 1000") }
         guard eventsPerFile.lowerBound >= 1 else { throw SynthError("--events-per-file must start at 1 or more") }
         guard actionTrailEvents >= 0 else { throw SynthError("--actiontrail must not be negative") }
+        guard SynthOptions.isBucketName(bucket) else {
+            throw SynthError("--bucket must be an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-'")
+        }
+        guard SynthOptions.isTrailName(trailName) else {
+            throw SynthError("--trail-name must be 3 to 128 letters, digits, '.', '_' or '-'")
+        }
     }
 
     static func isRegionName(_ text: String) -> Bool {
@@ -68,6 +80,21 @@ public struct SynthOptions: Sendable {
         let rest = text.utf8.dropFirst(2)
         return (10...32).contains(rest.count) && rest.allSatisfy {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+        }
+    }
+
+    static func isBucketName(_ text: String) -> Bool {
+        (3...63).contains(text.utf8.count) && text.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+        }
+    }
+
+    /// Trail names as AWS allows them; they appear in digest file names.
+    static func isTrailName(_ text: String) -> Bool {
+        (3...128).contains(text.utf8.count) && text.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
         }
     }
 

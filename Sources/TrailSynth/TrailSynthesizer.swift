@@ -1,3 +1,4 @@
+import Crypto
 import TrailCore
 
 /// What a run produced.
@@ -6,6 +7,7 @@ public struct SynthSummary: Sendable {
     public var cloudTrailFiles = 0
     public var actionTrailEvents = 0
     public var actionTrailFiles = 0
+    public var digestFiles = 0
     /// Truth lines per scenario (an event exemplifying two scenarios counts for both).
     public var scenarioEvents: [ScenarioID: Int] = [:]
 }
@@ -46,6 +48,14 @@ struct WrittenFiles: Sendable {
     var files = 0
     var events = 0
     var truth: [TruthEntry] = []
+    /// Facts for the digests, when digests are written.
+    var logFiles: [DeliveredLogFile] = []
+}
+
+/// What writing one file produced.
+struct WrittenFile {
+    var truth: [TruthEntry]
+    var logFile: DeliveredLogFile?
 }
 
 /// Generates a corpus: plans background traffic and scenario events for both clouds, cuts
@@ -59,6 +69,8 @@ public enum TrailSynthesizer {
 
     public static func run(_ options: SynthOptions) throws -> SynthSummary {
         try options.validate()
+        // Read the key first: a bad key should fail before minutes of writing.
+        let signer = try options.digestKeyPath.map { path throws(SynthError) in try DigestSigner(keyFile: path) }
         let seed = options.seed
         var worldRNG = SynthRandom(seed: seed, purpose: Purpose.world.rawValue)
         let company = Company(rng: &worldRNG)
@@ -97,11 +109,15 @@ public enum TrailSynthesizer {
         planned.sort(by: PlannedEvent.byStreamThenTime)
         let cloudTrailJobs = jobs(planned, cutter: cutter, seed: seed, purpose: .cloudTrailFiles, delay: 60...420)
         let cloudTrail = try write(cloudTrailJobs, root: options.outputDirectory) { [planned, awsTraffic] job, writer, bucket in
-            try writeCloudTrail(job, planned: planned, traffic: awsTraffic, injected: injected, options: options, writer: &writer, bucket: bucket)
+            try writeCloudTrail(job, planned: planned, traffic: awsTraffic, injected: injected, options: options, digests: signer != nil,
+                                writer: &writer, bucket: bucket)
         }
         summary.cloudTrailFiles = cloudTrail.files
         summary.cloudTrailEvents = cloudTrail.events
         truth += cloudTrail.truth
+        if let signer {
+            summary.digestFiles = try writeDigests(cloudTrail.logFiles, signer: signer, traffic: awsTraffic, frame: frame, options: options)
+        }
 
         // ActionTrail
         if let alibaba {
@@ -118,7 +134,8 @@ public enum TrailSynthesizer {
             // ActionTrail delivers within about ten minutes.
             let actionTrailJobs = jobs(alibabaPlanned, cutter: cutter, seed: seed, purpose: .actionTrailFiles, delay: 120...600)
             let actionTrail = try write(actionTrailJobs, root: options.outputDirectory) { [alibabaPlanned, alibabaTraffic] job, writer, bucket in
-                try writeActionTrail(job, planned: alibabaPlanned, traffic: alibabaTraffic, injected: injected, writer: &writer, bucket: bucket)
+                WrittenFile(truth: try writeActionTrail(job, planned: alibabaPlanned, traffic: alibabaTraffic, injected: injected,
+                                                        writer: &writer, bucket: bucket))
             }
             summary.actionTrailFiles = actionTrail.files
             summary.actionTrailEvents = actionTrail.events
@@ -160,13 +177,15 @@ public enum TrailSynthesizer {
 
     /// Writes all jobs on all cores, each chunk with its own buffer and folder cache.
     private static func write(_ jobs: [FileJob], root: String,
-                              _ one: @escaping @Sendable (FileJob, inout JSONWriter, BucketWriter) throws -> [TruthEntry]) throws -> WrittenFiles {
+                              _ one: @escaping @Sendable (FileJob, inout JSONWriter, BucketWriter) throws -> WrittenFile) throws -> WrittenFiles {
         let chunks = try Parallel.mapChunks(count: jobs.count) { range in
             var writer = JSONWriter(capacity: 1 << 20)
             let bucket = BucketWriter(root: root)
             var result = WrittenFiles()
             for job in jobs[range] {
-                result.truth += try one(job, &writer, bucket)
+                let written = try one(job, &writer, bucket)
+                result.truth += written.truth
+                if let logFile = written.logFile { result.logFiles.append(logFile) }
                 result.files += 1
                 result.events += job.events.count
             }
@@ -176,11 +195,12 @@ public enum TrailSynthesizer {
             total.files += chunk.files
             total.events += chunk.events
             total.truth += chunk.truth
+            total.logFiles += chunk.logFiles
         }
     }
 
     private static func writeCloudTrail(_ job: FileJob, planned: [PlannedEvent], traffic: AWSTraffic, injected: [InjectedEvent],
-                                        options: SynthOptions, writer: inout JSONWriter, bucket: BucketWriter) throws -> [TruthEntry] {
+                                        options: SynthOptions, digests: Bool, writer: inout JSONWriter, bucket: BucketWriter) throws -> WrittenFile {
         let (accountIndex, regionIndex) = traffic.location(of: job.stream)
         let account = traffic.world.accounts[accountIndex]
         let path = BucketLayout.cloudTrail(organization: options.organizationID, account: account.id, region: options.regions[regionIndex],
@@ -206,7 +226,42 @@ public enum TrailSynthesizer {
         writer.endArray()
         writer.endObject()
         try bucket.write(writer.bytes.withUnsafeBytes { try Gzip.deflate($0) }, to: path)
-        return truth
+        guard digests else { return WrittenFile(truth: truth) }
+        // Events of a file are in time order (planned is sorted by stream, then time).
+        let logFile = DeliveredLogFile(stream: job.stream, path: path, delivered: job.delivered, sha256: Hex.encode(SHA256.hash(data: writer.bytes)),
+                                       oldestEvent: UTCTime(seconds: planned[job.events.lowerBound].time),
+                                       newestEvent: UTCTime(seconds: planned[job.events.upperBound - 1].time))
+        return WrittenFile(truth: truth, logFile: logFile)
+    }
+
+    /// Writes every stream's hourly digest chain, from the first hour of the corpus to the hour
+    /// of its last delivery, streams in parallel; returns how many digests.
+    private static func writeDigests(_ logFiles: [DeliveredLogFile], signer: DigestSigner, traffic: AWSTraffic, frame: TimeFrame,
+                                     options: SynthOptions) throws -> Int {
+        let hour = DigestWriter.hour
+        let first = UTCTime(seconds: frame.start.seconds / hour * hour)
+        let lastDelivery = logFiles.map(\.delivered).max() ?? frame.end
+        let hours = Int((max(lastDelivery, frame.end).seconds - first.seconds) / hour + 1)
+        var byStream: [Int32: [DeliveredLogFile]] = [:]
+        for file in logFiles { byStream[file.stream, default: []].append(file) }
+        let streams = (0..<traffic.world.accounts.count).flatMap { account in
+            options.regions.indices.map { traffic.stream(account: account, region: $0) }
+        }
+        let chains = DigestWriter(signer: signer, bucket: options.bucket, trailName: options.trailName, organizationID: options.organizationID,
+                                  homeRegion: SynthOptions.globalRegion)
+        let root = options.outputDirectory
+        let counts = try Parallel.mapChunks(count: streams.count) { [byStream] range in
+            let bucket = BucketWriter(root: root)
+            var written = 0
+            for stream in streams[range] {
+                let (account, region) = traffic.location(of: stream)
+                let files = (byStream[stream] ?? []).sorted { ($0.delivered, $0.path) < ($1.delivered, $1.path) }
+                written += try chains.writeChain(account: traffic.world.accounts[account].id, region: options.regions[region], files: files,
+                                                 first: first, hours: hours, bucketWriter: bucket)
+            }
+            return written
+        }
+        return counts.reduce(0, +)
     }
 
     private static func writeActionTrail(_ job: FileJob, planned: [PlannedEvent], traffic: AlibabaTraffic, injected: [InjectedEvent],

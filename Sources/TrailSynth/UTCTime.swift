@@ -44,6 +44,12 @@ public struct UTCTime: Comparable, Hashable, Sendable {
         return "\(pad(c.year, 4))\(pad(c.month))\(pad(c.day))T\(pad(c.hour))\(pad(c.minute))Z"
     }
 
+    /// `20261116T091203Z`, the timestamp in CloudTrail digest file names.
+    public var digestFileStamp: String {
+        let c = civil
+        return "\(pad(c.year, 4))\(pad(c.month))\(pad(c.day))T\(pad(c.hour))\(pad(c.minute))\(pad(c.second))Z"
+    }
+
     /// `20261116091203`, the timestamp in ActionTrail file names.
     public var actionTrailFileStamp: String {
         let c = civil

@@ -27,7 +27,16 @@ struct TrailSynthCommand: ParsableCommand {
           {"scenario":"D3","cloud":"aws","eventID":…,"eventName":…,"file":…}
         where file is the path below --out. An event that exemplifies several scenarios (a world-open ingress is also a security-group change) has a line for each.
 
+        --digest-key also writes the CloudTrail digest files of integrity validation, signed with that RSA private key (PEM, 2048 bits or more) as CloudTrail signs them (SHA256withRSA):
+          AWSLogs/[<org-id>/]<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/
+            <account>_CloudTrail-Digest_<region>_<trail-name>_us-east-1_<YYYYMMDDTHHMMSSZ>.json.gz
+        one per hour per account and region, chained from a starting digest; they name the log files as s3://<bucket>/<path below --out>. S3 keeps a digest's signature in its object metadata (x-amz-meta-signature); here it is in a side file <digest>.sig, the hex signature on one line.
+
         Output depends only on the options: the same options give byte-identical files. Times come from --start and --days, never from the clock.
+
+        Example, a signed trail for integrity tests:
+          openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out digest-key.pem
+          trail-synth --out signed --events 5000 --digest-key digest-key.pem --bucket my-trail-bucket
 
         Example, a benchmark corpus:
           trail-synth --out corpus --events 1000000 --accounts 5 --days 7 \\
@@ -74,6 +83,15 @@ struct TrailSynthCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the answer key (NDJSON) to this file.", valueName: "file"))
     var truth: String?
 
+    @Option(name: .customLong("digest-key"), help: ArgumentHelp("Also write CloudTrail digest files, signed with this RSA private key (PEM).", valueName: "pem-file"))
+    var digestKey: String?
+
+    @Option(help: ArgumentHelp("Bucket name the digests give for the log files and themselves.", valueName: "name"))
+    var bucket = "trail-synth-logs"
+
+    @Option(name: .customLong("trail-name"), help: ArgumentHelp("Trail name in digest file names.", valueName: "name"))
+    var trailName = "management-events"
+
     func options() throws -> SynthOptions {
         var options = SynthOptions(outputDirectory: outputDirectory)
         options.events = events
@@ -92,6 +110,9 @@ struct TrailSynthCommand: ParsableCommand {
         options.eventsPerFile = range
         options.actionTrailEvents = actionTrailEvents
         options.truthPath = truth
+        options.digestKeyPath = digestKey
+        options.bucket = bucket
+        options.trailName = trailName
         return options
     }
 
@@ -115,6 +136,9 @@ struct TrailSynthCommand: ParsableCommand {
         var report = "trail-synth: wrote \(summary.cloudTrailEvents) CloudTrail events in \(summary.cloudTrailFiles) files"
         if summary.actionTrailFiles > 0 {
             report += " and \(summary.actionTrailEvents) ActionTrail events in \(summary.actionTrailFiles) files"
+        }
+        if summary.digestFiles > 0 {
+            report += ", and \(summary.digestFiles) signed digest files"
         }
         report += " under \(options.outputDirectory)"
         if !summary.scenarioEvents.isEmpty {

@@ -19,6 +19,14 @@ struct OptionsTests {
         options.organizationID = "o-a1b2c3d4e5"
         #expect(throws: Never.self) { try options.validate() }
 
+        options.bucket = "My_Bucket"
+        #expect(throws: SynthError.self) { try options.validate() }
+        options.bucket = "org-trail-logs"
+        options.trailName = "a/b"
+        #expect(throws: SynthError.self) { try options.validate() }
+        options.trailName = "Org_Trail-1"
+        #expect(throws: Never.self) { try options.validate() }
+
         options.scenarioRate = 0
         #expect(throws: SynthError.self) { try options.validate() }
         options.scenarioRate = 1

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Measures the tools side by side on one realistic corpus, in one run: the zcat floor, the
+# `zcat | jq -c '.Records[]'` baseline, each stage alone on pre-staged input, fetch | flatten,
+# and the whole local pipeline. Prints a table and the targets as PASS/FAIL lines, and writes
+# $BENCH_DIR/results.md and $BENCH_DIR/results.json. A benchmark, not a test: it exits 0 when a
+# target is missed (and says so), non-zero only when it could not measure.
+#
+# Environment:
+#   TRAIL_BIN     folder holding the release trail-* executables   [.build/release]
+#   BENCH_DIR     corpus cache, staged inputs, results             [.bench]
+#   BENCH_EVENTS  CloudTrail events in the corpus                  [1000000]
+#   BENCH_RUNS    timed runs per measurement (median quoted)       [3]
+#   TRAIL_RULES   rule pack for trail-match                        [rules/]
+#
+# The corpus is generated once by trail-synth and kept in $BENCH_DIR/corpus-<events>; it is
+# regenerated when its trail-synth arguments change (or after `rm -rf .bench`). Staged inputs
+# are remade on every run, since the stages' output may change between builds.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+TRAIL_BIN=${TRAIL_BIN:-$root/.build/release}
+BENCH_DIR=${BENCH_DIR:-$root/.bench}
+BENCH_EVENTS=${BENCH_EVENTS:-1000000}
+BENCH_RUNS=${BENCH_RUNS:-3}
+TRAIL_RULES=${TRAIL_RULES:-$root/rules}
+TIME=/usr/bin/time
+
+for tool in trail-synth trail-fetch trail-flatten trail-enrich trail-match trail-notify; do
+    [ -x "$TRAIL_BIN/$tool" ] || { echo "bench.sh: $TRAIL_BIN/$tool not found; run 'make release' or set TRAIL_BIN" >&2; exit 2; }
+done
+for need in "$TIME" zcat jq awk; do
+    command -v "$need" >/dev/null || { echo "bench.sh: $need not found; run 'make deps'" >&2; exit 2; }
+done
+[[ "$BENCH_RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: BENCH_RUNS must be a positive number" >&2; exit 2; }
+[[ "$BENCH_EVENTS" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: BENCH_EVENTS must be a positive number" >&2; exit 2; }
+began=$EPOCHREALTIME
+
+# --- The corpus, generated once -------------------------------------------------------------
+# CloudTrail only, so that the jq baseline (.Records[]) reads every file; every scenario is
+# injected often enough that the rule pack raises alerts for trail-notify to format.
+synth_args=(--events "$BENCH_EVENTS" --accounts 5 --regions us-east-1,eu-west-1,ap-northeast-1
+            --start 2026-11-16 --days 7 --seed 1 --scenarios all --scenario-rate 10)
+corpus=$BENCH_DIR/corpus-$BENCH_EVENTS
+mkdir -p "$BENCH_DIR"
+if [ ! -f "$corpus/.synth-args" ] || [ "$(cat "$corpus/.synth-args")" != "${synth_args[*]}" ]; then
+    echo "bench: generating the corpus ($BENCH_EVENTS events) in $corpus" >&2
+    rm -rf "$corpus" "$corpus.tmp"
+    "$TRAIL_BIN/trail-synth" --out "$corpus.tmp" "${synth_args[@]}"
+    (cd "$corpus.tmp" && find AWSLogs -type f -name '*.json.gz' | LC_ALL=C sort | sed "s|^|$corpus/|") > "$corpus.tmp/.files"
+    echo "${synth_args[*]}" > "$corpus.tmp/.synth-args"
+    mv "$corpus.tmp" "$corpus"
+fi
+files=$corpus/.files
+file_count=$(wc -l < "$files")
+gz_bytes=$(xargs -d '\n' -a "$files" stat -c %s | awk '{ s += $1 } END { print s }')
+# The corpus as JSON (what zcat writes), counted once.
+[ -s "$corpus/.json-bytes" ] || xargs -d '\n' -a "$files" zcat | wc -c > "$corpus/.json-bytes"
+json_bytes=$(cat "$corpus/.json-bytes")
+
+# --- Staged inputs, one untimed pass --------------------------------------------------------
+# Remade on every run (a stage's output may change between builds), and removed at the end:
+# several GB that are cheap to make again.
+staged=$BENCH_DIR/staged
+logs=$BENCH_DIR/logs
+rm -rf "$staged" "$logs"
+mkdir -p "$staged" "$logs"
+trap 'rm -rf "$staged"' EXIT
+echo "bench: staging each stage's input in $staged" >&2
+if ! (set -o pipefail
+      "$TRAIL_BIN/trail-fetch" "$corpus/AWSLogs" | tee "$staged/fetched.ndjson" \
+        | "$TRAIL_BIN/trail-flatten" | tee "$staged/flattened.ndjson" \
+        | "$TRAIL_BIN/trail-enrich" | tee "$staged/enriched.ndjson" \
+        | "$TRAIL_BIN/trail-match" --rules "$TRAIL_RULES" > "$staged/alerts.ndjson") 2> "$logs/staging.stderr"; then
+    echo "bench.sh: staging failed; see $logs/staging.stderr:" >&2
+    tail -n 5 "$logs/staging.stderr" >&2
+    exit 2
+fi
+events=$(wc -l < "$staged/flattened.ndjson")
+alerts=$(wc -l < "$staged/alerts.ndjson")
+[ "$events" -eq "$BENCH_EVENTS" ] || echo "bench: warning: trail-flatten wrote $events events, the corpus has $BENCH_EVENTS" >&2
+size() { stat -c %s "$staged/$1"; }
+
+# --- Timed runs -----------------------------------------------------------------------------
+# `tracked NAME CMD…` runs CMD under GNU time, appending "NAME <peak RSS KiB>" to $rss_file.
+tracked() {
+    local name=$1
+    shift
+    "$TIME" -a -o "$rss_file" -f "$name %M" "$@"
+}
+out=$BENCH_DIR/out
+mkdir -p "$out"
+rows=$BENCH_DIR/rows.tsv
+: > "$rows"
+
+# measure KEY LABEL EVENTS INPUT_BYTES COMMAND: times COMMAND (a pipeline, output discarded or
+# written under $out) BENCH_RUNS times; records the median and the peak RSS of its processes.
+measure() {
+    local key=$1 label=$2 count=$3 bytes=$4 command=$5 run seconds times=() peak=0 worst=""
+    echo "bench: $label" >&2
+    for ((run = 1; run <= BENCH_RUNS; run++)); do
+        rss_file=$logs/$key.$run.rss
+        : > "$rss_file"
+        local start=$EPOCHREALTIME
+        if ! (set -o pipefail; eval "$command") 2> "$logs/$key.$run.stderr"; then
+            echo "bench.sh: $label failed; see $logs/$key.$run.stderr:" >&2
+            tail -n 5 "$logs/$key.$run.stderr" >&2
+            printf '%s\t%s\t%s\t%s\tfailed\t0\t\n' "$key" "$label" "$count" "$bytes" >> "$rows"
+            return 0
+        fi
+        seconds=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+        times+=("$seconds")
+        # The largest process of this run, by name.
+        read -r worst_run peak_run < <(awk 'NF == 2 && $2 ~ /^[0-9]+$/ { if ($2 > m) { m = $2; n = $1 } } END { print (n == "" ? "-" : n), m + 0 }' "$rss_file")
+        if ((peak_run > peak)); then peak=$peak_run; worst=$worst_run; fi
+    done
+    local median
+    median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$count" "$bytes" "$median" "$peak" "$worst" "${times[*]}" >> "$rows"
+}
+
+bin=$TRAIL_BIN
+measure zcat "zcat (floor)" "$events" "$json_bytes" \
+    "tracked zcat xargs -d '\n' -a '$files' zcat > /dev/null"
+measure jq "zcat | jq -c '.Records[]' (baseline)" "$events" "$json_bytes" \
+    "xargs -d '\n' -a '$files' zcat | tracked jq jq -c '.Records[]' > /dev/null"
+measure fetch "trail-fetch" "$events" "$json_bytes" \
+    "tracked trail-fetch '$bin/trail-fetch' '$corpus/AWSLogs' > /dev/null"
+measure flatten "trail-flatten (decompressed input)" "$events" "$(size fetched.ndjson)" \
+    "tracked trail-flatten '$bin/trail-flatten' < '$staged/fetched.ndjson' > /dev/null"
+measure enrich "trail-enrich" "$events" "$(size flattened.ndjson)" \
+    "tracked trail-enrich '$bin/trail-enrich' < '$staged/flattened.ndjson' > /dev/null"
+measure match "trail-match --rules rules" "$events" "$(size enriched.ndjson)" \
+    "tracked trail-match '$bin/trail-match' --rules '$TRAIL_RULES' < '$staged/enriched.ndjson' > /dev/null"
+measure notify "trail-notify ($alerts alerts, to a file)" "$alerts" "$(size alerts.ndjson)" \
+    "tracked trail-notify '$bin/trail-notify' < '$staged/alerts.ndjson' > '$out/notify.txt'"
+measure fetch_flatten "trail-fetch | trail-flatten" "$events" "$json_bytes" \
+    "tracked trail-fetch '$bin/trail-fetch' '$corpus/AWSLogs' | tracked trail-flatten '$bin/trail-flatten' > /dev/null"
+measure pipeline "whole pipeline, fetch … notify to a file" "$events" "$json_bytes" \
+    "tracked trail-fetch '$bin/trail-fetch' '$corpus/AWSLogs' | tracked trail-flatten '$bin/trail-flatten' \
+     | tracked trail-enrich '$bin/trail-enrich' | tracked trail-match '$bin/trail-match' --rules '$TRAIL_RULES' \
+     | tracked trail-notify '$bin/trail-notify' > '$out/pipeline.txt'"
+
+# --- Report ---------------------------------------------------------------------------------
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+machine="$(uname -sm), ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+when=$(date -u +"%Y-%m-%d %H:%M UTC")
+revision=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+total=$(awk -v a="$began" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+
+report=$(awk -F'\t' -v when="$when" -v machine="$machine" -v revision="$revision" -v runs="$BENCH_RUNS" \
+    -v files="$file_count" -v gz="$gz_bytes" -v json="$json_bytes" -v events="$events" -v alerts="$alerts" -v total="$total" '
+    function mb(b) { return b / 1000000 }
+    { key[NR] = $1; label[NR] = $2; count[NR] = $3; bytes[NR] = $4; median[NR] = $5; peak[NR] = $6; worst[NR] = $7
+      if ($5 != "failed") { rate[NR] = $3 / $5; if ($1 == "zcat") zcat = rate[NR]; if ($1 == "jq") jq = rate[NR] } }
+    END {
+      printf "Benchmark, %s, commit %s\n", when, revision
+      printf "Machine: %s\n", machine
+      printf "Corpus: %d CloudTrail events in %d files, %.0f MB gzip, %.0f MB JSON; %d alerts from the rule pack\n", events, files, mb(gz), mb(json), alerts
+      printf "Median of %d runs; MB/s counts the bytes each measurement reads (the JSON, for those reading the gzip corpus)\n\n", runs
+      print "| measurement | events/s | MB/s | × jq | × zcat | peak RSS | median s |"
+      print "|---|---:|---:|---:|---:|---:|---:|"
+      for (i = 1; i <= NR; i++) {
+        cell = label[i]; gsub(/\|/, "\\|", cell)  # a pipe inside a table cell is escaped
+        if (median[i] == "failed") { printf "| %s | failed | | | | | |\n", cell; continue }
+        # notify counts alerts, not events: a ratio to the event baselines would mean nothing.
+        ratios = (key[i] == "notify" || !jq || !zcat) ? "| – | –" : sprintf("| %.2f | %.2f", rate[i] / jq, rate[i] / zcat)
+        printf "| %s | %.0f | %.1f %s | %.1f MiB | %.2f |\n", cell, rate[i], mb(bytes[i]) / median[i], ratios, peak[i] / 1024, median[i]
+      }
+      print ""
+      ff = 0; pl = 0; maxrss = 0; maxname = ""
+      for (i = 1; i <= NR; i++) {
+        if (key[i] == "fetch_flatten" && median[i] != "failed") ff = rate[i]
+        if (key[i] == "pipeline" && median[i] != "failed") pl = rate[i]
+        if (key[i] != "zcat" && key[i] != "jq" && peak[i] > maxrss) { maxrss = peak[i]; maxname = worst[i] }
+      }
+      if (ff && jq) printf "%s fetch | flatten at %.1fx jq (target: at least 10x)\n", (ff >= 10 * jq ? "PASS" : "FAIL"), ff / jq
+      else print "FAIL fetch | flatten: not measured"
+      if (pl && zcat) printf "%s whole pipeline at %.2fx zcat (target: at least 0.5x)\n", (pl >= 0.5 * zcat ? "PASS" : "FAIL"), pl / zcat
+      else print "FAIL whole pipeline: not measured"
+      printf "%s peak RSS of every stage under 64 MiB (largest: %s, %.1f MiB)\n", (maxrss < 65536 ? "PASS" : "FAIL"), maxname, maxrss / 1024
+      printf "\nTotal time of this benchmark: %d s\n", total
+    }' "$rows")
+printf '%s\n' "$report"
+printf '%s\n' "$report" > "$BENCH_DIR/results.md"
+
+jq -R -s --arg when "$when" --arg machine "$machine" --arg revision "$revision" --argjson runs "$BENCH_RUNS" \
+    --argjson files "$file_count" --argjson gz "$gz_bytes" --argjson json "$json_bytes" --argjson events "$events" \
+    --argjson alerts "$alerts" --arg targets "$(printf '%s\n' "$report" | grep -E '^(PASS|FAIL) ')" '
+    (split("\n") | map(select(length > 0) | split("\t"))) as $rows
+    | ($rows | map({key: .[0], value: (if .[4] == "failed" then null else (.[2] | tonumber) / (.[4] | tonumber) end)}) | from_entries) as $rate
+    | {date: $when, machine: $machine, commit: $revision, runs: $runs,
+       corpus: {events: $events, files: $files, gzipBytes: $gz, jsonBytes: $json, alerts: $alerts},
+       measurements: [$rows[] | {key: .[0], label: .[1], count: (.[2] | tonumber), inputBytes: (.[3] | tonumber),
+         failed: (.[4] == "failed"),
+         medianSeconds: (if .[4] == "failed" then null else (.[4] | tonumber) end),
+         secondsPerRun: (if .[4] == "failed" then [] else (.[7] | split(" ") | map(tonumber)) end),
+         eventsPerSecond: $rate[.[0]],
+         megabytesPerSecond: (if .[4] == "failed" then null else (.[3] | tonumber) / (.[4] | tonumber) / 1e6 end),
+         ratioToJq: (if .[0] == "notify" or $rate[.[0]] == null or $rate.jq == null then null else $rate[.[0]] / $rate.jq end),
+         ratioToZcat: (if .[0] == "notify" or $rate[.[0]] == null or $rate.zcat == null then null else $rate[.[0]] / $rate.zcat end),
+         peakRSSKiB: (.[5] | tonumber), largestProcess: (if .[6] == "" then null else .[6] end)}],
+       targets: ($targets | split("\n") | map(select(length > 0) | {passed: startswith("PASS"), text: .[5:]}))}' \
+    "$rows" > "$BENCH_DIR/results.json"
+echo "bench: results in $BENCH_DIR/results.md and $BENCH_DIR/results.json" >&2
