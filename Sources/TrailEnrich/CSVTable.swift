@@ -52,6 +52,21 @@ struct CSVFile {
     }
 
     /// Calls `body` with each row (blank lines are not rows) until it returns false.
+    /// Each row after the header, checked to have the header's `width` fields.
+    func forEachDataRow(width: Int, _ body: (Row) throws -> Bool) throws {
+        var pastHeader = false
+        try forEachRow { row in
+            guard pastHeader else {
+                pastHeader = true
+                return true
+            }
+            guard row.fields.count == width else {
+                throw TableError(path, line: row.line, "expected \(width) columns, found \(row.fields.count)")
+            }
+            return try body(row)
+        }
+    }
+
     func forEachRow(_ body: (Row) throws -> Bool) throws {
         var fields: [String] = []
         var field: [UInt8] = []

@@ -26,15 +26,7 @@ struct LookupTable {
         if let blank = header.firstIndex(where: \.isEmpty) { throw TableError(path, line: 1, "column \(blank + 1) has no name") }
         if Set(header).count != header.count { throw TableError(path, line: 1, "column names repeat") }
         var rows: [String: [UInt8]] = [:]
-        var pastHeader = false
-        try file.forEachRow { row in
-            guard pastHeader else {
-                pastHeader = true
-                return true
-            }
-            guard row.fields.count == header.count else {
-                throw TableError(path, line: row.line, "expected \(header.count) columns, found \(row.fields.count)")
-            }
+        try file.forEachDataRow(width: header.count) { row in
             let key = row.fields[0]
             guard rows[key] == nil else { throw TableError(path, line: row.line, "key \"\(key.prefix(60))\" appears twice") }
             var writer = JSONWriter(capacity: 128)

@@ -186,15 +186,7 @@ enum RangeCSV {
         let country = try column("country_iso_code"), countryName = try column("country_name")
         let region = header.firstIndex(of: "subdivision_1_name"), city = header.firstIndex(of: "city_name")
         var places: [String: Location] = [:]
-        var pastHeader = false
-        try file.forEachRow { row in
-            guard pastHeader else {
-                pastHeader = true
-                return true
-            }
-            guard row.fields.count == header.count else {
-                throw TableError(file.path, line: row.line, "expected \(header.count) columns, found \(row.fields.count)")
-            }
+        try file.forEachDataRow(width: header.count) { row in
             let f = row.fields
             places[f[0]] = Location(country: known(f[country]), countryName: known(f[countryName]),
                                     region: region.flatMap { known(f[$0]) }, city: city.flatMap { known(f[$0]) })
@@ -209,15 +201,7 @@ enum RangeCSV {
                                        _ body: (IPNetwork, Int, [String], (String) -> Int) throws -> Void) throws {
         let width = header.count
         let column = { (name: String) in header[name] ?? width }
-        var pastHeader = false
-        try file.forEachRow { row in
-            guard pastHeader else {
-                pastHeader = true
-                return true
-            }
-            guard row.fields.count == width else {
-                throw TableError(file.path, line: row.line, "expected \(width) columns, found \(row.fields.count)")
-            }
+        try file.forEachDataRow(width: width) { row in
             guard let network = IPNetwork(row.fields[0]) else { throw TableError(file.path, line: row.line, "not a CIDR network: \(row.fields[0].prefix(60))") }
             try body(network, row.line, row.fields + [""], column)
             return true
