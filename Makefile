@@ -44,10 +44,15 @@ release: deps
 test: deps
 	$(SWIFT) test
 
+# A GeoLite2 City database for make run: the 2018 one PyPI's maxminddb-geolite2 ships (make deps
+# installs it for the tests); expanded when the recipe runs, after deps.
+GEO_DB = $(shell python3 -c 'import _maxminddb_geolite2 as g, os; print(os.path.dirname(g.__file__) + "/GeoLite2-City.mmdb")' 2>/dev/null)
+
 ## run: the whole pipeline once over the bundled sample, printing the alerts. The sample is a
 ## three-day backfill read folder by folder, so correlations see it as one whole stream.
 run: release
-	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" TRAIL_MATCH_STATE="$${TRAIL_MATCH_STATE-}" pipelines/watch.sh
+	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" TRAIL_MATCH_STATE="$${TRAIL_MATCH_STATE-}" \
+	  TRAIL_ENRICH="$${TRAIL_ENRICH-$(if $(GEO_DB),--geo $(GEO_DB))}" pipelines/watch.sh
 
 ## sample: regenerate the bundled sample trail with trail-synth (deterministic).
 SAMPLE_ARGS := --out pipelines/sample --events 450 --accounts 2 --regions us-east-1,eu-west-1,ap-northeast-1 \
