@@ -1,0 +1,69 @@
+import TrailCore
+
+/// One result of `trail-fetch --verify`, written as one NDJSON line:
+/// `{"kind":"integrity","status":…,"type":…,"object":…,"reason":…,"digest":…,"account":…,"region":…,"time":…}`.
+public struct IntegrityFinding: Sendable, Equatable {
+    public enum Status: String, Sendable {
+        /// Signature, chain link or hash checked and right.
+        case valid
+        /// Present but wrong: altered, moved, unreadable, signed by another key.
+        case invalid
+        /// Named by a digest (a log file, or a previous digest in the chain) but not there.
+        case missing
+        /// A digest without a signature (no `x-amz-meta-signature`, no `.sig` side file).
+        case unsigned
+        /// A log file that no valid digest lists: planted, or its digest is gone or invalid.
+        case uncovered
+        /// Hours of a digest chain for which there is no digest.
+        case gap
+        /// Listed by a valid digest, but never delivered by trail-fetch (absent from `--state`).
+        case unfetched
+
+        /// Whether the finding makes the run fail (exit status 1).
+        public var isProblem: Bool { self != .valid }
+    }
+
+    /// What was checked: a digest file, a log file, or a stretch of a digest chain.
+    public enum ObjectType: String, Sendable { case digest, log, chain }
+
+    public var status: Status
+    public var type: ObjectType
+    /// `s3://bucket/key` or the local path of the object; for a gap, the chain's folder.
+    public var object: String
+    /// Why, in the words of `aws cloudtrail validate-logs` where it has them.
+    public var reason: String
+    /// The digest that lists or points to the object (the digest itself for a digest).
+    public var digest: String?
+    public var account: String?
+    public var region: String?
+    /// The end of the digest's hour (RFC 3339), or the start of a gap: when the finding applies.
+    public var time: String?
+
+    public init(status: Status, type: ObjectType, object: String, reason: String, digest: String? = nil,
+                account: String? = nil, region: String? = nil, time: String? = nil) {
+        self.status = status
+        self.type = type
+        self.object = object
+        self.reason = reason
+        self.digest = digest
+        self.account = account
+        self.region = region
+        self.time = time
+    }
+
+    /// The NDJSON line, without its newline.
+    public var json: [UInt8] {
+        var w = JSONWriter(capacity: 512)
+        w.beginObject()
+        w.member("kind", "integrity")
+        w.member("status", status.rawValue)
+        w.member("type", type.rawValue)
+        w.member("object", object)
+        w.member("reason", reason)
+        for (name, value) in [("digest", digest), ("account", account), ("region", region), ("time", time)] {
+            if let value { w.member(name, value) }
+        }
+        w.endObject()
+        return w.bytes
+    }
+}
