@@ -1,7 +1,7 @@
 import TrailCore
 
 /// One result of `trail-fetch --verify`, written as one NDJSON line:
-/// `{"kind":"integrity","status":…,"type":…,"object":…,"reason":…,"digest":…,"account":…,"region":…,"time":…}`.
+/// `{"trail":{…},"kind":"integrity","status":…,"type":…,"object":…,"reason":…,"digest":…,"account":…,"region":…,"time":…}`.
 public struct IntegrityFinding: Sendable, Equatable {
     public enum Status: String, Sendable {
         /// Signature, chain link or hash checked and right.
@@ -51,10 +51,31 @@ public struct IntegrityFinding: Sendable, Equatable {
         self.time = time
     }
 
-    /// The NDJSON line, without its newline.
+    /// The NDJSON line, without its newline. It starts with the `trail` header trail-flatten
+    /// writes for events, so findings go straight into trail-enrich and trail-match: cloud
+    /// `aws`, service `cloudtrail`, action `ValidateLogs`, outcome `failure` unless valid, with
+    /// `error` the status, and `file` the object checked.
     public var json: [UInt8] {
-        var w = JSONWriter(capacity: 512)
+        var w = JSONWriter(capacity: 1024)
         w.beginObject()
+        w.key("trail")
+        w.beginObject()
+        w.member("cloud", "aws")
+        w.member("time", time)
+        w.member("account", account)
+        w.member("region", region)
+        w.member("service", "cloudtrail")
+        w.member("action", "ValidateLogs")
+        w.key("actor"); w.beginObject(); w.member("name", nil); w.member("type", "service"); w.endObject()
+        w.key("source"); w.beginObject(); w.member("ip", nil); w.member("service", "trail-fetch"); w.endObject()
+        w.member("agent", nil)
+        w.member("outcome", status == .valid ? "success" : "failure")
+        w.member("error", status == .valid ? nil : status.rawValue)
+        w.key("readOnly"); w.bool(true)
+        w.member("category", "read")
+        w.member("id", nil)
+        w.member("file", object)
+        w.endObject()
         w.member("kind", "integrity")
         w.member("status", status.rawValue)
         w.member("type", type.rawValue)

@@ -111,6 +111,19 @@ struct VerifyTests {
         func uri(_ key: String) -> String { root + "/" + key }
     }
 
+    /// The rule README shows for integrity findings.
+    static let integrityRule = """
+        title: CloudTrail log file integrity problem
+        id: 6d1b8a52-2f0e-4c55-9a43-0c1f6b1e7a10
+        level: high
+        tags: [attack.defense-evasion, attack.t1565.001]
+        logsource: {product: aws, service: cloudtrail}
+        detection:
+          finding: {kind: integrity}
+          valid: {status: valid}
+          condition: finding and not valid
+        """
+
     static func problems(_ findings: [[String: Any]]) -> [[String: Any]] {
         findings.filter { $0["status"] as? String != "valid" }
     }
@@ -283,6 +296,16 @@ struct VerifyTests {
         #expect(tampered.status == 1)
         #expect(tampered.stderr.contains("1 missing"), "\(tampered.stderr)")
 
+        // Findings carry a trail header: a Sigma rule on them alerts through trail-match.
+        let rule = try fixture.dir.write("rules/integrity.yml", Self.integrityRule)
+        let alerts = try runShell("'\(tool)' --verify --public-keys '\(keys)' '\(fixture.root)' 2>/dev/null | '\(builtExecutablesFolder())/trail-match' --rules '\(rule)'", timeout: 60)
+        #expect(alerts.status == 1, "trail-fetch's status through pipefail: \(alerts.stderr)")
+        #expect(alerts.stdoutLines.count == 1)
+        let alert = try parseJSON(alerts.stdout)
+        #expect(value(alert, "alert.rule.title") as? String == "CloudTrail log file integrity problem")
+        #expect(value(alert, "event.status") as? String == "missing")
+        #expect(value(alert, "alert.time") as? String != nil)
+
         let noKeys = try runShell("'\(tool)' --verify '\(fixture.root)'", timeout: 60)
         #expect(noKeys.status == 64)
         #expect(noKeys.stderr.contains("list-public-keys"))
@@ -309,5 +332,56 @@ struct VerifyTests {
         #expect(ring.key(fingerprint: lines[2]) != nil)
         let bad = try dir.write("bad.json", lines[1])
         #expect(throws: IOFailure.self) { try PublicKeyRing(file: bad) }
+    }
+
+    @Test("a bucket on an S3-compatible server: signatures from x-amz-meta-signature")
+    func bucket() throws {
+        let fixture = try Fixture()
+        defer { fixture.dir.remove() }
+        let digest = try fixture.middleDigest()
+        let log = try #require(try fixture.listed(by: digest).first)
+        try FileManager.default.removeItem(atPath: fixture.uri(log))
+        let unsigned = fixture.digests[3]
+        let uncovered = try fixture.listed(by: unsigned).map { "s3://\(Self.bucket)/\($0)" }
+        try FileManager.default.removeItem(atPath: fixture.uri(unsigned) + ".sig")
+
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        // Each digest goes up with its side file's signature as the service stores it: user metadata.
+        let upload = try runShell("""
+            python3 -c '
+            import boto3, os, sys
+            s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                              aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+            bucket, root = sys.argv[4], sys.argv[5]
+            s3.create_bucket(Bucket=bucket)
+            for folder, _, names in os.walk(root):
+                for name in names:
+                    path = os.path.join(folder, name)
+                    if name.endswith(".sig"):
+                        continue
+                    metadata = {}
+                    if os.path.exists(path + ".sig"):
+                        metadata = {"signature": open(path + ".sig").read().strip(), "signature-algorithm": "SHA256withRSA"}
+                    s3.put_object(Bucket=bucket, Key=os.path.relpath(path, root), Body=open(path, "rb").read(), Metadata=metadata)
+            ' "\(moto.endpoint)" "\(moto.accessKeyID)" "\(moto.secretAccessKey)" "\(Self.bucket)" "\(fixture.root)"
+            """, timeout: 120)
+        try #require(upload.status == 0, "upload failed: \(upload.stderr)")
+
+        let tool = builtExecutablesFolder() + "/trail-fetch"
+        let result = try runShell("'\(tool)' --verify --public-keys '\(fixture.dir.path)/right.keys.json' s3://\(Self.bucket)",
+                                  environment: moto.environment, timeout: 60)
+        #expect(result.status == 1, "\(result.stderr)")
+        let findings = try result.stdoutLines.map(parseJSON)
+        #expect(findings.filter { $0["type"] as? String == "digest" }.count == 25)
+        let problems = Self.problems(findings)
+        // An unsigned digest vouches for nothing: its log files are uncovered.
+        #expect(problems.count == 2 + uncovered.count, "\(problems)")
+        #expect(Set(problems.filter { $0["status"] as? String == "uncovered" }.compactMap { $0["object"] as? String }) == Set(uncovered))
+        #expect(Self.finding(problems, "s3://\(Self.bucket)/\(log)")?["reason"] as? String == "not found")
+        let notSigned = try #require(Self.finding(problems, "s3://\(Self.bucket)/\(unsigned)"))
+        #expect(notSigned["status"] as? String == "unsigned")
+        #expect(notSigned["reason"] as? String == "no x-amz-meta-signature")
+        #expect(result.stderr.contains("Get requests"), "the cost report: \(result.stderr)")
     }
 }
