@@ -71,9 +71,10 @@ public final class DigestVerifier {
     /// The summary line for stderr: counts by type and status.
     public var summary: String {
         let order: [IntegrityFinding.Status] = [.valid, .invalid, .missing, .unsigned, .uncovered, .gap, .unfetched]
-        let parts = [(IntegrityFinding.ObjectType.digest, "digest files"), (.log, "log files"), (.chain, "chain findings")].compactMap { type, name -> String? in
+        let parts = [(IntegrityFinding.ObjectType.digest, "digest file"), (.log, "log file"), (.chain, "chain finding")].compactMap { type, name -> String? in
             guard let byStatus = counts[type], !byStatus.isEmpty else { return nil }
-            return "\(byStatus.values.reduce(0, +)) \(name) (" + order.compactMap { status in
+            let total = byStatus.values.reduce(0, +)
+            return "\(total) \(name)\(total == 1 ? "" : "s") (" + order.compactMap { status in
                 byStatus[status].map { "\($0) \(status.rawValue)" }
             }.joined(separator: ", ") + ")"
         }

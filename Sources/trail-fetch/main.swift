@@ -118,6 +118,7 @@ struct TrailFetchCommand: ParsableCommand {
             throw ValidationError("--verify needs the trail's public keys: save them with `aws cloudtrail list-public-keys --start-time <first day> > keys.json` (in the region that delivers the digests) and pass --public-keys keys.json")
         }
         if publicKeys != nil, !verify { throw ValidationError("--public-keys is only for --verify") }
+        if verify, archive != nil { throw ValidationError("--archive keeps fetched objects; --verify fetches none to keep") }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, FetchFilters.day(value) == nil { throw ValidationError("\(name) \(value): not a date (YYYY-MM-DD) or RFC 3339 time") }
         }
