@@ -231,6 +231,26 @@ struct VerifyTests {
         #expect(problems.count == 2 + logs.count)
     }
 
+    @Test("a digest replaced by another validly signed one breaks the next digest's link")
+    func replacedDigest() throws {
+        let fixture = try Fixture()
+        defer { fixture.dir.remove() }
+        let index = fixture.digests.firstIndex(of: try fixture.middleDigest())!
+        let replaced = fixture.digests[index]
+        // Whoever holds the signing key rewrites a digest: it verifies on its own, but the next
+        // digest recorded the hash and signature of the original.
+        try fixture.editDigest(replaced) { $0.replacingOccurrences(of: #""hashValue":""#, with: #""hashValue":"0"#) }
+        try FileIO.writeAtomically(Array(try fixture.pythonSign(replaced, with: "right").signature.utf8), to: fixture.uri(replaced) + ".sig")
+        let findings = try fixture.verify()
+        let problems = Self.problems(findings)
+        let found = try #require(Self.finding(problems, fixture.uri(replaced)))
+        #expect(found["status"] as? String == "invalid")
+        #expect(found["reason"] as? String == "hash value doesn't match the next digest's previousDigestHashValue")
+        #expect(found["digest"] as? String == fixture.uri(fixture.digests[index + 1]))
+        // Its log files' hashes were altered with it.
+        #expect(problems.filter { $0["reason"] as? String == "hash value doesn't match" }.count == (try fixture.listed(by: replaced)).count)
+    }
+
     @Test("a signature from the wrong key, or keys that do not include the signing key")
     func wrongKey() throws {
         let fixture = try Fixture()
