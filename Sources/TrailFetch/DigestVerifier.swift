@@ -50,14 +50,17 @@ public final class DigestVerifier {
         }
         var covered = Set<String>()
         var spans: [String: (first: Timestamp, last: Timestamp)] = [:]
+        var ends: [(last: DigestKey, end: Timestamp)] = []
         for chain in chains.keys.sorted() {
             let digests = chains[chain]!.sorted { $0.stamp < $1.stamp }
             if let span = try walk(digests, listed: listed, covered: &covered) {
                 let stream = digests[0].stream
                 let old = spans[stream]
                 spans[stream] = (min(old?.first ?? span.first, span.first), max(old?.last ?? span.last, span.last))
+                if !digests[0].backfill { ends.append((digests[digests.count - 1], span.last)) }
             }
         }
+        reportStoppedChains(ends, spans: &spans)
         for stream in logs.keys.sorted() {
             guard let span = spans[stream] else { continue }
             for log in logs[stream]! where log.delivered >= span.first && log.delivered < span.last && !covered.contains(log.key) {
@@ -66,6 +69,21 @@ public final class DigestVerifier {
             }
         }
         output.flush()
+    }
+
+    /// A chain whose digests stop while the same trail's other chains (accounts, regions) go on
+    /// has lost its newest digests, or its region stopped delivering: a gap up to the trail's
+    /// newest digest. Regions deliver their digests minutes apart, so only a lag of two hours
+    /// or more counts. The stream's log files are then checked up to the trail's newest digest.
+    private func reportStoppedChains(_ ends: [(last: DigestKey, end: Timestamp)], spans: inout [String: (first: Timestamp, last: Timestamp)]) {
+        let newest = Dictionary(ends.map { ($0.last.trail, $0.end) }, uniquingKeysWith: max)
+        for (last, end) in ends {
+            guard let trailEnd = newest[last.trail], trailEnd.seconds - end.seconds >= 2 * 3600 else { continue }
+            emit(IntegrityFinding(status: .gap, type: .chain, object: store.uri(last.folder),
+                                  reason: "no digest after \(end.rfc3339); the trail's other digests go on to \(trailEnd.rfc3339)",
+                                  digest: store.uri(last.key), account: last.account, region: last.region, time: end.rfc3339))
+            if let span = spans[last.stream] { spans[last.stream] = (span.first, max(span.last, trailEnd)) }
+        }
     }
 
     /// The summary line for stderr: counts by type and status.
@@ -253,6 +271,9 @@ struct DigestKey {
     let chain: String
     /// `YYYYMMDDTHHMMSSZ`, the digest's end time; sorts as time does.
     let stamp: String
+    /// `<trail name>_<home region>`: the chains of one trail across accounts and regions.
+    let trail: String
+    let backfill: Bool
 
     init?(_ key: String) {
         guard key.hasSuffix(".json.gz") else { return nil }
@@ -271,6 +292,8 @@ struct DigestKey {
         folder = parts[...(service + 1)].joined(separator: "/") + "/"
         stream = parts[..<service].joined(separator: "/") + "|" + region
         chain = folder + name.dropLast(tail) + (backfill ? " backfill" : "")
+        trail = String(name.dropLast(tail).dropFirst(account.count + "_CloudTrail-Digest_".count + region.count + 1))
+        self.backfill = backfill
     }
 
     /// The stamp as RFC 3339.

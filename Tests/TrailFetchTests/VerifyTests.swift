@@ -51,7 +51,7 @@ struct VerifyTests {
         let digests: [String]
         let logFiles: Int
 
-        init() throws {
+        init(regions: [String] = ["us-east-1"]) throws {
             dir = try TemporaryDirectory("trail-verify")
             let script = try dir.write("keys.py", VerifyTests.python)
             let made = try runShell("python3 '\(script)' keys '\(dir.path)' right wrong", timeout: 60)
@@ -59,7 +59,7 @@ struct VerifyTests {
             var options = SynthOptions(outputDirectory: dir.path + "/bucket")
             options.events = 300
             options.accounts = 1
-            options.regions = ["us-east-1"]
+            options.regions = regions
             options.days = 1
             options.digestKeyPath = dir.path + "/right.pem"
             options.bucket = VerifyTests.bucket
@@ -249,6 +249,27 @@ struct VerifyTests {
         #expect(found["digest"] as? String == fixture.uri(fixture.digests[index + 1]))
         // Its log files' hashes were altered with it.
         #expect(problems.filter { $0["reason"] as? String == "hash value doesn't match" }.count == (try fixture.listed(by: replaced)).count)
+    }
+
+    @Test("a chain whose newest digests are gone while another region's go on: a gap, and its files uncovered")
+    func stoppedChain() throws {
+        let fixture = try Fixture(regions: ["us-east-1", "eu-west-1"])
+        defer { fixture.dir.remove() }
+        let chain = fixture.digests.filter { $0.contains("/CloudTrail-Digest/eu-west-1/") }
+        #expect(chain.count == 25)
+        let removed = Array(chain.suffix(3))
+        let logs = try removed.flatMap { try fixture.listed(by: $0) }
+        for key in removed {
+            try FileManager.default.removeItem(atPath: fixture.uri(key))
+            try FileManager.default.removeItem(atPath: fixture.uri(key) + ".sig")
+        }
+        let problems = Self.problems(try fixture.verify())
+        let gap = try #require(problems.first { $0["status"] as? String == "gap" })
+        #expect(gap["region"] as? String == "eu-west-1")
+        #expect(gap["reason"] as? String == "no digest after 2026-11-16T22:00:00Z; the trail's other digests go on to 2026-11-17T01:00:00Z")
+        #expect(Set(problems.filter { $0["status"] as? String == "uncovered" }.compactMap { $0["object"] as? String })
+                == Set(logs.map(fixture.uri)))
+        #expect(problems.count == 1 + logs.count)
     }
 
     @Test("a signature from the wrong key, or keys that do not include the signing key")
