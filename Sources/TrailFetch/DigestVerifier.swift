@@ -151,7 +151,10 @@ public final class DigestVerifier {
             emit(finding(verdict.status, reason: verdict.reason, time: document.endTime))
             if verdict.status == .valid {
                 if let broken = link(document, to: previous, listed: listed) {
-                    emit(finding(broken.status, object: broken.object, reason: broken.reason, time: document.endTime))
+                    // A digest that is gone is a missing digest file; one that is there but not what the
+                    // link recorded is a broken chain, beside its own (valid) signature finding.
+                    emit(finding(broken.status, broken.status == .missing ? .digest : .chain, object: broken.object,
+                                 reason: broken.reason, time: document.endTime))
                 }
                 for file in document.logFiles {
                     covered.insert(file.key)

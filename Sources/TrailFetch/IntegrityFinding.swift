@@ -23,7 +23,8 @@ public struct IntegrityFinding: Sendable, Equatable {
         public var isProblem: Bool { self != .valid }
     }
 
-    /// What was checked: a digest file, a log file, or a stretch of a digest chain.
+    /// What was checked: a digest file, a log file, or the chain (a gap; a link to a previous
+    /// digest that is not what the link recorded).
     public enum ObjectType: String, Sendable { case digest, log, chain }
 
     public var status: Status

@@ -247,6 +247,8 @@ struct VerifyTests {
         #expect(found["status"] as? String == "invalid")
         #expect(found["reason"] as? String == "hash value doesn't match the next digest's previousDigestHashValue")
         #expect(found["digest"] as? String == fixture.uri(fixture.digests[index + 1]))
+        #expect(found["type"] as? String == "chain")
+        #expect(findings.filter { $0["type"] as? String == "digest" }.count == 25)
         // Its log files' hashes were altered with it.
         #expect(problems.filter { $0["reason"] as? String == "hash value doesn't match" }.count == (try fixture.listed(by: replaced)).count)
     }
