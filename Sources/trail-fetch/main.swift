@@ -29,13 +29,15 @@ struct TrailFetchCommand: ParsableCommand {
 
             With --verify, trail-fetch checks the trail's integrity instead of fetching it, as \
             aws cloudtrail validate-logs does: each digest's SHA256withRSA signature (from the \
-            object's x-amz-meta-signature, or for a local copy of the bucket from the side file \
-            <digest>.sig, hex on one line), the chain of digests, and the SHA-256 of every log \
-            file a digest lists. One finding per object goes to stdout: {"kind":"integrity", \
-            "status":"valid|invalid|missing|unsigned|uncovered|gap|unfetched","type":"digest| \
-            log|chain","object":…,"reason":…,"digest":…}. Public keys come from a file saved \
-            with aws cloudtrail list-public-keys (--public-keys). With --state, log files the \
-            digests list but trail-fetch never delivered are reported as unfetched.
+            object's x-amz-meta-signature; in a local copy of the bucket, from the side file \
+            <name>.json.gz.sig, hex on one line), the chain of digests, hours without a digest, \
+            the SHA-256 of every log file a digest lists, and log files no digest lists. Public \
+            keys come from a file saved with aws cloudtrail list-public-keys (--public-keys). \
+            One finding per object goes to stdout, with a trail header so that trail-match can \
+            alert on it: "kind" integrity, "status" (valid, invalid, missing, unsigned, \
+            uncovered, gap, unfetched), "type" (digest, log, chain), "object", "reason", \
+            "digest". With --state (read only), log files the digests list that trail-fetch \
+            never delivered are unfetched.
 
             Exit status: 0 all delivered (with --verify: everything valid); 1 some files were \
             corrupt and skipped (with --verify: some finding is not valid); 2 fatal error (bad \
