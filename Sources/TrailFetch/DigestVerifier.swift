@@ -19,16 +19,18 @@ public final class DigestVerifier {
     private let filters: FetchFilters
     private let state: FetchState?
     private let output: OutputWriter
+    private let jobs: Int
     /// Findings by type and status, for the summary.
     public private(set) var counts: [IntegrityFinding.ObjectType: [IntegrityFinding.Status: Int]] = [:]
 
     public init(store: TrailObjectStore, keys: PublicKeyRing, filters: FetchFilters = FetchFilters(),
-                state: FetchState? = nil, output: OutputWriter) {
+                state: FetchState? = nil, jobs: Int = 8, output: OutputWriter) {
         self.store = store
         self.keys = keys
         self.filters = filters
         self.state = state
         self.output = output
+        self.jobs = max(1, jobs)
     }
 
     /// True when some finding is not `valid`.
@@ -156,9 +158,17 @@ public final class DigestVerifier {
                     emit(finding(broken.status, broken.status == .missing ? .digest : .chain, object: broken.object,
                                  reason: broken.reason, time: document.endTime))
                 }
-                for file in document.logFiles {
-                    covered.insert(file.key)
-                    try checkLog(file, digest: digest, document: document)
+                let files = document.logFiles.filter { $0.bucket == (store.bucket ?? $0.bucket) }
+                for file in document.logFiles where file.bucket != (store.bucket ?? file.bucket) {
+                    emit(finding(.missing, .log, object: "s3://\(file.bucket)/\(file.key)", reason: "in another bucket than the one verified",
+                                 time: document.endTime))
+                }
+                for batch in stride(from: 0, to: files.count, by: jobs) {
+                    let slice = Array(files[batch..<min(batch + jobs, files.count)])
+                    for (file, content) in zip(slice, read(slice.map(\.key))) {
+                        covered.insert(file.key)
+                        try checkLog(file, content: content.get(), digest: digest, document: document)
+                    }
                 }
             }
             previous = Checked(key: digest.key, body: body, signature: signature, valid: verdict.status == .valid, start: start, end: end)
@@ -209,16 +219,36 @@ public final class DigestVerifier {
 
     // MARK: - Log files
 
-    private func checkLog(_ file: DigestDocument.LogFile, digest: DigestKey, document: DigestDocument) throws {
+    /// Reads `keys` at once, one thread each (the work is waiting on the network, as in
+    /// BucketFetcher's downloads); results in the order of `keys`.
+    private func read(_ keys: [String]) -> [Result<[UInt8]?, Error>] {
+        final class Slots: @unchecked Sendable {
+            var results: [Result<[UInt8]?, Error>]
+            let lock = NSLock()
+            init(_ n: Int) { results = Array(repeating: .success(nil), count: n) }
+        }
+        let slots = Slots(keys.count)
+        let store = self.store
+        let group = DispatchGroup()
+        for (i, key) in keys.enumerated() {
+            group.enter()
+            Thread {
+                let result = Result { try store.read(key) }
+                slots.lock.withLock { slots.results[i] = result }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        return slots.results
+    }
+
+    /// The findings of one listed log file, given its bytes (nil: no such object).
+    private func checkLog(_ file: DigestDocument.LogFile, content: [UInt8]?, digest: DigestKey, document: DigestDocument) throws {
         func emitLog(_ status: IntegrityFinding.Status, _ reason: String) {
             emit(IntegrityFinding(status: status, type: .log, object: store.uri(file.key), reason: reason,
                                   digest: store.uri(digest.key), account: digest.account, region: digest.region, time: document.endTime))
         }
-        if file.bucket != (store.bucket ?? file.bucket) {
-            emitLog(.missing, "in bucket \(file.bucket), not in the one verified")
-            return
-        }
-        if let raw = try store.read(file.key) {
+        if let raw = content {
             if let body = try? raw.withUnsafeBytes({ try Gzip.inflate($0) }) {
                 let matches = Hex.encode(SHA256.hash(data: body)) == file.hash.lowercased()
                 emitLog(matches ? .valid : .invalid, matches ? "hash value matches" : "hash value doesn't match")

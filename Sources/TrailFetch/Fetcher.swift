@@ -75,7 +75,8 @@ public final class Fetcher {
                 guard FileIO.isDirectory(source) else { throw IOFailure(path: source, reason: "--verify needs a folder (a local copy of the bucket)") }
                 store = LocalTrailCopy(root: source)
             }
-            let verifier = DigestVerifier(store: store, keys: keys, filters: options.bucket.filters, state: state, output: writer.output)
+            let verifier = DigestVerifier(store: store, keys: keys, filters: options.bucket.filters, state: state,
+                                          jobs: options.bucket.jobs, output: writer.output)
             try verifier.run()
             problems = problems || verifier.foundProblems
             if !options.quiet {

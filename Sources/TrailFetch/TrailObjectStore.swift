@@ -3,7 +3,7 @@ import TrailCore
 
 /// Where `--verify` reads a trail: a bucket, or a local copy of one. Keys are object keys
 /// below the bucket (for a local copy, paths below the folder that stands for the bucket).
-public protocol TrailObjectStore {
+public protocol TrailObjectStore: Sendable {
     /// The bucket name digests must name, nil for a local copy whose bucket is not known.
     var bucket: String? { get }
     /// Every key below the store's prefix, in key order.
