@@ -71,10 +71,12 @@ struct VerifyTests {
                 .map { String($0.dropFirst(root.count + 1)) }
         }
 
-        func verify(keys: String = "right", bucket: String? = VerifyTests.bucket, state: FetchState? = nil) throws -> [[String: Any]] {
+        func verify(keys: String = "right", bucket: String? = VerifyTests.bucket, filters: FetchFilters = FetchFilters(),
+                    state: FetchState? = nil) throws -> [[String: Any]] {
             let output = OutputWriter(collectingAs: "findings")
             let verifier = DigestVerifier(store: LocalTrailCopy(root: root, bucket: bucket),
-                                          keys: try PublicKeyRing(file: "\(dir.path)/\(keys).keys.json"), state: state, output: output)
+                                          keys: try PublicKeyRing(file: "\(dir.path)/\(keys).keys.json"), filters: filters,
+                                          state: state, output: output)
             try verifier.run()
             let findings = try output.collectedLines.map(parseJSON)
             #expect(verifier.foundProblems == findings.contains { $0["status"] as? String != "valid" })
@@ -272,6 +274,13 @@ struct VerifyTests {
         #expect(Set(problems.filter { $0["status"] as? String == "uncovered" }.compactMap { $0["object"] as? String })
                 == Set(logs.map(fixture.uri)))
         #expect(problems.count == 1 + logs.count)
+
+        // --region and --since select chains and hours; the selected ones are whole.
+        let selected = try fixture.verify(filters: FetchFilters(regions: ["us-east-1"], sinceTime: Timestamp(iso8601: "2026-11-16T12:00:00Z")))
+        let digests = selected.filter { $0["type"] as? String == "digest" }
+        #expect(digests.count == 13, "the digests ending after 12:00, 13:00 to 01:00")
+        #expect(digests.allSatisfy { $0["region"] as? String == "us-east-1" && ($0["time"] as? String ?? "") > "2026-11-16T12:00:00Z" })
+        #expect(Self.problems(selected).isEmpty)
     }
 
     @Test("a signature from the wrong key, or keys that do not include the signing key")
