@@ -79,6 +79,12 @@ public final class FetchState {
         openDays[folder.uri]?[name] == etag
     }
 
+    /// True when a file of this name was delivered from `folder` (whatever its ETag), or its
+    /// day is closed, all of it delivered.
+    public func hasDelivered(_ name: String, folder: DayFolder) -> Bool {
+        isClosed(folder) || openDays[folder.uri]?[name] != nil
+    }
+
     /// Records files whose lines have been flushed to the output, durably before returning.
     public func record(_ files: [(folder: DayFolder, name: String, etag: String)]) throws {
         guard !files.isEmpty else { return }

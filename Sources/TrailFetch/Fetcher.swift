@@ -57,7 +57,40 @@ public final class Fetcher {
         return writer.diagnostics.exitStatus
     }
 
-    private func fetch(_ location: BucketLocation, state: FetchState?) throws {
+    /// `--verify`: checks the digest chains of each source (a bucket or a local copy of one)
+    /// and writes findings instead of documents; returns `recordsSkipped` (1) when any finding
+    /// is not `valid`. The summary of each source goes to stderr.
+    public func verify(sources: [String], keys: PublicKeyRing) throws -> ExitStatus {
+        let state = try options.statePath.map { try FetchState(path: $0) }
+        var problems = false
+        for source in sources {
+            let store: TrailObjectStore
+            var client: S3Client?
+            if let location = BucketLocation(source) {
+                client = try makeClient(location)
+                store = BucketTrail(client: client!)
+            } else if source.contains("://") {
+                throw S3Failure(description: "\(source): unknown scheme (use s3://, oss://, or a folder)")
+            } else {
+                guard FileIO.isDirectory(source) else { throw IOFailure(path: source, reason: "--verify needs a folder (a local copy of the bucket)") }
+                store = LocalTrailCopy(root: source)
+            }
+            let verifier = DigestVerifier(store: store, keys: keys, filters: options.bucket.filters, state: state,
+                                          jobs: options.bucket.jobs, output: writer.output)
+            try verifier.run()
+            problems = problems || verifier.foundProblems
+            if !options.quiet {
+                let cost = client.map { c in
+                    let counts = c.requestCounts
+                    return " (\(counts.lists) List and \(counts.gets) Get requests, \(formatBytes(counts.bytes)))"
+                } ?? ""
+                writer.diagnostics.warn("\(source): \(verifier.summary)\(cost)")
+            }
+        }
+        return problems ? .recordsSkipped : writer.diagnostics.exitStatus
+    }
+
+    private func makeClient(_ location: BucketLocation) throws -> S3Client {
         let configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
                                                          region: options.region, endpoint: options.endpoint,
                                                          alibaba: location.isAlibaba)
@@ -73,6 +106,11 @@ public final class Fetcher {
         if options.verbose {
             client.log = { Diagnostics.writeStandardError("trail-fetch: \($0)\n") }
         }
+        return client
+    }
+
+    private func fetch(_ location: BucketLocation, state: FetchState?) throws {
+        let client = try makeClient(location)
         let fetcher = BucketFetcher(client: client, writer: writer, state: state, options: options.bucket)
         defer { requestsUsed += client.requestCounts.lists + client.requestCounts.gets }
         try fetcher.run()

@@ -149,10 +149,20 @@ public final class S3Client: @unchecked Sendable {
 
     /// The object's bytes, or nil when it is gone (deleted between listing and fetching).
     public func get(_ key: String) throws -> [UInt8]? {
+        try getWithMetadata(key)?.body
+    }
+
+    /// The object's bytes and user metadata (`x-amz-meta-NAME` headers, by NAME), or nil when
+    /// it is gone. Digest files carry their signature there.
+    public func getWithMetadata(_ key: String) throws -> (body: [UInt8], metadata: [String: String])? {
         do {
             let response = try send(key: key, query: [], counting: \.gets, what: location.uri(key))
             lock.withLock { counts.bytes += response.body.count }
-            return response.body
+            var metadata: [String: String] = [:]
+            for (name, value) in response.headers where name.hasPrefix("x-amz-meta-") {
+                metadata[String(name.dropFirst("x-amz-meta-".count))] = value
+            }
+            return (response.body, metadata)
         } catch let failure as S3Failure where failure.code == "NoSuchKey" {
             return nil
         }

@@ -27,8 +27,21 @@ struct TrailFetchCommand: ParsableCommand {
             files are not delivered in key order; older days are closed once delivered. A run \
             killed at any moment repeats at most the objects that were in flight (--jobs).
 
-            Exit status: 0 all delivered; 1 some files were corrupt and skipped; 2 fatal \
-            error (bad credentials, access denied, no such bucket, unreachable endpoint).
+            With --verify, trail-fetch checks the trail's integrity instead of fetching it, as \
+            aws cloudtrail validate-logs does: each digest's SHA256withRSA signature (from the \
+            object's x-amz-meta-signature; in a local copy of the bucket, from the side file \
+            <name>.json.gz.sig, hex on one line), the chain of digests, hours without a digest, \
+            the SHA-256 of every log file a digest lists, and log files no digest lists. Public \
+            keys come from a file saved with aws cloudtrail list-public-keys (--public-keys). \
+            One finding per object goes to stdout, with a trail header so that trail-match can \
+            alert on it: "kind" integrity, "status" (valid, invalid, missing, unsigned, \
+            uncovered, gap, unfetched), "type" (digest, log, chain), "object", "reason", \
+            "digest". With --state (read only), log files the digests list that trail-fetch \
+            never delivered are unfetched.
+
+            Exit status: 0 all delivered (with --verify: everything valid); 1 some files were \
+            corrupt and skipped (with --verify: some finding is not valid); 2 fatal error (bad \
+            credentials, access denied, no such bucket, unreachable endpoint).
 
             Examples:
               trail-fetch pipelines/sample/AWSLogs | trail-flatten
@@ -37,6 +50,9 @@ struct TrailFetchCommand: ParsableCommand {
                 --since 2024-01-15 s3://my-trail
               trail-fetch --endpoint http://127.0.0.1:9000 --archive /srv/trail s3://trail
               trail-fetch --bucket-region cn-hangzhou oss://my-actiontrail/AliyunLogs/
+              aws cloudtrail list-public-keys --start-time 2024-01-01 > keys.json
+              trail-fetch --verify --public-keys keys.json --since 2024-01-15 s3://my-trail
+              trail-fetch --verify --public-keys keys.json --state fetch-state.json ./my-trail-copy
             """)
 
     @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, folders, files, or - for stdin.")
@@ -81,6 +97,12 @@ struct TrailFetchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep a raw copy of every fetched object under DIR/<account>/<region>/YYYY/MM/DD/.", valueName: "dir"))
     var archive: String?
 
+    @Flag(help: "Check digest signatures, the digest chain and log file hashes instead of fetching; write findings.")
+    var verify = false
+
+    @Option(help: ArgumentHelp("With --verify: the output of aws cloudtrail list-public-keys (JSON).", valueName: "file"))
+    var publicKeys: String?
+
     @Flag(help: "Print every request on stderr.")
     var verbose = false
 
@@ -94,6 +116,11 @@ struct TrailFetchCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard rewindDays >= 1 else { throw ValidationError("--rewind-days must be at least 1") }
         guard S3Client.Addressing(rawValue: addressing) != nil else { throw ValidationError("--addressing must be auto, path or virtual") }
+        if verify, publicKeys == nil {
+            throw ValidationError("--verify needs the trail's public keys: save them with `aws cloudtrail list-public-keys --start-time <first day> > keys.json` (in the region that delivers the digests) and pass --public-keys keys.json")
+        }
+        if publicKeys != nil, !verify { throw ValidationError("--public-keys is only for --verify") }
+        if verify, archive != nil { throw ValidationError("--archive keeps fetched objects; --verify fetches none to keep") }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, FetchFilters.day(value) == nil { throw ValidationError("\(name) \(value): not a date (YYYY-MM-DD) or RFC 3339 time") }
         }
@@ -119,7 +146,11 @@ struct TrailFetchCommand: ParsableCommand {
         options.bucket.archive = archive
         options.bucket.progress = isatty(2) != 0 && !quiet
         Tool.run("trail-fetch", strict: strict) { diagnostics in
-            try Fetcher(output: .standardOutput(), diagnostics: diagnostics, options: options).run(sources: sources)
+            let fetcher = Fetcher(output: .standardOutput(), diagnostics: diagnostics, options: options)
+            if verify, let publicKeys {
+                return try fetcher.verify(sources: sources, keys: PublicKeyRing(file: publicKeys))
+            }
+            return try fetcher.run(sources: sources)
         }
     }
 }
