@@ -52,7 +52,8 @@ GEO_DB = $(shell python3 -c 'import _maxminddb_geolite2 as g, os; print(os.path.
 ## three-day backfill read folder by folder, so correlations see it as one whole stream.
 run: release
 	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" TRAIL_MATCH_STATE="$${TRAIL_MATCH_STATE-}" \
-	  TRAIL_ENRICH="$${TRAIL_ENRICH-$(if $(GEO_DB),--geo $(GEO_DB))}" pipelines/watch.sh
+	  TRAIL_ENRICH="$${TRAIL_ENRICH-$(if $(GEO_DB),--geo $(GEO_DB)) --table trail.actor.name=pipelines/tables/privileged-users.csv}" \
+	  pipelines/watch.sh
 
 ## sample: regenerate the bundled sample trail with trail-synth (deterministic).
 SAMPLE_ARGS := --out pipelines/sample --events 450 --accounts 2 --regions us-east-1,eu-west-1,ap-northeast-1 \
