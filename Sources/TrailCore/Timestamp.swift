@@ -54,7 +54,8 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             guard let h = digits(2), !extended || skip(UInt8(ascii: ":")), let m = digits(2) else { return nil }
             hour = h
             minute = m
-            if !extended || skip(UInt8(ascii: ":")) {
+            // Seconds may be left out (`…T0912Z` in CloudTrail file names).
+            if extended ? skip(UInt8(ascii: ":")) : (i < b.count && b[i] >= 0x30 && b[i] <= 0x39) {
                 guard let s = digits(2) else { return nil }
                 second = s
             }

@@ -318,7 +318,8 @@ struct DigestKey {
         guard name.count > tail else { return nil }
         let stampStart = name.index(name.endIndex, offsetBy: -(tail - 1))
         stamp = String(name[stampStart..<name.index(stampStart, offsetBy: 16)])
-        guard stamp.count == 16, stamp.hasSuffix("Z") else { return nil }
+        guard stamp.count == 16, let end = Timestamp(iso8601: stamp) else { return nil }
+        endTime = end.rfc3339
         self.key = key
         account = String(parts[service - 1])
         region = String(parts[service + 1])
@@ -330,10 +331,7 @@ struct DigestKey {
     }
 
     /// The stamp as RFC 3339.
-    var endTime: String {
-        let s = Array(stamp)
-        return "\(String(s[0..<4]))-\(String(s[4..<6]))-\(String(s[6..<8]))T\(String(s[9..<11])):\(String(s[11..<13])):\(String(s[13..<15]))Z"
-    }
+    let endTime: String
 }
 
 /// A CloudTrail log file's key: `…/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDDTHHMMZ>_<id>.json.gz`.
@@ -351,10 +349,7 @@ struct LogKey {
         guard let service = parts.lastIndex(of: "CloudTrail"), service >= 1, service + 6 == parts.count else { return nil }
         let fields = parts[parts.count - 1].split(separator: "_")
         guard fields.count >= 5, fields[3].count == 14 else { return nil }
-        let s = Array(fields[3])
-        guard let time = Timestamp(iso8601: "\(String(s[0..<4]))-\(String(s[4..<6]))-\(String(s[6..<8]))T\(String(s[9..<11])):\(String(s[11..<13])):00Z") else {
-            return nil
-        }
+        guard let time = Timestamp(iso8601: String(fields[3])) else { return nil }
         self.key = key
         account = String(parts[service - 1])
         region = String(parts[service + 1])
