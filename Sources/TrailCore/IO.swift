@@ -103,6 +103,18 @@ public final class OutputWriter {
         self.name = name
         self.capacity = capacity
         buffer.reserveCapacity(capacity)
+        OutputWriter.widenPipe(fileDescriptor)
+    }
+
+    /// Lets a pipe hold a whole block of output (Linux pipes hold 64 KiB unless asked), so
+    /// the stage writing and the stage reading run side by side instead of taking turns.
+    private static func widenPipe(_ fd: Int32) {
+        #if os(Linux)
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO else { return }
+        let setPipeSize: Int32 = 1031 // F_SETPIPE_SZ, which Glibc's Swift module does not export
+        _ = fcntl(fd, setPipeSize, Int32(1 << 20))
+        #endif
     }
 
     /// A writer that keeps its output in `collected`.
