@@ -54,6 +54,15 @@ public struct JSONWriter {
             var runStart = 0
             var i = 0
             while i < utf8.count {
+                // Eight bytes at a time up to the first that may need escaping (or is not ASCII).
+                if i + 8 <= utf8.count, let base = utf8.baseAddress {
+                    let special = JSONScanner.specialBytes(UnsafeRawPointer(base).loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    if special == 0 {
+                        i += 8
+                        continue
+                    }
+                    i += special.trailingZeroBitCount >> 3
+                }
                 let b = utf8[i]
                 i += 1
                 guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
