@@ -189,16 +189,17 @@ public enum FileIO {
         var st = stat()
         var result = [UInt8]()
         if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
-        let chunk = 1 << 18
-        var scratch = [UInt8](repeating: 0, count: chunk)
+        // Not zero-filled: clearing 256 KiB per file cost more than reading a small log file.
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
+        defer { scratch.deallocate() }
         while true {
-            let n = scratch.withUnsafeMutableBytes { read(fd, $0.baseAddress!, chunk) }
+            let n = read(fd, scratch.baseAddress!, scratch.count)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IOFailure(path: path, errno: errno)
             }
             if n == 0 { break }
-            result.append(contentsOf: scratch[0..<n])
+            result.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
         }
         return result
     }
@@ -253,7 +254,8 @@ public enum FileIO {
         }
         var result: [String] = []
         try collect(root, into: &result)
-        return result.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        // strcmp compares bytes as unsigned, as UTF-8 order wants, and much faster.
+        return result.sorted { strcmp($0, $1) < 0 }
     }
 
     private static func collect(_ dir: String, into result: inout [String]) throws(IOFailure) {
