@@ -149,10 +149,13 @@ public struct JSONScanner {
             // Eight plain ASCII bytes at a time: most of a trail is long runs of them.
             if j + 8 <= n {
                 let w = bytes.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-                if !JSONScanner.hasSpecialByte(w) {
+                let special = JSONScanner.specialBytes(w)
+                if special == 0 {
                     j += 8
                     continue
                 }
+                // Straight to the first special byte: short strings (keys) end in this word.
+                j += special.trailingZeroBitCount >> 3
             }
             let b = bytes[j]
             if b == UInt8(ascii: "\"") { return j + 1 }
@@ -170,14 +173,16 @@ public struct JSONScanner {
         throw JSONError(offset: i, "unterminated string", endOfInput: true)
     }
 
-    /// True when one of the eight bytes of `w` is a quote, a backslash, a control character
-    /// or not ASCII (the classic SWAR "has zero byte" test, applied to each condition).
-    @inline(__always) static func hasSpecialByte(_ w: UInt64) -> Bool {
+    /// The high bit of each of the eight bytes of `w` (loaded little-endian) that is a quote, a
+    /// backslash, a control character or not ASCII (the classic SWAR "has zero byte" test, applied
+    /// to each condition). Bytes after the first special one may be flagged wrongly, never the
+    /// bytes before it: the lowest set bit marks the first special byte.
+    @inline(__always) static func specialBytes(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
         let quote = hasZero(w ^ (ones &* 0x22)), backslash = hasZero(w ^ (ones &* 0x5C))
         let control = (w &- ones &* 0x20) & ~w & highs
-        return (quote | backslash | control | (w & highs)) != 0
+        return quote | backslash | control | (w & highs)
     }
 
     /// The end of the multi-byte UTF-8 sequence starting at `j` (Unicode Table 3-7: no
@@ -249,11 +254,19 @@ public struct JSONScanner {
     /// The end of the string at `i`: the first quote not escaped by an odd run of backslashes.
     private func skipString(at i: Int) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
+        return JSONScanner.stringEnd(base, bytes.count, opening: i)
+    }
+
+    /// Just past the closing quote of the string opening at `i`, without checking its content:
+    /// the first quote not escaped by an odd run of backslashes (memchr crosses long strings fast).
+    @inline(__always) static func stringEnd(_ base: UnsafeRawPointer, _ n: Int, opening i: Int) -> Int? {
         var j = i + 1
-        while j < bytes.count, let q = memchr(base + j, 0x22, bytes.count - j) {
+        while j < n, let q = memchr(base + j, 0x22, n - j) {
             let quote = base.distance(to: UnsafeRawPointer(q))
             var backslashes = 0
-            while quote - backslashes - 1 > i, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+            while quote - backslashes - 1 > i, base.load(fromByteOffset: quote - backslashes - 1, as: UInt8.self) == UInt8(ascii: "\\") {
+                backslashes += 1
+            }
             if backslashes % 2 == 0 { return quote + 1 }
             j = quote + 1
         }
@@ -482,23 +495,24 @@ public enum JSONCompactor {
     }
 
     public static func compact(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        var inString = false
-        var escaped = false
+        guard let base = text.baseAddress else { return }
+        let n = text.count
         var runStart = 0
         var i = 0
-        // Copy runs between whitespace bytes in bulk; CloudTrail files are already compact.
-        while i < text.count {
-            let b = text[i]
-            if inString {
-                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
-            } else if b == UInt8(ascii: "\"") {
-                inString = true
-            } else if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 {
-                if i > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
+        // Copy runs between whitespace bytes in bulk, and jump over strings to their closing quote:
+        // CloudTrail files are already compact, so most documents are one run of mostly strings.
+        while i < n {
+            let b = base.load(fromByteOffset: i, as: UInt8.self)
+            if b == UInt8(ascii: "\"") {
+                i = JSONScanner.stringEnd(base, n, opening: i) ?? n
+                continue
+            }
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 {
+                if i > runStart { out.append(contentsOf: UnsafeRawBufferPointer(start: base + runStart, count: i - runStart)) }
                 runStart = i + 1
             }
             i += 1
         }
-        if i > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
+        if n > runStart { out.append(contentsOf: UnsafeRawBufferPointer(start: base + runStart, count: n - runStart)) }
     }
 }

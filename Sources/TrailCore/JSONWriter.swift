@@ -52,9 +52,22 @@ public struct JSONWriter {
         var value = value
         value.withUTF8 { utf8 in
             var runStart = 0
-            for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
-                runStart = i + 1
+            var i = 0
+            while i < utf8.count {
+                // Eight bytes at a time up to the first that may need escaping (or is not ASCII).
+                if i + 8 <= utf8.count, let base = utf8.baseAddress {
+                    let special = JSONScanner.specialBytes(UnsafeRawPointer(base).loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    if special == 0 {
+                        i += 8
+                        continue
+                    }
+                    i += special.trailingZeroBitCount >> 3
+                }
+                let b = utf8[i]
+                i += 1
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<(i - 1)]))
+                runStart = i
                 switch b {
                 case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
                 case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])

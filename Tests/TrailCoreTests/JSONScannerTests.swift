@@ -124,3 +124,40 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
         #expect(value(parsed, "inner.absent") is NSNull)
     }
 }
+
+/// The word-at-a-time paths (string scanning, quoting, compaction) against byte-by-byte
+/// expectations, with each special byte at every position around the 8-byte words.
+@Suite struct WordAtATimeTests {
+    static let specials: [String] = ["\"", "\\", "\n", "\t", "\u{01}", "\u{1F}", "é", "😀"]
+
+    @Test func quotingEscapesEverySpecialByteWhereverItIs() throws {
+        for special in Self.specials {
+            for position in 0...20 {
+                let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: 20 - position)
+                var out: [UInt8] = []
+                JSONWriter.appendQuoted(text, to: &out)
+                let parsed = try JSONSerialization.jsonObject(with: Data(out), options: .fragmentsAllowed) as? String
+                #expect(parsed == text, "\(special.debugDescription) at \(position)")
+                #expect(!out.dropFirst().dropLast().contains { $0 < 0x20 })
+            }
+        }
+    }
+
+    @Test func stringsEndAtTheirClosingQuoteWhereverItIs() throws {
+        for special in Self.specials where special != "\n" && special != "\t" && special != "\u{01}" && special != "\u{1F}" {
+            for position in 0...20 {
+                let body = String(repeating: "a", count: position) + (special == "\"" || special == "\\" ? "\\" + special : special)
+                let document = "[\"\(body)\",\"after \\\\\",  \"x\"]"
+                try scan(document) { s in
+                    let root = try s.validateDocument()
+                    var strings: [String] = []
+                    s.forEachElement(ofArrayAt: root) { strings.append(s.string(at: $0) ?? "?"); return true }
+                    let expected = String(repeating: "a", count: position) + special
+                    #expect(strings == [expected, "after \\", "x"], "\(special.debugDescription) at \(position)")
+                    #expect(String(decoding: JSONCompactor.compact(s.bytes), as: UTF8.self) == document.replacingOccurrences(of: ",  ", with: ","))
+                }
+            }
+        }
+        #expect(throws: JSONError.self) { try scan("\"abcdefgh\u{01}ijklmnop\"") { try $0.validateDocument() } }
+    }
+}
