@@ -21,6 +21,10 @@ final class TargetState {
     private var pendingIDs = Set<String>()
     private var sent: [String] = []
     private var sentIDs = Set<String>()
+    /// The `sent` file, open for appending while deliveries are recorded.
+    private var sentLog: Int32 = -1
+
+    deinit { if sentLog >= 0 { close(sentLog) } }
     var throttle: [String: ThrottleEntry] = [:]
 
     /// Ids kept to refuse re-sends: the newest this many.
@@ -73,7 +77,9 @@ final class TargetState {
         if sentIDs.insert(id).inserted { sent.append(id) }
     }
 
-    /// Records a delivery at once (one appended line), so a crash after it does not resend.
+    /// Records a delivery at once (one appended line), so a run killed after it does not resend.
+    /// A completed write survives the process; `save()` makes the whole state durable with one
+    /// fsync at the end of the run instead of one per message.
     func markSent(_ ids: [String]) throws {
         for id in ids where sentIDs.insert(id).inserted { sent.append(id) }
         let delivered = Set(ids)
@@ -81,18 +87,21 @@ final class TargetState {
         pendingIDs.subtract(delivered)
         guard let folder else { return }
         let path = folder + "/sent"
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw IOFailure(path: path, errno: errno) }
-        defer { close(fd) }
-        let text = Array(ids.map { $0 + "\n" }.joined().utf8)
-        guard text.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == text.count, fsync(fd) == 0 else {
-            throw IOFailure(path: path, errno: errno)
+        if sentLog < 0 {
+            sentLog = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard sentLog >= 0 else { throw IOFailure(path: path, errno: errno) }
         }
+        let failure = Array(ids.map { $0 + "\n" }.joined().utf8).withUnsafeBytes { FileIO.writeAll(sentLog, $0) }
+        guard failure == 0 else { throw IOFailure(path: path, errno: failure) }
     }
 
     /// Writes pending alerts, throttle counters and the compacted sent list, each atomically.
     func save() throws {
         guard let folder else { return }
+        if sentLog >= 0 {
+            close(sentLog)
+            sentLog = -1
+        }
         var out: [UInt8] = []
         for item in pending {
             var w = JSONWriter()
