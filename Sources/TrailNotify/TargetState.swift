@@ -17,8 +17,16 @@ final class TargetState {
     struct ThrottleEntry { var last: Int64; var suppressed: Int }
 
     private let folder: String?
-    private(set) var pending: [PendingAlert] = []
+    /// Alerts in arrival order; delivered ones leave `pendingIDs` at once and this list when
+    /// it is next read, so recording a delivery costs the same however many are waiting.
+    private var queued: [PendingAlert] = []
     private var pendingIDs = Set<String>()
+
+    /// The alerts still to deliver, in arrival order.
+    var pending: [PendingAlert] {
+        queued.removeAll { !pendingIDs.contains($0.alert.id) }
+        return queued
+    }
     private var sent: [String] = []
     private var sentIDs = Set<String>()
     /// The `sent` file, open for appending while deliveries are recorded.
@@ -68,7 +76,7 @@ final class TargetState {
     func add(_ pending: PendingAlert) {
         guard !knows(pending.alert.id) else { return }
         pendingIDs.insert(pending.alert.id)
-        self.pending.append(pending)
+        queued.append(pending)
     }
 
     /// An alert throttling counted instead of sending: done for this target, so reading the
@@ -82,9 +90,7 @@ final class TargetState {
     /// fsync at the end of the run instead of one per message.
     func markSent(_ ids: [String]) throws {
         for id in ids where sentIDs.insert(id).inserted { sent.append(id) }
-        let delivered = Set(ids)
-        pending.removeAll { delivered.contains($0.alert.id) }
-        pendingIDs.subtract(delivered)
+        pendingIDs.subtract(ids)
         guard let folder else { return }
         let path = folder + "/sent"
         if sentLog < 0 {
