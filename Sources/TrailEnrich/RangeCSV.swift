@@ -9,12 +9,9 @@ import TrailCore
 enum RangeCSV {
     /// A table built from `paths` together, and a hash of all their content.
     static func locations(_ paths: [String]) throws -> (table: RangeTable<Location>, version: String) {
-        var table = RangeTable<Location>.Builder()
-        var hashes: [String] = []
-        for path in paths {
-            let file = try CSVFile(path: path)
-            hashes.append(file.contentHash)
-            switch try layout(of: file) {
+        try build(paths) { file, layout, table, hashes in
+            let path = file.path
+            switch layout {
             case .geoLite2(let header):
                 let locationsPath = try geoLite2LocationsPath(for: path)
                 let locations = try CSVFile(path: locationsPath)
@@ -59,16 +56,12 @@ enum RangeCSV {
                 table.append(contentsOf: rows)
             }
         }
-        return (try table.build(path: paths.joined(separator: ",")), combinedVersion(hashes))
     }
 
     static func autonomousSystems(_ paths: [String]) throws -> (table: RangeTable<AutonomousSystem>, version: String) {
-        var table = RangeTable<AutonomousSystem>.Builder()
-        var hashes: [String] = []
-        for path in paths {
-            let file = try CSVFile(path: path)
-            hashes.append(file.contentHash)
-            switch try layout(of: file) {
+        try build(paths) { file, layout, table, _ in
+            let path = file.path
+            switch layout {
             case .geoLite2(let header):
                 try geoLite2Blocks(file, header: header) { network, line, row, column in
                     let system = AutonomousSystem(number: AutonomousSystem.number(Substring(row[column("autonomous_system_number")])),
@@ -91,6 +84,21 @@ enum RangeCSV {
                 }
                 table.append(contentsOf: rows)
             }
+        }
+    }
+
+    /// Reads every file of `paths` into one table, each by `addFile` according to its layout;
+    /// the version hashes all the content read (`addFile` adds the hashes of files it joins in).
+    private static func build<Value>(
+        _ paths: [String],
+        _ addFile: (CSVFile, Layout, inout RangeTable<Value>.Builder, inout [String]) throws -> Void
+    ) throws -> (table: RangeTable<Value>, version: String) {
+        var table = RangeTable<Value>.Builder()
+        var hashes: [String] = []
+        for path in paths {
+            let file = try CSVFile(path: path)
+            hashes.append(file.contentHash)
+            try addFile(file, try layout(of: file), &table, &hashes)
         }
         return (try table.build(path: paths.joined(separator: ",")), combinedVersion(hashes))
     }
