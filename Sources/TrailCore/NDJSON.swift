@@ -32,11 +32,9 @@ public struct NDJSONInput {
         flushing output: OutputWriter? = nil,
         _ body: (JSONScanner, Int, RecordLocation) throws -> Void
     ) throws {
-        try forEachValue(diagnostics: diagnostics, flushing: output) { scanner, root, location in
-            guard scanner.kind(at: root) == .object else {
-                try diagnostics.badRecord(source: location.source, line: location.line, "expected a JSON object, found \(scanner.kind(at: root).map { "\($0)" } ?? "nothing")")
-                return
-            }
+        try forEachLine(flushing: output) { line, location in
+            let scanner = JSONScanner(line)
+            guard let root = try NDJSONInput.object(scanner, at: location, diagnostics: diagnostics) else { return }
             try body(scanner, root, location)
         }
     }
@@ -47,6 +45,19 @@ public struct NDJSONInput {
         flushing output: OutputWriter? = nil,
         _ body: (JSONScanner, Int, RecordLocation) throws -> Void
     ) throws {
+        try forEachLine(flushing: output) { line, location in
+            let scanner = JSONScanner(line)
+            guard let root = try NDJSONInput.value(scanner, at: location, diagnostics: diagnostics) else { return }
+            try body(scanner, root, location)
+        }
+    }
+
+    /// Calls `body` with each non-empty line as it was read, unchecked, for a stage that checks
+    /// lines itself (with `object(_:at:diagnostics:)`) and can pass over some cheaply.
+    public func forEachLine(
+        flushing output: OutputWriter? = nil,
+        _ body: (UnsafeRawBufferPointer, RecordLocation) throws -> Void
+    ) throws {
         for input in inputs {
             let isStdin = input == "-"
             let fd = isStdin ? 0 : open(input, O_RDONLY)
@@ -56,16 +67,29 @@ public struct NDJSONInput {
             let reader = LineReader(fileDescriptor: fd)
             if let output { reader.beforeRead = { output.flush() } }
             try reader.forEachLine { line, number in
-                let scanner = JSONScanner(line)
-                let root: Int
-                do {
-                    root = try scanner.validateDocument()
-                } catch {
-                    try diagnostics.badRecord(source: name, line: number, "invalid JSON: \(error)")
-                    return
-                }
-                try body(scanner, root, RecordLocation(source: name, line: number))
+                try body(line, RecordLocation(source: name, line: number))
             }
         }
+    }
+
+    /// The offset of the line's JSON value after checking it, or nil once a bad line has been
+    /// reported (an error with `--strict`).
+    public static func value(_ scanner: JSONScanner, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
+        do {
+            return try scanner.validateDocument()
+        } catch {
+            try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error)")
+            return nil
+        }
+    }
+
+    /// Like `value(_:at:diagnostics:)`, for a line that must hold a JSON object.
+    public static func object(_ scanner: JSONScanner, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
+        guard let root = try value(scanner, at: location, diagnostics: diagnostics) else { return nil }
+        guard scanner.kind(at: root) == .object else {
+            try diagnostics.badRecord(source: location.source, line: location.line, "expected a JSON object, found \(scanner.kind(at: root).map { "\($0)" } ?? "nothing")")
+            return nil
+        }
+        return root
     }
 }

@@ -263,59 +263,92 @@ struct Detection: Sendable {
         }
     }
 
-    /// Values one field must have for the detection to match at all (`eventName` in
-    /// [CreateUser, DeleteUser]), lower-cased, or nil when no such field is implied.
-    /// The rule index files the rule under these values so other events never reach it.
-    func requiredValues(of path: String) -> Set<[UInt8]>? {
-        required(condition, path)
+    /// What the detection asks of single fields in every event it matches, by field path: a
+    /// value among a few (`eventName` in [CreateUser, DeleteUser], lower-cased) or just a
+    /// non-null value (`errorCode|startswith: AccessDenied`). The rule index files the rule
+    /// under one of them so that other events never reach it.
+    func requirements() -> [String: FieldRequirement] {
+        required(condition)
     }
 
-    private func required(_ c: Condition, _ path: String) -> Set<[UInt8]>? {
+    private func required(_ c: Condition) -> [String: FieldRequirement] {
         switch c {
-        case .search(let name): return searches[name].flatMap { Detection.required($0, path) }
-        case .not: return nil
-        case .and(let a, let b): return required(a, path) ?? required(b, path)
-        case .allOf(let names): return names.lazy.compactMap { self.required(.search($0), path) }.first
-        case .or(let a, let b): return union([required(a, path), required(b, path)])
-        case .oneOf(let names): return union(names.map { required(.search($0), path) })
+        case .search(let name): return searches[name].map(Detection.required) ?? [:]
+        case .not: return [:]
+        case .and(let a, let b): return required(a).merging(required(b), uniquingKeysWith: FieldRequirement.narrower)
+        case .allOf(let names):
+            return names.reduce(into: [:]) { all, name in all.merge(required(.search(name)), uniquingKeysWith: FieldRequirement.narrower) }
+        case .or(let a, let b): return FieldRequirement.either([required(a), required(b)])
+        case .oneOf(let names): return FieldRequirement.either(names.map { required(.search($0)) })
         }
     }
 
-    private func union(_ sets: [Set<[UInt8]>?]) -> Set<[UInt8]>? {
-        var all = Set<[UInt8]>()
-        for set in sets {
-            guard let set else { return nil }
-            all.formUnion(set)
-        }
-        return all
-    }
-
-    private static func required(_ search: Search, _ path: String) -> Set<[UInt8]>? {
+    private static func required(_ search: Search) -> [String: FieldRequirement] {
         switch search {
-        case .keywords: return nil
-        case .anyOf(let alternatives):
-            var all = Set<[UInt8]>()
-            for a in alternatives {
-                guard let set = required(a, path) else { return nil }
-                all.formUnion(set)
+        case .keywords: return [:]
+        case .anyOf(let alternatives): return FieldRequirement.either(alternatives.map(required))
+        case .allFields(let fields):
+            var all: [String: FieldRequirement] = [:]
+            for field in fields where all[field.path.description] == nil {
+                if let requirement = field.requirement { all[field.path.description] = requirement }
             }
             return all
-        case .allFields(let fields):
-            for field in fields where field.path.description == path && !field.requireAll {
-                var values = Set<[UInt8]>()
-                for e in field.expected {
-                    guard case .test(.pattern(let p)) = e, !p.cased, let text = p.literalText else { values = []; break }
-                    values.insert(text)
-                }
-                if !values.isEmpty { return values }
-            }
-            return nil
         }
     }
 }
 
-/// A loaded rule: Sigma metadata, the events its logsource selects, and its detection.
-public struct Rule: Sendable {
+/// What a detection needs of one field in every event it matches.
+enum FieldRequirement: Equatable, Sendable {
+    /// One of these values, lower-cased (rules match plain values case-insensitively).
+    case oneOf(Set<[UInt8]>)
+    /// Some value that is not null: every value test fails on an absent or null field.
+    case present
+
+    /// Of two requirements that both hold, the one that excludes more events.
+    static func narrower(_ a: FieldRequirement, _ b: FieldRequirement) -> FieldRequirement {
+        a == .present ? b : a
+    }
+
+    /// What holds whichever of the alternatives matched: the fields all of them require.
+    static func either(_ alternatives: [[String: FieldRequirement]]) -> [String: FieldRequirement] {
+        guard var all = alternatives.first else { return [:] }
+        for other in alternatives.dropFirst() {
+            all = all.reduce(into: [:]) { kept, entry in
+                switch (entry.value, other[entry.key]) {
+                case (_, nil): break
+                case (.oneOf(let a), .oneOf(let b)?): kept[entry.key] = .oneOf(a.union(b))
+                default: kept[entry.key] = .present
+                }
+            }
+        }
+        return all
+    }
+}
+
+extension FieldMatcher {
+    /// What this line asks of its field in every event it matches, if anything.
+    var requirement: FieldRequirement? {
+        var values = Set<[UInt8]>()
+        var literalOnly = !requireAll
+        for e in expected {
+            switch e {
+            case .test(.pattern(let p)) where !p.cased:
+                if let text = p.literalText { values.insert(text) } else { literalOnly = false }
+            case .test, .anyTest:
+                literalOnly = false
+            case .null, .exists:
+                // `exists: true` holds for a null value too.
+                return nil
+            }
+        }
+        guard !expected.isEmpty else { return nil }
+        return literalOnly ? .oneOf(values) : .present
+    }
+}
+
+/// A loaded rule: Sigma metadata, the events its logsource selects, and its detection. A
+/// class: the match loop reaches rules by index millions of times, without copying them.
+public final class Rule: Sendable {
     public let id: String
     /// Sigma's `name`: how correlation rules may refer to this rule besides its id.
     public let name: String?
@@ -335,6 +368,23 @@ public struct Rule: Sendable {
     let examples: Examples
 
     static let cloudPath = JSONPath("trail.cloud")
+
+    init(id: String, name: String?, title: String, level: String, tags: [String], references: [String],
+         description: String?, scenarios: [String], origin: String, cloud: [UInt8]?, detection: Detection,
+         examples: Examples) {
+        self.id = id
+        self.name = name
+        self.title = title
+        self.level = level
+        self.tags = tags
+        self.references = references
+        self.description = description
+        self.scenarios = scenarios
+        self.origin = origin
+        self.cloud = cloud
+        self.detection = detection
+        self.examples = examples
+    }
 
     /// Whether `event` (an object with the `trail` header) raises this rule.
     public func matches(_ s: JSONScanner, event root: Int) -> Bool {

@@ -16,6 +16,8 @@ public final class Matcher {
     private let diagnostics: Diagnostics
     private var json = JSONWriter()
     private var candidates: [Int] = []
+    /// Per line: where the header members the rule index reads start.
+    private var header: [Int] = []
     private var matched: [Int] = []
     private var untimed = 0
     public private(set) var alertsWritten = 0
@@ -57,16 +59,41 @@ public final class Matcher {
     /// without it the end of the input is the end of the stream.
     public func run(inputs: [String], statePath: String? = nil) throws -> ExitStatus {
         if let statePath { try engine?.load(from: statePath) }
-        try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics, flushing: output) { s, root, _ in
-            match(s, event: root)
+        try NDJSONInput(inputs).forEachLine(flushing: output) { line, location in
+            try match(line: line, at: location)
         }
         finish(keepPending: statePath != nil)
         if let statePath, let engine { try engine.save(to: statePath) }
         return diagnostics.exitStatus
     }
 
+    /// Matches one input line. Most events of a trail are routine calls no rule names; for a
+    /// line trail-flatten wrote, the rule index decides that from the `trail` header, and the
+    /// line is passed over once its header is checked, since checking the whole event would
+    /// cost more than everything else done with it. Every event a rule examines is checked in
+    /// full first, and any other line too: a bad one is reported and skipped.
+    func match(line: UnsafeRawBufferPointer, at location: RecordLocation) throws {
+        let s = JSONScanner(line)
+        if index.readHeader(s, into: &header) {
+            index.candidates(s, 0, header: header, into: &candidates)
+            guard !candidates.isEmpty, try NDJSONInput.object(s, at: location, diagnostics: diagnostics) != nil else { return }
+            evaluate(s, event: 0)
+        } else {
+            guard let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) else { return }
+            match(s, event: root)
+        }
+    }
+
+    /// Matches one event, checked before.
     public func match(_ s: JSONScanner, event root: Int) {
         index.candidates(s, root, into: &candidates)
+        guard !candidates.isEmpty else { return }
+        evaluate(s, event: root)
+    }
+
+    /// Tries the candidate rules on a checked event, writing its alerts and handing its
+    /// matches to the correlations.
+    private func evaluate(_ s: JSONScanner, event root: Int) {
         matched.removeAll(keepingCapacity: true)
         for r in candidates where rules[r].matches(s, event: root) {
             if !silenced[r] { writeAlert(rules[r], s, event: root) }

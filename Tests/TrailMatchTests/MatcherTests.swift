@@ -208,3 +208,100 @@ func matches(_ rule: Rule, _ event: String) -> Bool {
         #expect(report.passed >= 100)
     }
 }
+
+@Suite struct HeaderFastPathTests {
+    static let rules = """
+        title: denied
+        id: denied
+        detection: {s: {errorCode|startswith: AccessDenied}, condition: s}
+        ---
+        title: privileged
+        id: privileged
+        detection: {s: {trail.context.actor.privileged: 'yes'}, condition: s}
+        ---
+        title: tor
+        id: tor
+        detection: {s: {trail.source.networks: tor}, condition: s}
+        """
+
+    /// Runs the rules over `lines` as trail-match does, returning the alerts' rule ids, the
+    /// exit status and how many lines were reported.
+    func run(_ lines: [String]) throws -> (ids: [String], status: TrailCore.ExitStatus, skipped: Int) {
+        let set = RuleLoader().load(yaml: HeaderFastPathTests.rules, file: "r.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let input = try dir.write("events.ndjson", lines.joined(separator: "\n") + "\n")
+        let output = OutputWriter(collectingAs: "out")
+        let diagnostics = Diagnostics(tool: "trail-match")
+        let status = try Matcher(set, output: output, diagnostics: diagnostics).run(inputs: [input])
+        let ids = try output.collectedLines.map { try #require(value(try parseJSON($0), "alert.rule.id") as? String) }
+        return (ids, status, diagnostics.skippedRecords)
+    }
+
+    @Test func headerFieldsSelectTheRulesAnEventReaches() throws {
+        let result = try run([
+            #"{"trail":{"action":"GetObject","error":"AccessDenied"},"eventName":"GetObject","errorCode":"AccessDenied"}"#,
+            #"{"trail":{"action":"GetObject","error":null},"eventName":"GetObject"}"#,
+            #"{"trail":{"action":"ListUsers","context":{"actor":{"privileged":"YES"}}},"eventName":"ListUsers"}"#,
+            #"{"trail":{"source":{"networks":["corp","tor"]}},"eventName":"GetObject"}"#,
+            // Not flattened: the event's own errorCode stands in for the header's error.
+            #"{"eventName":"GetObject","errorCode":"AccessDeniedException"}"#,
+        ])
+        #expect(result.ids == ["denied", "privileged", "tor", "denied"])
+        #expect(result.status == .success)
+    }
+
+    @Test func everyLineARuleExaminesIsCheckedInFull() throws {
+        let result = try run([
+            // A rule examines it (the header has an error): the broken body is reported.
+            #"{"trail":{"action":"GetObject","error":"AccessDenied"},"errorCode":"AccessDenied","x":[1,}"#,
+            // No header: checked in full whatever the rules.
+            #"{"eventName":"GetObject","x":tru}"#,
+            // A broken header.
+            #"{"trail":{"action":"GetObject",},"eventName":"GetObject"}"#,
+            // A header no rule selects: passed over after its header is checked.
+            #"{"trail":{"action":"GetObject","error":null},"x":[1,}"#,
+        ])
+        #expect(result.ids.isEmpty)
+        #expect(result.skipped == 3)
+        #expect(result.status == .recordsSkipped)
+    }
+
+    @Test func theIndexNeverLosesAMatch() throws {
+        // The rule pack over events of the bundled sample, line by line as trail-match reads
+        // them, against every rule tried on every event.
+        let rules = try RuleLoader().load(paths: [packageRoot + "/rules"]).rules
+        var events: [String] = []
+        for file in try FileIO.filesBelow(packageRoot + "/pipelines/sample/AWSLogs").filter({ $0.hasSuffix(".json.gz") }).prefix(60) {
+            let document = try FileIO.readFile(file).withUnsafeBytes { try Gzip.inflate($0) }
+            guard let records = (try JSONSerialization.jsonObject(with: Data(document)) as? [String: Any])?["Records"] as? [[String: Any]] else { continue }
+            for record in records {
+                let name = record["eventName"] as? String ?? ""
+                let error = (record["errorCode"] as? String).map { "\"\($0)\"" } ?? "null"
+                let body = String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]), as: UTF8.self)
+                events.append(#"{"trail":{"cloud":"aws","action":"\#(name)","error":\#(error)},"# + body.dropFirst())
+            }
+        }
+        #expect(events.count > 100)
+        let output = OutputWriter(collectingAs: "alerts")
+        let matcher = Matcher(rules: rules, output: output, diagnostics: Diagnostics(tool: "test"))
+        var everyRule: [String] = []
+        for (n, event) in events.enumerated() {
+            try Array(event.utf8).withUnsafeBytes { raw in
+                try matcher.match(line: raw, at: RecordLocation(source: "sample", line: n + 1))
+                let s = JSONScanner(raw)
+                let root = try s.validateDocument()
+                let id = s.value(at: JSONPath("eventID"), from: root).flatMap { s.string(at: $0) } ?? ""
+                for rule in rules where rule.matches(s, event: root) { everyRule.append("\(id) \(rule.id)") }
+            }
+        }
+        matcher.finish(keepPending: false)
+        let alerts = try output.collectedLines.map { line in
+            let alert = try parseJSON(line)
+            return "\(value(alert, "event.eventID") as? String ?? "") \(value(alert, "alert.rule.id") as? String ?? "")"
+        }
+        #expect(alerts.count > 5)
+        #expect(alerts == everyRule)
+    }
+}
