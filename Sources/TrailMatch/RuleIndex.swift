@@ -5,32 +5,37 @@ import TrailCore
 /// of a trail are routine calls no rule names: they reach none, and trail-match passes over
 /// them after reading their `trail` header.
 struct RuleIndex {
-    /// A field rules are filed under, and where an event's value of it is read. A class: the
-    /// index visits every key for every event, without copying their tables.
-    final class Key {
-        let path: JSONPath
-        /// For a header field (`trail.NAME…`): NAME's position in `headerNames`, and the rest
-        /// of the path below it, if any.
-        let header: (member: Int, rest: JSONPath?)?
-        /// Read when the event has nothing at `path`: the event's own field behind a header
-        /// field, for input that was not flattened.
-        let fallbacks: [JSONPath]
-        /// Hash of a lower-cased value → the rules that require it.
-        var byValue: [UInt64: [Int]] = [:]
-        /// The rules that only require a non-null value.
-        var present: [Int] = []
-
-        init(path: JSONPath, header: (member: Int, rest: JSONPath?)?, fallbacks: [JSONPath]) {
-            self.path = path
-            self.header = header
-            self.fallbacks = fallbacks
-        }
+    /// A field rules are filed under: where an event's value of it is read, and where its
+    /// rules are. Plain values only: the index visits every key for every event, and copying
+    /// a key must not touch reference counts.
+    private struct Key {
+        /// For a header field (`trail.NAME…`), NAME's position in `headerNames`; else -1.
+        var member = -1
+        /// The path below the header member, as positions in `pathNames`.
+        var rest: Range<Int> = 0..<0
+        /// Mixed into value hashes, so that one table serves every key.
+        var salt: UInt64 = 0
+        /// Whether some rule is filed under a value of this key.
+        var hasValues = false
+        /// The rules that only require a non-null value, in `filed`.
+        var present: Range<Int> = 0..<0
     }
 
     private var keys: [Key] = []
-    /// The members of the `trail` header the keys read, and their names' hashes (`rawHash`).
+    /// Per key: its whole path, for events without a header, and the event's own fields
+    /// behind a header field, read when the event has nothing at the path (input that was
+    /// not flattened).
+    private var paths: [JSONPath] = []
+    private var fallbacks: [[JSONPath]] = []
+    /// The members of the `trail` header the keys read, and the names on their paths below
+    /// it, with their `ShortName`s.
     private var headerNames: [[UInt8]] = []
-    private var headerNameHashes: [UInt64] = []
+    private var shortHeaderNames: [ShortName] = []
+    private var pathNames: [[UInt8]] = []
+    private var shortPathNames: [ShortName] = []
+    /// Hash of a lower-cased value, mixed with the key's salt → the rules that require it, in `filed`.
+    private var byValue: [UInt64: Range<Int>] = [:]
+    private var filed: [Int] = []
     /// Rules no required field selects: tried on every event.
     private(set) var always: [Int] = []
 
@@ -40,6 +45,8 @@ struct RuleIndex {
 
     init(_ rules: [Rule]) {
         var position: [String: Int] = [:]
+        var present: [[Int]] = []
+        var withValue: [UInt64: [Int]] = [:]
         for (r, rule) in rules.enumerated() {
             guard let (path, requirement) = RuleIndex.choose(rule.detection.requirements()) else {
                 always.append(r)
@@ -47,32 +54,46 @@ struct RuleIndex {
             }
             let k = position[path] ?? addKey(path)
             position[path] = k
+            if present.count == k { present.append([]) }
             switch requirement {
             case .present:
-                keys[k].present.append(r)
+                present[k].append(r)
             case .oneOf(let values):
+                keys[k].hasValues = true
                 for hash in Set(values.map { $0.withUnsafeBytes(RuleIndex.hash) }) {
-                    keys[k].byValue[hash, default: []].append(r)
+                    withValue[hash ^ keys[k].salt, default: []].append(r)
                 }
             }
+        }
+        for k in keys.indices {
+            keys[k].present = filed.count..<(filed.count + present[k].count)
+            filed += present[k]
+        }
+        for (hash, rules) in withValue {
+            byValue[hash] = filed.count..<(filed.count + rules.count)
+            filed += rules
         }
     }
 
     private mutating func addKey(_ dotted: String) -> Int {
         let path = JSONPath(dotted)
-        var header: (Int, JSONPath?)?
+        var key = Key()
+        key.salt = UInt64(keys.count) &* 0x9E37_79B9_7F4A_7C15
         if path.components.count > 1, path.components[0] == Array("trail".utf8) {
             let name = path.components[1]
-            let member = headerNames.firstIndex(of: name) ?? headerNames.count
-            if member == headerNames.count {
+            key.member = headerNames.firstIndex(of: name) ?? headerNames.count
+            if key.member == headerNames.count {
                 headerNames.append(name)
-                headerNameHashes.append(name.withUnsafeBytes(RuleIndex.rawHash))
+                shortHeaderNames.append(name.withUnsafeBytes { ShortName($0) })
             }
-            let rest = dotted.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false).dropFirst(2).first
-            header = (member, rest.map { JSONPath(String($0)) })
+            let below = path.components.dropFirst(2)
+            key.rest = pathNames.count..<(pathNames.count + below.count)
+            pathNames += below
+            shortPathNames += below.map { name in name.withUnsafeBytes { ShortName($0) } }
         }
-        let fallbacks = RuleIndex.headerCopies.filter { $0.value == dotted }.keys.sorted().map(JSONPath.init)
-        keys.append(Key(path: path, header: header, fallbacks: fallbacks))
+        keys.append(key)
+        paths.append(path)
+        fallbacks.append(RuleIndex.headerCopies.filter { $0.value == dotted }.keys.sorted().map(JSONPath.init))
         return keys.count - 1
     }
 
@@ -104,16 +125,6 @@ struct RuleIndex {
         return h
     }
 
-    /// FNV-1a of the bytes as they are, for member names.
-    @inline(__always) static func rawHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return h
-    }
-
     private static let headerOpening = Array(#"{"trail":"#.utf8)
 
     /// Reads the `trail` header a line trail-flatten wrote opens with (`{"trail":{…},…}`) in
@@ -121,42 +132,48 @@ struct RuleIndex {
     /// the header has none. False for a line that does not open so or end its object, or
     /// whose header is malformed.
     func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Bool {
+        // The bytes directly, not through JSONScanner's accessors: calls into another module
+        // are not inlined, and this loop runs for every line.
+        let bytes = s.bytes, count = bytes.count
+        @inline(__always) func skipWhitespace(_ i: Int) -> Int {
+            var i = i
+            while i < count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+            return i
+        }
         let opening = RuleIndex.headerOpening.count
-        guard s.count > opening + 2, s.byte(s.count - 1) == UInt8(ascii: "}"), s.byte(opening) == UInt8(ascii: "{"),
-              RuleIndex.headerOpening.withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: s.bytes[0..<opening])) })
+        guard count > opening + 2, bytes[count - 1] == UInt8(ascii: "}"), bytes[opening] == UInt8(ascii: "{"),
+              RuleIndex.headerOpening.withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: bytes[0..<opening])) })
         else { return false }
         members.removeAll(keepingCapacity: true)
         members.append(contentsOf: repeatElement(-1, count: headerNames.count))
-        var j = s.skipWhitespace(opening + 1)
-        if j < s.count, s.byte(j) == UInt8(ascii: "}") {
+        var j = skipWhitespace(opening + 1)
+        if j < count, bytes[j] == UInt8(ascii: "}") {
             j += 1
         } else {
             while true {
-                guard j < s.count, s.byte(j) == UInt8(ascii: "\""), let keyEnd = try? s.stringEnd(at: j) else { return false }
-                let colon = s.skipWhitespace(keyEnd)
-                guard colon < s.count, s.byte(colon) == UInt8(ascii: ":") else { return false }
-                let value = s.skipWhitespace(colon + 1)
+                guard j < count, bytes[j] == UInt8(ascii: "\""), let nameEnd = try? s.stringEnd(at: j) else { return false }
+                let colon = skipWhitespace(nameEnd)
+                guard colon < count, bytes[colon] == UInt8(ascii: ":") else { return false }
+                let value = skipWhitespace(colon + 1)
                 guard let valueEnd = try? s.valueEnd(at: value) else { return false }
-                // Names are matched by hash first: comparing every name would cost more than
-                // the rest of the header. A name written with escapes is compared in full.
-                let name = UnsafeRawBufferPointer(rebasing: s.bytes[(j + 1)..<(keyEnd - 1)])
-                let escaped = name.contains(UInt8(ascii: "\\"))
-                let hash = RuleIndex.rawHash(name)
-                for n in headerNameHashes.indices where members[n] < 0 && (escaped || headerNameHashes[n] == hash) {
+                // Names are told apart by length and their first bytes, in two words; a name
+                // written with escapes is compared in full.
+                let name = ShortName(UnsafeRawBufferPointer(rebasing: bytes[(j + 1)..<(nameEnd - 1)]))
+                for n in shortHeaderNames.indices where members[n] < 0 && (name.escaped || name == shortHeaderNames[n]) {
                     if s.stringEquals(at: j, headerNames[n]) { members[n] = value }
                 }
-                j = s.skipWhitespace(valueEnd)
-                guard j < s.count else { return false }
-                if s.byte(j) == UInt8(ascii: "}") {
+                j = skipWhitespace(valueEnd)
+                guard j < count else { return false }
+                if bytes[j] == UInt8(ascii: "}") {
                     j += 1
                     break
                 }
-                guard s.byte(j) == UInt8(ascii: ",") else { return false }
-                j = s.skipWhitespace(j + 1)
+                guard bytes[j] == UInt8(ascii: ",") else { return false }
+                j = skipWhitespace(j + 1)
             }
         }
-        j = s.skipWhitespace(j)
-        return j < s.count && (s.byte(j) == UInt8(ascii: ",") || s.byte(j) == UInt8(ascii: "}"))
+        j = skipWhitespace(j)
+        return j < count && (bytes[j] == UInt8(ascii: ",") || bytes[j] == UInt8(ascii: "}"))
     }
 
     /// The rules worth trying on the event, in load order (so alerts come out in rule order).
@@ -165,24 +182,23 @@ struct RuleIndex {
     func candidates(_ s: JSONScanner, _ root: Int, header: [Int]? = nil, into out: inout [Int]) {
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: always)
-        for key in keys {
+        for k in keys.indices {
+            let key = keys[k]
             var found = false
             var nonNull = false
-            if let header, let (member, rest) = key.header {
-                if header[member] >= 0 {
-                    if let rest {
-                        s.forEachValue(at: rest, from: header[member]) { look(s, $0, key, &found, &nonNull, &out) }
-                    } else {
-                        look(s, header[member], key, &found, &nonNull, &out)
-                    }
-                }
+            if let header, key.member >= 0 {
+                if header[key.member] >= 0 { lookBelow(s, header[key.member], key.rest, key, &found, &nonNull, &out) }
             } else {
-                s.forEachValue(at: key.path, from: root) { look(s, $0, key, &found, &nonNull, &out) }
+                s.forEachValue(at: paths[k], from: root) { look(s, $0, key, &found, &nonNull, &out) }
             }
-            for fallback in key.fallbacks where !found {
-                s.forEachValue(at: fallback, from: root) { look(s, $0, key, &found, &nonNull, &out) }
+            if !found {
+                for fallback in fallbacks[k] where !found {
+                    s.forEachValue(at: fallback, from: root) { look(s, $0, key, &found, &nonNull, &out) }
+                }
             }
-            if nonNull { out.append(contentsOf: key.present) }
+            if nonNull {
+                for i in key.present { out.append(filed[i]) }
+            }
         }
         if out.count > 1 {
             out.sort()
@@ -192,6 +208,30 @@ struct RuleIndex {
                 defer { last = r }
                 return r == last
             }
+        }
+    }
+
+    /// Looks at the values at the path `rest` (positions in `pathNames`) below `at`, into
+    /// arrays on the way, as `JSONScanner.forEachValue` does.
+    private func lookBelow(_ s: JSONScanner, _ at: Int, _ rest: Range<Int>, _ key: Key,
+                           _ found: inout Bool, _ nonNull: inout Bool, _ out: inout [Int]) {
+        guard let first = rest.first else { return look(s, at, key, &found, &nonNull, &out) }
+        switch s.kind(at: at) {
+        case .array:
+            s.forEachElement(ofArrayAt: at) { element in
+                lookBelow(s, element, rest, key, &found, &nonNull, &out)
+                return true
+            }
+        case .object:
+            s.forEachMember(ofObjectAt: at) { name, value in
+                guard let nameEnd = s.skipValue(at: name), nameEnd - name >= 2 else { return false }
+                let short = ShortName(UnsafeRawBufferPointer(rebasing: s.bytes[(name + 1)..<(nameEnd - 1)]))
+                guard short.escaped ? s.stringEquals(at: name, pathNames[first]) : short == shortPathNames[first] else { return true }
+                lookBelow(s, value, rest.dropFirst(), key, &found, &nonNull, &out)
+                return false
+            }
+        default:
+            return
         }
     }
 
@@ -208,11 +248,38 @@ struct RuleIndex {
             }
         default:
             nonNull = true
-            guard !key.byValue.isEmpty else { return }
+            guard key.hasValues else { return }
             var hash: UInt64 = 0
             guard FieldMatcher.withText(s, at, { hash = RuleIndex.hash($0); return true }),
-                  let hits = key.byValue[hash] else { return }
-            out.append(contentsOf: hits)
+                  let hits = byValue[hash ^ key.salt] else { return }
+            for i in hits { out.append(filed[i]) }
         }
+    }
+}
+
+/// A member name as its length and first 16 bytes: equal names give equal values, and most
+/// different names differ in these, so comparing them settles most names without a loop.
+struct ShortName: Equatable {
+    let length: Int
+    let head: UInt64
+    let tail: UInt64
+    /// Whether the first 16 bytes hold a backslash: the name's text differs from its bytes.
+    let escaped: Bool
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        length = bytes.count
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(16))) }
+        (head, tail) = (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1))
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasBackslash(_ w: UInt64) -> Bool {
+            let v = w ^ (ones &* 0x5C)
+            return (v &- ones) & ~v & highs != 0
+        }
+        escaped = hasBackslash(head) || hasBackslash(tail) || (length > 16 && bytes.dropFirst(16).contains(0x5C))
+    }
+
+    static func == (a: ShortName, b: ShortName) -> Bool {
+        a.length == b.length && a.head == b.head && a.tail == b.tail
     }
 }
