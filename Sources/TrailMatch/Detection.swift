@@ -299,8 +299,9 @@ struct Detection: Sendable {
 
 /// What a detection needs of one field in every event it matches.
 enum FieldRequirement: Equatable, Sendable {
-    /// One of these values, lower-cased (rules match plain values case-insensitively).
-    case oneOf(Set<[UInt8]>)
+    /// One of these values, or a value that starts with one of these prefixes; lower-cased
+    /// (rules match plain values case-insensitively).
+    case oneOf(Set<[UInt8]>, prefixes: Set<[UInt8]> = [])
     /// Some value that is not null: every value test fails on an absent or null field.
     case present
 
@@ -316,7 +317,7 @@ enum FieldRequirement: Equatable, Sendable {
             all = all.reduce(into: [:]) { kept, entry in
                 switch (entry.value, other[entry.key]) {
                 case (_, nil): break
-                case (.oneOf(let a), .oneOf(let b)?): kept[entry.key] = .oneOf(a.union(b))
+                case (.oneOf(let a, let pa), .oneOf(let b, let pb)?): kept[entry.key] = .oneOf(a.union(b), prefixes: pa.union(pb))
                 default: kept[entry.key] = .present
                 }
             }
@@ -328,12 +329,18 @@ enum FieldRequirement: Equatable, Sendable {
 extension FieldMatcher {
     /// What this line asks of its field in every event it matches, if anything.
     var requirement: FieldRequirement? {
-        var values = Set<[UInt8]>()
+        var values = Set<[UInt8]>(), prefixes = Set<[UInt8]>()
         var literalOnly = !requireAll
         for e in expected {
             switch e {
             case .test(.pattern(let p)) where !p.cased:
-                if let text = p.literalText { values.insert(text) } else { literalOnly = false }
+                if let text = p.literalText {
+                    values.insert(text)
+                } else if let prefix = p.literalPrefix {
+                    prefixes.insert(prefix)
+                } else {
+                    literalOnly = false
+                }
             case .test, .anyTest:
                 literalOnly = false
             case .null, .exists:
@@ -342,7 +349,7 @@ extension FieldMatcher {
             }
         }
         guard !expected.isEmpty else { return nil }
-        return literalOnly ? .oneOf(values) : .present
+        return literalOnly ? .oneOf(values, prefixes: prefixes) : .present
     }
 }
 

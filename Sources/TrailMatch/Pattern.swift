@@ -52,6 +52,13 @@ struct Pattern: Sendable, Equatable {
         return nil
     }
 
+    /// The text every match starts with when the pattern is that text and then `*` (what
+    /// `startswith` makes), lower-cased unless `cased`.
+    var literalPrefix: [UInt8]? {
+        guard tokens.count == 2, case .literal(let bytes) = tokens[0], tokens[1] == .anyRun else { return nil }
+        return bytes
+    }
+
     /// The pattern with `*` added in front and/or behind (contains, startswith, endswith).
     func surrounded(before: Bool, after: Bool) -> Pattern {
         var t = tokens

@@ -17,6 +17,8 @@ struct RuleIndex {
         var salt: UInt64 = 0
         /// Whether some rule is filed under a value of this key.
         var hasValues = false
+        /// The lengths of the prefixes rules are filed under, in `prefixLengths`, ascending.
+        var prefixes: Range<Int> = 0..<0
         /// The rules that only require a non-null value, in `filed`.
         var present: Range<Int> = 0..<0
     }
@@ -33,11 +35,19 @@ struct RuleIndex {
     private var shortHeaderNames: [ShortName] = []
     private var pathNames: [[UInt8]] = []
     private var shortPathNames: [ShortName] = []
-    /// Hash of a lower-cased value, mixed with the key's salt → the rules that require it, in `filed`.
+    /// Hash of a lower-cased value or prefix, mixed with the key's salt (and `prefixSalt` for
+    /// a prefix) → the rules that require it, in `filed`.
     private var byValue: [UInt64: Range<Int>] = [:]
+    private var prefixLengths: [Int] = []
+    private static let prefixSalt: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private var filed: [Int] = []
     /// Rules no required field selects: tried on every event.
     private(set) var always: [Int] = []
+
+    /// Header fields trail-flatten gives every event: that one is present selects nothing.
+    private static let everywhere: Set = ["trail.cloud", "trail.time", "trail.account", "trail.region", "trail.service",
+                                          "trail.action", "trail.actor", "trail.outcome", "trail.category", "trail.id",
+                                          "trail.file", "trail.index", "trail.source", "trail.readOnly"]
 
     /// Event fields trail-flatten copies into the header verbatim: a rule naming the event's
     /// field is filed under the header's copy, which sits early in the line.
@@ -47,6 +57,7 @@ struct RuleIndex {
         var position: [String: Int] = [:]
         var present: [[Int]] = []
         var withValue: [UInt64: [Int]] = [:]
+        var lengths: [Set<Int>] = []
         for (r, rule) in rules.enumerated() {
             guard let (path, requirement) = RuleIndex.choose(rule.detection.requirements()) else {
                 always.append(r)
@@ -54,20 +65,28 @@ struct RuleIndex {
             }
             let k = position[path] ?? addKey(path)
             position[path] = k
-            if present.count == k { present.append([]) }
+            if present.count == k {
+                present.append([])
+                lengths.append([])
+            }
             switch requirement {
             case .present:
                 present[k].append(r)
-            case .oneOf(let values):
+            case .oneOf(let values, let prefixes):
                 keys[k].hasValues = true
-                for hash in Set(values.map { $0.withUnsafeBytes(RuleIndex.hash) }) {
-                    withValue[hash ^ keys[k].salt, default: []].append(r)
+                var hashes = Set(values.map { $0.withUnsafeBytes(RuleIndex.hash) ^ keys[k].salt })
+                for prefix in prefixes {
+                    hashes.insert(prefix.withUnsafeBytes(RuleIndex.hash) ^ keys[k].salt ^ RuleIndex.prefixSalt)
+                    lengths[k].insert(prefix.count)
                 }
+                for hash in hashes { withValue[hash, default: []].append(r) }
             }
         }
         for k in keys.indices {
             keys[k].present = filed.count..<(filed.count + present[k].count)
             filed += present[k]
+            keys[k].prefixes = prefixLengths.count..<(prefixLengths.count + lengths[k].count)
+            prefixLengths += lengths[k].sorted()
         }
         for (hash, rules) in withValue {
             byValue[hash] = filed.count..<(filed.count + rules.count)
@@ -103,7 +122,7 @@ struct RuleIndex {
     private static func choose(_ requirements: [String: FieldRequirement]) -> (String, FieldRequirement)? {
         func cost(_ path: String, _ requirement: FieldRequirement) -> Int {
             var cost = path.hasPrefix("trail.") ? 0 : 4
-            if case .present = requirement { cost += 2 }
+            if case .present = requirement { cost += everywhere.contains(path) ? 8 : 2 }
             if path != "trail.action" { cost += 1 }
             return cost
         }
@@ -117,12 +136,13 @@ struct RuleIndex {
     /// FNV-1a of the ASCII-lower-cased bytes: looking a value up allocates nothing. A collision
     /// only makes a rule a candidate; the rule's own match decides.
     @inline(__always) static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(Pattern.lower(b))
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return h
+        bytes.reduce(hashStart, hash)
+    }
+
+    static let hashStart: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always) static func hash(_ h: UInt64, _ b: UInt8) -> UInt64 {
+        (h ^ UInt64(Pattern.lower(b))) &* 0x0000_0100_0000_01B3
     }
 
     private static let headerOpening = Array(#"{"trail":"#.utf8)
@@ -249,9 +269,22 @@ struct RuleIndex {
         default:
             nonNull = true
             guard key.hasValues else { return }
+            // One pass over the value hashes it whole and at each prefix length rules use.
             var hash: UInt64 = 0
-            guard FieldMatcher.withText(s, at, { hash = RuleIndex.hash($0); return true }),
-                  let hits = byValue[hash ^ key.salt] else { return }
+            guard FieldMatcher.withText(s, at, { text in
+                var h: UInt64 = RuleIndex.hashStart
+                var next = key.prefixes.lowerBound
+                for (i, b) in text.enumerated() {
+                    h = RuleIndex.hash(h, b)
+                    guard next < key.prefixes.upperBound, prefixLengths[next] == i + 1 else { continue }
+                    next += 1
+                    if let hits = byValue[h ^ key.salt ^ RuleIndex.prefixSalt] {
+                        for i in hits { out.append(filed[i]) }
+                    }
+                }
+                hash = h
+                return true
+            }), let hits = byValue[hash ^ key.salt] else { return }
             for i in hits { out.append(filed[i]) }
         }
     }

@@ -269,9 +269,9 @@ func matches(_ rule: Rule, _ event: String) -> Bool {
     }
 
     @Test func theIndexNeverLosesAMatch() throws {
-        // The rule pack over events of the bundled sample, line by line as trail-match reads
-        // them, against every rule tried on every event.
-        let rules = try RuleLoader().load(paths: [packageRoot + "/rules"]).rules
+        // The rule pack and the SigmaHQ-style rules over events of the bundled sample, line by
+        // line as trail-match reads them, against every rule tried on every event.
+        let rules = try RuleLoader().load(paths: [packageRoot + "/rules", SigmaHQStyleTests.folder]).rules
         var events: [String] = []
         for file in try FileIO.filesBelow(packageRoot + "/pipelines/sample/AWSLogs").filter({ $0.hasSuffix(".json.gz") }).prefix(60) {
             let document = try FileIO.readFile(file).withUnsafeBytes { try Gzip.inflate($0) }

@@ -226,7 +226,7 @@ private func fieldMatches(_ key: String, _ value: String, _ event: String, place
             title: by action
             detection: {s: {trail.action: ConsoleLogin}, f: {x: 1}, condition: s and not f}
             ---
-            title: everywhere
+            title: by prefix
             detection: {s: {eventName|startswith: Create}, condition: s}
             ---
             title: either
@@ -243,7 +243,9 @@ private func fieldMatches(_ key: String, _ value: String, _ event: String, place
             }
         }
         #expect(candidates(#"{"trail":{"action":"CreateUser"},"eventName":"createuser"}"#) == [0, 2, 3])
-        #expect(candidates(#"{"trail":{"action":"ConsoleLogin"},"eventName":"ConsoleLogin"}"#) == [1, 2, 3])
-        #expect(candidates(#"{"trail":{"action":"GetObject"},"eventName":"GetObject","eventSource":"s3.amazonaws.com"}"#) == [2, 3])
+        #expect(candidates(#"{"trail":{"action":"ConsoleLogin"},"eventName":"ConsoleLogin"}"#) == [1, 3])
+        #expect(candidates(#"{"trail":{"action":"GetObject"},"eventName":"GetObject","eventSource":"s3.amazonaws.com"}"#) == [3])
+        #expect(candidates(#"{"trail":{"action":"Creat"},"eventName":"Creat"}"#) == [3], "shorter than the prefix")
+        #expect(candidates(#"{"eventName":"CREATEBucket"}"#) == [2, 3], "a prefix, case-insensitively, without a header")
     }
 }
