@@ -124,12 +124,14 @@ public final class Notifier {
         }
     }
 
-    /// One message per alert, or per digest window (by alert time) when the target digests.
-    /// With a spool, a window still open waits there for the run after it closes, so each
-    /// window makes one message; without one, the run's input is all there is to gather.
-    private func messages(for target: Target, _ due: [PendingAlert]) -> [Message] {
+    /// One message per alert, made as it is sent (a message holds several renderings of its
+    /// alert: all at once would double the memory), or one per digest window (by alert time)
+    /// when the target digests. With a spool, a window still open waits there for the run
+    /// after it closes, so each window makes one message; without one, the run's input is all
+    /// there is to gather.
+    private func messages(for target: Target, _ due: [PendingAlert]) -> AnySequence<Message> {
         guard let window = target.digestWindow else {
-            return due.map { Message(alert: $0.alert, suppressed: $0.suppressed, templates: target.templates) }
+            return AnySequence(due.lazy.map { Message(alert: $0.alert, suppressed: $0.suppressed, templates: target.templates) })
         }
         var groups: [Int64: [PendingAlert]] = [:]
         for item in due {
@@ -137,12 +139,12 @@ public final class Notifier {
             groups[t >= 0 ? t / window : (t - window + 1) / window, default: []].append(item)
         }
         let closed = groups.keys.filter { options.spool == nil || ($0 + 1) * window <= options.now.seconds }
-        return closed.sorted().map { slot in
+        return AnySequence(closed.sorted().map { slot in
             let items = groups[slot]!
             let digest = Digest(alerts: items.map(\.alert), start: Timestamp(seconds: slot * window), end: Timestamp(seconds: (slot + 1) * window),
                                 suppressed: items.reduce(0) { $0 + $1.suppressed }, itemPaths: target.itemPaths)
             return Message(digest: digest, templates: target.templates)
-        }
+        })
     }
 
     /// Tries, then retries with exponential backoff; nil when delivered, else the last error.
