@@ -60,9 +60,6 @@ public struct SynthOptions: Sendable {
         guard scenarioRate > 0, scenarioRate <= 1000 else { throw SynthError("--scenario-rate must be greater than 0 and at most 1000") }
         guard eventsPerFile.lowerBound >= 1 else { throw SynthError("--events-per-file must start at 1 or more") }
         guard actionTrailEvents >= 0 else { throw SynthError("--actiontrail must not be negative") }
-        if scenarios.contains(.d19), actionTrailEvents == 0 {
-            throw SynthError("D19 (Security Center findings about the Alibaba account) needs --actiontrail")
-        }
         guard SynthOptions.isBucketName(bucket) else {
             throw SynthError("--bucket must be an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-'")
         }

@@ -26,7 +26,7 @@ public enum ScenarioID: String, CaseIterable, Sendable, Comparable {
         case .d16: return "trail stopped, deleted or reconfigured"
         case .d17: return "a known user signing in from a country never seen for them"
         case .d18: return "sign-in and changes by the named privileged user breakglass-admin"
-        case .d19: return "Security Center CSPM check results with status NOT_PASS (needs --actiontrail)"
+        case .d19: return "Security Center CSPM check results with status NOT_PASS (Alibaba: only with --actiontrail)"
         }
     }
 
