@@ -85,13 +85,13 @@ struct PrivilegedUserActivity: ScenarioGenerator {
 struct FailedConfigurationChecks: ScenarioGenerator {
     /// Check items of Security Center's cloud platform configuration checks.
     static let checks: [CSPMFinding.Check] = [
-        .init(id: "94", name: "OSS bucket public read disabled", type: "OSS", subType: "INSTANCE", risk: "HIGH"),
-        .init(id: "37", name: "Security group does not allow SSH from the internet", type: "ECS", subType: "SECURITY_GROUP", risk: "HIGH"),
-        .init(id: "12", name: "RAM user MFA enabled", type: "RAM", subType: "USER", risk: "MEDIUM"),
-        .init(id: "41", name: "ActionTrail delivers to OSS", type: "ACTIONTRAIL", subType: "INSTANCE", risk: "MEDIUM"),
-        .init(id: "58", name: "ECS disk encryption enabled", type: "ECS", subType: "DISK", risk: "LOW"),
-        .init(id: "23", name: "RAM password policy requires 14 characters", type: "RAM", subType: "ALIAS", risk: "LOW"),
-        .init(id: "66", name: "SLB listener uses HTTPS", type: "SLB", subType: "INSTANCE", risk: "MEDIUM"),
+        .init(id: "94", name: "OSS bucket public read disabled", type: "OSS", subType: "INSTANCE", risk: "HIGH", section: "3", requirement: "12"),
+        .init(id: "37", name: "Security group does not allow SSH from the internet", type: "ECS", subType: "SECURITY_GROUP", risk: "HIGH", section: "4", requirement: "17"),
+        .init(id: "12", name: "RAM user MFA enabled", type: "RAM", subType: "USER", risk: "MEDIUM", section: "1", requirement: "2"),
+        .init(id: "41", name: "ActionTrail delivers to OSS", type: "ACTIONTRAIL", subType: "INSTANCE", risk: "MEDIUM", section: "2", requirement: "8"),
+        .init(id: "58", name: "ECS disk encryption enabled", type: "ECS", subType: "DISK", risk: "LOW", section: "4", requirement: "19"),
+        .init(id: "23", name: "RAM password policy requires 14 characters", type: "RAM", subType: "ALIAS", risk: "LOW", section: "1", requirement: "5"),
+        .init(id: "66", name: "SLB listener uses HTTPS", type: "SLB", subType: "INSTANCE", risk: "MEDIUM", section: "4", requirement: "23"),
     ]
 
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
@@ -131,6 +131,8 @@ struct FailedConfigurationChecks: ScenarioGenerator {
 struct CSPMFinding: Sendable {
     struct Check: Sendable {
         let id, name, type, subType, risk: String
+        /// Where the check sits in the compliance standard (`standard_id` 1).
+        let section, requirement: String
     }
 
     let check: Check
@@ -154,8 +156,8 @@ struct CSPMFinding: Sendable {
             w.field("instance_sub_type", check.subType)
             w.field("instance_result", status == "NOT_PASS" ? "{\"Checks\":[{\"CheckName\":\"\(check.name)\",\"Result\":\"failed\"}]}" : "{\"Checks\":[]}")
             w.field("region_id", region)
-            w.field("requirement_id", String(check.id.count))
-            w.field("section_id", check.type == "RAM" ? "1" : "3")
+            w.field("requirement_id", check.requirement)
+            w.field("section_id", check.section)
             w.field("standard_id", "1")
             w.field("risk_level", check.risk)
             w.field("status", status)
