@@ -11,7 +11,7 @@ STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/trail
 export STATE_DIR
 
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth
-APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time
+APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time tzdata
 # Python packages the tests use as real peers (servers, reference readers).
 PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography
 
@@ -49,15 +49,21 @@ test: deps
 GEO_DB = $(shell python3 -c 'import _maxminddb_geolite2 as g, os; print(os.path.dirname(g.__file__) + "/GeoLite2-City.mmdb")' 2>/dev/null)
 
 ## run: the whole pipeline once over the bundled sample, printing the alerts. The sample is a
-## three-day backfill read folder by folder, so correlations see it as one whole stream.
+## three-day backfill read folder by folder, so correlations see it as one whole stream. The
+## enrichment is what the pack needs: geo (D17), the principals table (D5 allow-list, D18) and
+## the company calendar (D2: Tokyo business hours, Japanese holidays).
+SAMPLE_ENRICH = $(if $(GEO_DB),--geo $(GEO_DB)) --table trail.actor.name=pipelines/tables/principals.csv
+SAMPLE_BUSINESS_HOURS := Asia/Tokyo Mon-Fri 09:00-18:00
+SAMPLE_HOLIDAYS := pipelines/tables/holidays-jp.txt
 run: release
 	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" TRAIL_MATCH_STATE="$${TRAIL_MATCH_STATE-}" \
-	  TRAIL_ENRICH="$${TRAIL_ENRICH-$(if $(GEO_DB),--geo $(GEO_DB)) --table trail.actor.name=pipelines/tables/privileged-users.csv}" \
+	  TRAIL_ENRICH="$${TRAIL_ENRICH-$(SAMPLE_ENRICH)}" \
+	  TRAIL_BUSINESS_HOURS="$${TRAIL_BUSINESS_HOURS-$(SAMPLE_BUSINESS_HOURS)}" TRAIL_HOLIDAYS="$${TRAIL_HOLIDAYS-$(SAMPLE_HOLIDAYS)}" \
 	  pipelines/watch.sh
 
 ## sample: regenerate the bundled sample trail with trail-synth (deterministic).
 SAMPLE_ARGS := --out pipelines/sample --events 450 --accounts 2 --regions us-east-1,eu-west-1,ap-northeast-1 \
-  --start 2026-11-16 --days 3 --seed 7 --scenarios D1,D2,D3,D4,D5,D6,D7,D8,D9,D10,D11,D12,D13,D14,D15,D16 \
+  --start 2026-11-16 --days 3 --seed 7 --scenarios all \
   --scenario-rate 0.5 --actiontrail 150 --truth pipelines/sample/truth.ndjson
 sample: release
 	rm -rf pipelines/sample

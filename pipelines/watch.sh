@@ -8,6 +8,8 @@
 #   TRAIL_SOURCES  what trail-fetch reads (folders, files, s3:// URLs)  [pipelines/sample]
 #   TRAIL_RULES    rule files or folders for trail-match, ':'-separated   [rules/]
 #   TRAIL_ENRICH   arguments for trail-enrich (--geo, --networks, --table) [none]
+#   TRAIL_BUSINESS_HOURS trail-enrich --business-hours, e.g. 'Asia/Tokyo Mon-Fri 09:00-18:00' [none]
+#   TRAIL_HOLIDAYS trail-enrich --holidays file (with TRAIL_BUSINESS_HOURS)   [none]
 #   TRAIL_MATCH_STATE correlation state; empty: each run is a whole stream [$STATE_DIR/match-state.json]
 #   TRAIL_LATENESS how late (event time) an event may arrive for correlations [15m]
 #   TRAIL_NOTIFY   extra arguments for trail-notify (--to URL ...)        [none: stdout]
@@ -19,6 +21,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 TRAIL_SOURCES=${TRAIL_SOURCES:-$here/sample}
 TRAIL_RULES=${TRAIL_RULES:-$here/../rules}
 TRAIL_ENRICH=${TRAIL_ENRICH:-}
+TRAIL_BUSINESS_HOURS=${TRAIL_BUSINESS_HOURS:-}
+TRAIL_HOLIDAYS=${TRAIL_HOLIDAYS:-}
 TRAIL_MATCH_STATE=${TRAIL_MATCH_STATE-$STATE_DIR/match-state.json}
 TRAIL_LATENESS=${TRAIL_LATENESS:-15m}
 TRAIL_NOTIFY=${TRAIL_NOTIFY:-}
@@ -46,6 +50,9 @@ IFS=: read -r -a rule_paths <<<"$TRAIL_RULES"
 for path in "${rule_paths[@]}"; do rule_args+=(--rules "$path"); done
 read -r -a sources <<<"$TRAIL_SOURCES"
 read -r -a enrich_args <<<"$TRAIL_ENRICH"
+# The business-hours specification has spaces: it is one argument, not split like the others.
+[ -n "$TRAIL_BUSINESS_HOURS" ] && enrich_args+=(--business-hours "$TRAIL_BUSINESS_HOURS")
+[ -n "$TRAIL_HOLIDAYS" ] && enrich_args+=(--holidays "$TRAIL_HOLIDAYS")
 match_state_args=()
 [ -n "$TRAIL_MATCH_STATE" ] && match_state_args=(--state "$TRAIL_MATCH_STATE" --lateness "$TRAIL_LATENESS")
 read -r -a notify_args <<<"$TRAIL_NOTIFY"

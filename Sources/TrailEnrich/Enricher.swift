@@ -16,6 +16,10 @@ public struct EnrichmentOptions: Sendable {
     public var tables: [(field: String, path: String)] = []
     /// How many addresses' results are kept; the cache is emptied when it fills.
     public var cacheSize = 65_536
+    /// `ZONE DAYS HH:MM-HH:MM` for `trail.context.calendar`.
+    public var businessHours: String?
+    /// Dates (`YYYY-MM-DD` per line) that are off whatever the weekday; needs `businessHours`.
+    public var holidaysFile: String?
 
     public init() {}
 
@@ -36,6 +40,9 @@ public final class Enricher {
     private let source: SourceLookup?
     private let tables: [LookupTable]
     private let context: ContextTree?
+    private let calendar: CalendarLookup?
+    /// The calendar's quoted provenance tokens, comma-separated.
+    private let calendarTokens: [UInt8]
     /// Each lookup table's quoted `context.PATH@VERSION` provenance token.
     private let tableTokens: [[UInt8]]
     /// Per event: each table's attributes, nil where nothing matched.
@@ -48,6 +55,18 @@ public final class Enricher {
         source = options.enrichesSource ? try SourceLookup(options) : nil
         tables = try options.tables.map { try LookupTable(field: $0.field, path: $0.path) }
         context = tables.isEmpty ? nil : try ContextTree(tables)
+        if let spec = options.businessHours {
+            if let clash = tables.first(where: { $0.contextPath.first == "calendar" }) {
+                throw TableError("--table", "\(clash.field) would fill trail.context.calendar, which --business-hours fills")
+            }
+            let calendar = try BusinessCalendar(specification: spec, holidaysFile: options.holidaysFile)
+            self.calendar = CalendarLookup(calendar)
+            calendarTokens = Array(calendar.provenance.map { JSONWriter.quoted($0) }.joined(separator: ",").utf8)
+        } else {
+            if options.holidaysFile != nil { throw TableError("--holidays", "needs --business-hours: the days and hours that holidays take off") }
+            calendar = nil
+            calendarTokens = []
+        }
         tableTokens = tables.map { Array(JSONWriter.quoted("context.\($0.contextPath.joined(separator: "."))@\($0.version)").utf8) }
         found = Array(repeating: nil, count: tables.count)
     }
@@ -60,11 +79,11 @@ public final class Enricher {
         return diagnostics.exitStatus
     }
 
-    private static let trailKey = Array("trail".utf8), sourceKey = Array("source".utf8)
+    private static let trailKey = Array("trail".utf8), sourceKey = Array("source".utf8), timeKey = Array("time".utf8)
     private static let enrichedByName = Array("enrichedBy".utf8)
 
     private func enrich(_ s: JSONScanner, root: Int) throws {
-        guard source != nil || context != nil, let trail = s.member(Enricher.trailKey, ofObjectAt: root),
+        guard source != nil || context != nil || calendar != nil, let trail = s.member(Enricher.trailKey, ofObjectAt: root),
               s.kind(at: trail) == .object else {
             // Not a flattened event (or nothing to add): on unchanged.
             output.writeLine(s.bytes)
@@ -73,6 +92,7 @@ public final class Enricher {
         // One pass over the header's members (the line is valid JSON): where trail.source is
         // and ends, and where the header's closing brace is.
         var sourceAt: Int?, sourceEnd = 0
+        var timeAt: Int?, timeEnd = 0
         var close = s.skipWhitespace(trail + 1)
         let trailIsEmpty = s.byte(close) == UInt8(ascii: "}")
         while !trailIsEmpty {
@@ -81,6 +101,9 @@ public final class Enricher {
             if sourceAt == nil, s.stringEquals(at: close, Enricher.sourceKey) {
                 sourceAt = value
                 sourceEnd = end
+            } else if calendar != nil, timeAt == nil, s.stringEquals(at: close, Enricher.timeKey) {
+                timeAt = value
+                timeEnd = end
             } else if s.stringEquals(at: close, Enricher.enrichedByName) {
                 // Enriched already (a re-run over its own output): adding again would repeat members.
                 output.writeLine(s.bytes)
@@ -104,18 +127,37 @@ public final class Enricher {
         output.write(UnsafeRawBufferPointer(rebasing: bytes[copied..<close]))
         if !trailIsEmpty { output.write(Enricher.comma) }
         var tokens = provenance?.tokens ?? []
-        if let context {
-            for (index, table) in tables.enumerated() {
-                let (consulted, attributes) = table.lookup(s, root: root)
-                if consulted {
-                    if !tokens.isEmpty { tokens.append(UInt8(ascii: ",")) }
-                    tokens.append(contentsOf: tableTokens[index])
+        if context != nil || calendar != nil {
+            var object: [UInt8] = []
+            if let context {
+                for (index, table) in tables.enumerated() {
+                    let (consulted, attributes) = table.lookup(s, root: root)
+                    if consulted {
+                        if !tokens.isEmpty { tokens.append(UInt8(ascii: ",")) }
+                        tokens.append(contentsOf: tableTokens[index])
+                    }
+                    found[index] = attributes
                 }
-                found[index] = attributes
+                context.write(found, to: &object)
+            }
+            if let calendar {
+                // The calendar is one more member of the context object.
+                if object.isEmpty {
+                    object.append(UInt8(ascii: "{"))
+                } else {
+                    object.removeLast()
+                    if object.count > 1 { object.append(UInt8(ascii: ",")) }
+                }
+                object.append(contentsOf: Enricher.calendarKey)
+                let time = timeAt.flatMap { at in s.kind(at: at) == .string ? UnsafeRawBufferPointer(rebasing: bytes[(at + 1)..<(timeEnd - 1)]) : nil }
+                calendar.member(time: time, into: &object)
+                object.append(UInt8(ascii: "}"))
+                if time != nil {
+                    if !tokens.isEmpty { tokens.append(UInt8(ascii: ",")) }
+                    tokens.append(contentsOf: calendarTokens)
+                }
             }
             output.write(Enricher.contextKey)
-            var object: [UInt8] = []
-            context.write(found, to: &object)
             output.write(object)
             output.write(Enricher.comma)
         }
@@ -126,6 +168,7 @@ public final class Enricher {
     }
 
     private static let comma = [UInt8(ascii: ",")], closeBracket = [UInt8(ascii: "]")]
+    private static let calendarKey = Array(#""calendar":"#.utf8)
     private static let contextKey = Array(#""context":"#.utf8), enrichedByKey = Array(#""enrichedBy":["#.utf8)
 }
 

@@ -155,8 +155,11 @@ public final class Flattener: DocumentConsumer {
         } else if m.detailType != nil, let detail = m.detail, s.kind(at: detail) == .object {
             writeEvent(s, record: detail, file: file, index: location.line - 1)
         } else if let topic = m.topic.flatMap({ s.string(at: $0) }), topic == "sas-cspm-log" {
+            // A finding has no ID: its place in the shipped file (trail-fetch's document number)
+            // names it, else its line in the input.
+            let document = s.member(FetchEnvelope.documentKey, ofObjectAt: root).flatMap { s.text(at: $0) }.flatMap(Int.init)
             let members = RecordMembers(s, root)
-            write(Header(cspm: s, record: root, file: file, index: location.line - 1), s, members: members)
+            write(Header(cspm: s, record: root, file: file, index: document ?? location.line - 1), s, members: members)
         } else if m.isEvent == nil, let event = m.event {
             // Simple Log Service delivery: the ActionTrail record under `event`, often as a string.
             try flattenRecord(s, at: event, shape: .event, file: file, index: location.line - 1, location: location)

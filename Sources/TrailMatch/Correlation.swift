@@ -18,6 +18,8 @@ public struct CorrelationRule: Sendable {
     }
 
     public let id: String
+    /// Sigma's `name`: how `--tune` (and other rules) can refer to it.
+    public let name: String?
     public let title: String
     public let level: String
     public let tags: [String]
@@ -31,9 +33,9 @@ public struct CorrelationRule: Sendable {
     var ruleIndices: [Int] = []
     let groupBy: [JSONPath]
     /// Nanoseconds.
-    let timespan: Int64
+    public internal(set) var timespan: Int64
     /// For the counting kinds: the smallest count that raises the alert.
-    let minimum: Int
+    public internal(set) var minimum: Int
     /// The field whose distinct values are counted (value_count) or remembered (first_seen).
     let field: JSONPath?
     /// Sigma's `generate`: whether the referenced rules also raise their own alerts.

@@ -330,7 +330,7 @@ public struct RuleLoader {
         default: throw fail(generateNode, "generate must be true or false")
         }
         return CorrelationRule(
-            id: common.id, title: common.title, level: common.level, tags: common.tags,
+            id: common.id, name: common.name, title: common.title, level: common.level, tags: common.tags,
             references: common.references, scenarios: common.scenarios, origin: common.origin,
             kind: kind, ruleNames: ruleNames, groupBy: groupBy.map(JSONPath.init), timespan: timespan,
             minimum: minimum, field: field, generate: generate, examples: common.examples)

@@ -114,6 +114,9 @@ enum Addresses {
         }
     }
 
+    /// Whether `address` is the office egress (`Company.officeNetwork`).
+    static func isOffice(_ address: String) -> Bool { address.hasPrefix("203.0.113.") }
+
     /// A private address inside a VPC (10.0.0.0/16).
     static func vpcPrivate(_ rng: inout SynthRandom) -> String {
         "10.0.\(rng.int(in: 0...31)).\(rng.int(in: 4...250))"

@@ -54,6 +54,14 @@ enum BucketLayout {
         "AliyunLogs/Actiontrail/\(region)/\(delivered.datePath)/Actiontrail_\(region)_\(delivered.actionTrailFileStamp)_1002_\(count)_\(size)_\(md5).gz"
     }
 
+    /// `sas-cspm-log/YYYY/MM/DD/HH/MM_<nanoseconds>_<shard>.gz`: what a Simple Log Service OSS
+    /// shipping job writes for Security Center's log store, with the topic as its prefix, the
+    /// default partition format `%Y/%m/%d/%H/%M`, JSON lines and gzip compression (formats.md
+    /// 4.5; the prefix is the user's choice, the rest is SLS's naming).
+    static func securityCenter(shipped: UTCTime, nanoseconds: Int64, shard: Int) -> String {
+        "sas-cspm-log/\(shipped.minutePath)_\(shipped.seconds * 1_000_000_000 + nanoseconds)_\(shard).gz"
+    }
+
     /// Lower-case hex MD5 of an ActionTrail body, as its file name carries it.
     static func md5Hex(_ bytes: [UInt8]) -> String {
         Hex.encode(Insecure.MD5.hash(data: bytes))

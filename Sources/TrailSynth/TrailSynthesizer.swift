@@ -8,6 +8,8 @@ public struct SynthSummary: Sendable {
     public var actionTrailEvents = 0
     public var actionTrailFiles = 0
     public var digestFiles = 0
+    public var securityCenterRecords = 0
+    public var securityCenterFiles = 0
     /// Truth lines per scenario (an event exemplifying two scenarios counts for both).
     public var scenarioEvents: [ScenarioID: Int] = [:]
 }
@@ -16,19 +18,23 @@ public struct SynthSummary: Sendable {
 struct TruthEntry: Sendable {
     let scenario: ScenarioID
     let cloud: String
-    let eventID: String
+    /// Nil for records that have none (Security Center findings): `file` and `index` name them.
+    let eventID: String?
     let eventName: String
     let file: String
     let time: UTCTime
+    /// The record's line in its file, for records without an ID.
+    var index: Int? = nil
 
     var json: [UInt8] {
         var w = JSONWriter(capacity: 256)
         w.object { w in
             w.field("scenario", scenario.rawValue)
             w.field("cloud", cloud)
-            w.field("eventID", eventID)
+            if let eventID { w.field("eventID", eventID) } else { w.member("eventID", nil) }
             w.field("eventName", eventName)
             w.field("file", file)
+            if let index { w.field("index", index) }
         }
         return w.bytes
     }
@@ -64,7 +70,7 @@ public enum TrailSynthesizer {
     /// Random streams, one per purpose, so that changing one part of the request leaves the
     /// other parts of the corpus as they were.
     private enum Purpose: UInt64 {
-        case world = 1, awsTraffic, alibabaTraffic, cloudTrailFiles, actionTrailFiles
+        case world = 1, awsTraffic, alibabaTraffic, cloudTrailFiles, actionTrailFiles, securityCenterFiles
     }
 
     public static func run(_ options: SynthOptions) throws -> SynthSummary {
@@ -142,7 +148,18 @@ public enum TrailSynthesizer {
             truth += actionTrail.truth
         }
 
-        truth.sort { ($0.scenario, $0.time.seconds, $0.eventID) < ($1.scenario, $1.time.seconds, $1.eventID) }
+        // Security Center
+        let findings = injected.compactMap { item -> (CSPMFinding, [ScenarioID])? in
+            if case .securityCenter(let finding) = item.record { (finding, item.scenarios) } else { nil }
+        }
+        if !findings.isEmpty {
+            let shipped = try writeSecurityCenter(findings, seed: seed, bucket: BucketWriter(root: options.outputDirectory))
+            summary.securityCenterFiles = shipped.files
+            summary.securityCenterRecords = shipped.events
+            truth += shipped.truth
+        }
+
+        truth.sort { ($0.scenario, $0.time.seconds, $0.eventID ?? $0.file, $0.index ?? 0) < ($1.scenario, $1.time.seconds, $1.eventID ?? $1.file, $1.index ?? 0) }
         for entry in truth { summary.scenarioEvents[entry.scenario, default: 0] += 1 }
         if let truthPath = options.truthPath {
             var text: [UInt8] = []
@@ -262,6 +279,35 @@ public enum TrailSynthesizer {
             return written
         }
         return counts.reduce(0, +)
+    }
+
+    /// Ships findings as an SLS OSS shipping job does: one file per shard and shipping interval
+    /// (five minutes), one JSON object per line, gzip'd, named by when it was shipped.
+    private static func writeSecurityCenter(_ findings: [(CSPMFinding, [ScenarioID])], seed: UInt64, bucket: BucketWriter) throws -> WrittenFiles {
+        var rng = SynthRandom(seed: seed, purpose: Purpose.securityCenterFiles.rawValue)
+        let sorted = findings.sorted { $0.0.time < $1.0.time }
+        var result = WrittenFiles()
+        var start = 0
+        while start < sorted.count {
+            let windowEnd = sorted[start].0.time + FileCutter.window
+            var end = start + 1
+            while end < sorted.count, sorted[end].0.time < windowEnd { end += 1 }
+            let shipped = windowEnd + rng.int64(in: 5...60)
+            let path = BucketLayout.securityCenter(shipped: shipped, nanoseconds: rng.int64(in: 0...999_999_999), shard: rng.int(in: 0...1))
+            var writer = JSONWriter(capacity: 4096)
+            for (line, (finding, scenarios)) in sorted[start..<end].enumerated() {
+                finding.write(to: &writer)
+                writer.bytes.append(0x0A)
+                result.truth += scenarios.map {
+                    TruthEntry(scenario: $0, cloud: "alibaba", eventID: nil, eventName: finding.check.name, file: path, time: finding.time, index: line)
+                }
+            }
+            try bucket.write(writer.bytes.withUnsafeBytes { try Gzip.deflate($0) }, to: path)
+            result.files += 1
+            result.events += end - start
+            start = end
+        }
+        return result
     }
 
     private static func writeActionTrail(_ job: FileJob, planned: [PlannedEvent], traffic: AlibabaTraffic, injected: [InjectedEvent],

@@ -62,6 +62,12 @@ public struct UTCTime: Comparable, Hashable, Sendable {
         return "\(pad(c.year, 4))/\(pad(c.month))/\(pad(c.day))"
     }
 
+    /// `2026/11/16/09/12`, SLS's default partition format for OSS shipping (`%Y/%m/%d/%H/%M`).
+    public var minutePath: String {
+        let c = civil
+        return "\(pad(c.year, 4))/\(pad(c.month))/\(pad(c.day))/\(pad(c.hour))/\(pad(c.minute))"
+    }
+
     /// `Nov 16, 2026, 9:12:03 AM`: how CloudTrail renders dates inside IAM and STS responses.
     public var awsResponseDate: String {
         let c = civil

@@ -12,10 +12,12 @@ struct TrailEnrichCommand: ParsableCommand {
             trail header: trail.source.scope (public, private, loopback, link-local, reserved, \
             service, invalid), trail.source.geo {country, countryName, region, city, lat, lon}, \
             trail.source.asn {number, org}, trail.source.networks [NAME…], trail.context from \
-            --table lookups, and trail.enrichedBy: the tables consulted, as ROLE@VERSION \
+            --table lookups, trail.context.calendar {local, offHours, reason} from \
+            --business-hours and --holidays (reason: holiday, weekend, after-hours, or null in \
+            business hours), and trail.enrichedBy: the tables consulted, as ROLE@VERSION \
             (VERSION: a MaxMind database's type and build date, else sha256: and 16 hex digits \
-            of the file). Only public addresses are looked up in geo and AS tables. With no \
-            tables, events pass through unchanged.
+            of the file; calendar@ZONE DAYS HOURS). Only public addresses are looked up in geo \
+            and AS tables. With no tables, events pass through unchanged.
 
             Tables are loaded at start-up; a missing or malformed one stops the run with its \
             file and line. Malformed input lines are reported on stderr (source:line) and skipped.
@@ -54,6 +56,13 @@ struct TrailEnrichCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A CSV (header: key column, attribute columns) looked up by the event's FIELD; adds trail.context.<FIELD without trail.>. Repeatable.", valueName: "field=file"))
     var table: [String] = []
 
+    @Option(name: .customLong("business-hours"),
+            help: ArgumentHelp("Working time as 'ZONE DAYS HH:MM-HH:MM' (tz database zone; days like Mon-Fri or Sun-Thu or Mon,Wed,Fri); adds trail.context.calendar {local, offHours, reason}.", valueName: "spec"))
+    var businessHours: String?
+
+    @Option(help: ArgumentHelp("Holidays: one YYYY-MM-DD per line, # comments; off all day (with --business-hours).", valueName: "file"))
+    var holidays: String?
+
     @Option(help: "How many addresses' lookups to keep cached.")
     var cacheSize = 65_536
 
@@ -65,6 +74,7 @@ struct TrailEnrichCommand: ParsableCommand {
             throw ValidationError("expected NAME=FILE, got \"\(value)\"")
         }
         guard cacheSize > 0 else { throw ValidationError("--cache-size must be positive") }
+        if holidays != nil, businessHours == nil { throw ValidationError("--holidays needs --business-hours") }
     }
 
     func run() throws {
@@ -76,6 +86,8 @@ struct TrailEnrichCommand: ParsableCommand {
         options.networks = networks.map(Self.split)
         options.tables = table.map(Self.split)
         options.cacheSize = cacheSize
+        options.businessHours = businessHours
+        options.holidaysFile = holidays
         Tool.run("trail-enrich", strict: strict) { diagnostics in
             try Enricher(options: options, output: .standardOutput(), diagnostics: diagnostics).run(inputs: inputs)
         }

@@ -22,6 +22,13 @@ struct TrailMatchCommand: ParsableCommand {
             Without --state the input is the whole stream: correlations see it in event-time \
             order at its end, however it was ordered (unless --lateness is given).
 
+            --tune fits a correlation to a site without editing its file: \
+            --tune 'console_signin_brute_force:timespan=15m,gte=10' sets its window and \
+            threshold (RULE is the correlation's name or id; settings timespan, gte, gt). \
+            The bundled pack names its correlations: console_signin_brute_force (D1), \
+            access_denied_burst (D4), signin_several_addresses (D11), \
+            short_lived_iam_principal (D12), signin_new_address and signin_new_country (D17).
+
             Without --rules, rules come from $TRAIL_RULES, the installed pack \
             (../share/trail/rules beside the executable), or ./rules.
 
@@ -31,6 +38,8 @@ struct TrailMatchCommand: ParsableCommand {
             Examples:
               trail-fetch pipelines/sample/AWSLogs | trail-flatten | trail-match --rules rules
               trail-flatten < events.json | trail-match --rules rules --state /var/lib/trail/match.state
+              trail-match --rules rules --tune console_signin_brute_force:timespan=30m,gte=10 \
+                --tune access_denied_burst:gte=20 events.ndjson
               trail-match --check rules
               trail-match --test rules
             """)
@@ -53,6 +62,9 @@ struct TrailMatchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("YAML map of %placeholder% names to values, for the expand modifier.", valueName: "file"))
     var placeholders: String?
 
+    @Option(name: .long, help: ArgumentHelp("Set a correlation's window or threshold: RULE:timespan=DURATION,gte=N (RULE its name or id; gt=N also works). Repeatable.", valueName: "rule:settings"))
+    var tune: [String] = []
+
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
 
@@ -64,6 +76,11 @@ struct TrailMatchCommand: ParsableCommand {
             throw ValidationError("--lateness '\(lateness)' is not a number followed by s, m, h, d or w")
         }
         guard check.isEmpty || test.isEmpty else { throw ValidationError("give --check or --test, not both") }
+        do {
+            _ = try tune.map(CorrelationTuning.init)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     func run() throws {
@@ -71,9 +88,10 @@ struct TrailMatchCommand: ParsableCommand {
             let loader = RuleLoader(placeholders: try placeholders.map(RuleLoader.placeholders(file:)) ?? [:])
             let paths = !check.isEmpty ? check : !test.isEmpty ? test : !rules.isEmpty ? rules
                 : RuleLoader.defaultRulePaths(executable: CommandLine.arguments[0], environment: ProcessInfo.processInfo.environment)
-            let loaded = try loader.load(paths: paths)
+            var loaded = try loader.load(paths: paths)
             for problem in loaded.problems { diagnostics.warn("\(problem)") }
             guard loaded.problems.isEmpty else { return .failure }
+            try loaded.apply(tune.map(CorrelationTuning.init))
             if !check.isEmpty { return .success }
             if !test.isEmpty {
                 let report = RuleTester(loaded).run()

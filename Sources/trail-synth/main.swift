@@ -16,16 +16,18 @@ struct TrailSynthCommand: ParsableCommand {
           AliyunLogs/Actiontrail/<region>/YYYY/MM/DD/
             Actiontrail_<region>_<YYYYMMDDHHMMSS>_1002_<count>_<size>_<md5>.gz
 
+        Security Center CSPM findings (D19; an SLS OSS shipping job with prefix sas-cspm-log, gzip'd JSON lines):
+          sas-cspm-log/YYYY/MM/DD/HH/MM_<nanoseconds>_<shard>.gz
         The background traffic is what real accounts show: people at the console and the CLI (in Tokyo business hours, each from their own address), SSO and SAML sessions, a Terraform pipeline, instance agents, Lambda functions, AWS Config, a monitoring vendor and service principals; mostly reads, some writes, a few failures. It contains no action that a scenario is about, so a detection that fires on a corpus fires on injected events.
 
         Scenarios (--scenarios, ids from docs/scenarios.md):
         \(ScenarioID.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
 
-        Each named scenario is injected about three times, spread over the days (--scenario-rate scales that), in CloudTrail and, where ActionTrail records the same thing, in ActionTrail. Decoys that a correct rule must not flag come with them: MFA sign-ins, office-only ingress, SAML sign-ins without MFA, deny-only bucket policies, a restarted trail.
+        Each named scenario is injected about three times, spread over the days (--scenario-rate scales that), in CloudTrail and, where ActionTrail records the same thing, in ActionTrail. Decoys that a correct rule must not flag come with them: MFA sign-ins, office-only ingress, SAML sign-ins without MFA, deny-only bucket policies, a restarted trail, instances replaced by the approved deploy pipeline, reads by the privileged user, passed configuration checks.
 
         --truth writes the answer key, one JSON line per scenario event:
           {"scenario":"D3","cloud":"aws","eventID":…,"eventName":…,"file":…}
-        where file is the path below --out. An event that exemplifies several scenarios (a world-open ingress is also a security-group change) has a line for each.
+        where file is the path below --out. Security Center findings have no ID: their eventID is null, eventName the check item, and "index" the record's line in the file (from 0). An event that exemplifies several scenarios (a world-open ingress is also a security-group change) has a line for each.
 
         --digest-key also writes the CloudTrail digest files of integrity validation, signed with that RSA private key (PEM, 2048 bits or more) as CloudTrail signs them (SHA256withRSA):
           AWSLogs/[<org-id>/]<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/
@@ -136,6 +138,9 @@ struct TrailSynthCommand: ParsableCommand {
         var report = "trail-synth: wrote \(summary.cloudTrailEvents) CloudTrail events in \(summary.cloudTrailFiles) files"
         if summary.actionTrailFiles > 0 {
             report += " and \(summary.actionTrailEvents) ActionTrail events in \(summary.actionTrailFiles) files"
+        }
+        if summary.securityCenterFiles > 0 {
+            report += ", \(summary.securityCenterRecords) Security Center findings in \(summary.securityCenterFiles) files"
         }
         if summary.digestFiles > 0 {
             report += ", and \(summary.digestFiles) signed digest files"

@@ -49,6 +49,19 @@ func flatten(_ lines: [String], strict: Bool = false) throws -> (lines: [String]
         #expect(value(role, "trail.index") as? Int == 1)
     }
 
+    @Test func aSecurityCenterFindingFetchedFromAShippedFileIsNamedByItsLineInThatFile() throws {
+        let finding = #""__topic__":"sas-cspm-log","check_item_name":"RAM user MFA enabled","region_id":"cn-hangzhou","status":"NOT_PASS","start_time":"1714525923""#
+        let (lines, _) = try flatten([
+            #"{"trailFile":"sas-cspm-log/2024/05/01/01/15_1714526100000000000_0.gz","trailDoc":0,\#(finding)}"#,
+            #"{"trailFile":"sas-cspm-log/2024/05/01/01/15_1714526100000000000_0.gz","trailDoc":1,\#(finding)}"#,
+            "{\(finding)}",
+        ])
+        let headers = try lines.map { try parseJSON($0) }
+        #expect(headers.map { value($0, "trail.index") as? Int } == [0, 1, 2])
+        #expect(value(headers[1], "trail.file") as? String == "sas-cspm-log/2024/05/01/01/15_1714526100000000000_0.gz")
+        #expect(value(headers[1], "trail.error") as? String == "NOT_PASS")
+    }
+
     @Test func keepsTheOriginalFieldsByteForByte() throws {
         let (lines, _) = try flatten([#"{"trailFile":"f","Records":[\#(Self.rootLogin)]}"#])
         let prefix = #"{"trail":"#

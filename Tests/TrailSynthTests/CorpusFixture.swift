@@ -31,15 +31,19 @@ struct Corpus {
     struct TruthLine {
         let scenario: String
         let cloud: String
-        let eventID: String
+        /// Nil for Security Center findings, which `file` and `index` name.
+        let eventID: String?
         let eventName: String
         let file: String
+        let index: Int?
     }
 
     let root: String
     let files: [File]
     let cloudTrail: [Event]
     let actionTrail: [Event]
+    /// Security Center CSPM findings, in file order; `Event.file` is `path#line`.
+    let securityCenter: [Event]
     let truth: [TruthLine]
 
     /// Generates with `configure` applied to default test options, reads everything back.
@@ -59,12 +63,20 @@ struct Corpus {
     init(root: String, truthPath: String?) throws {
         self.root = root
         var files: [File] = []
-        var cloudTrail: [Event] = [], actionTrail: [Event] = []
+        var cloudTrail: [Event] = [], actionTrail: [Event] = [], securityCenter: [Event] = []
         for path in try FileIO.filesBelow(root) where path != truthPath {
             let relative = String(path.dropFirst(root.count + 1))
             let compressed = try FileIO.readFile(path)
             let body = try compressed.withUnsafeBytes { try Gzip.inflate($0) }
             files.append(File(path: relative, compressed: compressed, body: body))
+            if relative.hasPrefix("sas-cspm-log/") {
+                // JSON lines, as SLS ships them.
+                for (line, text) in body.split(separator: 0x0A).enumerated() {
+                    let record = try JSONSerialization.jsonObject(with: Data(text)) as! [String: Any]
+                    securityCenter.append(Event(file: "\(relative)#\(line)", json: record))
+                }
+                continue
+            }
             let parsed = try JSONSerialization.jsonObject(with: Data(body))
             if relative.hasPrefix("AWSLogs/") {
                 let records = (parsed as? [String: Any])?["Records"] as? [[String: Any]] ?? []
@@ -76,13 +88,15 @@ struct Corpus {
         self.files = files
         self.cloudTrail = cloudTrail
         self.actionTrail = actionTrail
+        self.securityCenter = securityCenter
         var truth: [TruthLine] = []
         if let truthPath, FileIO.exists(truthPath) {
             let text = String(decoding: try FileIO.readFile(truthPath), as: UTF8.self)
             for line in text.split(separator: "\n") {
-                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: String]
-                truth.append(TruthLine(scenario: object["scenario"]!, cloud: object["cloud"]!, eventID: object["eventID"]!,
-                                       eventName: object["eventName"]!, file: object["file"]!))
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                truth.append(TruthLine(scenario: object["scenario"] as! String, cloud: object["cloud"] as! String,
+                                       eventID: object["eventID"] as? String, eventName: object["eventName"] as! String,
+                                       file: object["file"] as! String, index: object["index"] as? Int))
             }
         }
         self.truth = truth
@@ -94,9 +108,12 @@ struct Corpus {
 
     /// The event a truth line names, looked up in the file the line names.
     func event(for line: TruthLine) -> Event? {
+        guard let id = line.eventID else {
+            return securityCenter.first { $0.file == "\(line.file)#\(line.index ?? -1)" }
+        }
         let pool = line.cloud == "aws" ? cloudTrail : actionTrail
         let key = line.cloud == "aws" ? "eventID" : "eventId"
-        return pool.first { $0.file == line.file && $0.string(key) == line.eventID }
+        return pool.first { $0.file == line.file && $0.string(key) == id }
     }
 
     /// Events named by the truth for `scenario` (lines naming no event are a separate failure).
@@ -105,6 +122,6 @@ struct Corpus {
     }
 
     func truthIDs(_ scenario: String, cloud: String) -> Set<String> {
-        Set(truth.filter { $0.scenario == scenario && $0.cloud == cloud }.map(\.eventID))
+        Set(truth.filter { $0.scenario == scenario && $0.cloud == cloud }.map { $0.eventID ?? "\($0.file)#\($0.index ?? -1)" })
     }
 }

@@ -46,11 +46,18 @@ struct CorpusTests {
         }
     }
 
-    @Test("every file inflates to one valid JSON document holding the requested number of events")
+    @Test("every file inflates to one valid JSON document (Security Center: one per line) holding the requested number of events")
     func contentAndCounts() throws {
-        let corpus = try Corpus.generate { $0.events = 777; $0.actionTrailEvents = 123; $0.scenarios = ScenarioID.allCases }
+        let corpus = try Corpus.generate { $0.events = 777; $0.actionTrailEvents = 173; $0.scenarios = ScenarioID.allCases }
         defer { corpus.remove() }
         for file in corpus.files {
+            if file.path.hasPrefix("sas-cspm-log/") {
+                for line in file.body.split(separator: 0x0A) {
+                    let root = try line.withUnsafeBytes { try JSONScanner($0).validateDocument() }
+                    #expect(line.withUnsafeBytes { JSONScanner($0).kind(at: root) } == .object)
+                }
+                continue
+            }
             let root = try file.body.withUnsafeBytes { try JSONScanner($0).validateDocument() }
             let kind = file.body.withUnsafeBytes { JSONScanner($0).kind(at: root) }
             if file.path.hasPrefix("AWSLogs/") {
@@ -62,7 +69,8 @@ struct CorpusTests {
             }
         }
         #expect(corpus.cloudTrail.count == 777)
-        #expect(corpus.actionTrail.count == 123)
+        #expect(corpus.actionTrail.count == 173)
+        #expect(!corpus.securityCenter.isEmpty)
         let ids = corpus.cloudTrail.compactMap { $0.string("eventID") }
         #expect(ids.count == 777 && Set(ids).count == 777)
     }

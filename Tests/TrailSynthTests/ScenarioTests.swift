@@ -25,11 +25,13 @@ struct ScenarioTests {
         let corpus = try Self.corpus()
         defer { corpus.remove() }
         for scenario in ScenarioID.allCases {
-            #expect(corpus.truth.contains { $0.scenario == scenario.rawValue && $0.cloud == "aws" }, "\(scenario.rawValue)")
+            // Security Center findings (D19) are about the Alibaba account only.
+            let cloud = scenario == .d19 ? "alibaba" : "aws"
+            #expect(corpus.truth.contains { $0.scenario == scenario.rawValue && $0.cloud == cloud }, "\(scenario.rawValue)")
         }
         for line in corpus.truth {
-            let event = try #require(corpus.event(for: line), "\(line.scenario) \(line.eventID) not in \(line.file)")
-            #expect(event.string("eventName") == line.eventName)
+            let event = try #require(corpus.event(for: line), "\(line.scenario) \(line.eventID ?? "-") not in \(line.file)")
+            #expect((event.string("eventName") ?? event.string("check_item_name")) == line.eventName)
         }
         let onlyD1 = try Corpus.generate { $0.scenarios = [.d1] }
         defer { onlyD1.remove() }
@@ -212,7 +214,11 @@ struct ScenarioTests {
         let corpus = try Self.corpus()
         defer { corpus.remove() }
         func names(_ event: Corpus.Event, _ set: Set<String>) -> Bool { set.contains(event.string("eventName") ?? "") }
-        #expect(Self.ids(corpus.cloudTrail.filter { names($0, ["RunInstances", "TerminateInstances"]) }) == corpus.truthIDs("D5", cloud: "aws"))
+        // The deploy pipeline is the approved deployer: its launches and terminations are decoys.
+        let instanceChanges = corpus.cloudTrail.filter { names($0, ["RunInstances", "TerminateInstances"]) }
+        func byPipeline(_ event: Corpus.Event) -> Bool { event.string("userIdentity.arn")?.contains(":assumed-role/github-actions-deploy/") == true }
+        #expect(Self.ids(instanceChanges.filter { !byPipeline($0) }) == corpus.truthIDs("D5", cloud: "aws"))
+        #expect(instanceChanges.contains(where: byPipeline), "the pipeline decoy")
         #expect(Self.ids(corpus.actionTrail.filter { names($0, ["RunInstances", "DeleteInstance"]) }, key: "eventId") == corpus.truthIDs("D5", cloud: "alibaba"))
         #expect(Self.ids(corpus.cloudTrail.filter { names($0, ["CreateInternetGateway", "AttachInternetGateway", "CreateRoute", "CreateNetworkAclEntry"]) })
                 == corpus.truthIDs("D13", cloud: "aws"))
@@ -247,5 +253,64 @@ struct ScenarioTests {
         defer { many.remove() }
         #expect(few.truth.count == 1)
         #expect(many.truth.count == 9)
+    }
+
+    @Test("D17: a known user's sign-in from a country never seen for them; D11's sign-ins abroad are D17 too")
+    func newCountry() throws {
+        let corpus = try Self.corpus()
+        defer { corpus.remove() }
+        let prefixes = SignInFromNewCountry.networks.map(\.prefix)
+        let signIns = corpus.cloudTrail.filter { $0.string("eventName") == "ConsoleLogin" && $0.string("responseElements.ConsoleLogin") == "Success" }
+        let fromNewCountries = signIns.filter { event in prefixes.contains { event.string("sourceIPAddress")!.hasPrefix($0) } }
+        // D11's sign-ins from GB, SE, US or CN (Addresses.abroad) come after one from home.
+        let d11 = corpus.truthIDs("D11", cloud: "aws")
+        let d11Abroad = signIns.filter { event in
+            d11.contains(event.string("eventID")!) && ["81.2.69.", "89.160.20.", "216.160.83.", "175.16.199."].contains { event.string("sourceIPAddress")!.hasPrefix($0) }
+        }
+        #expect(Self.ids(fromNewCountries).union(Self.ids(d11Abroad)) == corpus.truthIDs("D17", cloud: "aws"))
+        for event in fromNewCountries {
+            // The same user signed in from elsewhere earlier that day: they are known.
+            let user = event.string("userIdentity.userName")
+            #expect(signIns.contains { earlier in
+                let address = earlier.string("sourceIPAddress")!
+                return earlier.string("userIdentity.userName") == user && earlier.time < event.time
+                    && event.time.timeIntervalSince(earlier.time) < 86_400 && !prefixes.contains { address.hasPrefix($0) }
+            })
+        }
+        let alibaba = corpus.actionTrail.filter { event in
+            event.string("eventName") == "ConsoleSignin" && prefixes.contains { event.string("sourceIpAddress")!.hasPrefix($0) }
+        }
+        #expect(!alibaba.isEmpty)
+        #expect(Self.ids(alibaba, key: "eventId").isSubset(of: corpus.truthIDs("D17", cloud: "alibaba")))
+    }
+
+    @Test("D18: every sign-in and change of the break-glass administrator, and nothing else; its reads are decoys")
+    func privilegedUser() throws {
+        let corpus = try Self.corpus()
+        defer { corpus.remove() }
+        let admin = corpus.cloudTrail.filter { $0.string("userIdentity.userName") == PrivilegedAdministrator.name }
+        #expect(admin.contains { $0.value("readOnly") as? Bool == true }, "a read decoy")
+        #expect(Self.ids(admin.filter { $0.value("readOnly") as? Bool != true }) == corpus.truthIDs("D18", cloud: "aws"))
+        let ram = corpus.actionTrail.filter { $0.string("userIdentity.userName") == PrivilegedAdministrator.name }
+        #expect(Self.ids(ram.filter { $0.string("eventRW") != "Read" }, key: "eventId") == corpus.truthIDs("D18", cloud: "alibaba"))
+        #expect(ram.contains { $0.string("eventRW") == "Read" }, "a read decoy")
+    }
+
+    @Test("D19: Security Center findings shipped as SLS JSON lines; exactly the NOT_PASS ones are the scenario")
+    func securityCenterFindings() throws {
+        let corpus = try Self.corpus()
+        defer { corpus.remove() }
+        let findings = corpus.securityCenter
+        #expect(findings.allSatisfy { $0.string("__topic__") == "sas-cspm-log" && $0.string("vendor") == "ALIYUN" })
+        #expect(Set(findings.compactMap { $0.string("status") }).isSuperset(of: ["NOT_PASS", "PASS"]))
+        let failed = findings.filter { $0.string("status") == "NOT_PASS" }
+        #expect(Set(failed.map(\.file)) == corpus.truthIDs("D19", cloud: "alibaba"))
+        let layout = try Regex(#"^sas-cspm-log/\d{4}/\d{2}/\d{2}/\d{2}/\d{2}_\d{19}_\d+\.gz$"#)
+        #expect(corpus.files.filter { $0.path.hasPrefix("sas-cspm-log/") }.allSatisfy { $0.path.wholeMatch(of: layout) != nil })
+
+        // Like every scenario's Alibaba part, the findings need the Alibaba account (--actiontrail).
+        let awsOnly = try Corpus.generate { $0.scenarios = [.d19] }
+        defer { awsOnly.remove() }
+        #expect(awsOnly.securityCenter.isEmpty && awsOnly.truth.isEmpty)
     }
 }

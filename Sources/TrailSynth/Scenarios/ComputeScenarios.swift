@@ -1,23 +1,33 @@
 import TrailCore
 
-/// D5: instances launched and terminated. Even occurrences are the pipeline replacing a
-/// server (launch, then terminate the old one); odd ones are a leaked key launching a batch
-/// of GPU instances in a region the company does not use much, which nobody terminates.
+/// D5: instances launched and terminated by someone not on the allow-list of approved
+/// principals. Even occurrences are a person launching a test server from the CLI, next to the
+/// deploy pipeline replacing one (launch, then terminate the old one): the pipeline is the
+/// approved deployer (its row in pipelines/tables/principals.csv says so),
+/// so its events are decoys. Odd ones are a leaked key launching a batch of GPU instances in
+/// a region the company does not use much, which nobody terminates.
 struct InstanceLifecycle: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
         let (index, account) = plan.account()
         let time = plan.workTime(day: day, margin: 7200)
         let miner = occurrence % 2 == 1
         let region = miner ? plan.regions[plan.regions.count - 1] : plan.workloadRegion()
-        let caller = miner ? plan.intruder(account: account) : plan.operatorCaller(account: account, time: time, command: "ec2.run-instances")
-        let type = miner ? "g5.12xlarge" : plan.rng.pick(["t3.medium", "m6i.large", "c7g.xlarge"])
         let count = miner ? plan.rng.int(in: 4...8) : 1
-        let instances = (0..<count).map { _ in plan.rng.resourceID("i") }
-        let launch = runInstances(account: account, caller: caller, time: time, region: region, type: type, instances: instances, plan: &plan)
-        plan.add(launch, account: index, .d5)
-        if !miner {
+        if miner {
+            let instances = (0..<count).map { _ in plan.rng.resourceID("i") }
+            plan.add(runInstances(account: account, caller: plan.intruder(account: account), time: time, region: region, type: "g5.12xlarge",
+                                  instances: instances, plan: &plan), account: index, .d5)
+        } else {
+            let person = plan.cli(plan.rng.pick(account.humans), account: account, command: "ec2.run-instances")
+            plan.add(runInstances(account: account, caller: person, time: time, region: region, type: "t3.medium",
+                                  instances: [plan.rng.resourceID("i")], plan: &plan), account: index, .d5)
+            let deploy = time + plan.rng.int64(in: 600...1800)
+            let pipeline = plan.pipeline(account: account, time: deploy)
+            plan.add(runInstances(account: account, caller: pipeline, time: deploy, region: region,
+                                  type: plan.rng.pick(["m6i.large", "c7g.xlarge"]), instances: [plan.rng.resourceID("i")], plan: &plan),
+                     account: index)
             let old = plan.rng.pick(account.resources.instances)
-            let later = time + plan.rng.int64(in: 900...5400)
+            let later = deploy + plan.rng.int64(in: 900...5400)
             let request = JSONWriter.build { w in w.items("instancesSet") { w in w.object { $0.field("instanceId", old) } } }
             let response = JSONWriter.build { w in
                 w.field("requestId", plan.rng.uuid())
@@ -29,8 +39,8 @@ struct InstanceLifecycle: ScenarioGenerator {
                     }
                 }
             }
-            plan.add(plan.call(account, caller, at: later, region: region, "ec2.amazonaws.com", "TerminateInstances",
-                               request: request, response: response), account: index, .d5)
+            plan.add(plan.call(account, pipeline, at: later, region: region, "ec2.amazonaws.com", "TerminateInstances",
+                               request: request, response: response), account: index)
         }
 
         guard let world = plan.alibaba else { return }

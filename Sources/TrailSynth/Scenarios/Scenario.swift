@@ -4,6 +4,7 @@ import TrailCore
 public enum ScenarioID: String, CaseIterable, Sendable, Comparable {
     case d1 = "D1", d2 = "D2", d3 = "D3", d4 = "D4", d5 = "D5", d6 = "D6", d7 = "D7", d8 = "D8"
     case d9 = "D9", d10 = "D10", d11 = "D11", d12 = "D12", d13 = "D13", d14 = "D14", d15 = "D15", d16 = "D16"
+    case d17 = "D17", d18 = "D18", d19 = "D19"
 
     public var summary: String {
         switch self {
@@ -17,12 +18,15 @@ public enum ScenarioID: String, CaseIterable, Sendable, Comparable {
         case .d8: return "IAM / RAM changes (access keys, users, groups, policies)"
         case .d9: return "AdministratorAccess attached to a user, role or group"
         case .d10: return "IAM user console sign-in without MFA"
-        case .d11: return "one user signing in from several countries within half an hour"
+        case .d11: return "one user signing in from three addresses in several countries within half an hour"
         case .d12: return "IAM user or inline policy created and deleted within 10 min by one actor"
         case .d13: return "internet gateway, route and network ACL changes"
         case .d14: return "bucket made public by ACL or policy"
         case .d15: return "Elastic IP allocated, associated, released"
         case .d16: return "trail stopped, deleted or reconfigured"
+        case .d17: return "a known user signing in from a country never seen for them"
+        case .d18: return "sign-in and changes by the named privileged user breakglass-admin"
+        case .d19: return "Security Center CSPM check results with status NOT_PASS (Alibaba: only with --actiontrail)"
         }
     }
 
@@ -63,6 +67,9 @@ public enum ScenarioID: String, CaseIterable, Sendable, Comparable {
         case .d14: return PublicBucket()
         case .d15: return ElasticIPActivity()
         case .d16: return LoggingTampered()
+        case .d17: return SignInFromNewCountry()
+        case .d18: return PrivilegedUserActivity()
+        case .d19: return FailedConfigurationChecks()
         }
     }
 }
@@ -85,6 +92,7 @@ struct InjectedEvent {
     enum Record {
         case cloudTrail(CloudTrailRecord, account: Int)
         case actionTrail(ActionTrailRecord)
+        case securityCenter(CSPMFinding)
     }
 
     let record: Record
@@ -138,6 +146,10 @@ struct ScenarioPlan {
         events.append(InjectedEvent(record: .actionTrail(record), scenarios: scenarios))
     }
 
+    mutating func add(_ finding: CSPMFinding, _ scenarios: ScenarioID...) {
+        events.append(InjectedEvent(record: .securityCenter(finding), scenarios: scenarios))
+    }
+
     // MARK: Time
 
     /// A time in Tokyo business hours on `day`, or on the nearest workday when `day` is not one.
@@ -148,6 +160,12 @@ struct ScenarioPlan {
             return frame.dayStart(day) + 2 * 3600 + rng.int64(in: 0...3600)
         }
         return Company.businessTime(dayStart: frame.dayStart(nearest), rng: &rng, margin: margin)!
+    }
+
+    /// `from`…`to` hours after 09:00 Tokyo time (00:00 UTC) on the workday nearest `day`.
+    mutating func workTime(day: Int, hoursIntoWorkday hours: ClosedRange<Int64>) -> UTCTime {
+        let workday = frame.workdays.min(by: { abs($0 - day) < abs($1 - day) }) ?? day
+        return frame.dayStart(workday) + rng.int64(in: (hours.lowerBound * 3600)...(hours.upperBound * 3600))
     }
 
     /// 01:00–04:30 Tokyo time of the night that begins on `day` (16:00–19:30 UTC).
@@ -195,10 +213,15 @@ struct ScenarioPlan {
         case 1:
             return cli(rng.pick(account.humans), account: account, command: command)
         default:
-            let identity = AWSIdentity.assumedRole(account.ci, session: "GitHubActions", accessKeyID: rng.awsID("ASIA", length: 20),
-                                                   created: time - rng.int64(in: 30...600))
-            return AWSCaller(identity: identity, sourceIP: Addresses.ciRunner(&rng), userAgent: UserAgents.terraform, tlsVersion: .v13)
+            return pipeline(account: account, time: time)
         }
+    }
+
+    /// The deploy pipeline (GitHub Actions running Terraform through the `ci` role).
+    mutating func pipeline(account: AWSAccount, time: UTCTime) -> AWSCaller {
+        let identity = AWSIdentity.assumedRole(account.ci, session: "GitHubActions", accessKeyID: rng.awsID("ASIA", length: 20),
+                                               created: time - rng.int64(in: 30...600))
+        return AWSCaller(identity: identity, sourceIP: Addresses.ciRunner(&rng), userAgent: UserAgents.terraform, tlsVersion: .v13)
     }
 
     /// A leaked long-term access key used from somewhere hostile.

@@ -124,7 +124,8 @@ struct SignInWithoutMFA: ScenarioGenerator {
     }
 }
 
-/// D11: one user signs in from home, then from two other countries within half an hour.
+/// D11: one user signs in from home, then from two other countries within half an hour, in
+/// both clouds.
 struct SignInFromSeveralCountries: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
         let (index, account) = plan.account()
@@ -132,11 +133,12 @@ struct SignInFromSeveralCountries: ScenarioGenerator {
         let person = user.person!
         var time = plan.workTime(day: day, margin: 3600)
         let places = [person.address, Addresses.abroad(plan.rng.pick(["GB", "SE"]), &plan.rng), Addresses.abroad(plan.rng.pick(["CN", "US"]), &plan.rng)]
+        // The sign-ins from abroad are also a known user seen from a new address and country (D17).
         for (step, address) in places.enumerated() {
-            plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
-                                            sourceIP: address, browser: step == 0 ? person.browser : UserAgents.scriptedBrowser,
-                                            signIn: .init(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN), rng: &plan.rng),
-                     account: index, .d11)
+            let record = AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
+                                                sourceIP: address, browser: step == 0 ? person.browser : UserAgents.scriptedBrowser,
+                                                signIn: .init(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN), rng: &plan.rng)
+            if step == 0 { plan.add(record, account: index, .d11) } else { plan.add(record, account: index, .d11, .d17) }
             time = time + plan.rng.int64(in: 240...840)
         }
 
@@ -145,10 +147,12 @@ struct SignInFromSeveralCountries: ScenarioGenerator {
         var identity = AlibabaIdentity.ramUser(ramUser, world: world)
         identity.accessKeyID = nil
         var when = plan.workTime(day: day, margin: 3600)
-        for address in [ramUser.person.address, Addresses.abroad("SE", &plan.rng)] {
-            plan.add(AlibabaEvents.consoleSignin(world: world, identity: identity, time: when, sourceIP: address,
-                                                 browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng), .d11)
-            when = when + plan.rng.int64(in: 600...1500)
+        let abroad = [Addresses.abroad("SE", &plan.rng), Addresses.abroad(plan.rng.pick(["CN", "US"]), &plan.rng)]
+        for (step, address) in ([ramUser.person.address] + abroad).enumerated() {
+            let record = AlibabaEvents.consoleSignin(world: world, identity: identity, time: when, sourceIP: address,
+                                                     browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng)
+            if step == 0 { plan.add(record, .d11) } else { plan.add(record, .d11, .d17) }
+            when = when + plan.rng.int64(in: 300...780)
         }
     }
 }
@@ -158,7 +162,9 @@ struct SignInFromSeveralCountries: ScenarioGenerator {
 struct RootUsage: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
         let (index, account) = plan.account()
-        let admin = plan.rng.pick(account.humans).person!
+        // The account's first administrator keeps the root credentials: root always signs in
+        // from their address, so a new address for root stands out (D17) and this is not one.
+        let admin = account.humans[0].person!
         let time = plan.workTime(day: day)
         let device = "arn:aws:iam::\(account.id):mfa/root-account-mfa-device"
         plan.add(AWSEvents.consoleLogin(account: account, identity: .root(account), time: time, sourceIP: admin.address, browser: admin.browser,
@@ -209,7 +215,7 @@ struct RootUsage: ScenarioGenerator {
 
         guard let world = plan.alibaba else { return }
         let rootTime = plan.workTime(day: day)
-        let person = plan.rng.pick(world.users).person
+        let person = world.users[0].person
         plan.add(AlibabaEvents.consoleSignin(world: world, identity: .root(world), time: rootTime, sourceIP: person.address,
                                              browser: person.browser, mfa: true, failure: nil, rng: &plan.rng), .d3)
         var rootIdentity = AlibabaIdentity.root(world)
@@ -217,5 +223,52 @@ struct RootUsage: ScenarioGenerator {
         let rootCaller = AlibabaCaller(identity: rootIdentity, sourceIP: person.address, userAgent: person.browser, viaConsole: true)
         plan.add(plan.call(world, rootCaller, at: rootTime + plan.rng.int64(in: 60...300), region: AlibabaWorld.globalRegion, "Ram",
                            "CreateAccessKey", apiVersion: "2015-05-01", []), .d3, .d8)
+    }
+}
+
+/// D17: a user signs in from home in the morning, as every day, and in the afternoon from a
+/// country never seen for them, in both clouds. The networks are ones the GeoLite2 City
+/// database places in the country named (checked against the 2018 database PyPI's
+/// maxminddb-geolite2 ships, which `make run` uses); the D11 countries (GB, SE, CN, US) are
+/// left out, so the country is new whatever else was injected. Hours apart, the two sign-ins
+/// are no D11 burst, and both fall in business hours (no D2).
+struct SignInFromNewCountry: ScenarioGenerator {
+    static let networks: [(country: String, prefix: String)] = [
+        ("BR", "200.147.35."), ("DE", "85.214.132."), ("AU", "139.130.4."),
+        ("IN", "117.239.195."), ("NL", "145.97.39."), ("KR", "211.234.118."),
+    ]
+
+    static func address(_ pick: Int, _ rng: inout SynthRandom) -> String {
+        networks[pick % networks.count].prefix + String(rng.int(in: 2...250))
+    }
+
+    func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
+        let (index, account) = plan.account()
+        // Someone working from a home line: the office egress is a documentation range, which
+        // no geo database places, so only a home address gives the user a home country.
+        let remote = account.humans.filter { !Addresses.isOffice($0.person!.address) }
+        let user = plan.rng.pick(remote.isEmpty ? account.humans : remote)
+        let person = user.person!
+        let identity = AWSIdentity.iamUser(user, account: account, accessKeyID: "")
+        let signIn = AWSEvents.SignIn(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN)
+        plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: plan.workTime(day: day, hoursIntoWorkday: 0...1),
+                                        sourceIP: person.address, browser: person.browser, signIn: signIn, rng: &plan.rng),
+                 account: index)
+        plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: plan.workTime(day: day, hoursIntoWorkday: 5...7),
+                                        sourceIP: SignInFromNewCountry.address(2 * occurrence, &plan.rng), browser: person.browser,
+                                        signIn: signIn, rng: &plan.rng),
+                 account: index, .d17)
+
+        guard let world = plan.alibaba else { return }
+        let remoteRAM = world.users.filter { !Addresses.isOffice($0.person.address) }
+        let ramUser = plan.rng.pick(remoteRAM.isEmpty ? world.users : remoteRAM)
+        var ramIdentity = AlibabaIdentity.ramUser(ramUser, world: world)
+        ramIdentity.accessKeyID = nil
+        plan.add(AlibabaEvents.consoleSignin(world: world, identity: ramIdentity, time: plan.workTime(day: day, hoursIntoWorkday: 0...1),
+                                             sourceIP: ramUser.person.address, browser: ramUser.person.browser, mfa: true, failure: nil,
+                                             rng: &plan.rng))
+        plan.add(AlibabaEvents.consoleSignin(world: world, identity: ramIdentity, time: plan.workTime(day: day, hoursIntoWorkday: 5...7),
+                                             sourceIP: SignInFromNewCountry.address(2 * occurrence + 1, &plan.rng),
+                                             browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng), .d17)
     }
 }
