@@ -142,8 +142,30 @@ public struct JSONScanner {
     /// The offset just past the closing quote of the string starting at `i`, checking that
     /// the string holds no raw control characters and is well-formed UTF-8 (RFC 8259 §8.1),
     /// so that no later decoding silently replaces bytes.
-    public func stringEnd(at i: Int) throws(JSONError) -> Int {
-        var j = i + 1
+    @inline(__always) public func stringEnd(at i: Int) throws(JSONError) -> Int {
+        // Inlined where validation runs: most strings are short plain ASCII that end in their
+        // first or second word, for which a call (and its set-up) cost as much as the scan.
+        if let base = bytes.baseAddress {
+            var j = i + 1
+            while j + 8 <= bytes.count {
+                let special = JSONScanner.specialBytes(base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                if special == 0 {
+                    j += 8
+                    continue
+                }
+                j += special.trailingZeroBitCount >> 3
+                if base.load(fromByteOffset: j, as: UInt8.self) == UInt8(ascii: "\"") { return j + 1 }
+                return try stringEnd(at: i, from: j)
+            }
+            return try stringEnd(at: i, from: j)
+        }
+        return try stringEnd(at: i, from: i + 1)
+    }
+
+    /// `stringEnd(at: i)` from offset `j` on, where an escape, a control character, a byte that
+    /// is not ASCII or the end of the text is near.
+    @inline(never) private func stringEnd(at i: Int, from j: Int) throws(JSONError) -> Int {
+        var j = j
         let n = bytes.count
         while j < n {
             // Eight plain ASCII bytes at a time: most of a trail is long runs of them.
@@ -286,7 +308,9 @@ public struct JSONScanner {
                 guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { throw JSONError(offset: j, "expected ':'", endOfInput: j >= bytes.count) }
                 j = skipWhitespace(j + 1)
             }
-            j = skipWhitespace(try valueEnd(at: j))
+            // Strings (most values) straight to the inlined scan.
+            let valueEnd = j < bytes.count && bytes[j] == UInt8(ascii: "\"") ? try stringEnd(at: j) : try valueEnd(at: j)
+            j = skipWhitespace(valueEnd)
             guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")", endOfInput: true) }
             if bytes[j] == close { return j + 1 }
             guard bytes[j] == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or '\(Character(UnicodeScalar(close)))'") }
