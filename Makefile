@@ -11,7 +11,7 @@ STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/trail
 export STATE_DIR
 
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth
-APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time
+APT_PACKAGES := zlib1g-dev libdeflate-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time
 # Python packages the tests use as real peers (servers, reference readers).
 PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography
 
