@@ -428,7 +428,10 @@ public struct JSONScanner {
     public func string(at i: Int) -> String? {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let end = skipString(at: i) else { return nil }
         let body = UnsafeRawBufferPointer(rebasing: bytes[(i + 1)..<(end - 1)])
-        guard body.contains(UInt8(ascii: "\\")) else { return String(decoding: body, as: UTF8.self) }
+        // memchr, not a byte loop: most strings have no escape to decode.
+        guard let start = body.baseAddress, memchr(start, Int32(UInt8(ascii: "\\")), body.count) != nil else {
+            return String(decoding: body, as: UTF8.self)
+        }
         return JSONScanner.unescape(body)
     }
 
