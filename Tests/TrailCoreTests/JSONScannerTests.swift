@@ -339,12 +339,21 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
             let reference = Reference(b: bytes)
             try bytes.withUnsafeBytes { raw in
                 let s = JSONScanner(raw)
-                let valid = (try? s.validateDocument()) != nil
-                #expect(valid == reference.document(), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
-                if valid { accepted += 1 } else { rejected += 1 }
-                // Every quote taken as a string's start ends (or fails) where the reference says.
+                let root = try? s.validateDocument()
+                #expect((root != nil) == reference.document(), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                if let root {
+                    accepted += 1
+                    // Valid text is skipped (no checks) to the same end as it is validated to.
+                    #expect(s.skipValue(at: root) == (try? s.valueEnd(at: root)), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                } else {
+                    rejected += 1
+                }
+                // Every quote taken as a string's start ends (or fails) where the reference says;
+                // skipping a valid string ends there too.
                 for (at, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") {
-                    #expect((try? s.stringEnd(at: at)) == reference.string(at), "string at \(at) of \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                    let end = reference.string(at)
+                    #expect((try? s.stringEnd(at: at)) == end, "string at \(at) of \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                    if let end { #expect(s.skipValue(at: at) == end, "skipping the string at \(at)") }
                 }
             }
         }
