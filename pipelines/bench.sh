@@ -11,6 +11,8 @@
 #   BENCH_EVENTS  CloudTrail events in the corpus                  [1000000]
 #   BENCH_RUNS    timed runs per measurement (median quoted)       [3]
 #   TRAIL_RULES   rule pack for trail-match                        [rules/]
+#   TRAIL_GEO     MaxMind City database for trail-enrich --geo     [GeoLite2-City.mmdb of PyPI's
+#                 maxminddb-geolite2, which make deps installs, found as the Makefile does]
 #
 # The corpus is generated once by trail-synth and kept in $BENCH_DIR/corpus-<events>; it is
 # regenerated when its trail-synth arguments change (or after `rm -rf .bench`). Staged inputs
@@ -23,6 +25,7 @@ BENCH_DIR=${BENCH_DIR:-$root/.bench}
 BENCH_EVENTS=${BENCH_EVENTS:-1000000}
 BENCH_RUNS=${BENCH_RUNS:-3}
 TRAIL_RULES=${TRAIL_RULES:-$root/rules}
+TRAIL_GEO=${TRAIL_GEO:-$(python3 -c 'import _maxminddb_geolite2 as g, os; print(os.path.dirname(g.__file__) + "/GeoLite2-City.mmdb")' 2>/dev/null || true)}
 TIME=/usr/bin/time
 
 for tool in trail-synth trail-fetch trail-flatten trail-enrich trail-match trail-notify; do
@@ -31,6 +34,7 @@ done
 for need in "$TIME" zcat jq awk; do
     command -v "$need" >/dev/null || { echo "bench.sh: $need not found; run 'make deps'" >&2; exit 2; }
 done
+[ -n "$TRAIL_GEO" ] && [ -f "$TRAIL_GEO" ] || { echo "bench.sh: no City database for trail-enrich --geo (${TRAIL_GEO:-none found}); run 'make deps' or set TRAIL_GEO" >&2; exit 2; }
 [[ "$BENCH_RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: BENCH_RUNS must be a positive number" >&2; exit 2; }
 [[ "$BENCH_EVENTS" =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: BENCH_EVENTS must be a positive number" >&2; exit 2; }
 began=$EPOCHREALTIME
@@ -69,7 +73,7 @@ echo "bench: staging each stage's input in $staged" >&2
 if ! (set -o pipefail
       "$TRAIL_BIN/trail-fetch" "$corpus/AWSLogs" | tee "$staged/fetched.ndjson" \
         | "$TRAIL_BIN/trail-flatten" | tee "$staged/flattened.ndjson" \
-        | "$TRAIL_BIN/trail-enrich" | tee "$staged/enriched.ndjson" \
+        | "$TRAIL_BIN/trail-enrich" --geo "$TRAIL_GEO" | tee "$staged/enriched.ndjson" \
         | "$TRAIL_BIN/trail-match" --rules "$TRAIL_RULES" > "$staged/alerts.ndjson") 2> "$logs/staging.stderr"; then
     echo "bench.sh: staging failed; see $logs/staging.stderr:" >&2
     tail -n 5 "$logs/staging.stderr" >&2
@@ -127,8 +131,8 @@ measure fetch "trail-fetch" "$events" "$json_bytes" \
     "tracked trail-fetch '$bin/trail-fetch' '$corpus/AWSLogs' > /dev/null"
 measure flatten "trail-flatten (decompressed input)" "$events" "$(size fetched.ndjson)" \
     "tracked trail-flatten '$bin/trail-flatten' < '$staged/fetched.ndjson' > /dev/null"
-measure enrich "trail-enrich" "$events" "$(size flattened.ndjson)" \
-    "tracked trail-enrich '$bin/trail-enrich' < '$staged/flattened.ndjson' > /dev/null"
+measure enrich "trail-enrich --geo (City database)" "$events" "$(size flattened.ndjson)" \
+    "tracked trail-enrich '$bin/trail-enrich' --geo '$TRAIL_GEO' < '$staged/flattened.ndjson' > /dev/null"
 measure match "trail-match --rules rules" "$events" "$(size enriched.ndjson)" \
     "tracked trail-match '$bin/trail-match' --rules '$TRAIL_RULES' < '$staged/enriched.ndjson' > /dev/null"
 measure notify "trail-notify ($alerts alerts, to a file)" "$alerts" "$(size alerts.ndjson)" \
@@ -137,7 +141,7 @@ measure fetch_flatten "trail-fetch | trail-flatten" "$events" "$json_bytes" \
     "tracked trail-fetch '$bin/trail-fetch' '$corpus/AWSLogs' | tracked trail-flatten '$bin/trail-flatten' > /dev/null"
 measure pipeline "whole pipeline, fetch … notify to a file" "$events" "$json_bytes" \
     "tracked trail-fetch '$bin/trail-fetch' '$corpus/AWSLogs' | tracked trail-flatten '$bin/trail-flatten' \
-     | tracked trail-enrich '$bin/trail-enrich' | tracked trail-match '$bin/trail-match' --rules '$TRAIL_RULES' \
+     | tracked trail-enrich '$bin/trail-enrich' --geo '$TRAIL_GEO' | tracked trail-match '$bin/trail-match' --rules '$TRAIL_RULES' \
      | tracked trail-notify '$bin/trail-notify' > '$out/pipeline.txt'"
 
 # --- Report ---------------------------------------------------------------------------------
@@ -167,14 +171,23 @@ report=$(awk -F'\t' -v when="$when" -v machine="$machine" -v revision="$revision
         printf "| %s | %.0f | %.1f %s | %.1f MiB | %.2f |\n", cell, rate[i], mb(bytes[i]) / median[i], ratios, peak[i] / 1024, median[i]
       }
       print ""
-      ff = 0; pl = 0; maxrss = 0; maxname = ""
+      ff = 0; pl = 0; fl = 0; en = 0; ma = 0; maxrss = 0; maxname = ""
       for (i = 1; i <= NR; i++) {
         if (key[i] == "fetch_flatten" && median[i] != "failed") ff = rate[i]
         if (key[i] == "pipeline" && median[i] != "failed") pl = rate[i]
+        if (key[i] == "flatten" && median[i] != "failed") fl = rate[i]
+        if (key[i] == "enrich" && median[i] != "failed") en = rate[i]
+        if (key[i] == "match" && median[i] != "failed") ma = rate[i]
         if (key[i] != "zcat" && key[i] != "jq" && peak[i] > maxrss) { maxrss = peak[i]; maxname = worst[i] }
       }
       if (ff && jq) printf "%s fetch | flatten at %.1fx jq (target: at least 10x)\n", (ff >= 10 * jq ? "PASS" : "FAIL"), ff / jq
       else print "FAIL fetch | flatten: not measured"
+      if (fl && zcat) printf "%s trail-flatten alone at %.2fx zcat (target: at least 1x)\n", (fl >= zcat ? "PASS" : "FAIL"), fl / zcat
+      else print "FAIL trail-flatten alone: not measured"
+      if (en) printf "%s trail-enrich with a City database at %.0f events/s (target: at least 1000000)\n", (en >= 1000000 ? "PASS" : "FAIL"), en
+      else print "FAIL trail-enrich with a City database: not measured"
+      if (ma) printf "%s trail-match with the rule pack at %.0f events/s (target: at least 1000000)\n", (ma >= 1000000 ? "PASS" : "FAIL"), ma
+      else print "FAIL trail-match with the rule pack: not measured"
       if (pl && zcat) printf "%s whole pipeline at %.2fx zcat (target: at least 0.5x)\n", (pl >= 0.5 * zcat ? "PASS" : "FAIL"), pl / zcat
       else print "FAIL whole pipeline: not measured"
       printf "%s peak RSS of every stage under 64 MiB (largest: %s, %.1f MiB)\n", (maxrss < 65536 ? "PASS" : "FAIL"), maxname, maxrss / 1024

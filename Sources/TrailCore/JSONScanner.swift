@@ -142,8 +142,30 @@ public struct JSONScanner {
     /// The offset just past the closing quote of the string starting at `i`, checking that
     /// the string holds no raw control characters and is well-formed UTF-8 (RFC 8259 §8.1),
     /// so that no later decoding silently replaces bytes.
-    public func stringEnd(at i: Int) throws(JSONError) -> Int {
-        var j = i + 1
+    @inline(__always) public func stringEnd(at i: Int) throws(JSONError) -> Int {
+        // Inlined where validation runs: most strings are short plain ASCII that end in their
+        // first or second word, for which a call (and its set-up) cost as much as the scan.
+        if let base = bytes.baseAddress {
+            var j = i + 1
+            while j + 8 <= bytes.count {
+                let special = JSONScanner.specialBytes(base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                if special == 0 {
+                    j += 8
+                    continue
+                }
+                j += special.trailingZeroBitCount >> 3
+                if base.load(fromByteOffset: j, as: UInt8.self) == UInt8(ascii: "\"") { return j + 1 }
+                return try stringEnd(at: i, from: j)
+            }
+            return try stringEnd(at: i, from: j)
+        }
+        return try stringEnd(at: i, from: i + 1)
+    }
+
+    /// `stringEnd(at: i)` from offset `j` on, where an escape, a control character, a byte that
+    /// is not ASCII or the end of the text is near.
+    @inline(never) private func stringEnd(at i: Int, from j: Int) throws(JSONError) -> Int {
+        var j = j
         let n = bytes.count
         while j < n {
             // Eight plain ASCII bytes at a time: most of a trail is long runs of them.
@@ -258,19 +280,35 @@ public struct JSONScanner {
     }
 
     /// Just past the closing quote of the string opening at `i`, without checking its content:
-    /// the first quote not escaped by an odd run of backslashes (memchr crosses long strings fast).
+    /// a backslash escapes the byte after it, so the first quote not escaped ends the string.
+    /// Eight bytes at a time: most strings are short, and a call to memchr per string (with a
+    /// look back over backslashes) cost more than a short string's whole scan.
     @inline(__always) static func stringEnd(_ base: UnsafeRawPointer, _ n: Int, opening i: Int) -> Int? {
         var j = i + 1
-        while j < n, let q = memchr(base + j, 0x22, n - j) {
-            let quote = base.distance(to: UnsafeRawPointer(q))
-            var backslashes = 0
-            while quote - backslashes - 1 > i, base.load(fromByteOffset: quote - backslashes - 1, as: UInt8.self) == UInt8(ascii: "\\") {
-                backslashes += 1
+        while j < n {
+            if j + 8 <= n {
+                let special = JSONScanner.quoteOrBackslash(base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                if special == 0 {
+                    j += 8
+                    continue
+                }
+                j += special.trailingZeroBitCount >> 3
             }
-            if backslashes % 2 == 0 { return quote + 1 }
-            j = quote + 1
+            switch base.load(fromByteOffset: j, as: UInt8.self) {
+            case UInt8(ascii: "\""): return j + 1
+            case UInt8(ascii: "\\"): j += 2
+            default: j += 1
+            }
         }
         return nil
+    }
+
+    /// The high bit of each byte of `w` that is a quote or a backslash; as in `specialBytes`,
+    /// the lowest set bit marks the first such byte.
+    @inline(__always) static func quoteOrBackslash(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        return hasZero(w ^ (ones &* 0x22)) | hasZero(w ^ (ones &* 0x5C))
     }
 
     private func containerEnd(at i: Int, close: UInt8, isObject: Bool) throws(JSONError) -> Int {
@@ -286,7 +324,9 @@ public struct JSONScanner {
                 guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { throw JSONError(offset: j, "expected ':'", endOfInput: j >= bytes.count) }
                 j = skipWhitespace(j + 1)
             }
-            j = skipWhitespace(try valueEnd(at: j))
+            // Strings (most values) straight to the inlined scan.
+            let valueEnd = j < bytes.count && bytes[j] == UInt8(ascii: "\"") ? try stringEnd(at: j) : try valueEnd(at: j)
+            j = skipWhitespace(valueEnd)
             guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")", endOfInput: true) }
             if bytes[j] == close { return j + 1 }
             guard bytes[j] == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or '\(Character(UnicodeScalar(close)))'") }
@@ -404,7 +444,10 @@ public struct JSONScanner {
     public func string(at i: Int) -> String? {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let end = skipString(at: i) else { return nil }
         let body = UnsafeRawBufferPointer(rebasing: bytes[(i + 1)..<(end - 1)])
-        guard body.contains(UInt8(ascii: "\\")) else { return String(decoding: body, as: UTF8.self) }
+        // memchr, not a byte loop: most strings have no escape to decode.
+        guard let start = body.baseAddress, memchr(start, Int32(UInt8(ascii: "\\")), body.count) != nil else {
+            return String(decoding: body, as: UTF8.self)
+        }
         return JSONScanner.unescape(body)
     }
 

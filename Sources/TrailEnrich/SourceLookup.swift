@@ -35,6 +35,10 @@ final class SourceLookup {
     private var asn: (source: ASN, token: Int)?
     private var networks: [(list: NetworkList, token: Int)] = []
     private var cache: [IPAddress: Result] = [:]
+    /// Decoded MaxMind records by their offset in the database: many networks share one
+    /// record (a city's, an AS's), and decoding one costs microseconds.
+    private var locations: [Int: Location] = [:]
+    private var systems: [Int: AutonomousSystem] = [:]
     private let cacheSize: Int
     private let hasNetworks: Bool
 
@@ -119,7 +123,7 @@ final class SourceLookup {
             if scope == .public {
                 provenance.append(geo.token)
                 switch geo.source {
-                case .database(let database): location = try database.find(address).map(Location.init(record:))
+                case .database(let database): location = try decoded(address, in: database, &locations, Location.init(record:))
                 case .table(let table): location = table.find(address)
                 }
             }
@@ -131,7 +135,7 @@ final class SourceLookup {
             if scope == .public {
                 provenance.append(asn.token)
                 switch asn.source {
-                case .database(let database): system = try database.find(address).map(AutonomousSystem.init(record:))
+                case .database(let database): system = try decoded(address, in: database, &systems, AutonomousSystem.init(record:))
                 case .table(let table): system = table.find(address)
                 }
             }
@@ -148,6 +152,17 @@ final class SourceLookup {
         }
         writer.endObject()
         return Result(members: SourceLookup.members(of: writer.bytes), tokens: joinedTokens(provenance))
+    }
+
+    /// The record for `address` in `database`, decoded once per record (bounded like `cache`).
+    private func decoded<Value>(_ address: IPAddress, in database: MaxMindDatabase, _ records: inout [Int: Value],
+                                _ decode: (MaxMindValue) -> Value) throws -> Value? {
+        guard let offset = try database.lookup(address).offset else { return nil }
+        if let known = records[offset] { return known }
+        let value = decode(try database.record(at: offset))
+        if records.count >= cacheSize { records.removeAll(keepingCapacity: true) }
+        records[offset] = value
+        return value
     }
 
     /// A caller that is not looked up: a service, a non-address, or nothing at all.

@@ -161,3 +161,203 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
         #expect(throws: JSONError.self) { try scan("\"abcdefgh\u{01}ijklmnop\"") { try $0.validateDocument() } }
     }
 }
+
+/// The validator against a byte-at-a-time reference with the same acceptance, on generated
+/// documents and on mutations of them (bytes replaced, dropped and inserted), so that its
+/// word-at-a-time and inlined paths accept and reject exactly what a plain reading does.
+@Suite struct ValidatorDifferentialTests {
+    /// Reads one byte at a time. UTF-8 is checked by the standard library's own parser, not a
+    /// copy of the scanner's table. Like the scanner, it takes a backslash to escape whatever
+    /// byte follows, and digits after a leading zero.
+    struct Reference {
+        let b: [UInt8]
+
+        func document() -> Bool {
+            let start = whitespace(0)
+            guard let end = value(start) else { return false }
+            return whitespace(end) == b.count
+        }
+
+        func whitespace(_ i: Int) -> Int {
+            var i = i
+            while i < b.count, [0x20, 0x0A, 0x0D, 0x09].contains(b[i]) { i += 1 }
+            return i
+        }
+
+        func value(_ i: Int) -> Int? {
+            guard i < b.count else { return nil }
+            switch b[i] {
+            case UInt8(ascii: "\""): return string(i)
+            case UInt8(ascii: "{"): return container(i, close: UInt8(ascii: "}"), object: true)
+            case UInt8(ascii: "["): return container(i, close: UInt8(ascii: "]"), object: false)
+            case UInt8(ascii: "t"): return literal(i, "true")
+            case UInt8(ascii: "f"): return literal(i, "false")
+            case UInt8(ascii: "n"): return literal(i, "null")
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number(i)
+            default: return nil
+            }
+        }
+
+        func string(_ i: Int) -> Int? {
+            var j = i + 1
+            while j < b.count {
+                let c = b[j]
+                if c == UInt8(ascii: "\"") { return j + 1 }
+                if c == UInt8(ascii: "\\") {
+                    j += 2
+                } else if c < 0x20 {
+                    return nil
+                } else if c < 0x80 {
+                    j += 1
+                } else {
+                    var bytes = b[j...].makeIterator()
+                    var parser = Unicode.UTF8.ForwardParser()
+                    guard case .valid(let scalar) = parser.parseScalar(from: &bytes) else { return nil }
+                    j += scalar.count
+                }
+            }
+            return nil
+        }
+
+        func literal(_ i: Int, _ word: String) -> Int? {
+            let w = Array(word.utf8)
+            return i + w.count <= b.count && Array(b[i..<(i + w.count)]) == w ? i + w.count : nil
+        }
+
+        func number(_ i: Int) -> Int? {
+            var j = i
+            func digits() -> Bool {
+                let start = j
+                while j < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[j]) { j += 1 }
+                return j > start
+            }
+            if b[j] == UInt8(ascii: "-") { j += 1 }
+            guard digits() else { return nil }
+            if j < b.count, b[j] == UInt8(ascii: ".") {
+                j += 1
+                guard digits() else { return nil }
+            }
+            if j < b.count, b[j] | 0x20 == UInt8(ascii: "e") {
+                j += 1
+                if j < b.count, b[j] == UInt8(ascii: "+") || b[j] == UInt8(ascii: "-") { j += 1 }
+                guard digits() else { return nil }
+            }
+            return j
+        }
+
+        func container(_ i: Int, close: UInt8, object: Bool) -> Int? {
+            var j = whitespace(i + 1)
+            guard j < b.count else { return nil }
+            if b[j] == close { return j + 1 }
+            while true {
+                if object {
+                    guard j < b.count, b[j] == UInt8(ascii: "\""), let keyEnd = string(j) else { return nil }
+                    j = whitespace(keyEnd)
+                    guard j < b.count, b[j] == UInt8(ascii: ":") else { return nil }
+                    j = whitespace(j + 1)
+                }
+                guard let end = value(j) else { return nil }
+                j = whitespace(end)
+                guard j < b.count else { return nil }
+                if b[j] == close { return j + 1 }
+                guard b[j] == UInt8(ascii: ",") else { return nil }
+                j = whitespace(j + 1)
+            }
+        }
+    }
+
+    /// SplitMix64: the same documents on every run, so a failure can be replayed.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// String pieces that put escapes, multi-byte characters and quotes on every side of the
+    /// 8-byte words the scanner reads, with UTF-8 sequences just inside and just outside the
+    /// well-formed ranges (surrogates, overlong forms, past U+10FFFF, truncated ones).
+    static let textPieces: [[UInt8]] = ["\\\"", "\\\\", "\\n", "\\u00e9", "é", "€", "😀", " ", "/"].map { Array($0.utf8) }
+    static let bytePieces: [[UInt8]] = [
+        [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xE0, 0xA0, 0x80], [0xE0, 0x9F, 0xBF], [0xC2, 0x80], [0xC1, 0xBF],
+        [0xF0, 0x90, 0x80, 0x80], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80],
+        [0xE2, 0x82], [0xEF, 0xBF, 0xBF], [0x7F],
+    ]
+
+    static func string(_ rng: inout SeededGenerator) -> [UInt8] {
+        var s: [UInt8] = [0x22]
+        for _ in 0..<Int.random(in: 0...4, using: &rng) {
+            s += Array(repeating: UInt8(ascii: "a"), count: Int.random(in: 0...20, using: &rng))
+            guard Bool.random(using: &rng) else { continue }
+            // Few byte-level pieces: most of them make the whole document invalid.
+            s += Int.random(in: 0..<8, using: &rng) == 0 ? bytePieces.randomElement(using: &rng)! : textPieces.randomElement(using: &rng)!
+        }
+        return s + [0x22]
+    }
+
+    static func value(_ rng: inout SeededGenerator, depth: Int) -> [UInt8] {
+        switch Int.random(in: 0..<(depth < 3 ? 8 : 5), using: &rng) {
+        case 0, 1: return string(&rng)
+        case 2: return Array(["-0.5e+3", "12", "0", "3.25", "-7E2"].randomElement(using: &rng)!.utf8)
+        case 3: return Array(["true", "false"].randomElement(using: &rng)!.utf8)
+        case 4: return Array("null".utf8)
+        case 5, 6:
+            let members = (0..<Int.random(in: 0...5, using: &rng)).map { _ in string(&rng) + [UInt8(ascii: ":")] + value(&rng, depth: depth + 1) }
+            let separator = Array((Bool.random(using: &rng) ? "," : " ,\n ").utf8)
+            return [UInt8(ascii: "{")] + Array(members.joined(separator: separator)) + [UInt8(ascii: "}")]
+        default:
+            let elements = (0..<Int.random(in: 0...5, using: &rng)).map { _ in value(&rng, depth: depth + 1) }
+            return [UInt8(ascii: "[")] + Array(elements.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
+        }
+    }
+
+    /// Bytes that matter to a validator: structure, escapes, controls, and UTF-8 lead and
+    /// continuation bytes at the edges of their ranges.
+    static let mutations: [UInt8] = [0x00, 0x09, 0x0A, 0x1F, 0x20, 0x22, 0x2C, 0x3A, 0x5C, 0x5B, 0x5D, 0x7B, 0x7D, 0x7F,
+                                     0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+
+    @Test func acceptsAndRejectsWhatAByteAtATimeReadingDoes() throws {
+        var rng = SeededGenerator(state: 8259)
+        var accepted = 0, rejected = 0
+        for round in 0..<3000 {
+            var bytes = Self.value(&rng, depth: 0)
+            if round % 4 != 0, !bytes.isEmpty {
+                for _ in 0..<Int.random(in: 1...2, using: &rng) {
+                    let at = Int.random(in: 0..<bytes.count, using: &rng)
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0: bytes[at] = Self.mutations.randomElement(using: &rng)!
+                    case 1: bytes.remove(at: at)
+                    default: bytes.insert(Self.mutations.randomElement(using: &rng)!, at: at)
+                    }
+                    if bytes.isEmpty { break }
+                }
+            }
+            let reference = Reference(b: bytes)
+            try bytes.withUnsafeBytes { raw in
+                let s = JSONScanner(raw)
+                let root = try? s.validateDocument()
+                #expect((root != nil) == reference.document(), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                if let root {
+                    accepted += 1
+                    // Valid text is skipped (no checks) to the same end as it is validated to.
+                    #expect(s.skipValue(at: root) == (try? s.valueEnd(at: root)), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                } else {
+                    rejected += 1
+                }
+                // Every quote taken as a string's start ends (or fails) where the reference says;
+                // skipping a valid string ends there too.
+                for (at, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") {
+                    let end = reference.string(at)
+                    #expect((try? s.stringEnd(at: at)) == end, "string at \(at) of \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+                    if let end { #expect(s.skipValue(at: at) == end, "skipping the string at \(at)") }
+                }
+            }
+        }
+        // Both outcomes are exercised in earnest.
+        #expect(accepted > 700 && rejected > 700, "\(accepted) accepted, \(rejected) rejected")
+    }
+}

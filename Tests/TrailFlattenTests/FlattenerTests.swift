@@ -62,6 +62,27 @@ func flatten(_ lines: [String], strict: Bool = false) throws -> (lines: [String]
         #expect(value(headers[1], "trail.error") as? String == "NOT_PASS")
     }
 
+    /// The actor's name from an ARN: the resource after its type, colons and all; no name
+    /// when the ARN has no resource type, an empty name, or is not an ARN.
+    @Test(arguments: [
+        ("arn:aws:sts::111122223333:assumed-role/Ops/alice", "Ops/alice"),
+        ("arn:aws:iam::111122223333:user/path/bob", "path/bob"),
+        ("arn:aws:iam::111122223333:user/a:b/c", "a:b/c"),
+        ("arn:aws:sts::111122223333:federated-user/é-user", "é-user"),
+        ("arn:aws:iam::111122223333:root", nil),
+        ("arn:aws:iam::111122223333:user/", nil),
+        ("arn:aws:iam::111122223333:", nil),
+        ("arn:aws:iam:111122223333/user/x", nil),
+        ("not-an-arn:a:b:c:d:e/f", nil),
+    ] as [(String, String?)])
+    func namesTheActorFromItsARN(arn: String, name: String?) throws {
+        let event = #"{"eventTime":"2024-05-01T09:13:03Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"eu-west-1","userIdentity":{"type":"AssumedRole","arn":"\#(arn)"},"eventID":"e3"}"#
+        let (lines, _) = try flatten([event])
+        let actor = value(try parseJSON(lines[0]), "trail.actor.name")
+        #expect(actor as? String == name, "\(arn)")
+        if name == nil { #expect(actor is NSNull, "\(arn)") }
+    }
+
     @Test func keepsTheOriginalFieldsByteForByte() throws {
         let (lines, _) = try flatten([#"{"trailFile":"f","Records":[\#(Self.rootLogin)]}"#])
         let prefix = #"{"trail":"#
