@@ -21,13 +21,11 @@ let package = Package(
     targets: [
         // zlib from Debian's zlib1g-dev: streaming gzip inflate (and deflate for writing archives).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        // libdeflate from Debian's libdeflate-dev: whole-buffer gunzip, twice zlib's speed on log files.
-        .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
         // libcurl from Debian's libcurl4-openssl-dev: SMTP with STARTTLS/implicit TLS and AUTH.
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Shared core: NDJSON streaming, the byte-level JSON scanner, gzip, diagnostics.
-        .target(name: "TrailCore", dependencies: ["CZlib", "CDeflate"]),
+        .target(name: "TrailCore", dependencies: ["CZlib"]),
 
         // One library per stage; the executables only parse flags and call these.
         .target(name: "TrailFetch", dependencies: [

@@ -1,4 +1,3 @@
-import CDeflate
 import CZlib
 
 /// A gzip or zlib stream that could not be decoded.
@@ -16,43 +15,12 @@ public enum Gzip {
 
     /// Inflates a whole gzip buffer, including several concatenated members.
     public static func inflate(_ input: UnsafeRawBufferPointer) throws(GzipError) -> [UInt8] {
-        if let output = gunzipWhole(input) { return output }
-        // Not gzip (zlib), or damaged: zlib's streaming reader takes it, and names the damage.
         var output = [UInt8]()
         output.reserveCapacity(input.count * 8)
         let inflater = try Inflater()
         try inflater.process(input) { output.append(contentsOf: $0) }
         try inflater.finish()
         return output
-    }
-
-    /// A whole gzip buffer through libdeflate, member after member; nil when it is not gzip or
-    /// libdeflate finds it damaged (the caller's zlib path then says how). The output is sized
-    /// by the last member's trailer (its length modulo 2^32), and doubled while it is too small.
-    static func gunzipWhole(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
-        guard isGzip(input), input.count >= 18, let decompressor = libdeflate_alloc_decompressor() else { return nil }
-        defer { libdeflate_free_decompressor(decompressor) }
-        let trailer = input.count - 4
-        let lastSize = (0..<4).reduce(0) { $0 | Int(input[trailer + $1]) << (8 * $1) }
-        var capacity = max(lastSize, input.count * 4, 1 << 12)
-        while true {
-            var status = LIBDEFLATE_SUCCESS
-            let output = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
-                count = 0
-                var consumed = 0
-                while consumed < input.count {
-                    var read = 0, written = 0
-                    status = libdeflate_gzip_decompress_ex(decompressor, input.baseAddress! + consumed, input.count - consumed,
-                                                           out.baseAddress! + count, capacity - count, &read, &written)
-                    guard status == LIBDEFLATE_SUCCESS else { return }
-                    consumed += read
-                    count += written
-                }
-            }
-            if status == LIBDEFLATE_SUCCESS { return output }
-            guard status == LIBDEFLATE_INSUFFICIENT_SPACE, capacity <= Int.max / 4 else { return nil }
-            capacity *= 2
-        }
     }
 
     /// Compresses `input` as one gzip member with a zero timestamp, so output is reproducible.

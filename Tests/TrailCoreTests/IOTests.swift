@@ -39,53 +39,6 @@ import TrailTestSupport
         #expect(throws: GzipError.self) { try corrupt.withUnsafeBytes { try Gzip.inflate($0) } }
     }
 
-    /// What the streaming zlib reader makes of `bytes`: the text, or its error's description.
-    static func streamed(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        do {
-            let inflater = try Inflater()
-            try bytes.withUnsafeBytes { raw in try inflater.process(raw) { out.append(contentsOf: $0) } }
-            try inflater.finish()
-            return "ok \(out.count) \(out.hashValue)"
-        } catch {
-            return "error \(error)"
-        }
-    }
-
-    static func whole(_ bytes: [UInt8]) -> String {
-        do {
-            let out = try bytes.withUnsafeBytes { try Gzip.inflate($0) }
-            return "ok \(out.count) \(out.hashValue)"
-        } catch {
-            return "error \(error)"
-        }
-    }
-
-    /// Whole buffers go through libdeflate, falling back to zlib: the same text, or the same
-    /// error, as the streaming reader, whatever the members, sizes and damage.
-    @Test func wholeBuffersReadAsTheStreamingReaderDoes() throws {
-        func gzip(_ text: [UInt8]) throws -> [UInt8] { try text.withUnsafeBytes { try Gzip.deflate($0) } }
-        let big = Array(String(repeating: #"{"eventName":"GetObject"},"#, count: 40_000).utf8)
-        let small = Array("tail".utf8)
-        let packedBig = try gzip(big), packedSmall = try gzip(small)
-        // The last member's trailer says 4 bytes: the output must grow for the first one's MBs.
-        let cases: [(String, [UInt8])] = [
-            ("big then small", packedBig + packedSmall),
-            ("small then big", packedSmall + packedBig),
-            ("empty member", try gzip([])),
-            ("trailing garbage", packedSmall + Array("junk!junk!junk!junk!".utf8)),
-            ("truncated", Array(packedBig.prefix(packedBig.count / 2))),
-            ("no trailer", Array(packedSmall.dropLast(8))),
-            ("bad checksum", packedSmall.enumerated().map { $0.offset == packedSmall.count - 6 ? $0.element ^ 1 : $0.element }),
-            ("corrupt body", packedBig.enumerated().map { $0.offset == 40 ? $0.element ^ 0xFF : $0.element }),
-            ("zlib, not gzip", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]),
-        ]
-        for (name, bytes) in cases {
-            #expect(Self.whole(bytes) == Self.streamed(bytes), "\(name)")
-        }
-        #expect(try (packedBig + packedSmall).withUnsafeBytes { try Gzip.inflate($0) } == big + small)
-    }
-
     @Test func agreesWithSystemGzip() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
