@@ -91,6 +91,7 @@ public final class DocumentWriter {
     public let output: OutputWriter
     public let diagnostics: Diagnostics
     private var line = [UInt8]()
+    private var compacted = [UInt8]()
     public private(set) var filesDelivered = 0
 
     public init(output: OutputWriter, diagnostics: Diagnostics) {
@@ -136,7 +137,7 @@ public final class DocumentWriter {
         }
     }
 
-    /// `{"trailFile":"<uri>",["trailDoc":n,]` + the document's own members, compacted.
+    /// `{"trailFile":"<uri>",["trailDoc":n,]` + the document's own members, on one line.
     private func write(_ document: UnsafeRawBufferPointer, kind: JSONKind, uri: String, documentIndex: Int?) {
         line.removeAll(keepingCapacity: true)
         line.append(UInt8(ascii: "{"))
@@ -148,14 +149,30 @@ public final class DocumentWriter {
         }
         if kind == .array {
             line.append(contentsOf: ",\"\(FetchEnvelope.recordsKey)\":".utf8)
-            JSONCompactor.compact(document, into: &line)
-            line.append(UInt8(ascii: "}"))
+            output.write(line)
+            writeOnOneLine(document)
+            output.writeLine(DocumentWriter.closingBrace)
         } else {
             let body = UnsafeRawBufferPointer(rebasing: document[1...])
             let firstByte = body.firstIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
             if let firstByte, body[firstByte] != UInt8(ascii: "}") { line.append(UInt8(ascii: ",")) }
-            JSONCompactor.compact(body, into: &line)
+            output.write(line)
+            writeOnOneLine(body)
+            output.writeLine(DocumentWriter.nothing)
         }
-        output.writeLine(line)
+    }
+
+    private static let closingBrace = [UInt8(ascii: "}")], nothing: [UInt8] = []
+
+    /// Writes valid JSON text as it is when it holds no line break (log files are written
+    /// compact: most are copied straight), else compacted.
+    private func writeOnOneLine(_ text: UnsafeRawBufferPointer) {
+        guard let base = text.baseAddress,
+              memchr(base, 0x0A, text.count) != nil || memchr(base, 0x0D, text.count) != nil else {
+            return output.write(text)
+        }
+        compacted.removeAll(keepingCapacity: true)
+        JSONCompactor.compact(text, into: &compacted)
+        output.write(compacted)
     }
 }
