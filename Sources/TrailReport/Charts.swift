@@ -94,7 +94,7 @@ enum Chart {
     /// Horizontal bars, one row per value, largest first as given.
     static func bars(_ rows: [Row], label: String) -> String {
         let w = 600.0, rowH = 24.0, top = 4.0
-        let labelW = 210.0, countW = 70.0
+        let labelW = 240.0, countW = 70.0
         let barMax = w - labelW - countW - 10
         let h = top * 2 + rowH * Double(rows.count)
         let maxValue = max(rows.map(\.value).max() ?? 1, 1)
@@ -115,13 +115,16 @@ enum Chart {
         "<svg class=\"chart\" role=\"img\" aria-label=\"\(HTML.escape(label))\" viewBox=\"0 0 \(f(width)) \(f(height))\" preserveAspectRatio=\"xMidYMid meet\" xmlns=\"http://www.w3.org/2000/svg\">"
     }
 
-    /// 1, 2, 2.5, 5 × a power of ten, at least `value` (and at least 4, so quarters are whole).
+    /// The top of the y axis: four times a round step (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × a power of
+    /// ten, whole), at least `value`, so the grid lines get round, whole labels.
     static func niceCeiling(_ value: Int) -> Int {
-        guard value > 4 else { return 4 }
+        let needed = max(1, (value + 3) / 4)
         var power = 1
-        while power * 10 < value { power *= 10 }
-        for m in [1, 2, 4, 5, 8, 10] where m * power >= value && (m * power) % 4 == 0 { return m * power }
-        return 10 * power
+        while power * 10 < needed { power *= 10 }
+        for tenths in [10, 15, 20, 25, 30, 40, 50, 60, 80, 100] where tenths * power % 10 == 0 && tenths * power / 10 >= needed {
+            return 4 * tenths * power / 10
+        }
+        return 40 * power
     }
 
     private static func isLabelled(_ start: Timestamp, index: Int, every: Int, bucket: BucketWidth) -> Bool {

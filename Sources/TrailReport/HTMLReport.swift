@@ -29,6 +29,14 @@ enum HTML {
         return value < 0 ? "-" + out : out
     }
 
+    /// 250000 → "2 d 21 h"; short spans in hours and minutes.
+    static func duration(_ seconds: Int64) -> String {
+        let days = seconds / 86_400, hours = seconds % 86_400 / 3600, minutes = seconds % 3600 / 60
+        if days > 0 { return hours > 0 ? "\(days) d \(hours) h" : "\(days) d" }
+        if hours > 0 { return minutes > 0 ? "\(hours) h \(minutes) min" : "\(hours) h" }
+        return minutes > 0 ? "\(minutes) min" : "\(seconds) s"
+    }
+
     static func time(_ t: Timestamp?) -> String {
         guard let t else { return "–" }
         let c = t.utcComponents
@@ -109,7 +117,8 @@ struct HTMLReport {
         if data.eventsWithoutTime > 0 { eventsNote.append("\(HTML.number(data.eventsWithoutTime)) without a time") }
         cards.append(card("Events", HTML.number(data.events), eventsNote.joined(separator: "; ")))
         if let range {
-            cards.append(card("Time range", "\(HTML.time(range.from).prefix(16)) → \(HTML.time(range.to).prefix(16))", "UTC, charts by \(bucket.name)", span: 2))
+            cards.append(card("Time range", HTML.duration(range.to.seconds - range.from.seconds + 1),
+                              "\(HTML.time(range.from).prefix(16)) to \(HTML.time(range.to).prefix(16)) UTC, charts by \(bucket.name)"))
         } else {
             cards.append(card("Time range", "–", "no timed records"))
         }
@@ -128,8 +137,8 @@ struct HTMLReport {
         return "<section class=\"summary\">" + cards.joined() + "</section>"
     }
 
-    private func card(_ name: String, _ value: String, _ note: String, raw: Bool = false, alarm: Bool = false, span: Int = 1) -> String {
-        "<div class=\"card\(alarm ? " alarm" : "")\"\(span > 1 ? " style=\"grid-column:span \(span)\"" : "")><div class=\"name\">\(name)</div><div class=\"value\">\(HTML.escape(value))</div>"
+    private func card(_ name: String, _ value: String, _ note: String, raw: Bool = false, alarm: Bool = false) -> String {
+        "<div class=\"card\(alarm ? " alarm" : "")\"><div class=\"name\">\(name)</div><div class=\"value\">\(HTML.escape(value))</div>"
             + "<div class=\"note\">\(raw ? note : HTML.escape(note))</div></div>"
     }
 

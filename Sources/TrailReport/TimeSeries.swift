@@ -61,10 +61,10 @@ public struct TimeSeries: Sendable {
     public mutating func add(_ key: String, at time: Timestamp, count: Int = 1) {
         let k = slot(for: key)
         let index = width.index(of: time.seconds)
-        var counts = buckets[index] ?? []
-        if counts.count <= k { counts.append(contentsOf: repeatElement(0, count: k + 1 - counts.count)) }
-        counts[k] += count
-        buckets[index] = counts
+        // In place: the bucket's array is not copied out of the dictionary and back.
+        let size = buckets[index]?.count ?? 0
+        if size <= k { buckets[index, default: []].append(contentsOf: repeatElement(0, count: k + 1 - size)) }
+        buckets[index, default: []][k] += count
         while buckets.count > TimeSeries.maxBuckets, let coarser = width.coarser { regroup(coarser) }
     }
 

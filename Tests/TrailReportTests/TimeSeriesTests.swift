@@ -48,3 +48,13 @@ import TrailCore
         #expect(largest.map(\.total) == [9, 7, 6])
     }
 }
+
+@Suite struct ChartScaleTests {
+    @Test func theScaleIsRoundAndSplitsIntoWholeQuarters() {
+        #expect([0, 3, 7, 13, 21, 150, 1010, 99_999].map(Chart.niceCeiling) == [4, 4, 8, 16, 24, 160, 1200, 100_000])
+        for value in 1...5000 {
+            let top = Chart.niceCeiling(value)
+            #expect(top >= value && top % 4 == 0 && top <= max(4, value * 2))
+        }
+    }
+}
