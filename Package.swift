@@ -71,7 +71,7 @@ let package = Package(
         // End-to-end: runs the built executables in shell pipelines over the bundled sample.
         .testTarget(name: "PipelineTests", dependencies: [
             "TrailTestSupport", "TrailMatch",
-            "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth",
+            "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth", "trail-report",
         ]),
     ]
 )

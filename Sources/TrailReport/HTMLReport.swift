@@ -165,13 +165,20 @@ struct HTMLReport {
     }
 
     /// A time chart of a series' largest keys, with its legend, or words when there is nothing.
-    private func timeChart(_ series: TimeSeries, label: String, limit: Int = 8, colors: [String: String] = [:], wide: Bool, emptyText: String) -> String {
+    /// `fixed`: series with a meaning, drawn in this order and colour; else the `limit` largest.
+    private func timeChart(_ series: TimeSeries, label: String, limit: Int = 8, fixed: [(key: String, color: String)] = [], wide: Bool, emptyText: String) -> String {
         guard let range, !series.isEmpty else { return empty(emptyText) }
         let binned = series.binned(by: bucket, from: range.from, to: range.to)
-        let largest = colors.isEmpty ? binned.largest(limit) : binned.series.filter { $0.total > 0 }
-        guard !largest.isEmpty else { return empty(emptyText) }
-        let palette = Palette.colors(for: largest.map(\.key))
-        let layers = largest.enumerated().map { i, s in Chart.Layer(name: s.key, color: colors[s.key] ?? palette[i], counts: s.counts) }
+        let shown: [BinnedSeries.Series]
+        if fixed.isEmpty {
+            shown = binned.largest(limit)
+        } else {
+            let order = fixed.map(\.key)
+            shown = binned.series.filter { $0.total > 0 }.sorted { (order.firstIndex(of: $0.key) ?? order.count, $0.key) < (order.firstIndex(of: $1.key) ?? order.count, $1.key) }
+        }
+        guard !shown.isEmpty else { return empty(emptyText) }
+        let palette = Palette.colors(for: shown.map(\.key))
+        let layers = shown.enumerated().map { i, s in Chart.Layer(name: s.key, color: fixed.first { $0.key == s.key }?.color ?? palette[i], counts: s.counts) }
         return Chart.stackedBars(layers, starts: binned.starts, width: binned.width, label: label, wide: wide) + legend(layers)
     }
 
@@ -216,7 +223,7 @@ struct HTMLReport {
         var body = figures([("succeeded", s.successes, Palette.good), ("failed", s.failures, Palette.bad),
                             ("succeeded without MFA", s.withoutMFA, s.withoutMFA > 0 ? Palette.denied : nil),
                             ("users from several addresses", several.count, several.isEmpty ? nil : Palette.denied)])
-        body += timeChart(s.series, label: "Console sign-ins over time", colors: ["success": Palette.good, "failure": Palette.bad], wide: true, emptyText: "No timed sign-ins.")
+        body += timeChart(s.series, label: "Console sign-ins over time", fixed: [("success", Palette.good), ("failure", Palette.bad)], wide: true, emptyText: "No timed sign-ins.")
         body += "<div class=\"columns\"><div><h3>Signing in from several addresses</h3>"
         if several.isEmpty {
             body += empty("Every user signed in from one address at most.")
@@ -252,7 +259,7 @@ struct HTMLReport {
         body += "</div><div><h3>By country</h3>"
         body += topBars(data.deniedCountries, label: "Authorization failures by country", color: Palette.denied, names: countryName, emptyText: "No country known.")
         body += "</div></div><h3>Over time</h3>"
-        body += timeChart(data.deniedSeries, label: "Authorization failures over time", colors: ["denied": Palette.denied], wide: true, emptyText: "No timed failures.")
+        body += timeChart(data.deniedSeries, label: "Authorization failures over time", fixed: [("denied", Palette.denied)], wide: true, emptyText: "No timed failures.")
         return panel("denied", "Authorization failures", hint: "Errors AccessDenied, Unauthorized…, NoPermission, Forbidden… (scenario D4).", wide: true, body)
     }
 
@@ -262,7 +269,7 @@ struct HTMLReport {
         }
         var body = figures([("created", data.created.total, Palette.good), ("deleted", data.deleted.total, Palette.bad)])
         body += timeChart(data.createdAndDeleted, label: "Resources created and deleted over time",
-                          colors: ["created": Palette.good, "deleted": Palette.bad], wide: true, emptyText: "No timed creations or deletions.")
+                          fixed: [("created", Palette.good), ("deleted", Palette.bad)], wide: true, emptyText: "No timed creations or deletions.")
         body += "<div class=\"columns\"><div><h3>Created, by action</h3>"
         body += topBars(data.created, label: "Created by action", color: Palette.good, emptyText: "Nothing created.")
         body += "</div><div><h3>Deleted, by action</h3>"
@@ -326,8 +333,7 @@ struct HTMLReport {
         var body = "<div class=\"columns\"><div><h3>By level</h3>"
         body += Chart.bars(levels.compactMap { level in a.byLevel[level].map { Chart.Row(label: level, value: $0, color: Palette.level(level)) } }, label: "Alerts by level")
         body += "</div><div><h3>Over time</h3>"
-        let levelColors = Dictionary(uniqueKeysWithValues: levels.map { ($0, Palette.level($0)) })
-        body += timeChart(a.series, label: "Alerts over time by level", colors: levelColors, wide: false, emptyText: "No timed alerts.")
+        body += timeChart(a.series, label: "Alerts over time by level", fixed: levels.map { ($0, Palette.level($0)) }, wide: false, emptyText: "No timed alerts.")
         body += "</div></div><h3>By rule</h3>"
         let rank = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
         let rules = a.rules.values.sorted { (rank[$0.level] ?? 99, -$0.count, $0.title) < (rank[$1.level] ?? 99, -$1.count, $1.title) }

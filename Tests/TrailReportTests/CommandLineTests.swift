@@ -22,6 +22,19 @@ import TrailTestSupport
         #expect(piped.stdout.contains("<title>piped</title>"))
     }
 
+    @Test func theReportScriptRendersTheSample() throws {
+        let dir = try TemporaryDirectory("trail-report-script")
+        defer { dir.remove() }
+        let run = try runShell("'\(packageRoot)/pipelines/report.sh'", environment: env.merging([
+            "TRAIL_BIN": SampleInput.bin, "TRAIL_REPORT": dir.path + "/out/sample.html",
+            "TRAIL_REPORT_ARGS": "--title script --bucket day",
+        ]) { $1 })
+        #expect(run.status == 0 && run.stderr.isEmpty && run.stdout.isEmpty, "\(run.stderr)")
+        let page = try String(contentsOfFile: dir.path + "/out/sample.html", encoding: .utf8)
+        #expect(page.contains("<title>script</title>") && page.contains("by day"))
+        #expect(page.contains("id=\"alerts\"") && !page.contains("No alerts in this range."))
+    }
+
     @Test func badLinesAreReportedSkippedAndCounted() throws {
         let input = try SampleInput.load()
         let dir = try TemporaryDirectory("trail-report-bad")
