@@ -182,3 +182,49 @@ import TrailTestSupport
         #expect(page.contains("No integrity findings in the input"))
     }
 }
+
+/// What is kept stays within the limits whatever the input, and the page says what it left out.
+@Suite struct LimitTests {
+    @Test func listsAndTablesStayWithinTheirLimits() throws {
+        let dir = try TemporaryDirectory("trail-report-limits")
+        defer { dir.remove() }
+        var lines: [String] = []
+        for i in 0..<5_000 {
+            let time = Timestamp(seconds: 1_794_787_200 + Int64(i) * 600).rfc3339  // 2026-11-16, every 10 minutes
+            let actor = i % 4 == 0 ? "heavy" : "user-\(i)"
+            lines.append("""
+                {"trail":{"time":"\(time)","account":"1","region":"us-east-1","service":"ec2","action":"AuthorizeSecurityGroupIngress","actor":{"name":"\(actor)"},"source":{"ip":"10.0.\(i / 256).\(i % 256)"},"outcome":"success","category":"modify","readOnly":false},"requestParameters":{"groupId":"sg-\(i)"}}
+                """)
+            if i % 100 == 0 {
+                lines.append("""
+                    {"alert":{"rule":{"id":"r1","title":"Security group changed","level":"low"},"time":"\(time)"},"event":{"trail":{"time":"\(time)","action":"AuthorizeSecurityGroupIngress"}}}
+                    """)
+                lines.append(#"{"trail":{"time":"\#(time)"},"kind":"integrity","status":"missing","type":"log","time":"\#(time)"}"#)
+            }
+        }
+        let file = try dir.write("input.ndjson", lines.joined(separator: "\n") + "\n")
+        var options = ReportOptions()
+        options.inputs = [file]
+        options.limits.topCounters = 100
+        options.limits.changeRows = 10
+        options.limits.eventsPerRule = 2
+        options.limits.integrityRows = 3
+        let data = try Reporter(options: options, diagnostics: Diagnostics(tool: "trail-report-test")).aggregate()
+        #expect(data.events == 5_000)
+        #expect(data.users.distinctCount == 100 && data.users.isApproximate)
+        #expect(data.users.top(1).first?.value == "heavy")
+        #expect(data.users.top(1).first.map { $0.count - $0.error <= 1_250 && $0.count >= 1_250 } == true)
+        #expect(data.sourceIPs.distinctCount == 100)
+        #expect(data.changes.count == 10 && data.changeCounts[.securityGroup] == 5_000)
+        #expect(data.changes.first?.target == "sg-4999", "the most recent change first")
+        #expect(data.alerts.rules["r1"]?.examples.count == 2 && data.alerts.rules["r1"]?.count == 50)
+        #expect(data.integrity.problems.count == 3 && data.integrity.problemCount == 50)
+        // About 35 days of ten-minute events: charted by day.
+        let page = HTMLReport(data: data, title: "limits", bucketing: .auto, top: 5, skippedLines: 0).render()
+        #expect(page.contains("by day"))
+        #expect(page.contains("Approximate: more than 100 distinct values"))
+        #expect(page.contains("The most recent 10 of 5,000 changes."))
+        #expect(page.contains("The earliest 2 of 50 alerts."))
+        #expect(page.contains("The first 3 of 50 problems."))
+    }
+}

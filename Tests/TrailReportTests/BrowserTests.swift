@@ -86,6 +86,17 @@ struct BrowserTests {
         }
     }
 
+    @Test func anEmptyReportSaysSoInEveryPanel() throws {
+        let dir = try TemporaryDirectory("trail-report-empty")
+        defer { dir.remove() }
+        let run = try runShell("trail-report --out '\(dir.path)/empty.html' </dev/null", environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let dom = try Chromium.run(dir.path + "/empty.html", "--dump-dom")
+        let verdict = Chromium.verdict(dom.stdout)
+        #expect(verdict.render == "ok" && verdict.check == "ok 0 charts, 0 marks", "\(verdict.check ?? "no verdict")")
+        #expect(dom.stdout.components(separatedBy: "class=\"empty\"").count - 1 >= 10)
+    }
+
     @Test func theSelfCheckCatchesBlankChartsAndScriptErrors() throws {
         let dir = try TemporaryDirectory("trail-report-broken")
         defer { dir.remove() }
