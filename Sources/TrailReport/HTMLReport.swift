@@ -200,7 +200,7 @@ struct HTMLReport {
     }
 
     private func activityPanels() -> String {
-        panel("activity-service", "Activity over time by service", hint: "Events per \(bucket.name), the \(8 - 1) busiest services and the rest.", wide: true,
+        panel("activity-service", "Activity over time by service", hint: "Events per \(bucket.name): the seven busiest services, and the rest together.", wide: true,
               timeChart(data.activityByService, label: "Events by service over time", wide: true, emptyText: "No events in this range."))
             + panel("activity-region", "Activity over time by region", hint: "Events per \(bucket.name) by region.", wide: true,
                     timeChart(data.activityByRegion, label: "Events by region over time", wide: true, emptyText: "No events in this range."))
