@@ -1,6 +1,7 @@
 # trail: build, test, run and install the toolkit.
 #   make run    watch the bundled sample trail (safe to schedule from cron)
 #   make test   unit and end-to-end tests
+#   make report render the overview page of the bundled sample (.build/report.html)
 #   make bench  speed of every stage and the whole pipeline on a 1M-event corpus (cached in .bench/)
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -10,12 +11,13 @@ DESTDIR ?=
 STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/trail
 export STATE_DIR
 
-TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth
-APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time tzdata
+TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth trail-report
+# chromium: the trail-report tests open the page in headless Chromium and take a screenshot.
+APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time tzdata chromium
 # Python packages the tests use as real peers (servers, reference readers).
 PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography
 
-.PHONY: all build release test run install clean deps sample bench
+.PHONY: all build release test run report install clean deps sample bench
 
 all: build
 
@@ -60,6 +62,16 @@ run: release
 	  TRAIL_ENRICH="$${TRAIL_ENRICH-$(SAMPLE_ENRICH)}" \
 	  TRAIL_BUSINESS_HOURS="$${TRAIL_BUSINESS_HOURS-$(SAMPLE_BUSINESS_HOURS)}" TRAIL_HOLIDAYS="$${TRAIL_HOLIDAYS-$(SAMPLE_HOLIDAYS)}" \
 	  pipelines/watch.sh
+
+## report: the overview page of the bundled sample, enriched as make run enriches it, in
+## REPORT_OUT (one self-contained HTML file: open it in any browser, offline).
+REPORT_OUT ?= .build/report.html
+report: release
+	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" TRAIL_REPORT="$(REPORT_OUT)" \
+	  TRAIL_ENRICH="$${TRAIL_ENRICH-$(SAMPLE_ENRICH)}" \
+	  TRAIL_BUSINESS_HOURS="$${TRAIL_BUSINESS_HOURS-$(SAMPLE_BUSINESS_HOURS)}" TRAIL_HOLIDAYS="$${TRAIL_HOLIDAYS-$(SAMPLE_HOLIDAYS)}" \
+	  pipelines/report.sh
+	@echo "make report: wrote $(REPORT_OUT)"
 
 ## sample: regenerate the bundled sample trail with trail-synth (deterministic).
 SAMPLE_ARGS := --out pipelines/sample --events 450 --accounts 2 --regions us-east-1,eu-west-1,ap-northeast-1 \

@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "trail-match", targets: ["trail-match"]),
         .executable(name: "trail-notify", targets: ["trail-notify"]),
         .executable(name: "trail-synth", targets: ["trail-synth"]),
+        .executable(name: "trail-report", targets: ["trail-report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,8 @@ let package = Package(
         .target(name: "TrailSynth", dependencies: [
             "TrailCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // One self-contained HTML page over events, alerts and integrity findings.
+        .target(name: "TrailReport", dependencies: ["TrailCore"]),
 
         .executableTarget(name: "trail-fetch", dependencies: ["TrailFetch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "trail-flatten", dependencies: ["TrailFlatten", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -50,6 +53,7 @@ let package = Package(
         .executableTarget(name: "trail-match", dependencies: ["TrailMatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "trail-notify", dependencies: ["TrailNotify", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "trail-synth", dependencies: ["TrailSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-report", dependencies: ["TrailReport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Temporary folders and files for the tests of every stage.
         .target(name: "TrailTestSupport", dependencies: ["TrailCore"], path: "Tests/Support"),
@@ -60,10 +64,14 @@ let package = Package(
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle"]),
         .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport"]),
         .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),
+        .testTarget(name: "TrailReportTests", dependencies: [
+            "TrailReport", "TrailTestSupport",
+            "trail-report", "trail-fetch", "trail-flatten", "trail-enrich", "trail-match",
+        ]),
         // End-to-end: runs the built executables in shell pipelines over the bundled sample.
         .testTarget(name: "PipelineTests", dependencies: [
             "TrailTestSupport", "TrailMatch",
-            "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth",
+            "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth", "trail-report",
         ]),
     ]
 )

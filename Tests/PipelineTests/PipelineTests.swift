@@ -120,7 +120,7 @@ import TrailTestSupport
         #expect(flattened.stdoutLines.count == 2)
     }
 
-    @Test(arguments: ["trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth"])
+    @Test(arguments: ["trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth", "trail-report"])
     func everyToolAnswersHelpAndRejectsBadUsage(tool: String) throws {
         let help = try runShell("\(tool) --help", environment: env)
         #expect(help.status == 0)

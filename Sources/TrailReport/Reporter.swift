@@ -1,0 +1,83 @@
+import TrailCore
+
+/// How time is grouped on the charts.
+public enum Bucketing: String, CaseIterable, Sendable {
+    /// Hours for up to four days, else days (weeks beyond 26 weeks).
+    case auto
+    case hour
+    case day
+}
+
+public struct ReportOptions: Sendable {
+    public var inputs: [String] = []
+    /// `-` writes the page to stdout.
+    public var output = "-"
+    public var title = "trail report"
+    public var from: Timestamp?
+    /// Exclusive end.
+    public var to: Timestamp?
+    public var bucketing = Bucketing.auto
+    public var top = 10
+    public var limits = ReportLimits()
+
+    public init() {}
+
+    /// `--from`/`--to` values: RFC 3339 times, or dates (`YYYY-MM-DD`, midnight UTC). A date as
+    /// the end of the range includes that whole day.
+    public static func parseTime(_ text: String, isEnd: Bool) -> Timestamp? {
+        guard let time = Timestamp(iso8601: text) else { return nil }
+        let isDate = text.utf8.count == 10
+        return isEnd && isDate ? Timestamp(seconds: time.seconds + 86_400) : time
+    }
+}
+
+/// Reads events, alerts and integrity findings (mixed freely, line by line) and writes the page.
+public struct Reporter {
+    public let options: ReportOptions
+    private let diagnostics: Diagnostics
+
+    public init(options: ReportOptions, diagnostics: Diagnostics) {
+        self.options = options
+        self.diagnostics = diagnostics
+    }
+
+    /// Aggregates the inputs; bad lines are reported with their source:line and skipped.
+    public func aggregate() throws -> ReportData {
+        var data = ReportData(limits: options.limits, from: options.from, to: options.to)
+        try NDJSONInput(options.inputs).forEachObject(diagnostics: diagnostics) { scanner, root, location in
+            switch LineKind(scanner: scanner, root: root) {
+            case .event(let header):
+                data.add(event: EventHeader(scanner: scanner, trailAt: header), scanner: scanner, root: root)
+            case .alert(let at):
+                guard let alert = AlertRecord(scanner: scanner, alertAt: at, root: root) else {
+                    try diagnostics.badRecord(source: location.source, line: location.line, "an alert without alert.rule.id or alert.rule.title")
+                    return
+                }
+                data.add(alert: alert)
+            case .integrity:
+                data.add(integrity: IntegrityFinding(scanner: scanner, root: root))
+            case .unknown:
+                try diagnostics.badRecord(source: location.source, line: location.line,
+                                          "not an event (trail header first), an alert or an integrity finding")
+            }
+        }
+        data.finish()
+        return data
+    }
+
+    /// The whole run: aggregate, render, write atomically (or to stdout).
+    public func run() throws -> ExitStatus {
+        let data = try aggregate()
+        let page = HTMLReport(data: data, title: options.title, bucketing: options.bucketing, top: options.top,
+                              skippedLines: diagnostics.skippedRecords).render()
+        let bytes = Array(page.utf8)
+        if options.output == "-" {
+            let out = OutputWriter.standardOutput()
+            out.write(bytes)
+            out.flush()
+        } else {
+            try FileIO.writeAtomically(bytes, to: options.output)
+        }
+        return diagnostics.exitStatus
+    }
+}
