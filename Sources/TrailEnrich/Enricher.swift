@@ -47,6 +47,8 @@ public final class Enricher {
     private let tableTokens: [[UInt8]]
     /// Per event: each table's attributes, nil where nothing matched.
     private var found: [[UInt8]?]
+    /// Whether every table is keyed by a header field, so that enriching reads nothing else.
+    private let readsOnlyTheHeader: Bool
 
     /// Loads every table; a missing or malformed one is an error naming the file (and line).
     public init(options: EnrichmentOptions = EnrichmentOptions(), output: OutputWriter, diagnostics: Diagnostics) throws {
@@ -69,11 +71,24 @@ public final class Enricher {
         }
         tableTokens = tables.map { Array(JSONWriter.quoted("context.\($0.contextPath.joined(separator: "."))@\($0.version)").utf8) }
         found = Array(repeating: nil, count: tables.count)
+        readsOnlyTheHeader = tables.allSatisfy { $0.field.components.first == Enricher.trailKey }
     }
 
     public func run(inputs: [String]) throws -> ExitStatus {
-        try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics, flushing: output) { s, root, _ in
-            try enrich(s, root: root)
+        try NDJSONInput(inputs).forEachLine(flushing: output) { line, location in
+            let s = JSONScanner(line)
+            // A line trail-flatten wrote is enriched on the strength of its checked header when
+            // only the header is read (see `HeaderLine`); any other line, or any line with
+            // --strict, is checked in full first.
+            if readsOnlyTheHeader, !diagnostics.strict, HeaderLine.isFramed(s) {
+                do {
+                    try enrich(s, root: 0)
+                } catch let error as JSONError {
+                    try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error)")
+                }
+            } else if let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) {
+                try enrich(s, root: root)
+            }
         }
         output.flush()
         return diagnostics.exitStatus
@@ -89,14 +104,19 @@ public final class Enricher {
             output.writeLine(s.bytes)
             return
         }
-        // One pass over the header's members (the line is valid JSON): where trail.source is
-        // and ends, and where the header's closing brace is.
+        // One pass over the header's members that checks their syntax (the rest of a line
+        // trail-flatten wrote is taken as it is, see `HeaderLine`): where trail.source is and
+        // ends, and where the header's closing brace is.
         var sourceAt: Int?, sourceEnd = 0
         var timeAt: Int?, timeEnd = 0
+        var enrichedBefore = false
         var close = s.skipWhitespace(trail + 1)
-        let trailIsEmpty = s.byte(close) == UInt8(ascii: "}")
+        let trailIsEmpty = close < s.count && s.byte(close) == UInt8(ascii: "}")
         while !trailIsEmpty {
-            let value = s.skipWhitespace(s.skipWhitespace(try s.stringEnd(at: close)) + 1)
+            guard close < s.count, s.byte(close) == UInt8(ascii: "\"") else { throw JSONError(offset: close, "expected a member name") }
+            let colon = s.skipWhitespace(try s.stringEnd(at: close))
+            guard colon < s.count, s.byte(colon) == UInt8(ascii: ":") else { throw JSONError(offset: colon, "expected ':'") }
+            let value = s.skipWhitespace(colon + 1)
             let end = try s.valueEnd(at: value)
             if sourceAt == nil, s.stringEquals(at: close, Enricher.sourceKey) {
                 sourceAt = value
@@ -106,12 +126,17 @@ public final class Enricher {
                 timeEnd = end
             } else if s.stringEquals(at: close, Enricher.enrichedByName) {
                 // Enriched already (a re-run over its own output): adding again would repeat members.
-                output.writeLine(s.bytes)
-                return
+                enrichedBefore = true
             }
             close = s.skipWhitespace(end)
-            guard s.byte(close) == UInt8(ascii: ",") else { break }
+            guard close < s.count, s.byte(close) != UInt8(ascii: "}") else { break }
+            guard s.byte(close) == UInt8(ascii: ",") else { throw JSONError(offset: close, "expected ',' or '}'") }
             close = s.skipWhitespace(close + 1)
+        }
+        guard HeaderLine.closesHeader(s, at: close + 1) else { throw JSONError(offset: close, "the trail header does not close") }
+        if enrichedBefore {
+            output.writeLine(s.bytes)
+            return
         }
         let bytes = s.bytes
         var copied = 0

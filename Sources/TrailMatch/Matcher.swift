@@ -70,11 +70,12 @@ public final class Matcher {
     /// Matches one input line. Most events of a trail are routine calls no rule names; for a
     /// line trail-flatten wrote, the rule index decides that from the `trail` header, and the
     /// line is passed over once its header is checked, since checking the whole event would
-    /// cost more than everything else done with it. Every event a rule examines is checked in
-    /// full first, and any other line too: a bad one is reported and skipped.
+    /// cost more than everything else done with it (see `HeaderLine`). Every event a rule
+    /// examines is checked in full first, and any other line too: a bad one is reported and
+    /// skipped. With `--strict` every line is checked in full.
     func match(line: UnsafeRawBufferPointer, at location: RecordLocation) throws {
         let s = JSONScanner(line)
-        if index.readHeader(s, into: &header) {
+        if !diagnostics.strict, index.readHeader(s, into: &header) {
             index.candidates(s, 0, header: header, into: &candidates)
             guard !candidates.isEmpty, try NDJSONInput.object(s, at: location, diagnostics: diagnostics) != nil else { return }
             evaluate(s, event: 0)

@@ -145,8 +145,6 @@ struct RuleIndex {
         (h ^ UInt64(Pattern.lower(b))) &* 0x0000_0100_0000_01B3
     }
 
-    private static let headerOpening = Array(#"{"trail":"#.utf8)
-
     /// Reads the `trail` header a line trail-flatten wrote opens with (`{"trail":{…},…}`) in
     /// one pass that checks its syntax: where each header member the keys read starts, -1 where
     /// the header has none. False for a line that does not open so or end its object, or
@@ -160,13 +158,10 @@ struct RuleIndex {
             while i < count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
             return i
         }
-        let opening = RuleIndex.headerOpening.count
-        guard count > opening + 2, bytes[count - 1] == UInt8(ascii: "}"), bytes[opening] == UInt8(ascii: "{"),
-              RuleIndex.headerOpening.withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: bytes[0..<opening])) })
-        else { return false }
+        guard HeaderLine.isFramed(s) else { return false }
         members.removeAll(keepingCapacity: true)
         members.append(contentsOf: repeatElement(-1, count: headerNames.count))
-        var j = skipWhitespace(opening + 1)
+        var j = skipWhitespace(HeaderLine.headerOffset + 1)
         if j < count, bytes[j] == UInt8(ascii: "}") {
             j += 1
         } else {
@@ -192,8 +187,7 @@ struct RuleIndex {
                 j = skipWhitespace(j + 1)
             }
         }
-        j = skipWhitespace(j)
-        return j < count && (bytes[j] == UInt8(ascii: ",") || bytes[j] == UInt8(ascii: "}"))
+        return HeaderLine.closesHeader(s, at: j)
     }
 
     /// The rules worth trying on the event, in load order (so alerts come out in rule order).

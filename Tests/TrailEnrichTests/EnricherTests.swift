@@ -40,6 +40,37 @@ import TrailTestSupport
         #expect(diagnostics.skippedRecords == 2)
     }
 
+    @Test func checksTheHeaderOfFlattenedLinesAndEveryLineWithStrict() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try Reference.build(into: dir)
+        var options = EnrichmentOptions()
+        options.geoDatabase = dir.path + "/city.mmdb"
+        let good = event(ip: "1.2.3.4")
+        let lines = [
+            good,
+            #"{"trail":{"account":"1","source":{"ip":"1.2.3.4",},"index":0},"eventName":"X"}"#,  // a malformed header
+            #"{"trail":{"account":"1","source":{"ip":"1.2.3.4"}}"#,                              // a header that does not close
+            #"{"trail":{"account":"1","source":{"ip":"1.2.3.4"}},"eventName":"X","n":[1,]}"#,   // trail-flatten never writes this
+            #"{"eventName":"X","n":[1,]}"#,                                                     // not flattened: checked in full
+        ]
+        let input = try dir.write("in.ndjson", lines.joined(separator: "\n") + "\n")
+        func run(strict: Bool) throws -> (lines: [String], skipped: Int) {
+            let output = OutputWriter(collectingAs: "out")
+            let diagnostics = Diagnostics(tool: "trail-enrich", strict: strict)
+            do { _ = try Enricher(options: options, output: output, diagnostics: diagnostics).run(inputs: [input]) } catch is StrictModeStop {}
+            return (output.collectedLines, diagnostics.skippedRecords)
+        }
+        let trusting = try run(strict: false)
+        #expect(trusting.skipped == 3)
+        #expect(trusting.lines.count == 2)
+        #expect(trusting.lines[0].contains(#""scope":"public""#) && trusting.lines[1].contains(#""scope":"public""#))
+        #expect(trusting.lines[1].hasSuffix(#""eventName":"X","n":[1,]}"#), "the body of a framed line is passed on as it is")
+        let strict = try run(strict: true)
+        #expect(strict.lines.count == 1, "--strict checks every line in full and stops at the first bad one")
+        #expect(strict.skipped == 1)
+    }
+
     @Test func csvTablesAnswerAsTheMaxMindDatabaseDoes() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
