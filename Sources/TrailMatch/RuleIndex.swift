@@ -173,7 +173,7 @@ struct RuleIndex {
                 guard let valueEnd = try? s.valueEnd(at: value) else { return false }
                 // Names are told apart by length and their first bytes, in two words; a name
                 // written with escapes is compared in full.
-                let name = ShortName(UnsafeRawBufferPointer(rebasing: bytes[(j + 1)..<(nameEnd - 1)]))
+                let name = ShortName(bytes, start: j + 1, length: nameEnd - j - 2)
                 for n in shortHeaderNames.indices where members[n] < 0 && (name.escaped || name == shortHeaderNames[n]) {
                     if s.stringEquals(at: j, headerNames[n]) { members[n] = value }
                 }
@@ -239,7 +239,7 @@ struct RuleIndex {
         case .object:
             s.forEachMember(ofObjectAt: at) { name, value in
                 guard let nameEnd = s.skipValue(at: name), nameEnd - name >= 2 else { return false }
-                let short = ShortName(UnsafeRawBufferPointer(rebasing: s.bytes[(name + 1)..<(nameEnd - 1)]))
+                let short = ShortName(s.bytes, start: name + 1, length: nameEnd - name - 2)
                 guard short.escaped ? s.stringEquals(at: name, pathNames[first]) : short == shortPathNames[first] else { return true }
                 lookBelow(s, value, rest.dropFirst(), key, &found, &nonNull, &out)
                 return false
@@ -294,16 +294,36 @@ struct ShortName: Equatable {
     let escaped: Bool
 
     init(_ bytes: UnsafeRawBufferPointer) {
-        length = bytes.count
         var words: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(16))) }
-        (head, tail) = (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1))
+        self.init(length: bytes.count, head: UInt64(littleEndian: words.0), tail: UInt64(littleEndian: words.1),
+                  rest: bytes.count > 16 ? UnsafeRawBufferPointer(rebasing: bytes[16...]) : nil)
+    }
+
+    /// The name of `length` bytes at `start` in `text`, read as two whole words when 16 bytes
+    /// are there to read (a name inside a line always has more bytes after it).
+    init(_ text: UnsafeRawBufferPointer, start: Int, length: Int) {
+        guard start + 16 <= text.count, let base = text.baseAddress else {
+            self.init(UnsafeRawBufferPointer(rebasing: text[start..<(start + length)]))
+            return
+        }
+        @inline(__always) func mask(_ bytes: Int) -> UInt64 { bytes >= 8 ? ~0 : (1 << (8 * UInt64(bytes))) &- 1 }
+        let head = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) & mask(length)
+        let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)) & mask(max(length - 8, 0))
+        self.init(length: length, head: head, tail: tail,
+                  rest: length > 16 ? UnsafeRawBufferPointer(rebasing: text[(start + 16)..<(start + length)]) : nil)
+    }
+
+    private init(length: Int, head: UInt64, tail: UInt64, rest: UnsafeRawBufferPointer?) {
+        self.length = length
+        self.head = head
+        self.tail = tail
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func hasBackslash(_ w: UInt64) -> Bool {
             let v = w ^ (ones &* 0x5C)
             return (v &- ones) & ~v & highs != 0
         }
-        escaped = hasBackslash(head) || hasBackslash(tail) || (length > 16 && bytes.dropFirst(16).contains(0x5C))
+        escaped = hasBackslash(head) || hasBackslash(tail) || (rest?.contains(0x5C) ?? false)
     }
 
     static func == (a: ShortName, b: ShortName) -> Bool {
