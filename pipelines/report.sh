@@ -15,32 +15,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-TRAIL_SOURCES=${TRAIL_SOURCES:-$here/sample}
-TRAIL_RULES=${TRAIL_RULES:-$here/../rules}
-TRAIL_ENRICH=${TRAIL_ENRICH:-}
-TRAIL_BUSINESS_HOURS=${TRAIL_BUSINESS_HOURS:-}
-TRAIL_HOLIDAYS=${TRAIL_HOLIDAYS:-}
 TRAIL_REPORT=${TRAIL_REPORT:-$here/../.build/report.html}
 TRAIL_REPORT_ARGS=${TRAIL_REPORT_ARGS:-}
-if [ -z "${TRAIL_BIN:-}" ]; then
-    if command -v trail-report >/dev/null 2>&1; then
-        TRAIL_BIN=$(dirname "$(command -v trail-report)")
-    else
-        TRAIL_BIN=$here/../.build/release
-    fi
-fi
-for tool in trail-fetch trail-flatten trail-enrich trail-match trail-report; do
-    [ -x "$TRAIL_BIN/$tool" ] || { echo "report.sh: $TRAIL_BIN/$tool not found; run 'make release' or set TRAIL_BIN" >&2; exit 2; }
-done
+. "$here/stages.sh"
+require_tools report.sh trail-report trail-fetch trail-flatten trail-enrich trail-match
 
-rule_args=()
-IFS=: read -r -a rule_paths <<<"$TRAIL_RULES"
-for path in "${rule_paths[@]}"; do rule_args+=(--rules "$path"); done
-read -r -a sources <<<"$TRAIL_SOURCES"
-read -r -a enrich_args <<<"$TRAIL_ENRICH"
-# The business-hours specification has spaces: it is one argument, not split like the others.
-[ -n "$TRAIL_BUSINESS_HOURS" ] && enrich_args+=(--business-hours "$TRAIL_BUSINESS_HOURS")
-[ -n "$TRAIL_HOLIDAYS" ] && enrich_args+=(--holidays "$TRAIL_HOLIDAYS")
 read -r -a report_args <<<"$TRAIL_REPORT_ARGS"
 
 work=$(mktemp -d)

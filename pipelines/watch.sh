@@ -18,25 +18,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-TRAIL_SOURCES=${TRAIL_SOURCES:-$here/sample}
-TRAIL_RULES=${TRAIL_RULES:-$here/../rules}
-TRAIL_ENRICH=${TRAIL_ENRICH:-}
-TRAIL_BUSINESS_HOURS=${TRAIL_BUSINESS_HOURS:-}
-TRAIL_HOLIDAYS=${TRAIL_HOLIDAYS:-}
+STATE_DIR=${STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/trail}
 TRAIL_MATCH_STATE=${TRAIL_MATCH_STATE-$STATE_DIR/match-state.json}
 TRAIL_LATENESS=${TRAIL_LATENESS:-15m}
 TRAIL_NOTIFY=${TRAIL_NOTIFY:-}
-STATE_DIR=${STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/trail}
-if [ -z "${TRAIL_BIN:-}" ]; then
-    if command -v trail-fetch >/dev/null 2>&1; then
-        TRAIL_BIN=$(dirname "$(command -v trail-fetch)")
-    else
-        TRAIL_BIN=$here/../.build/release
-    fi
-fi
-for tool in trail-fetch trail-flatten trail-enrich trail-match trail-notify; do
-    [ -x "$TRAIL_BIN/$tool" ] || { echo "watch.sh: $TRAIL_BIN/$tool not found; run 'make release' or set TRAIL_BIN" >&2; exit 2; }
-done
+. "$here/stages.sh"
+require_tools watch.sh trail-fetch trail-flatten trail-enrich trail-match trail-notify
 
 mkdir -p "$STATE_DIR"
 exec 9>"$STATE_DIR/run.lock"
@@ -45,14 +32,6 @@ if ! flock -n 9; then
     exit 0
 fi
 
-rule_args=()
-IFS=: read -r -a rule_paths <<<"$TRAIL_RULES"
-for path in "${rule_paths[@]}"; do rule_args+=(--rules "$path"); done
-read -r -a sources <<<"$TRAIL_SOURCES"
-read -r -a enrich_args <<<"$TRAIL_ENRICH"
-# The business-hours specification has spaces: it is one argument, not split like the others.
-[ -n "$TRAIL_BUSINESS_HOURS" ] && enrich_args+=(--business-hours "$TRAIL_BUSINESS_HOURS")
-[ -n "$TRAIL_HOLIDAYS" ] && enrich_args+=(--holidays "$TRAIL_HOLIDAYS")
 match_state_args=()
 [ -n "$TRAIL_MATCH_STATE" ] && match_state_args=(--state "$TRAIL_MATCH_STATE" --lateness "$TRAIL_LATENESS")
 read -r -a notify_args <<<"$TRAIL_NOTIFY"

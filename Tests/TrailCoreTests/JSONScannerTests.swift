@@ -266,18 +266,6 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
         }
     }
 
-    /// SplitMix64: the same documents on every run, so a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// String pieces that put escapes, multi-byte characters and quotes on every side of the
     /// 8-byte words the scanner reads, with UTF-8 sequences just inside and just outside the
     /// well-formed ranges (surrogates, overlong forms, past U+10FFFF, truncated ones).
@@ -288,7 +276,7 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
         [0xE2, 0x82], [0xEF, 0xBF, 0xBF], [0x7F],
     ]
 
-    static func string(_ rng: inout SeededGenerator) -> [UInt8] {
+    static func string(_ rng: inout SplitMix) -> [UInt8] {
         var s: [UInt8] = [0x22]
         for _ in 0..<Int.random(in: 0...4, using: &rng) {
             s += Array(repeating: UInt8(ascii: "a"), count: Int.random(in: 0...20, using: &rng))
@@ -299,7 +287,7 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
         return s + [0x22]
     }
 
-    static func value(_ rng: inout SeededGenerator, depth: Int) -> [UInt8] {
+    static func value(_ rng: inout SplitMix, depth: Int) -> [UInt8] {
         switch Int.random(in: 0..<(depth < 3 ? 8 : 5), using: &rng) {
         case 0, 1: return string(&rng)
         case 2: return Array(["-0.5e+3", "12", "0", "3.25", "-7E2"].randomElement(using: &rng)!.utf8)
@@ -321,7 +309,7 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
                                      0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
 
     @Test func acceptsAndRejectsWhatAByteAtATimeReadingDoes() throws {
-        var rng = SeededGenerator(state: 8259)
+        var rng = SplitMix(state: 8259)
         var accepted = 0, rejected = 0
         for round in 0..<3000 {
             var bytes = Self.value(&rng, depth: 0)

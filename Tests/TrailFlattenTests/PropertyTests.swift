@@ -4,20 +4,6 @@ import TrailCore
 import TrailFlatten
 import TrailTestSupport
 
-/// A small deterministic generator (SplitMix64), so a failure can be replayed.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...items.count - 1)] }
-}
-
 /// Random events: the header's fields with random values of every JSON kind, and random
 /// extra members nested a few levels, with escapes, non-ASCII text and odd numbers.
 enum RandomEvents {
