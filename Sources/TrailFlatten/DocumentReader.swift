@@ -18,6 +18,9 @@ public struct StreamedArray {
 /// What a `DocumentReader` hands over: whole documents, or the elements of a streamed one.
 protocol DocumentConsumer: AnyObject {
     func document(_ s: JSONScanner, root: Int, location: RecordLocation) throws
+    /// A line trail-fetch wrote (`{"trailFile":…`, one document), not checked yet: `s` ends
+    /// with the line; the consumer checks what it reads.
+    func fetchedLine(_ s: JSONScanner, root: Int, location: RecordLocation) throws
     func element(_ s: JSONScanner, at element: Int, index: Int, of array: StreamedArray, location: RecordLocation) throws
     /// A streamed document ended; `arrays` are the keys of the arrays it held (nil: top level).
     func streamEnded(arrays: [String?], location: RecordLocation) throws
@@ -27,7 +30,8 @@ protocol DocumentConsumer: AnyObject {
 /// Reads JSON documents one after another from a file descriptor, whatever their framing:
 /// one per line, pretty-printed across many lines, back to back, or CloudWatch Logs export
 /// lines (`<ISO timestamp> {…}`). A document up to `windowLimit` bytes is validated and handed
-/// over whole; a larger one is streamed: its arrays element by element, each element
+/// over whole (a line trail-fetch wrote is handed over as a line, for the consumer to check as
+/// it reads it); a larger one is streamed: its arrays element by element, each element
 /// validated on its own, so memory stays flat even for a 1 GB `{"Records":[…]}` file.
 final class DocumentReader {
     private let fd: Int32
@@ -85,6 +89,11 @@ final class DocumentReader {
         if let json = exportLineJSONStart(at: pos) { root = json }
         while true {
             do {
+                if let lineEnd = fetchedLineEnd(at: root) {
+                    try consumer.fetchedLine(JSONScanner(UnsafeRawBufferPointer(rebasing: buffer[0..<lineEnd])), root: root,
+                                             location: RecordLocation(source: name, line: line))
+                    return lineEnd
+                }
                 let valueEnd = try scanner.valueEnd(at: root)
                 try consumer.document(scanner, root: root, location: RecordLocation(source: name, line: line))
                 return valueEnd
@@ -101,6 +110,20 @@ final class DocumentReader {
                 return try resynchronize(after: pos)
             }
         }
+    }
+
+    private static let fetchedOpening = Array("{\"\(FetchEnvelope.fileKey)\":\"".utf8)
+
+    /// The end of the line at `root` when trail-fetch wrote it (one document per line, checked
+    /// by trail-fetch: the consumer checks it as it reads it, instead of a pass of its own
+    /// first) and it is all in the window; nil otherwise.
+    private func fetchedLineEnd(at root: Int) -> Int? {
+        let opening = DocumentReader.fetchedOpening
+        guard end - root > opening.count,
+              opening.withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: buffer[root..<(root + opening.count)])) })
+        else { return nil }
+        if let nl = memchr(buffer.baseAddress! + root, 0x0A, end - root) { return buffer.baseAddress!.distance(to: nl) }
+        return atEOF ? end : nil
     }
 
     private func isDigit(_ pos: Int) -> Bool {

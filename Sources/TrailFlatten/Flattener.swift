@@ -139,6 +139,74 @@ public final class Flattener: DocumentConsumer {
         }
     }
 
+    /// A line trail-fetch wrote: `{"trailFile":…` and one document's members. A document with
+    /// a `Records` array (every CloudTrail and ActionTrail log file) is checked as it is read, in
+    /// one pass: the members before the array, each record as its members are found, the rest
+    /// after it. The records before a malformed one are written; the line is reported there.
+    /// Any other document is checked whole first, as documents are.
+    func fetchedLine(_ s: JSONScanner, root: Int, location: RecordLocation) throws {
+        do {
+            var file = location.source
+            var at = s.skipWhitespace(root + 1)
+            while true {
+                guard at < s.count, s.byte(at) == UInt8(ascii: "\"") else { throw JSONError(offset: at, "expected a member name") }
+                let nameEnd = try s.stringEnd(at: at)
+                let colon = s.skipWhitespace(nameEnd)
+                guard colon < s.count, s.byte(colon) == UInt8(ascii: ":") else { throw JSONError(offset: colon, "expected ':'") }
+                let value = s.skipWhitespace(colon + 1)
+                var valueEnd: Int
+                if !sawRecords, s.stringEquals(at: at, TopMembers.recordsKey), value < s.count, s.byte(value) == UInt8(ascii: "[") {
+                    valueEnd = try flattenCheckingRecords(s, array: value, file: file, location: location)
+                } else {
+                    valueEnd = try s.valueEnd(at: value)
+                    if s.stringEquals(at: at, TopMembers.fileKey), let name = s.string(at: value) { file = name }
+                }
+                at = s.skipWhitespace(valueEnd)
+                guard at < s.count else { throw JSONError(offset: root, "unterminated object", endOfInput: true) }
+                if s.byte(at) == UInt8(ascii: "}") { break }
+                guard s.byte(at) == UInt8(ascii: ",") else { throw JSONError(offset: at, "expected ',' or '}'") }
+                at = s.skipWhitespace(at + 1)
+            }
+            let rest = s.skipWhitespace(at + 1)
+            guard rest == s.count else { throw JSONError(offset: rest, "unexpected data after the JSON value") }
+            if !sawRecords { try document(s, root: root, location: location) }
+        } catch let error as JSONError {
+            try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error.message) at byte \(error.offset - root + 1)")
+        }
+        sawRecords = false
+    }
+
+    /// Whether the line `fetchedLine` reads held a Records array (and its events are written).
+    private var sawRecords = false
+
+    /// Writes the records of the array at `array`, checking each as it is read; returns the
+    /// array's end.
+    private func flattenCheckingRecords(_ s: JSONScanner, array: Int, file: String, location: RecordLocation) throws -> Int {
+        sawRecords = true
+        var j = s.skipWhitespace(array + 1)
+        var index = 0
+        guard j < s.count else { throw JSONError(offset: array, "unterminated array", endOfInput: true) }
+        if s.byte(j) == UInt8(ascii: "]") { return j + 1 }
+        while true {
+            let end: Int
+            if s.kind(at: j) == .object {
+                let members = RecordMembers(s, j)
+                if let failure = members.failure { throw failure }
+                write(Header(s, members: members, file: file, index: index), s, members: members)
+                end = members.end ?? s.count
+            } else {
+                end = try s.valueEnd(at: j)
+                try badElement(index, "not a JSON object", location)
+            }
+            index += 1
+            j = s.skipWhitespace(end)
+            guard j < s.count else { throw JSONError(offset: array, "unterminated array", endOfInput: true) }
+            if s.byte(j) == UInt8(ascii: "]") { return j + 1 }
+            guard s.byte(j) == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or ']'") }
+            j = s.skipWhitespace(j + 1)
+        }
+    }
+
     private func flattenObject(_ s: JSONScanner, root: Int, location: RecordLocation) throws {
         let m = TopMembers(s, root)
         let file = m.file.flatMap { s.string(at: $0) } ?? location.source

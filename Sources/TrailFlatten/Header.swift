@@ -103,30 +103,41 @@ struct RecordMembers {
     private(set) var firstOriginal: Int?
     /// Just past the record's closing brace.
     private(set) var end: Int?
+    /// What is wrong with the record's syntax, which this pass checks (checking costs no more
+    /// than skipping, and a record trail-fetch handed over is checked here only).
+    private(set) var failure: JSONError?
 
     init(_ s: JSONScanner, _ root: Int) {
-        guard root < s.count, s.byte(root) == UInt8(ascii: "{") else { return }
+        do {
+            try read(s, root)
+        } catch {
+            failure = error
+        }
+    }
+
+    private mutating func read(_ s: JSONScanner, _ root: Int) throws(JSONError) {
+        guard root < s.count, s.byte(root) == UInt8(ascii: "{") else { throw JSONError(offset: root, "expected an object") }
         var j = s.skipWhitespace(root + 1)
         if j < s.count, s.byte(j) == UInt8(ascii: "}") {
             end = j + 1
             return
         }
-        while j < s.count, s.byte(j) == UInt8(ascii: "\"") {
-            guard let keyEnd = s.skipValue(at: j) else { return }
+        while true {
+            guard j < s.count, s.byte(j) == UInt8(ascii: "\"") else { throw JSONError(offset: j, "expected a member name") }
+            let keyEnd = try s.stringEnd(at: j)
             var v = s.skipWhitespace(keyEnd)
-            guard v < s.count, s.byte(v) == UInt8(ascii: ":") else { return }
+            guard v < s.count, s.byte(v) == UInt8(ascii: ":") else { throw JSONError(offset: v, "expected ':'") }
             v = s.skipWhitespace(v + 1)
             let field = RecordMembers.field(UnsafeRawBufferPointer(rebasing: s.bytes[(j + 1)..<(keyEnd - 1)]))
             if let field, offsets[field.rawValue] < 0 { offsets[field.rawValue] = v }
             if firstOriginal == nil, field?.isAdded != true { firstOriginal = j }
-            guard let valueEnd = s.skipValue(at: v) else { return }
-            j = s.skipWhitespace(valueEnd)
-            guard j < s.count else { return }
+            j = s.skipWhitespace(try s.valueEnd(at: v))
+            guard j < s.count else { throw JSONError(offset: root, "unterminated object", endOfInput: true) }
             if s.byte(j) == UInt8(ascii: "}") {
                 end = j + 1
                 return
             }
-            guard s.byte(j) == UInt8(ascii: ",") else { return }
+            guard s.byte(j) == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or '}'") }
             j = s.skipWhitespace(j + 1)
         }
     }

@@ -83,6 +83,40 @@ func flatten(_ lines: [String], strict: Bool = false) throws -> (lines: [String]
         if name == nil { #expect(actor is NSNull, "\(arn)") }
     }
 
+    @Test func aLineTrailFetchWroteIsCheckedAsItIsRead() throws {
+        let envelope = #"{"trailFile":"s3://b/k.json.gz","Records":["#
+        let good = envelope + Self.rootLogin + "," + Self.roleCall + "]}"
+        let (plain, _) = try flatten([#"{"Records":["# + Self.rootLogin + "," + Self.roleCall + "]}"])
+        let (fetched, clean) = try flatten([good])
+        #expect(clean.skippedRecords == 0)
+        func withoutFile(_ line: String) -> String {
+            line.replacingOccurrences(of: #""file":"[^"]*""#, with: "", options: .regularExpression)
+        }
+        #expect(fetched.map(withoutFile) == plain.map(withoutFile), "the same events as from the document read whole")
+
+        // A malformed second record: the first is written, the line reported where it breaks.
+        let broken = envelope + Self.rootLogin + "," + Self.roleCall.replacingOccurrences(of: #""eventID":"e2""#, with: #""eventID":e2"#) + "]}"
+        let (partial, reported) = try flatten([broken, good])
+        #expect(reported.skippedRecords == 1)
+        #expect(partial.count == 3)
+        #expect(try partial.map { try #require(value(try parseJSON($0), "trail.index") as? Int) } == [0, 0, 1])
+
+        // Whatever follows the document on its line, or an unclosed array, is reported too.
+        for bad in [good + " x", envelope + Self.rootLogin, envelope + Self.rootLogin + "}" ] {
+            let (_, diagnostics) = try flatten([bad])
+            #expect(diagnostics.skippedRecords == 1, "\(bad.suffix(20))")
+        }
+
+        // Other documents trail-fetch hands over are checked whole, then read as before.
+        let (single, ok) = try flatten([#"{"trailFile":"s3://b/e.json","# + Self.roleCall.dropFirst()])
+        #expect(ok.skippedRecords == 0)
+        #expect(single.count == 1)
+        #expect(value(try parseJSON(single[0]), "trail.file") as? String == "s3://b/e.json")
+        let (none, rejected) = try flatten([#"{"trailFile":"s3://b/e.json","# + Self.roleCall.dropFirst().replacingOccurrences(of: "\"e2\"", with: "e2")])
+        #expect(none.isEmpty)
+        #expect(rejected.skippedRecords == 1)
+    }
+
     @Test func keepsTheOriginalFieldsByteForByte() throws {
         let (lines, _) = try flatten([#"{"trailFile":"f","Records":[\#(Self.rootLogin)]}"#])
         let prefix = #"{"trail":"#
