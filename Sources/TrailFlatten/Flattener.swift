@@ -411,9 +411,9 @@ struct RecentIDs {
     }
 
     /// Remembers `id`; false when it is among the remembered ones already.
-    mutating func insert(_ id: String) -> Bool {
+    mutating func insert(_ id: HeaderText) -> Bool {
         var hasher = Hasher()
-        hasher.combine(id)
+        id.withBytes { hasher.combine(bytes: $0) }
         let h = UInt64(bitPattern: Int64(hasher.finalize()))
         guard set.insert(h).inserted else { return false }
         if ring.count < capacity {

@@ -12,7 +12,7 @@ import TrailCore
 /// The fields and their meaning are the product's contract (README, "Event schema").
 struct Header {
     var cloud: String?
-    var time: String?
+    var time: HeaderText?
     var account: String?
     var region: String?
     var service: String?
@@ -23,11 +23,11 @@ struct Header {
     var mfa: Bool?
     var sourceIP: String?
     var sourceService: String?
-    var agent: String?
+    var agent: HeaderText?
     var error: String?
     var readOnly: Bool?
     var category: Category?
-    var id: String?
+    var id: HeaderText?
     var file: String
     var index: Int
 
@@ -46,6 +46,10 @@ struct Header {
         func string(_ key: StaticString, _ value: String?) {
             put(key)
             if let value { JSONWriter.appendQuoted(value, to: &json.bytes) } else { put("null") }
+        }
+        func string(_ key: StaticString, _ value: HeaderText?) {
+            put(key)
+            if let value { value.appendQuoted(to: &json.bytes) } else { put("null") }
         }
         func flag(_ key: StaticString, _ value: Bool?) {
             put(key)
@@ -210,7 +214,7 @@ extension Header {
         }
         if let t = m[.eventTime] {
             if s.kind(at: t) == .number, let v = s.text(at: t).flatMap(Double.init), v.magnitude < 1e14 {
-                time = Timestamp(epoch: v).rfc3339
+                time = .made(Timestamp(epoch: v).rfc3339)
             } else {
                 time = Header.rfc3339(s, string: t)
             }
@@ -244,7 +248,7 @@ extension Header {
         } else {
             sourceService = source
         }
-        agent = text(.userAgent)
+        agent = m[.userAgent].flatMap { HeaderText(s, at: $0) }
 
         error = text(.errorCode) ?? text(.errorMessage)
         if error == nil, let response = m[.responseElements], let login = s.member(Header.consoleLogin, ofObjectAt: response),
@@ -256,7 +260,7 @@ extension Header {
         } else if let rw = text(.eventRW) {
             readOnly = rw.lowercased() == "read"
         }
-        id = text(.eventID) ?? text(.eventId)
+        id = m[.eventID].flatMap { HeaderText(s, at: $0) } ?? m[.eventId].flatMap { HeaderText(s, at: $0) }
         category = action.map { Header.category(action: $0, service: service, eventType: text(.eventType), readOnly: readOnly) }
     }
 
@@ -299,12 +303,12 @@ extension Header {
 
     /// The time of the string at `at` in RFC 3339 UTC; a time already written so
     /// (`2024-05-01T09:12:03Z`, as CloudTrail and ActionTrail do) is kept as it is.
-    static func rfc3339(_ s: JSONScanner, string at: Int) -> String? {
+    static func rfc3339(_ s: JSONScanner, string at: Int) -> HeaderText? {
         guard let end = s.skipValue(at: at), end - at >= 2, s.byte(at) == UInt8(ascii: "\"") else { return nil }
         let body = UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])
         guard let time = Timestamp.parse(body) else { return nil }
         let canonical = body.count == 20 && body[4] == UInt8(ascii: "-") && body[10] == UInt8(ascii: "T") && body[19] == UInt8(ascii: "Z")
-        return canonical ? String(decoding: body, as: UTF8.self) : time.rfc3339
+        return canonical ? .copied(body) : .made(time.rfc3339)
     }
 
     /// `iam.amazonaws.com` → `iam`; `ecs.cn-hangzhou.aliyuncs.com` → `ecs`; a URL's host likewise.
@@ -376,5 +380,48 @@ extension Header {
         }
         let attributes = sessionContext.flatMap { s.member(Header.attributes, ofObjectAt: $0) }
         return flag(attributes.flatMap { s.member(Header.mfaAuthenticated, ofObjectAt: $0) })
+    }
+}
+
+/// A header value that is either a string of the record copied as it is (one with no escapes:
+/// its JSON text is its text) or text made here. The longest values every event has (time,
+/// agent, id) are copied: making a Swift string of each cost more than the rest of the header.
+/// A copied value points into the record, so it lives no longer than the record's scanner.
+enum HeaderText {
+    case copied(UnsafeRawBufferPointer)
+    case made(String)
+
+    /// The text of the value at `at`, nil when it is null, absent or empty (as `text(at:)`).
+    init?(_ s: JSONScanner, at: Int) {
+        if s.kind(at: at) == .string, let end = s.skipValue(at: at), end - at >= 2 {
+            let body = UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])
+            guard !body.isEmpty else { return nil }
+            if body.firstIndex(of: UInt8(ascii: "\\")) == nil {
+                self = .copied(body)
+                return
+            }
+        }
+        guard let text = s.text(at: at), !text.isEmpty else { return nil }
+        self = .made(text)
+    }
+
+    /// Calls `body` with the text's UTF-8 bytes.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        switch self {
+        case .copied(let bytes): return body(bytes)
+        case .made(var text): return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// Appends the value as a JSON string.
+    func appendQuoted(to out: inout [UInt8]) {
+        switch self {
+        case .copied(let bytes):
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+        case .made(let text):
+            JSONWriter.appendQuoted(text, to: &out)
+        }
     }
 }

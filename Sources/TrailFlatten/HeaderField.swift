@@ -34,17 +34,22 @@ extension Header {
     /// The field as one tab-free column of `--format line`: `-` when missing; tabs, line
     /// breaks and backslashes escaped as `\t`, `\n`, `\r`, `\\`.
     func appendText(_ field: HeaderField, to out: inout [UInt8]) {
+        func escaped(_ b: UInt8) {
+            switch b {
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            default: out.append(b)
+            }
+        }
         func text(_ value: String?) {
             guard let value else { return out.append(UInt8(ascii: "-")) }
-            for b in value.utf8 {
-                switch b {
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                default: out.append(b)
-                }
-            }
+            for b in value.utf8 { escaped(b) }
+        }
+        func text(_ value: HeaderText?) {
+            guard let value else { return out.append(UInt8(ascii: "-")) }
+            value.withBytes { bytes in for b in bytes { escaped(b) } }
         }
         switch field {
         case .cloud: text(cloud)
@@ -83,7 +88,7 @@ extension Header {
         }
         cloud = "alibaba"
         if let seconds = (text("start_time") ?? text("__time__")).flatMap(Double.init), seconds.magnitude < 1e14 {
-            time = Timestamp(epoch: seconds).rfc3339
+            time = .made(Timestamp(epoch: seconds).rfc3339)
         }
         account = text("aliuid") ?? text("uid")
         region = text("region_id")
