@@ -21,11 +21,4 @@ public enum HeaderLine {
         let next = s.skipWhitespace(end)
         return next < s.count && (s.byte(next) == UInt8(ascii: ",") || s.byte(next) == UInt8(ascii: "}"))
     }
-
-    /// For a framed line, the end of its header after checking the header's syntax; nil when
-    /// the line is not framed or its header is malformed.
-    public static func checkedHeaderEnd(_ s: JSONScanner) -> Int? {
-        guard isFramed(s), let end = try? s.valueEnd(at: headerOffset), closesHeader(s, at: end) else { return nil }
-        return end
-    }
 }
