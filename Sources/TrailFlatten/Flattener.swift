@@ -147,6 +147,7 @@ public final class Flattener: DocumentConsumer {
     func fetchedLine(_ s: JSONScanner, root: Int, location: RecordLocation) throws {
         do {
             var file = location.source
+            var sawRecords = false
             var at = s.skipWhitespace(root + 1)
             while true {
                 guard at < s.count, s.byte(at) == UInt8(ascii: "\"") else { throw JSONError(offset: at, "expected a member name") }
@@ -156,7 +157,8 @@ public final class Flattener: DocumentConsumer {
                 let value = s.skipWhitespace(colon + 1)
                 var valueEnd: Int
                 if !sawRecords, s.stringEquals(at: at, TopMembers.recordsKey), value < s.count, s.byte(value) == UInt8(ascii: "[") {
-                    valueEnd = try flattenCheckingRecords(s, array: value, file: file, location: location)
+                    valueEnd = try flattenElements(s, array: value, shape: .event, file: file, location: location)
+                    sawRecords = true
                 } else {
                     valueEnd = try s.valueEnd(at: value)
                     if s.stringEquals(at: at, TopMembers.fileKey), let name = s.string(at: value) { file = name }
@@ -172,38 +174,6 @@ public final class Flattener: DocumentConsumer {
             if !sawRecords { try document(s, root: root, location: location) }
         } catch let error as JSONError {
             try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error.message) at byte \(error.offset - root + 1)")
-        }
-        sawRecords = false
-    }
-
-    /// Whether the line `fetchedLine` reads held a Records array (and its events are written).
-    private var sawRecords = false
-
-    /// Writes the records of the array at `array`, checking each as it is read; returns the
-    /// array's end.
-    private func flattenCheckingRecords(_ s: JSONScanner, array: Int, file: String, location: RecordLocation) throws -> Int {
-        sawRecords = true
-        var j = s.skipWhitespace(array + 1)
-        var index = 0
-        guard j < s.count else { throw JSONError(offset: array, "unterminated array", endOfInput: true) }
-        if s.byte(j) == UInt8(ascii: "]") { return j + 1 }
-        while true {
-            let end: Int
-            if s.kind(at: j) == .object {
-                let members = RecordMembers(s, j)
-                if let failure = members.failure { throw failure }
-                write(Header(s, members: members, file: file, index: index), s, members: members)
-                end = members.end ?? s.count
-            } else {
-                end = try s.valueEnd(at: j)
-                try badElement(index, "not a JSON object", location)
-            }
-            index += 1
-            j = s.skipWhitespace(end)
-            guard j < s.count else { throw JSONError(offset: array, "unterminated array", endOfInput: true) }
-            if s.byte(j) == UInt8(ascii: "]") { return j + 1 }
-            guard s.byte(j) == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or ']'") }
-            j = s.skipWhitespace(j + 1)
         }
     }
 
@@ -221,7 +191,7 @@ public final class Flattener: DocumentConsumer {
         } else if let awslogs = m.awslogs, let data = s.member("data", ofObjectAt: awslogs).flatMap({ s.string(at: $0) }) {
             try flattenLambdaPayload(data, location: location)
         } else if m.detailType != nil, let detail = m.detail, s.kind(at: detail) == .object {
-            writeEvent(s, record: detail, file: file, index: location.line - 1)
+            try writeEvent(s, record: detail, file: file, index: location.line - 1)
         } else if let topic = m.topic.flatMap({ s.string(at: $0) }), topic == "sas-cspm-log" {
             // A finding has no ID: its place in the shipped file (trail-fetch's document number)
             // names it, else its line in the input.
@@ -237,24 +207,30 @@ public final class Flattener: DocumentConsumer {
             let earlierFile = earlier.flatMap { s.member(Flattener.file, ofObjectAt: $0) }.flatMap { s.string(at: $0) }
             let index = (s.member(FetchEnvelope.documentKey, ofObjectAt: root) ?? earlier.flatMap { s.member(Flattener.index, ofObjectAt: $0) })
                 .flatMap { s.text(at: $0) }.flatMap(Int.init)
-            writeEvent(s, record: root, file: earlierFile ?? file, index: index ?? location.line - 1)
+            try writeEvent(s, record: root, file: earlierFile ?? file, index: index ?? location.line - 1)
         } else {
             try diagnostics.badRecord(source: location.source, line: location.line,
                                       "not a trail document: no Records array and no event fields")
         }
     }
 
-    private func flattenElements(_ s: JSONScanner, array: Int, shape: ElementShape, file: String, location: RecordLocation) throws {
-        guard array < s.count, s.byte(array) == UInt8(ascii: "[") else { return }
+    /// Flattens each element of the array at `array`, checking the array's syntax as it goes
+    /// (and each event record's, as its members are read: no second pass over it); returns
+    /// the array's end.
+    @discardableResult
+    private func flattenElements(_ s: JSONScanner, array: Int, shape: ElementShape, file: String, location: RecordLocation) throws -> Int {
         var j = s.skipWhitespace(array + 1)
         var index = 0
-        while j < s.count, s.byte(j) != UInt8(ascii: "]") {
-            // An event record's end comes from reading its members; no second pass over it.
+        guard j < s.count else { throw JSONError(offset: array, "unterminated array", endOfInput: true) }
+        if s.byte(j) == UInt8(ascii: "]") { return j + 1 }
+        while true {
             let recordEnd = try flattenRecord(s, at: j, shape: shape, file: file, index: index, location: location)
-            guard let end = recordEnd ?? s.skipValue(at: j) else { return }
+            let end = try recordEnd ?? s.valueEnd(at: j)
             index += 1
             j = s.skipWhitespace(end)
-            guard j < s.count, s.byte(j) == UInt8(ascii: ",") else { return }
+            guard j < s.count else { throw JSONError(offset: array, "unterminated array", endOfInput: true) }
+            if s.byte(j) == UInt8(ascii: "]") { return j + 1 }
+            guard s.byte(j) == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or ']'") }
             j = s.skipWhitespace(j + 1)
         }
     }
@@ -301,7 +277,7 @@ public final class Flattener: DocumentConsumer {
         }
         switch s.kind(at: record) {
         case .object:
-            let end = writeEvent(s, record: record, file: file, index: index)
+            let end = try writeEvent(s, record: record, file: file, index: index)
             return record == element ? end : nil
         case .string:
             var text = Array((s.string(at: record) ?? "").utf8)
@@ -310,7 +286,7 @@ public final class Flattener: DocumentConsumer {
                 do {
                     let root = try inner.validateDocument()
                     guard inner.kind(at: root) == .object else { return try badElement(index, "the embedded event is not a JSON object", location) }
-                    writeEvent(inner, record: root, file: file, index: index)
+                    try writeEvent(inner, record: root, file: file, index: index)
                 } catch let error as JSONError {
                     try badElement(index, "the embedded event is not valid JSON: \(error.message)", location)
                 }
@@ -349,12 +325,14 @@ public final class Flattener: DocumentConsumer {
 
     // MARK: Writing
 
-    /// Writes the record's event line; returns the record's end.
+    /// Writes the record's event line; returns the record's end, or throws what is wrong with
+    /// its syntax (found as its members are read) and writes nothing.
     @discardableResult
-    private func writeEvent(_ s: JSONScanner, record: Int, file: String, index: Int) -> Int? {
+    private func writeEvent(_ s: JSONScanner, record: Int, file: String, index: Int) throws(JSONError) -> Int {
         let members = RecordMembers(s, record)
+        if let failure = members.failure { throw failure }
         write(Header(s, members: members, file: file, index: index), s, members: members)
-        return members.end
+        return members.end ?? s.count
     }
 
     private func write(_ header: Header, _ s: JSONScanner, members: RecordMembers) {

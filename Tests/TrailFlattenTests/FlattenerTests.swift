@@ -93,6 +93,13 @@ func flatten(_ lines: [String], strict: Bool = false) throws -> (lines: [String]
             line.replacingOccurrences(of: #""file":"[^"]*""#, with: "", options: .regularExpression)
         }
         #expect(fetched.map(withoutFile) == plain.map(withoutFile), "the same events as from the document read whole")
+        // A record held as a JSON string is read the same way on both paths.
+        let embedded = JSONWriter.quoted(Self.roleCall)
+        let (plainEmbedded, _) = try flatten([#"{"Records":["# + embedded + "]}"])
+        let (fetchedEmbedded, embeddedDiagnostics) = try flatten([envelope + embedded + "]}"])
+        #expect(embeddedDiagnostics.skippedRecords == 0)
+        #expect(fetchedEmbedded.count == 1)
+        #expect(fetchedEmbedded.map(withoutFile) == plainEmbedded.map(withoutFile))
 
         // A malformed second record: the first is written, the line reported where it breaks.
         let broken = envelope + Self.rootLogin + "," + Self.roleCall.replacingOccurrences(of: #""eventID":"e2""#, with: #""eventID":e2"#) + "]}"
