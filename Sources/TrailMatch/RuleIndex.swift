@@ -150,19 +150,26 @@ struct RuleIndex {
     /// the header has none. False for a line that does not open so or end its object, or
     /// whose header is malformed.
     func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Bool {
+        // The bytes directly, not through JSONScanner's accessors: calls into another module
+        // are not inlined, and this loop runs for every line.
         let bytes = s.bytes, count = bytes.count
+        @inline(__always) func skipWhitespace(_ i: Int) -> Int {
+            var i = i
+            while i < count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+            return i
+        }
         guard HeaderLine.isFramed(s) else { return false }
         members.removeAll(keepingCapacity: true)
         members.append(contentsOf: repeatElement(-1, count: headerNames.count))
-        var j = s.skipWhitespace(HeaderLine.headerOffset + 1)
+        var j = skipWhitespace(HeaderLine.headerOffset + 1)
         if j < count, bytes[j] == UInt8(ascii: "}") {
             j += 1
         } else {
             while true {
                 guard j < count, bytes[j] == UInt8(ascii: "\""), let nameEnd = try? s.stringEnd(at: j) else { return false }
-                let colon = s.skipWhitespace(nameEnd)
+                let colon = skipWhitespace(nameEnd)
                 guard colon < count, bytes[colon] == UInt8(ascii: ":") else { return false }
-                let value = s.skipWhitespace(colon + 1)
+                let value = skipWhitespace(colon + 1)
                 guard let valueEnd = try? s.valueEnd(at: value) else { return false }
                 // Names are told apart by length and their first bytes, in two words; a name
                 // written with escapes is compared in full.
@@ -170,14 +177,14 @@ struct RuleIndex {
                 for n in shortHeaderNames.indices where members[n] < 0 && (name.escaped || name == shortHeaderNames[n]) {
                     if s.stringEquals(at: j, headerNames[n]) { members[n] = value }
                 }
-                j = s.skipWhitespace(valueEnd)
+                j = skipWhitespace(valueEnd)
                 guard j < count else { return false }
                 if bytes[j] == UInt8(ascii: "}") {
                     j += 1
                     break
                 }
                 guard bytes[j] == UInt8(ascii: ",") else { return false }
-                j = s.skipWhitespace(j + 1)
+                j = skipWhitespace(j + 1)
             }
         }
         return HeaderLine.closesHeader(s, at: j)
