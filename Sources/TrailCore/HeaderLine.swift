@@ -1,19 +1,25 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The framing of the lines trail-flatten writes: the `trail` header first, `{"trail":{…},…}`.
 /// Later stages read the header or add to it and pass the rest on. A line so framed whose
 /// header is well-formed is taken as trail-flatten wrote it, checked in full only where a
 /// stage looks further into it: checking every byte of every event again at each stage would
 /// cost more than the stages' own work.
 public enum HeaderLine {
-    private static let opening = Array(#"{"trail":"#.utf8)
+    private static let opening: StaticString = #"{"trail":"#
     /// Where the header object starts in a framed line.
-    public static let headerOffset = opening.count
+    public static let headerOffset = opening.utf8CodeUnitCount
 
     /// Whether the line opens with `{"trail":{` and ends its object with `}`.
     public static func isFramed(_ s: JSONScanner) -> Bool {
         let bytes = s.bytes
         guard bytes.count > headerOffset + 2, bytes[bytes.count - 1] == UInt8(ascii: "}"),
               bytes[headerOffset] == UInt8(ascii: "{") else { return false }
-        return opening.withUnsafeBytes { $0.elementsEqual(UnsafeRawBufferPointer(rebasing: bytes[0..<headerOffset])) }
+        return memcmp(bytes.baseAddress!, opening.utf8Start, headerOffset) == 0
     }
 
     /// Whether the header ending at `end` is followed by the rest of the line's object.

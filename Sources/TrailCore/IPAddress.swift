@@ -25,24 +25,34 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses dotted IPv4 or textual IPv6; anything else (`ec2.amazonaws.com`, `AWS Internal`) is nil.
     public init?(_ text: String) {
-        guard !text.isEmpty, text.utf8.count < 64 else { return nil }
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            high = 0
-            low = 0x0000_FFFF_0000_0000 | UInt64(UInt32(bigEndian: v4.s_addr))
-            isIPv4 = true
-            return
+        var text = text
+        guard let address = text.withUTF8({ IPAddress(bytes: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = address
+    }
+
+    /// Parses the address written in `bytes` (UTF-8, no terminator), as `init(_:)` does.
+    public init?(bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty, bytes.count < 64 else { return nil }
+        // inet_pton reads a C string: the text and its terminator, on the stack.
+        let parsed = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text -> (UInt64, UInt64)? in
+            UnsafeMutableRawBufferPointer(text).copyMemory(from: bytes)
+            text[bytes.count] = 0
+            var v4 = in_addr()
+            if inet_pton(AF_INET, text.baseAddress, &v4) == 1 {
+                return (0, 0x0000_FFFF_0000_0000 | UInt64(UInt32(bigEndian: v4.s_addr)))
+            }
+            var v6 = in6_addr()
+            guard inet_pton(AF_INET6, text.baseAddress, &v6) == 1 else { return nil }
+            return withUnsafeBytes(of: &v6) { raw in
+                var h: UInt64 = 0, l: UInt64 = 0
+                for k in 0..<8 { h = h << 8 | UInt64(raw[k]) }
+                for k in 8..<16 { l = l << 8 | UInt64(raw[k]) }
+                return (h, l)
+            }
         }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
-        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        var h: UInt64 = 0, l: UInt64 = 0
-        for k in 0..<8 { h = h << 8 | UInt64(bytes[k]) }
-        for k in 8..<16 { l = l << 8 | UInt64(bytes[k]) }
-        high = h
-        low = l
+        guard let (high, low) = parsed else { return nil }
         // An IPv4-mapped IPv6 address is the IPv4 address.
-        isIPv4 = h == 0 && (l >> 32) == 0xFFFF
+        self.init(high: high, low: low)
     }
 
     public var description: String {

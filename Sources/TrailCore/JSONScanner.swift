@@ -50,11 +50,11 @@ public struct JSONScanner {
         self.bytes = bytes
     }
 
-    @inline(__always) public var count: Int { bytes.count }
+    @inlinable @inline(__always) public var count: Int { bytes.count }
 
-    @inline(__always) public func byte(_ i: Int) -> UInt8 { bytes[i] }
+    @inlinable @inline(__always) public func byte(_ i: Int) -> UInt8 { bytes[i] }
 
-    @inline(__always) public func skipWhitespace(_ i: Int) -> Int {
+    @inlinable @inline(__always) public func skipWhitespace(_ i: Int) -> Int {
         var i = i
         while i < bytes.count {
             switch bytes[i] {
@@ -90,7 +90,14 @@ public struct JSONScanner {
     }
 
     /// The offset just past the value starting at `i`, checking its syntax on the way.
+    /// Strings, most values, go straight to the inlined scan.
+    @inlinable @inline(__always)
     public func valueEnd(at i: Int) throws(JSONError) -> Int {
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") { return try stringEnd(at: i) }
+        return try nonStringValueEnd(at: i)
+    }
+
+    @usableFromInline func nonStringValueEnd(at i: Int) throws(JSONError) -> Int {
         guard i < bytes.count else { throw JSONError(offset: i, "unexpected end of input", endOfInput: true) }
         switch bytes[i] {
         case UInt8(ascii: "\""): return try stringEnd(at: i)
@@ -111,6 +118,7 @@ public struct JSONScanner {
     private func literalEnd(at i: Int, _ word: StaticString) throws(JSONError) -> Int {
         let n = word.utf8CodeUnitCount
         guard i + n <= bytes.count else { throw JSONError(offset: i, "truncated literal", endOfInput: true) }
+        if memcmp(bytes.baseAddress! + i, word.utf8Start, n) == 0 { return i + n }
         for k in 0..<n where bytes[i + k] != word.utf8Start[k] {
             throw JSONError(offset: i + k, "invalid literal")
         }
@@ -142,7 +150,7 @@ public struct JSONScanner {
     /// The offset just past the closing quote of the string starting at `i`, checking that
     /// the string holds no raw control characters and is well-formed UTF-8 (RFC 8259 §8.1),
     /// so that no later decoding silently replaces bytes.
-    @inline(__always) public func stringEnd(at i: Int) throws(JSONError) -> Int {
+    @inlinable @inline(__always) public func stringEnd(at i: Int) throws(JSONError) -> Int {
         // Inlined where validation runs: most strings are short plain ASCII that end in their
         // first or second word, for which a call (and its set-up) cost as much as the scan.
         if let base = bytes.baseAddress {
@@ -164,7 +172,7 @@ public struct JSONScanner {
 
     /// `stringEnd(at: i)` from offset `j` on, where an escape, a control character, a byte that
     /// is not ASCII or the end of the text is near.
-    @inline(never) private func stringEnd(at i: Int, from j: Int) throws(JSONError) -> Int {
+    @usableFromInline @inline(never) func stringEnd(at i: Int, from j: Int) throws(JSONError) -> Int {
         var j = j
         let n = bytes.count
         while j < n {
@@ -199,7 +207,7 @@ public struct JSONScanner {
     /// backslash, a control character or not ASCII (the classic SWAR "has zero byte" test, applied
     /// to each condition). Bytes after the first special one may be flagged wrongly, never the
     /// bytes before it: the lowest set bit marks the first special byte.
-    @inline(__always) static func specialBytes(_ w: UInt64) -> UInt64 {
+    @inlinable @inline(__always) static func specialBytes(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
         let quote = hasZero(w ^ (ones &* 0x22)), backslash = hasZero(w ^ (ones &* 0x5C))
@@ -324,9 +332,7 @@ public struct JSONScanner {
                 guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { throw JSONError(offset: j, "expected ':'", endOfInput: j >= bytes.count) }
                 j = skipWhitespace(j + 1)
             }
-            // Strings (most values) straight to the inlined scan.
-            let valueEnd = j < bytes.count && bytes[j] == UInt8(ascii: "\"") ? try stringEnd(at: j) : try valueEnd(at: j)
-            j = skipWhitespace(valueEnd)
+            j = skipWhitespace(try valueEnd(at: j))
             guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")", endOfInput: true) }
             if bytes[j] == close { return j + 1 }
             guard bytes[j] == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or '\(Character(UnicodeScalar(close)))'") }
@@ -339,6 +345,20 @@ public struct JSONScanner {
     /// Calls `body` with (key start, value start) for each member of the object at `i`;
     /// `body` returns false to stop early.
     public func forEachMember(ofObjectAt i: Int, _ body: (_ key: Int, _ value: Int) throws -> Bool) rethrows {
+        try walkMembers(ofObjectAt: i) { key, _, value in try body(key, value) }
+    }
+
+    /// Calls `body` with the raw name of each member of the object at `i` (the bytes between
+    /// its quotes, escapes as written) and the start of its value; `body` returns false to stop.
+    @inline(__always)
+    public func forEachNamedMember(ofObjectAt i: Int, _ body: (_ name: UnsafeRawBufferPointer, _ value: Int) throws -> Bool) rethrows {
+        try walkMembers(ofObjectAt: i) { key, keyEnd, value in
+            try body(UnsafeRawBufferPointer(rebasing: bytes[(key + 1)..<(keyEnd - 1)]), value)
+        }
+    }
+
+    @inline(__always)
+    private func walkMembers(ofObjectAt i: Int, _ body: (_ key: Int, _ keyEnd: Int, _ value: Int) throws -> Bool) rethrows {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return }
         var j = skipWhitespace(i + 1)
         while j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
@@ -346,7 +366,7 @@ public struct JSONScanner {
             var v = skipWhitespace(keyEnd)
             guard v < bytes.count, bytes[v] == UInt8(ascii: ":") else { return }
             v = skipWhitespace(v + 1)
-            guard try body(j, v), let end = skipValue(at: v) else { return }
+            guard try body(j, keyEnd, v), let end = skipValue(at: v) else { return }
             j = skipWhitespace(end)
             guard j < bytes.count, bytes[j] == UInt8(ascii: ",") else { return }
             j = skipWhitespace(j + 1)

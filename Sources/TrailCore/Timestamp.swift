@@ -30,18 +30,8 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
 
     public static func parse(_ b: UnsafeRawBufferPointer) -> Timestamp? {
         var i = 0
-        func digits(_ n: Int) -> Int? {
-            guard i + n <= b.count else { return nil }
-            var v = 0
-            for k in 0..<n {
-                let c = b[i + k]
-                guard c >= 0x30, c <= 0x39 else { return nil }
-                v = v * 10 + Int(c - 0x30)
-            }
-            i += n
-            return v
-        }
-        func skip(_ c: UInt8) -> Bool {
+        @inline(__always) func digits(_ n: Int) -> Int? { Timestamp.digits(b, &i, n) }
+        @inline(__always) func skip(_ c: UInt8) -> Bool {
             if i < b.count, b[i] == c { i += 1; return true }
             return false
         }
@@ -122,6 +112,19 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     public var weekday: Int {
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         return Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday
+    }
+
+    /// The `n`-digit number at `i`, moving `i` past it; nil when a byte there is not a digit.
+    @inline(__always) private static func digits(_ b: UnsafeRawBufferPointer, _ i: inout Int, _ n: Int) -> Int? {
+        guard i + n <= b.count else { return nil }
+        var v = 0
+        for k in 0..<n {
+            let c = b[i + k]
+            guard c >= 0x30, c <= 0x39 else { return nil }
+            v = v * 10 + Int(c - 0x30)
+        }
+        i += n
+        return v
     }
 
     public static func daysInMonth(year: Int, month: Int) -> Int {

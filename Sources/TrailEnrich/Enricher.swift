@@ -94,8 +94,9 @@ public final class Enricher {
         return diagnostics.exitStatus
     }
 
-    private static let trailKey = Array("trail".utf8), sourceKey = Array("source".utf8), timeKey = Array("time".utf8)
-    private static let enrichedByName = Array("enrichedBy".utf8)
+    private static let trailKey = Array("trail".utf8)
+    /// The header members read here, by position: source, time, enrichedBy.
+    private static let headerNames: NameList = ["source", "time", "enrichedBy"]
 
     private func enrich(_ s: JSONScanner, root: Int) throws {
         guard source != nil || context != nil || calendar != nil, let trail = s.member(Enricher.trailKey, ofObjectAt: root),
@@ -114,19 +115,25 @@ public final class Enricher {
         let trailIsEmpty = close < s.count && s.byte(close) == UInt8(ascii: "}")
         while !trailIsEmpty {
             guard close < s.count, s.byte(close) == UInt8(ascii: "\"") else { throw JSONError(offset: close, "expected a member name") }
-            let colon = s.skipWhitespace(try s.stringEnd(at: close))
+            let nameEnd = try s.stringEnd(at: close)
+            let colon = s.skipWhitespace(nameEnd)
             guard colon < s.count, s.byte(colon) == UInt8(ascii: ":") else { throw JSONError(offset: colon, "expected ':'") }
             let value = s.skipWhitespace(colon + 1)
             let end = try s.valueEnd(at: value)
-            if sourceAt == nil, s.stringEquals(at: close, Enricher.sourceKey) {
+            // Names as written (trail-flatten writes none with escapes), compared by length first.
+            let name = UnsafeRawBufferPointer(rebasing: s.bytes[(close + 1)..<(nameEnd - 1)])
+            switch Enricher.headerNames.position(of: name) {
+            case 0? where sourceAt == nil:
                 sourceAt = value
                 sourceEnd = end
-            } else if calendar != nil, timeAt == nil, s.stringEquals(at: close, Enricher.timeKey) {
+            case 1? where calendar != nil && timeAt == nil:
                 timeAt = value
                 timeEnd = end
-            } else if s.stringEquals(at: close, Enricher.enrichedByName) {
+            case 2?:
                 // Enriched already (a re-run over its own output): adding again would repeat members.
                 enrichedBefore = true
+            default:
+                break
             }
             close = s.skipWhitespace(end)
             guard close < s.count, s.byte(close) != UInt8(ascii: "}") else { break }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import TrailCore
 
 /// Everything `trail-enrich` says about `trail.source`: its scope, and for addresses its
@@ -88,8 +91,11 @@ final class SourceLookup {
     func result(for s: JSONScanner, source: Int) throws -> Result {
         if let ip = s.member(SourceLookup.ipKey, ofObjectAt: source), s.kind(at: ip) == .string {
             let raw = UnsafeRawBufferPointer(rebasing: s.bytes[ip..<(try s.stringEnd(at: ip))])
-            if let lastResult, raw.elementsEqual(lastText) { return lastResult }
-            let result = try result(forAddress: s.string(at: ip) ?? "")
+            if let lastResult, raw.count == lastText.count, memcmp(raw.baseAddress!, lastText, raw.count) == 0 { return lastResult }
+            // An address is written without escapes; one written with them is decoded first.
+            let body = UnsafeRawBufferPointer(rebasing: raw[1..<(raw.count - 1)])
+            let address = body.contains(UInt8(ascii: "\\")) ? s.string(at: ip).flatMap(IPAddress.init) : IPAddress(bytes: body)
+            let result = try result(for: address)
             lastText.removeAll(keepingCapacity: true)
             lastText.append(contentsOf: raw)
             lastResult = result
@@ -101,8 +107,8 @@ final class SourceLookup {
         return noCallerResult
     }
 
-    private func result(forAddress text: String) throws -> Result {
-        guard let address = IPAddress(text) else { return invalidResult }
+    private func result(for address: IPAddress?) throws -> Result {
+        guard let address else { return invalidResult }
         if let cached = cache[address] { return cached }
         let result = try lookUp(address)
         if cache.count >= cacheSize { cache.removeAll(keepingCapacity: true) }

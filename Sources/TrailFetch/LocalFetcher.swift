@@ -20,8 +20,10 @@ public final class LocalFetcher {
     /// Log files below a folder: CloudTrail's `*.json.gz`, ActionTrail's `*.gz`, plain `*.json`.
     /// Digest files are evidence for `--verify`, not events, and are left out.
     public static func isLogFile(_ path: String) -> Bool {
+        // strstr, not String.contains: with Foundation in the module that is a locale-aware
+        // search, and this runs for every file listed.
         (path.hasSuffix(".json.gz") || path.hasSuffix(".gz") || path.hasSuffix(".json"))
-            && !path.contains("/CloudTrail-Digest/")
+            && strstr(path, "/CloudTrail-Digest/") == nil
     }
 
     public func run(sources: [String]) throws -> ExitStatus {

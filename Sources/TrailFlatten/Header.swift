@@ -11,27 +11,27 @@ import TrailCore
 /// for AWS CloudTrail and Alibaba ActionTrail, so that one rule or report serves both clouds.
 /// The fields and their meaning are the product's contract (README, "Event schema").
 struct Header {
-    var cloud: String?
+    var cloud: HeaderText?
     var time: HeaderText?
-    var account: String?
-    var region: String?
-    var service: String?
-    var action: String?
-    var actorName: String?
-    var actorType: String?
+    var account: HeaderText?
+    var region: HeaderText?
+    var service: HeaderText?
+    var action: HeaderText?
+    var actorName: HeaderText?
+    var actorType: HeaderText?
     var actorIsRoot = false
     var mfa: Bool?
-    var sourceIP: String?
-    var sourceService: String?
+    var sourceIP: HeaderText?
+    var sourceService: HeaderText?
     var agent: HeaderText?
-    var error: String?
+    var error: HeaderText?
     var readOnly: Bool?
     var category: Category?
     var id: HeaderText?
     var file: String
     var index: Int
 
-    var outcome: String { error == nil ? "success" : "failure" }
+    var outcome: HeaderText { error == nil ? "success" : "failure" }
 
     /// What an action does, coarsely, for dashboards and rules that want "every delete"
     /// (README, "Event schema", documents the mapping).
@@ -95,7 +95,7 @@ struct RecordMembers {
     }
 
     /// The names as static text: comparing them costs no reference counting.
-    private static let names: [StaticString] = [
+    private static let names: NameList = [
         "eventTime", "eventSource", "eventName", "awsRegion", "acsRegion", "recipientAccountId", "userIdentity",
         "sourceIPAddress", "sourceIpAddress", "userAgent", "errorCode", "errorMessage", "responseElements",
         "additionalEventData", "readOnly", "eventRW", "eventID", "eventId", "serviceName", "eventType",
@@ -148,16 +148,7 @@ struct RecordMembers {
 
     /// The field a raw key names (keys written with escapes are not recognized).
     private static func field(_ key: UnsafeRawBufferPointer) -> Field? {
-        position(of: key, in: names).flatMap(Field.init(rawValue:))
-    }
-
-    /// The position of `key` (raw bytes between the quotes) in `names`.
-    static func position(of key: UnsafeRawBufferPointer, in names: [StaticString]) -> Int? {
-        guard let base = key.baseAddress else { return nil }
-        for (k, name) in names.enumerated() where name.utf8CodeUnitCount == key.count {
-            if memcmp(base, name.utf8Start, key.count) == 0 { return k }
-        }
-        return nil
+        names.position(of: key).flatMap(Field.init(rawValue:))
     }
 
     subscript(_ field: Field) -> Int? {
@@ -172,15 +163,13 @@ struct IdentityMembers {
         case type, userName, arn, invokedBy, principalId, accountId, sessionContext
     }
 
-    private static let names: [StaticString] = ["type", "userName", "arn", "invokedBy", "principalId", "accountId", "sessionContext"]
+    private static let names: NameList = ["type", "userName", "arn", "invokedBy", "principalId", "accountId", "sessionContext"]
     private var offsets = [Int](repeating: -1, count: Field.allCases.count)
 
     init(_ s: JSONScanner, _ identity: Int?) {
         guard let identity else { return }
-        s.forEachMember(ofObjectAt: identity) { key, value in
-            guard let end = s.skipValue(at: key), end - key >= 2 else { return false }
-            let raw = UnsafeRawBufferPointer(rebasing: s.bytes[(key + 1)..<(end - 1)])
-            if let k = RecordMembers.position(of: raw, in: IdentityMembers.names), offsets[k] < 0 { offsets[k] = value }
+        s.forEachNamedMember(ofObjectAt: identity) { name, value in
+            if let k = IdentityMembers.names.position(of: name), offsets[k] < 0 { offsets[k] = value }
             return true
         }
     }
@@ -193,23 +182,26 @@ struct IdentityMembers {
 
 extension Header {
     /// AWS MFAUsed, Alibaba isMFAChecked and mfaChecked (both spellings are documented).
-    private static let signInMFAKeys: [StaticString] = ["MFAUsed", "isMFAChecked", "mfaChecked"]
+    private static let signInMFAKeys: NameList = ["MFAUsed", "isMFAChecked", "mfaChecked"]
     private static let attributes = Array("attributes".utf8)
     private static let mfaAuthenticated = Array("mfaAuthenticated".utf8)
     private static let consoleLogin = Array("ConsoleLogin".utf8)
+    private static let failure = Array("Failure".utf8)
 
     /// Reads the header of the record (a CloudTrail or ActionTrail event object) at `root`.
+    /// Values are copied from the record where they can be (`HeaderText`): making a Swift
+    /// string of each would cost more than the rest of the line.
     init(_ s: JSONScanner, members m: RecordMembers, file: String, index: Int) {
         self.file = file
         self.index = index
-        func text(_ f: RecordMembers.Field) -> String? {
-            m[f].flatMap { s.text(at: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        func text(_ f: RecordMembers.Field) -> HeaderText? {
+            m[f].flatMap { HeaderText(s, at: $0) }
         }
 
         let eventSource = text(.eventSource)
         if m[.awsRegion] != nil || eventSource?.hasSuffix("amazonaws.com") == true {
             cloud = "aws"
-        } else if m[.acsRegion] != nil || eventSource.map({ $0.contains("aliyun") }) == true {
+        } else if m[.acsRegion] != nil || eventSource?.contains("aliyun") == true {
             cloud = "alibaba"
         }
         if let t = m[.eventTime] {
@@ -221,17 +213,16 @@ extension Header {
         }
         let identity = m[.userIdentity]
         let who = IdentityMembers(s, identity)
-        func identityText(_ field: IdentityMembers.Field) -> String? {
-            who[field].flatMap { s.text(at: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        func identityText(_ field: IdentityMembers.Field) -> HeaderText? {
+            who[field].flatMap { HeaderText(s, at: $0) }
         }
         account = text(.recipientAccountId) ?? identityText(.accountId)
         region = text(.awsRegion) ?? text(.acsRegion)
         service = Header.serviceName(eventSource: eventSource) ?? text(.serviceName)?.lowercased()
         action = text(.eventName)
 
-        let rawType = identityText(.type)
-        actorType = rawType.map(Header.normalizedActorType)
-        actorIsRoot = actorType == "root"
+        actorType = identityText(.type).map(Header.normalizedActorType)
+        actorIsRoot = actorType?.equals("root") == true
         if actorIsRoot {
             actorName = "root"
         } else {
@@ -243,62 +234,65 @@ extension Header {
         mfa = Header.mfa(s, additional: m[.additionalEventData], sessionContext: who[.sessionContext])
 
         let source = text(.sourceIPAddress) ?? text(.sourceIpAddress)
-        if let source, IPAddress(source) != nil {
+        if let source, source.withBytes({ IPAddress(bytes: $0) }) != nil {
             sourceIP = source
         } else {
             sourceService = source
         }
-        agent = m[.userAgent].flatMap { HeaderText(s, at: $0) }
+        agent = text(.userAgent)
 
         error = text(.errorCode) ?? text(.errorMessage)
         if error == nil, let response = m[.responseElements], let login = s.member(Header.consoleLogin, ofObjectAt: response),
-           s.string(at: login) == "Failure" {
+           s.stringEquals(at: login, Header.failure) {
             error = "Failure"
         }
         if let r = m[.readOnly] {
-            readOnly = s.bool(at: r) ?? s.string(at: r).map { $0.lowercased() == "true" }
+            if let flag = s.bool(at: r) {
+                readOnly = flag
+            } else if s.kind(at: r) == .string {
+                readOnly = HeaderText(s, at: r)?.equalsIgnoringCase("true") ?? false
+            }
         } else if let rw = text(.eventRW) {
-            readOnly = rw.lowercased() == "read"
+            readOnly = rw.equalsIgnoringCase("read")
         }
-        id = m[.eventID].flatMap { HeaderText(s, at: $0) } ?? m[.eventId].flatMap { HeaderText(s, at: $0) }
+        id = text(.eventID) ?? text(.eventId)
         category = action.map { Header.category(action: $0, service: service, eventType: text(.eventType), readOnly: readOnly) }
     }
 
     /// Sign-in and credential calls are `auth` whatever they change; otherwise a read-only
     /// call is `read`, and the verb that starts the action name decides between create,
     /// delete and modify (read verbs count when the record does not say whether it is read-only).
-    static func category(action: String, service: String?, eventType: String?, readOnly: Bool?) -> Category {
-        if service == "signin" || service == "sts" || Header.authEventTypes.contains(eventType ?? "") || Header.authActions.contains(action) {
+    static func category(action: HeaderText, service: HeaderText?, eventType: HeaderText?, readOnly: Bool?) -> Category {
+        if service?.isOne(of: authServices) == true || eventType?.isOne(of: authEventTypes) == true || action.isOne(of: authActions) {
             return .auth
         }
         if readOnly == true { return .read }
-        let verb = Header.leadingVerb(action)
-        if readOnly == nil, Header.readVerbs.contains(verb) { return .read }
-        if Header.createVerbs.contains(verb) { return .create }
-        if Header.deleteVerbs.contains(verb) { return .delete }
-        return .modify
+        return action.withBytes { action in
+            let verb = UnsafeRawBufferPointer(rebasing: action[..<leadingVerbLength(action)])
+            if readOnly == nil, readVerbs.contains(verb) { return .read }
+            if createVerbs.contains(verb) { return .create }
+            if deleteVerbs.contains(verb) { return .delete }
+            return .modify
+        }
     }
 
-    static let authEventTypes: Set<String> = ["AwsConsoleSignIn", "ConsoleSignin", "ConsoleSignout"]
-    static let authActions: Set<String> = [
+    static let authServices: NameList = ["signin", "sts"]
+    static let authEventTypes: NameList = ["AwsConsoleSignIn", "ConsoleSignin", "ConsoleSignout"]
+    static let authActions: NameList = [
         "ConsoleLogin", "ConsoleSignin", "ConsoleSignout", "CheckMfa", "SwitchRole", "ExitRole", "Federate",
         "GetSigninToken", "GetSessionToken", "GetFederationToken", "AssumeRole", "AssumeRoleWithSAML",
         "AssumeRoleWithWebIdentity", "GetRoleCredentials", "Authenticate", "CreateToken",
     ]
-    static let readVerbs: Set<Substring> = ["Get", "List", "Describe", "Head", "Lookup", "Search", "Query", "Scan", "Select", "Check", "View", "Preview", "Download"]
-    static let createVerbs: Set<Substring> = ["Create", "Run", "Launch", "Allocate", "Import", "Register", "Copy", "Upload", "Generate", "Issue", "Request", "Clone"]
-    static let deleteVerbs: Set<Substring> = ["Delete", "Remove", "Terminate", "Release", "Deregister", "Purge", "Destroy", "Drop"]
+    static let readVerbs: NameList = ["Get", "List", "Describe", "Head", "Lookup", "Search", "Query", "Scan", "Select", "Check", "View", "Preview", "Download"]
+    static let createVerbs: NameList = ["Create", "Run", "Launch", "Allocate", "Import", "Register", "Copy", "Upload", "Generate", "Issue", "Request", "Clone"]
+    static let deleteVerbs: NameList = ["Delete", "Remove", "Terminate", "Release", "Deregister", "Purge", "Destroy", "Drop"]
 
-    /// The first word of a CamelCase action: `DeleteBucketPolicy` → `Delete`.
-    static func leadingVerb(_ action: String) -> Substring {
-        let utf8 = action.utf8
-        var end = utf8.startIndex
-        for (offset, b) in utf8.enumerated() {
-            let isLower = b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")
-            if offset > 0, !isLower { break }
-            end = utf8.index(after: end)
-        }
-        return action[..<end]
+    /// The length of the first word of a CamelCase action: `DeleteBucketPolicy` → 6 (`Delete`).
+    static func leadingVerbLength(_ action: UnsafeRawBufferPointer) -> Int {
+        guard !action.isEmpty else { return 0 }
+        var end = 1
+        while end < action.count, action[end] >= UInt8(ascii: "a"), action[end] <= UInt8(ascii: "z") { end += 1 }
+        return end
     }
 
     /// The time of the string at `at` in RFC 3339 UTC; a time already written so
@@ -312,37 +306,49 @@ extension Header {
     }
 
     /// `iam.amazonaws.com` → `iam`; `ecs.cn-hangzhou.aliyuncs.com` → `ecs`; a URL's host likewise.
-    static func serviceName(eventSource: String?) -> String? {
-        guard let source = eventSource else { return nil }
-        var host = Substring(source)
-        if source.utf8.contains(UInt8(ascii: "/")) {
-            // A URL (Alibaba's root sign-in) names its host after the scheme.
-            host = source.split(separator: "/", omittingEmptySubsequences: true).first { !$0.hasSuffix(":") } ?? ""
-        }
-        let label = host.utf8.prefix { $0 != UInt8(ascii: ".") }
-        return label.isEmpty ? nil : String(Substring(label)).lowercased()
+    static func serviceName(eventSource: HeaderText?) -> HeaderText? {
+        eventSource?.part { source in
+            var host = 0..<source.count
+            if source.contains(UInt8(ascii: "/")) {
+                // A URL (Alibaba's root sign-in) names its host after the scheme: the first
+                // part between slashes that does not end with a colon.
+                var start = 0
+                var found: Range<Int>?
+                while start < source.count, found == nil {
+                    var end = start
+                    while end < source.count, source[end] != UInt8(ascii: "/") { end += 1 }
+                    if end > start, source[end - 1] != UInt8(ascii: ":") { found = start..<end }
+                    start = end + 1
+                }
+                guard let found else { return nil }
+                host = found
+            }
+            var end = host.lowerBound
+            while end < host.upperBound, source[end] != UInt8(ascii: ".") { end += 1 }
+            return end > host.lowerBound ? host.lowerBound..<end : nil
+        }?.lowercased()
     }
 
-    /// One vocabulary for both clouds' identity types.
-    static func normalizedActorType(_ raw: String) -> String {
-        switch raw.lowercased() {
-        case "root", "root-account": return "root"
-        case "iamuser", "ram-user": return "user"
-        case "assumedrole", "assumed-role", "role": return "role"
-        case "awsservice", "system": return "service"
-        case "federateduser", "samluser", "webidentityuser", "identitycenteruser": return "federated"
-        case "awsaccount": return "account"
-        default: return raw.lowercased()
-        }
+    /// One vocabulary for both clouds' identity types (raw types compared ignoring case).
+    static func normalizedActorType(_ raw: HeaderText) -> HeaderText {
+        actorTypes.first { spellings, _ in spellings.contains { raw.equalsIgnoringCase($0) } }.map { .fixed($0.1) } ?? raw.lowercased()
     }
+
+    private static let actorTypes: [(spellings: [StaticString], type: StaticString)] = [
+        (["root", "root-account"], "root"),
+        (["iamuser", "ram-user"], "user"),
+        (["assumedrole", "assumed-role", "role"], "role"),
+        (["awsservice", "system"], "service"),
+        (["federateduser", "samluser", "webidentityuser", "identitycenteruser"], "federated"),
+        (["awsaccount"], "account"),
+    ]
 
     /// The resource part of an ARN after its type: `assumed-role/Ops/alice` → `Ops/alice`.
-    static func arnResourceName(_ arn: String) -> String? {
-        guard arn.hasPrefix("arn:") else { return nil }
-        var arn = arn
-        // arn:partition:service:region:account:resource; the resource may hold colons itself.
-        // Over the contiguous bytes: an index walk over String.UTF8View cost more than the rest.
-        return arn.withUTF8 { bytes -> String? in
+    static func arnResourceName(_ arn: HeaderText) -> HeaderText? {
+        arn.part { bytes in
+            // arn:partition:service:region:account:resource; the resource may hold colons itself.
+            guard bytes.count > 4, bytes[0] == UInt8(ascii: "a"), bytes[1] == UInt8(ascii: "r"),
+                  bytes[2] == UInt8(ascii: "n"), bytes[3] == UInt8(ascii: ":") else { return nil }
             var colons = 0
             var at = 0
             while at < bytes.count, colons < 5 {
@@ -352,7 +358,7 @@ extension Header {
             guard colons == 5 else { return nil }
             while at < bytes.count, bytes[at] != UInt8(ascii: "/") { at += 1 }
             guard at + 1 < bytes.count else { return nil }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[(at + 1)...]), as: UTF8.self)
+            return (at + 1)..<bytes.count
         }
     }
 
@@ -362,66 +368,20 @@ extension Header {
         func flag(_ at: Int?) -> Bool? {
             guard let at else { return nil }
             if let b = s.bool(at: at) { return b }
-            switch s.string(at: at)?.lowercased() {
-            case "yes", "true": return true
-            case "no", "false": return false
-            default: return nil
-            }
+            guard s.kind(at: at) == .string, let text = HeaderText(s, at: at) else { return nil }
+            if text.equalsIgnoringCase("yes") || text.equalsIgnoringCase("true") { return true }
+            if text.equalsIgnoringCase("no") || text.equalsIgnoringCase("false") { return false }
+            return nil
         }
         if let additional {
             var signIn: Int?
-            s.forEachMember(ofObjectAt: additional) { key, value in
-                guard let end = s.skipValue(at: key), end - key >= 2 else { return false }
-                let raw = UnsafeRawBufferPointer(rebasing: s.bytes[(key + 1)..<(end - 1)])
-                if RecordMembers.position(of: raw, in: signInMFAKeys) != nil, flag(value) != nil { signIn = value }
+            s.forEachNamedMember(ofObjectAt: additional) { name, value in
+                if signInMFAKeys.contains(name), flag(value) != nil { signIn = value }
                 return signIn == nil
             }
             if let signIn { return flag(signIn) }
         }
         let attributes = sessionContext.flatMap { s.member(Header.attributes, ofObjectAt: $0) }
         return flag(attributes.flatMap { s.member(Header.mfaAuthenticated, ofObjectAt: $0) })
-    }
-}
-
-/// A header value that is either a string of the record copied as it is (one with no escapes:
-/// its JSON text is its text) or text made here. The longest values every event has (time,
-/// agent, id) are copied: making a Swift string of each cost more than the rest of the header.
-/// A copied value points into the record, so it lives no longer than the record's scanner.
-enum HeaderText {
-    case copied(UnsafeRawBufferPointer)
-    case made(String)
-
-    /// The text of the value at `at`, nil when it is null, absent or empty (as `text(at:)`).
-    init?(_ s: JSONScanner, at: Int) {
-        if s.kind(at: at) == .string, let end = s.skipValue(at: at), end - at >= 2 {
-            let body = UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])
-            guard !body.isEmpty else { return nil }
-            if body.firstIndex(of: UInt8(ascii: "\\")) == nil {
-                self = .copied(body)
-                return
-            }
-        }
-        guard let text = s.text(at: at), !text.isEmpty else { return nil }
-        self = .made(text)
-    }
-
-    /// Calls `body` with the text's UTF-8 bytes.
-    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        switch self {
-        case .copied(let bytes): return body(bytes)
-        case .made(var text): return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
-        }
-    }
-
-    /// Appends the value as a JSON string.
-    func appendQuoted(to out: inout [UInt8]) {
-        switch self {
-        case .copied(let bytes):
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: bytes)
-            out.append(UInt8(ascii: "\""))
-        case .made(let text):
-            JSONWriter.appendQuoted(text, to: &out)
-        }
     }
 }

@@ -83,11 +83,11 @@ extension Header {
     init(cspm s: JSONScanner, record root: Int, file: String, index: Int) {
         self.file = file
         self.index = index
-        func text(_ key: String) -> String? {
-            s.member(key, ofObjectAt: root).flatMap { s.text(at: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        func text(_ key: String) -> HeaderText? {
+            s.member(key, ofObjectAt: root).flatMap { HeaderText(s, at: $0) }
         }
         cloud = "alibaba"
-        if let seconds = (text("start_time") ?? text("__time__")).flatMap(Double.init), seconds.magnitude < 1e14 {
+        if let seconds = (text("start_time") ?? text("__time__")).flatMap({ Double($0.string) }), seconds.magnitude < 1e14 {
             time = .made(Timestamp(epoch: seconds).rfc3339)
         }
         account = text("aliuid") ?? text("uid")
@@ -96,8 +96,7 @@ extension Header {
         action = text("check_item_name") ?? text("check_id")
         actorType = "service"
         sourceService = "sas"
-        let status = text("status")
-        if status == "NOT_PASS" { error = status }
+        if let status = text("status"), status.equals("NOT_PASS") { error = status }
         readOnly = true
         category = .read
         id = nil
