@@ -267,7 +267,11 @@ public enum FileIO {
             }
             if name == "." || name == ".." || name.hasPrefix(".") { continue }
             let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-            if isDirectory(path) {
+            // The entry's type as readdir gives it, a stat only where the file system does not
+            // say (or for a link): a bucket's copy holds tens of thousands of files.
+            let type = entry.pointee.d_type
+            let isFolder = type == UInt8(DT_DIR) || ((type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK)) && isDirectory(path))
+            if isFolder {
                 try collect(path, into: &result)
             } else {
                 result.append(path)

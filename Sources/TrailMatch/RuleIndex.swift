@@ -171,11 +171,12 @@ struct RuleIndex {
                 guard colon < count, bytes[colon] == UInt8(ascii: ":") else { return false }
                 let value = skipWhitespace(colon + 1)
                 guard let valueEnd = try? s.valueEnd(at: value) else { return false }
-                // Names are told apart by length and their first bytes, in two words; a name
-                // written with escapes is compared in full.
+                // Names are told apart by length and their first bytes, in two words (which
+                // settle a name of up to 16 bytes); a longer name, or one written with
+                // escapes, is compared in full.
                 let name = ShortName(bytes, start: j + 1, length: nameEnd - j - 2)
                 for n in shortHeaderNames.indices where members[n] < 0 && (name.escaped || name == shortHeaderNames[n]) {
-                    if s.stringEquals(at: j, headerNames[n]) { members[n] = value }
+                    if (!name.escaped && name.length <= 16) || s.stringEquals(at: j, headerNames[n]) { members[n] = value }
                 }
                 j = skipWhitespace(valueEnd)
                 guard j < count else { return false }
@@ -302,6 +303,7 @@ struct ShortName: Equatable {
 
     /// The name of `length` bytes at `start` in `text`, read as two whole words when 16 bytes
     /// are there to read (a name inside a line always has more bytes after it).
+    @inline(__always)
     init(_ text: UnsafeRawBufferPointer, start: Int, length: Int) {
         guard start + 16 <= text.count, let base = text.baseAddress else {
             self.init(UnsafeRawBufferPointer(rebasing: text[start..<(start + length)]))
@@ -314,6 +316,7 @@ struct ShortName: Equatable {
                   rest: length > 16 ? UnsafeRawBufferPointer(rebasing: text[(start + 16)..<(start + length)]) : nil)
     }
 
+    @inline(__always)
     private init(length: Int, head: UInt64, tail: UInt64, rest: UnsafeRawBufferPointer?) {
         self.length = length
         self.head = head
