@@ -4,9 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A fixed list of names (member names, a vocabulary) to look raw text up in, compared as
-/// written (no escapes decoded) and without making strings: most text is ruled out by its
-/// length alone, which a bit per length answers.
+/// A fixed list of names (member names, a vocabulary) to look raw text up in, without making
+/// strings: most text is ruled out by its length alone, which a bit per length answers.
 public struct NameList: ExpressibleByArrayLiteral, Sendable {
     public let names: [StaticString]
     /// Bit `n` is set when a name is `n` bytes long (bit 63: 63 bytes or more).
@@ -23,7 +22,7 @@ public struct NameList: ExpressibleByArrayLiteral, Sendable {
 
     @inline(__always) private static func bit(_ length: Int) -> UInt64 { 1 << UInt64(min(length, 63)) }
 
-    /// The position of `text` in the list.
+    /// The position of `text`, compared as written (no escapes decoded), in the list.
     public func position(of text: UnsafeRawBufferPointer) -> Int? {
         guard lengths & NameList.bit(text.count) != 0, let base = text.baseAddress else { return nil }
         for k in names.indices where names[k].utf8CodeUnitCount == text.count {
@@ -33,4 +32,14 @@ public struct NameList: ExpressibleByArrayLiteral, Sendable {
     }
 
     public func contains(_ text: UnsafeRawBufferPointer) -> Bool { position(of: text) != nil }
+
+    /// The position of the JSON string at `i` in `s`, which ends at `end` (as `stringEnd(at:)`
+    /// found), with its escapes decoded: a string written without any is looked up as it is.
+    public func position(ofStringAt i: Int, end: Int, in s: JSONScanner) -> Int? {
+        let raw = UnsafeRawBufferPointer(rebasing: s.bytes[(i + 1)..<(end - 1)])
+        if let k = position(of: raw) { return k }
+        guard let base = raw.baseAddress, memchr(base, Int32(UInt8(ascii: "\\")), raw.count) != nil,
+              var decoded = s.string(at: i) else { return nil }
+        return decoded.withUTF8 { position(of: UnsafeRawBufferPointer($0)) }
+    }
 }

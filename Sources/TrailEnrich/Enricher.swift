@@ -120,9 +120,7 @@ public final class Enricher {
             guard colon < s.count, s.byte(colon) == UInt8(ascii: ":") else { throw JSONError(offset: colon, "expected ':'") }
             let value = s.skipWhitespace(colon + 1)
             let end = try s.valueEnd(at: value)
-            // Names as written (trail-flatten writes none with escapes), compared by length first.
-            let name = UnsafeRawBufferPointer(rebasing: s.bytes[(close + 1)..<(nameEnd - 1)])
-            switch Enricher.headerNames.position(of: name) {
+            switch Enricher.headerNames.position(ofStringAt: close, end: nameEnd, in: s) {
             case 0? where sourceAt == nil:
                 sourceAt = value
                 sourceEnd = end

@@ -55,19 +55,24 @@ enum HeaderText: ExpressibleByStringLiteral {
         }
     }
 
-    /// The text with ASCII letters lowercased; itself when it has no capital to change.
+    /// Whether every byte is ASCII: then lowercasing is folding A–Z byte by byte, as
+    /// `String.lowercased()` would (other text goes through it).
+    private var isASCII: Bool { withBytes { !$0.contains { $0 >= 0x80 } } }
+
+    /// The text lowercased as `String.lowercased()` does; itself when nothing would change.
     func lowercased() -> HeaderText {
-        let hasCapital = withBytes { $0.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } }
-        return hasCapital ? .made(string.lowercased()) : self
+        let unchanged = withBytes { !$0.contains { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 >= 0x80 } }
+        return unchanged ? self : .made(string.lowercased())
     }
 
     func equals(_ other: StaticString) -> Bool {
         withBytes { $0.count == other.utf8CodeUnitCount && memcmp($0.baseAddress!, other.utf8Start, $0.count) == 0 }
     }
 
-    /// Equal to `lowercase` (written in lowercase ASCII) when ASCII case is ignored.
+    /// Whether the text lowercased (as `lowercased()`) is `lowercase`, written in lowercase ASCII.
     func equalsIgnoringCase(_ lowercase: StaticString) -> Bool {
-        withBytes { bytes in
+        guard isASCII else { return string.lowercased() == lowercase.description }
+        return withBytes { bytes in
             guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
             for k in 0..<bytes.count {
                 let b = bytes[k]
