@@ -219,6 +219,16 @@ public enum FileIO {
             unlink(tmp)
             throw IOFailure(path: path, errno: failure)
         }
+        if durable { syncFolder(of: path) }
+    }
+
+    /// fsyncs the folder holding `path`, so a rename into it survives a power loss too.
+    public static func syncFolder(of path: String) {
+        let folder = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let fd = open(folder, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
     }
 
     /// Writes all of `bytes` to `fd`, retrying short writes and interruptions; 0 or the errno.
