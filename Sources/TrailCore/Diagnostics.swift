@@ -14,6 +14,10 @@ public enum ExitStatus: Int32, Sendable {
     case failure = 2
     /// The command line was wrong (argument parser's validation status).
     case usage = 64
+    /// trail-notify: some alerts were not delivered, but every one of them is safe in the
+    /// spool and goes out with a later run (sysexits' EX_TEMPFAIL). The scheduled pipeline
+    /// counts the run as done.
+    case spooled = 75
 }
 
 /// Thrown when `--strict` makes the first bad record fatal.
