@@ -31,38 +31,51 @@ public struct DayFolder: Hashable, Sendable {
 /// are appended to a journal (`FILE.journal`); at the end of a run the whole state is written
 /// atomically to `FILE` and the journal emptied. A run killed at any moment leaves a state
 /// (snapshot + journal) naming every file whose lines were flushed, so the next run repeats
-/// at most the batch that was in flight.
+/// at most the batch that was in flight. With a deferred commit (`StateFile.deferCommit`),
+/// see `init`.
 public final class FetchState {
-    public let path: String
+    public let file: StateFile
+    public var path: String { file.path }
     private var journalPath: String { path + ".journal" }
     private var openDays: [String: [String: String]] = [:]     // day folder URI → name → ETag
     private var closed: [String: Set<Int>] = [:]           // stream URI → closed days
     private var journal: Int32 = -1
 
-    public init(path: String) throws {
-        self.path = path
-        if FileIO.exists(path) {
-            let bytes = try FileIO.readFile(path)
-            guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-                  root["version"] as? Int == 1 else {
-                throw IOFailure(path: path, reason: "not a trail-fetch state file (version 1)")
-            }
-            for (uri, names) in root["open"] as? [String: [String: String]] ?? [:] { openDays[uri] = names }
-            for (stream, ranges) in root["closed"] as? [String: [String]] ?? [:] {
-                for range in ranges {
-                    let ends = range.split(separator: "/").compactMap { Timestamp(iso8601: $0 + "T00:00:00Z") }
-                    guard ends.count == 2 else { throw IOFailure(path: path, reason: "bad closed range \(range)") }
-                    let from = Int(ends[0].seconds / 86_400), to = Int(ends[1].seconds / 86_400)
-                    closed[stream, default: []].formUnion(from...to)
-                }
-            }
-        }
+    /// With `file.deferCommit` nothing is journaled and `save` writes `FILE.next`: the run's
+    /// deliveries count only once the caller commits them (the scheduled pipeline does, when
+    /// every later stage has finished), so a run that dies anywhere delivers them again.
+    public init(_ file: StateFile) throws {
+        self.file = file
+        if FileIO.exists(path) { try load(FileIO.readFile(path)) }
         if FileIO.exists(journalPath) {
             // A torn last line (killed while appending) names files that were in flight.
             for line in String(decoding: try FileIO.readFile(journalPath), as: UTF8.self).split(separator: "\n") {
                 guard let entry = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
                       let folder = entry["folder"], let name = entry["name"], let etag = entry["etag"] else { continue }
                 openDays[folder, default: [:]][name] = etag
+            }
+        }
+    }
+
+    public convenience init(path: String) throws {
+        try self.init(StateFile(path: path))
+    }
+
+    private func load(_ bytes: [UInt8]) throws {
+        let parsed = try? JSONSerialization.jsonObject(with: Data(bytes))
+        guard let root = parsed as? [String: Any] else { throw file.corrupt("not a JSON object", tool: "trail-fetch") }
+        guard root["version"] as? Int == 1 else { throw file.corrupt("not a trail-fetch state file of version 1", tool: "trail-fetch") }
+        guard let open = (root["open"] ?? [String: Any]()) as? [String: [String: String]],
+              let closedRanges = (root["closed"] ?? [String: Any]()) as? [String: [String]] else {
+            throw file.corrupt("\"open\" or \"closed\" is not what trail-fetch writes", tool: "trail-fetch")
+        }
+        openDays = open
+        for (stream, ranges) in closedRanges {
+            for range in ranges {
+                let ends = range.split(separator: "/").compactMap { Timestamp(iso8601: $0 + "T00:00:00Z") }
+                guard ends.count == 2, ends[0] <= ends[1] else { throw file.corrupt("bad closed range \(range)", tool: "trail-fetch") }
+                let from = Int(ends[0].seconds / 86_400), to = Int(ends[1].seconds / 86_400)
+                closed[stream, default: []].formUnion(from...to)
             }
         }
     }
@@ -85,12 +98,13 @@ public final class FetchState {
         isClosed(folder) || openDays[folder.uri]?[name] != nil
     }
 
-    /// Records files whose lines have been flushed to the output, durably before returning.
+    /// Records files whose lines have been flushed to the output, durably before returning
+    /// (in memory only with a deferred commit: the commit makes them durable).
     public func record(_ files: [(folder: DayFolder, name: String, etag: String)]) throws {
-        guard !files.isEmpty else { return }
+        for file in files { openDays[file.folder.uri, default: [:]][file.name] = file.etag }
+        guard !files.isEmpty, !file.deferCommit else { return }
         var text = [UInt8]()
         for file in files {
-            openDays[file.folder.uri, default: [:]][file.name] = file.etag
             var writer = JSONWriter(capacity: 256)
             writer.beginObject()
             writer.member("folder", file.folder.uri)
@@ -115,7 +129,8 @@ public final class FetchState {
         openDays[folder.uri] = nil
     }
 
-    /// Writes the whole state atomically, then empties the journal it now contains.
+    /// Writes the whole state atomically, then empties the journal it now contains (with a
+    /// deferred commit: writes `FILE.next`, and the commit removes the journal).
     public func save() throws {
         var writer = JSONWriter(capacity: 4096)
         writer.beginObject()
@@ -137,7 +152,8 @@ public final class FetchState {
         }
         writer.endObject()
         writer.endObject()
-        try FileIO.writeAtomically(writer.bytes + [0x0A], to: path)
+        try FileIO.writeAtomically(writer.bytes + [0x0A], to: file.writePath)
+        guard !file.deferCommit else { return }
         if journal >= 0 {
             close(journal)
             journal = -1

@@ -10,6 +10,10 @@ public struct FetchOptions: Sendable {
     public var maxRequests: Int?
     /// The state file of incremental runs (buckets and local folders).
     public var statePath: String?
+    /// Write the state to `FILE.next` for the scheduled pipeline to commit (`StateFile`).
+    public var deferCommit = false
+    /// Move an existing state aside and start from an empty one.
+    public var resetState = false
     public var bucket = BucketFetchOptions()
     /// One line per request on stderr.
     public var verbose = false
@@ -44,7 +48,7 @@ public final class Fetcher {
         // Lines already written reach the output even when a later source fails.
         defer { writer.output.flush() }
         let local = LocalFetcher(writer: writer)
-        let state = try options.statePath.map { try FetchState(path: $0) }
+        let state = try openState()
         for source in sources {
             if let location = BucketLocation(source) {
                 try fetch(location, state: state)
@@ -88,6 +92,25 @@ public final class Fetcher {
             }
         }
         return problems ? .recordsSkipped : writer.diagnostics.exitStatus
+    }
+
+    /// The state named by `--state`, moved aside first with `--reset-state`.
+    private func openState() throws -> FetchState? {
+        guard let path = options.statePath else { return nil }
+        let file = StateFile(path: path, deferCommit: options.deferCommit)
+        if options.resetState, let aside = try file.reset(suffixes: [".journal"]) {
+            writer.diagnostics.warn("\(path): moved aside to \(aside); starting from an empty state")
+        }
+        return try FetchState(file)
+    }
+
+    /// The run's figures for `--stats`.
+    public var stats: RunStats {
+        var stats = RunStats()
+        stats.set("trail_fetch_files", writer.filesDelivered, help: "Log files (objects) delivered by the last run.")
+        stats.set("trail_fetch_bad_files", writer.diagnostics.skippedRecords, help: "Files reported as corrupt and skipped by the last run.")
+        stats.set("trail_fetch_requests", requestsUsed, help: "List and Get requests made by the last run.")
+        return stats
     }
 
     private func makeClient(_ location: BucketLocation) throws -> S3Client {

@@ -1,10 +1,14 @@
 import TrailCore
 
 /// Runs correlation rules on event time. Matches of referenced rules wait in `pending` until
-/// the watermark (the latest event time seen, minus the allowed lateness) passes them; they are
-/// then released in (time, id, arrival) order, so the alerts depend only on the events, never on
-/// how the input was split into runs. Events older than the watermark are too late and are left
-/// out (and counted). The whole state survives between runs through `save`/`load`.
+/// the watermark (the latest time of any event seen, minus the allowed lateness) passes them;
+/// they are then released in (time, id, arrival) order, so the alerts depend only on the events,
+/// never on how the input was split into runs. Events older than the watermark are too late and
+/// are left out (and counted). The whole state survives between runs through `save`/`load`.
+///
+/// An event counts once: one already pending (same time and id) is not added again, and one
+/// already released is older than the watermark, so a file delivered twice, or a batch a
+/// killed pipeline reads again, changes no count.
 final class CorrelationEngine {
     struct Pending {
         var time: Int64
@@ -54,22 +58,36 @@ final class CorrelationEngine {
             let mid = (low + high) / 2
             if (pending[mid].time, pending[mid].id, pending[mid].seq) < (time, id, seq) { low = mid + 1 } else { high = mid }
         }
+        if !id.isEmpty, low > 0, pending[low - 1].time == time, pending[low - 1].id == id { return }
         pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event)), at: low)
-        latest = max(latest ?? time, time)
-        if let watermark { release(upTo: watermark, fire: fire) }
+        observe(time)
+        if let watermark { release(before: watermark, fire: fire) }
     }
 
-    /// Releases every pending event up to `limit` (all of them at the end of a run without state).
-    func release(upTo limit: Int64, fire: (CorrelationHit, Pending) -> Void) {
-        guard let first = pending.first, first.time <= limit else { return }
-        let cut = pending.firstIndex { $0.time > limit } ?? pending.count
+    /// Moves the watermark with the time of any event, matched or not, so that windows close
+    /// on time even when no later event of their rules arrives.
+    func observe(_ time: Int64) {
+        if latest.map({ time > $0 }) ?? true { latest = time }
+    }
+
+    /// Releases every pending event older than `limit` (all of them at the end of a run
+    /// without state). Strictly older: an event at the watermark may still arrive again, and
+    /// must find its first copy pending.
+    func release(before limit: Int64, fire: (CorrelationHit, Pending) -> Void) {
+        guard let first = pending.first, first.time < limit else { return }
+        let cut = pending.firstIndex { $0.time >= limit } ?? pending.count
         for event in pending[..<cut] { process(event, fire: fire) }
         pending.removeFirst(cut)
         if releasedSinceSweep > 4096 { sweep(before: limit) }
     }
 
     func releaseAll(fire: (CorrelationHit, Pending) -> Void) {
-        release(upTo: .max, fire: fire)
+        release(before: .max, fire: fire)
+    }
+
+    /// With state, at the end of a run: what the run's newest event lets go.
+    func releaseUpToWatermark(fire: (CorrelationHit, Pending) -> Void) {
+        if let watermark { release(before: watermark, fire: fire) }
     }
 
     private func process(_ event: Pending, fire: (CorrelationHit, Pending) -> Void) {
@@ -166,64 +184,88 @@ final class CorrelationEngine {
         try FileIO.writeAtomically(json.bytes, to: path)
     }
 
-    struct StateError: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    /// Restores what `save` wrote; a missing file is a first run.
-    func load(from path: String) throws {
-        guard FileIO.exists(path) else { return }
-        let bytes = try FileIO.readFile(path)
-        try bytes.withUnsafeBytes { raw in
+    /// Restores what `save` wrote; a missing file is a first run. Anything `save` would not
+    /// have written is an unreadable state (`StateFileError`), never skipped silently: a
+    /// window lost without a word is a missed alert. Entries of rules no longer loaded are
+    /// dropped: the rule set may change between runs.
+    func load(from file: StateFile) throws {
+        guard FileIO.exists(file.path) else { return }
+        let bytes = try FileIO.readFile(file.path)
+        let problem: String? = bytes.withUnsafeBytes { raw in
             let s = JSONScanner(raw)
             let root: Int
-            do { root = try s.validateDocument() } catch { throw StateError(description: "\(path): not a state file: \(error)") }
-            func int(_ at: Int?) -> Int64? { at.flatMap { s.text(at: $0) }.flatMap { Int64($0) } }
-            guard int(s.member("version", ofObjectAt: root)) == 1 else {
-                throw StateError(description: "\(path): unknown state version")
-            }
-            latest = int(s.member("latest", ofObjectAt: root))
-            seq = int(s.member("seq", ofObjectAt: root)) ?? 0
-            let ruleIndex = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-            if let list = s.member("pending", ofObjectAt: root) {
-                s.forEachElement(ofArrayAt: list) { at in
-                    guard let time = int(s.member("time", ofObjectAt: at)),
-                          let id = s.member("id", ofObjectAt: at).flatMap({ s.string(at: $0) }),
-                          let eventAt = s.member("event", ofObjectAt: at), let event = s.raw(at: eventAt) else { return true }
-                    var matched: [Int] = []
-                    if let r = s.member("rules", ofObjectAt: at) {
-                        s.forEachElement(ofArrayAt: r) { e in
-                            if let name = s.string(at: e), let k = ruleIndex[name] { matched.append(k) }
-                            return true
-                        }
-                    }
-                    if !matched.isEmpty {
-                        pending.append(Pending(time: time, id: id, seq: int(s.member("seq", ofObjectAt: at)) ?? 0, rules: matched, event: Array(event)))
-                    }
-                    return true
-                }
-            }
+            do { root = try s.validateDocument() } catch { return "not JSON: \(error)" }
+            guard s.kind(at: root) == .object else { return "not a JSON object" }
+            guard CorrelationEngine.int(s, s.member("version", ofObjectAt: root)) == 1 else { return "not a trail-match state file of version 1" }
+            latest = CorrelationEngine.int(s, s.member("latest", ofObjectAt: root))
+            seq = CorrelationEngine.int(s, s.member("seq", ofObjectAt: root)) ?? 0
+            if let list = s.member("pending", ofObjectAt: root), !loadPending(s, list) { return "a pending event is malformed" }
             pending.sort { ($0.time, $0.id, $0.seq) < ($1.time, $1.id, $1.seq) }
-            guard let saved = s.member("windows", ofObjectAt: root) else { return }
-            for (c, correlation) in correlations.enumerated() {
-                guard let groups = s.member(correlation.id, ofObjectAt: saved) else { continue }
-                s.forEachMember(ofObjectAt: groups) { k, list in
-                    guard let key = s.string(at: k) else { return true }
-                    var window: [WindowEntry] = []
-                    s.forEachElement(ofArrayAt: list) { e in
-                        var fields: [Int] = []
-                        s.forEachElement(ofArrayAt: e) { fields.append($0); return true }
-                        if fields.count == 4, let time = int(fields[0]), let id = s.string(at: fields[1]),
-                           let slot = int(fields[2]), slot >= 0, slot < correlation.ruleIndices.count,
-                           let value = s.string(at: fields[3]) {
-                            window.append(WindowEntry(time: time, id: id, slot: Int(slot), value: value))
-                        }
-                        return true
+            if let saved = s.member("windows", ofObjectAt: root), !loadWindows(s, saved) { return "a correlation window is malformed" }
+            return nil
+        }
+        if let problem { throw file.corrupt(problem, tool: "trail-match") }
+    }
+
+    private static func int(_ s: JSONScanner, _ at: Int?) -> Int64? {
+        at.flatMap { s.text(at: $0) }.flatMap { Int64($0) }
+    }
+
+    private func loadPending(_ s: JSONScanner, _ list: Int) -> Bool {
+        let ruleIndex = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        guard s.kind(at: list) == .array else { return false }
+        var wellFormed = true
+        s.forEachElement(ofArrayAt: list) { at in
+            guard let time = CorrelationEngine.int(s, s.member("time", ofObjectAt: at)),
+                  let id = s.member("id", ofObjectAt: at).flatMap({ s.string(at: $0) }),
+                  let eventAt = s.member("event", ofObjectAt: at), let event = s.raw(at: eventAt),
+                  let r = s.member("rules", ofObjectAt: at), s.kind(at: r) == .array else {
+                wellFormed = false
+                return false
+            }
+            var matched: [Int] = []
+            s.forEachElement(ofArrayAt: r) { e in
+                guard let name = s.string(at: e) else { wellFormed = false; return false }
+                if let k = ruleIndex[name] { matched.append(k) }
+                return true
+            }
+            if wellFormed, !matched.isEmpty {
+                let seq = CorrelationEngine.int(s, s.member("seq", ofObjectAt: at)) ?? 0
+                pending.append(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event)))
+            }
+            return wellFormed
+        }
+        return wellFormed
+    }
+
+    private func loadWindows(_ s: JSONScanner, _ saved: Int) -> Bool {
+        guard s.kind(at: saved) == .object else { return false }
+        var wellFormed = true
+        for (c, correlation) in correlations.enumerated() {
+            guard let groups = s.member(correlation.id, ofObjectAt: saved) else { continue }
+            guard s.kind(at: groups) == .object else { return false }
+            s.forEachMember(ofObjectAt: groups) { k, list in
+                guard let key = s.string(at: k), s.kind(at: list) == .array else { wellFormed = false; return false }
+                var window: [WindowEntry] = []
+                s.forEachElement(ofArrayAt: list) { e in
+                    var fields: [Int] = []
+                    s.forEachElement(ofArrayAt: e) { fields.append($0); return true }
+                    guard fields.count == 4, let time = CorrelationEngine.int(s, fields[0]), let id = s.string(at: fields[1]),
+                          let slot = CorrelationEngine.int(s, fields[2]), let value = s.string(at: fields[3]) else {
+                        wellFormed = false
+                        return false
                     }
-                    if !window.isEmpty { windows[c][key] = window }
+                    // A slot beyond the rule's list: the correlation was edited; the entry no longer applies.
+                    if slot >= 0, slot < correlation.ruleIndices.count {
+                        window.append(WindowEntry(time: time, id: id, slot: Int(slot), value: value))
+                    }
                     return true
                 }
+                if !window.isEmpty { windows[c][key] = window }
+                return wellFormed
             }
+            guard wellFormed else { return false }
         }
+        return true
     }
 }

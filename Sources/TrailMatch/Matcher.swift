@@ -21,6 +21,12 @@ public final class Matcher {
     private var matched: [Int] = []
     private var untimed = 0
     public private(set) var alertsWritten = 0
+    public private(set) var linesRead = 0
+    /// Whether every line's `trail.time` is read: for the watermark (with state) or the
+    /// run's newest event (with `--stats`).
+    private let readsTime: Bool
+    /// The newest event time seen in this run (nanoseconds), when `readsTime`.
+    public private(set) var newestEvent: Int64?
 
     private static let timePath = JSONPath("trail.time")
     private static let idPath = JSONPath("trail.id")
@@ -30,11 +36,12 @@ public final class Matcher {
 
     /// `lateness` nil: the input is one batch; correlations see all of it in event-time order
     /// at its end, however it was ordered (backfills of trails read folder by folder).
-    public init(rules: [Rule], correlations: [CorrelationRule] = [], lateness: Int64? = nil,
+    public init(rules: [Rule], correlations: [CorrelationRule] = [], lateness: Int64? = nil, readsTime: Bool = false,
                 output: OutputWriter, diagnostics: Diagnostics) {
         self.rules = rules
         self.correlations = correlations
-        index = RuleIndex(rules)
+        self.readsTime = readsTime || (lateness != nil && !correlations.isEmpty)
+        index = RuleIndex(rules, readsTime: self.readsTime)
         var referenced = Array(repeating: false, count: rules.count)
         var generating = Array(repeating: false, count: rules.count)
         for c in correlations {
@@ -50,21 +57,42 @@ public final class Matcher {
         self.diagnostics = diagnostics
     }
 
-    public convenience init(_ set: RuleSet, lateness: Int64? = nil, output: OutputWriter, diagnostics: Diagnostics) {
-        self.init(rules: set.rules, correlations: set.correlations, lateness: lateness, output: output, diagnostics: diagnostics)
+    public convenience init(_ set: RuleSet, lateness: Int64? = nil, readsTime: Bool = false, output: OutputWriter, diagnostics: Diagnostics) {
+        self.init(rules: set.rules, correlations: set.correlations, lateness: lateness, readsTime: readsTime,
+                  output: output, diagnostics: diagnostics)
     }
 
-    /// Matches every event of `inputs`. With `statePath`, correlation state is read before and
-    /// written (atomically) after, and events still inside the lateness wait for the next run;
-    /// without it the end of the input is the end of the stream.
-    public func run(inputs: [String], statePath: String? = nil) throws -> ExitStatus {
-        if let statePath { try engine?.load(from: statePath) }
+    /// Matches every event of `inputs`. With `state`, correlation state is read before and
+    /// written (atomically, to `state.writePath`) after, and events still inside the lateness
+    /// wait for the next run; without it the end of the input is the end of the stream.
+    public func run(inputs: [String], state: StateFile? = nil) throws -> ExitStatus {
+        if let state { try engine?.load(from: state) }
         try NDJSONInput(inputs).forEachLine(flushing: output) { line, location in
             try match(line: line, at: location)
         }
-        finish(keepPending: statePath != nil)
-        if let statePath, let engine { try engine.save(to: statePath) }
+        finish(keepPending: state != nil)
+        if let state, let engine { try engine.save(to: state.writePath) }
         return diagnostics.exitStatus
+    }
+
+    /// Reads the state as `run` would, to fail before a scheduled run takes any input.
+    public func checkState(_ file: StateFile) throws {
+        try engine?.load(from: file)
+    }
+
+    /// The run's figures for `--stats`.
+    public var stats: RunStats {
+        var stats = RunStats()
+        stats.set("trail_match_events", linesRead, help: "Event lines read by the last run.")
+        stats.set("trail_match_bad_lines", diagnostics.skippedRecords, help: "Lines reported as malformed and skipped by the last run.")
+        stats.set("trail_match_alerts", alertsWritten, help: "Alerts written by the last run.")
+        stats.set("trail_match_late_events", engine?.tooLate ?? 0,
+                  help: "Events of the last run left out of correlations: older than the allowed lateness, or counted before.")
+        if let newestEvent {
+            stats.set("trail_match_newest_event_timestamp_seconds", Double(newestEvent / 1_000_000_000),
+                      help: "Event time (trail.time) of the newest event the last run read, in Unix seconds.")
+        }
+        return stats
     }
 
     /// Matches one input line. Most events of a trail are routine calls no rule names; for a
@@ -74,8 +102,10 @@ public final class Matcher {
     /// examines is checked in full first, and any other line too: a bad one is reported and
     /// skipped. With `--strict` every line is checked in full.
     func match(line: UnsafeRawBufferPointer, at location: RecordLocation) throws {
+        linesRead += 1
         let s = JSONScanner(line)
         if !diagnostics.strict, index.readHeader(s, into: &header) {
+            if let member = index.timeMember, header[member] >= 0 { observeTime(s, header[member]) }
             index.candidates(s, 0, header: header, into: &candidates)
             guard !candidates.isEmpty, try NDJSONInput.object(s, at: location, diagnostics: diagnostics) != nil else { return }
             evaluate(s, event: 0)
@@ -87,6 +117,7 @@ public final class Matcher {
 
     /// Matches one event, checked before.
     public func match(_ s: JSONScanner, event root: Int) {
+        if readsTime, let at = s.value(at: Matcher.timePath, from: root) { observeTime(s, at) }
         index.candidates(s, root, into: &candidates)
         guard !candidates.isEmpty else { return }
         evaluate(s, event: root)
@@ -110,13 +141,25 @@ public final class Matcher {
         engine.add(time: time, id: id, matched: matched, event: raw, fire: writeCorrelationAlert)
     }
 
-    /// Ends the input: releases every pending event unless they wait for the next run, and
-    /// reports the events correlations could not use.
+    /// The event time at `at` (a header's or an event's), for the newest event and the
+    /// correlations' watermark.
+    private func observeTime(_ s: JSONScanner, _ at: Int) {
+        guard let time = Matcher.nanoseconds(s, at) else { return }
+        if newestEvent.map({ time > $0 }) ?? true { newestEvent = time }
+        engine?.observe(time)
+    }
+
+    /// Ends the input: releases the pending events the watermark has passed (every one,
+    /// unless they wait for the next run), and reports the events correlations could not use.
     public func finish(keepPending: Bool) {
         if let engine {
-            if !keepPending { engine.releaseAll(fire: writeCorrelationAlert) }
+            if keepPending {
+                engine.releaseUpToWatermark(fire: writeCorrelationAlert)
+            } else {
+                engine.releaseAll(fire: writeCorrelationAlert)
+            }
             if engine.tooLate > 0 {
-                diagnostics.warn("\(engine.tooLate) events arrived more than the allowed lateness after newer ones and were left out of correlations")
+                diagnostics.warn("\(engine.tooLate) events were older than the allowed lateness behind newer ones (late, or counted in an earlier run) and were left out of correlations")
             }
         }
         if untimed > 0 { diagnostics.warn("\(untimed) events without a trail.time were left out of correlations") }

@@ -53,7 +53,18 @@ struct RuleIndex {
     /// field is filed under the header's copy, which sits early in the line.
     private static let headerCopies = ["eventName": "trail.action", "errorCode": "trail.error"]
 
-    init(_ rules: [Rule]) {
+    /// Where `readHeader` puts the header's `time` member, when asked to read it.
+    private(set) var timeMember: Int?
+
+    /// `readsTime`: `readHeader` also finds `trail.time` (`timeMember`), for the correlations'
+    /// watermark and the run's newest event, whether or not a rule is filed under it.
+    init(_ rules: [Rule], readsTime: Bool = false) {
+        if readsTime {
+            let name = Array("time".utf8)
+            timeMember = 0
+            headerNames.append(name)
+            shortHeaderNames.append(name.withUnsafeBytes { ShortName($0) })
+        }
         var position: [String: Int] = [:]
         var present: [[Int]] = []
         var withValue: [UInt64: [Int]] = [:]

@@ -27,6 +27,12 @@ struct TrailFetchCommand: ParsableCommand {
             files are not delivered in key order; older days are closed once delivered. A run \
             killed at any moment repeats at most the objects that were in flight (--jobs).
 
+            In the scheduled pipeline (pipelines/watch.sh) --defer-commit leaves the new state \
+            in FILE.next: the run's files count as delivered only once every later stage has \
+            finished and the pipeline renames it into place, so a run that dies anywhere \
+            leaves its files to the next one. An unreadable state file stops the run before \
+            anything is fetched; --reset-state moves it aside.
+
             With --verify, trail-fetch checks the trail's integrity instead of fetching it, as \
             aws cloudtrail validate-logs does: each digest's SHA256withRSA signature (from the \
             object's x-amz-meta-signature; in a local copy of the bucket, from the side file \
@@ -60,6 +66,15 @@ struct TrailFetchCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Record delivered objects in this file; later runs emit only new ones.", valueName: "file"))
     var state: String?
+
+    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit once every later stage has finished (pipelines/watch.sh).")
+    var deferCommit = false
+
+    @Flag(help: "With --state: move an unreadable (or any) state file aside as FILE.bad-<time> and start from an empty state: every object is read again.")
+    var resetState = false
+
+    @Option(help: ArgumentHelp("Write the run's figures (files, bad files, requests) to this file, in the Prometheus text format.", valueName: "file"))
+    var stats: String?
 
     @Option(help: "Days listed again on every run with --state (today counts as one).")
     var rewindDays = 2
@@ -121,6 +136,8 @@ struct TrailFetchCommand: ParsableCommand {
         }
         if publicKeys != nil, !verify { throw ValidationError("--public-keys is only for --verify") }
         if verify, archive != nil { throw ValidationError("--archive keeps fetched objects; --verify fetches none to keep") }
+        if state == nil, deferCommit || resetState { throw ValidationError("--defer-commit and --reset-state go with --state") }
+        if verify, deferCommit || resetState { throw ValidationError("--verify reads the state; --defer-commit and --reset-state are for fetching") }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, FetchFilters.day(value) == nil { throw ValidationError("\(name) \(value): not a date (YYYY-MM-DD) or RFC 3339 time") }
         }
@@ -134,6 +151,8 @@ struct TrailFetchCommand: ParsableCommand {
         options.addressing = S3Client.Addressing(rawValue: addressing) ?? .auto
         options.maxRequests = maxRequests
         options.statePath = state
+        options.deferCommit = deferCommit
+        options.resetState = resetState
         options.verbose = verbose
         options.quiet = quiet
         options.environment = ProcessInfo.processInfo.environment
@@ -150,7 +169,9 @@ struct TrailFetchCommand: ParsableCommand {
             if verify, let publicKeys {
                 return try fetcher.verify(sources: sources, keys: PublicKeyRing(file: publicKeys))
             }
-            return try fetcher.run(sources: sources)
+            let status = try fetcher.run(sources: sources)
+            if let stats { try fetcher.stats.write(to: stats) }
+            return status
         }
     }
 }

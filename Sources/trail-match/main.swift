@@ -20,7 +20,15 @@ struct TrailMatchCommand: ParsableCommand {
             runs give the same alerts as one; events may arrive up to --lateness (default 15m) \
             out of order, older ones are left out of correlations (and counted on stderr). \
             Without --state the input is the whole stream: correlations see it in event-time \
-            order at its end, however it was ordered (unless --lateness is given).
+            order at its end, however it was ordered (unless --lateness is given). The \
+            watermark moves with every event's time, so a window closes once any later \
+            event shows its end has passed. An event counts once: one read again (a file \
+            delivered twice, a batch a killed pipeline repeats) changes no count.
+
+            In the scheduled pipeline (pipelines/watch.sh) --defer-commit writes the new \
+            state to FILE.next, renamed into place only when every stage has finished. An \
+            unreadable state file stops the run before any input is read (--check with \
+            --state checks it too); --reset-state moves it aside.
 
             --tune fits a correlation to a site without editing its file: \
             --tune 'console_signin_brute_force:timespan=15m,gte=10' sets its window and \
@@ -56,6 +64,15 @@ struct TrailMatchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Correlation state file, read before and written (atomically) after the run.", valueName: "file"))
     var state: String?
 
+    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit (pipelines/watch.sh).")
+    var deferCommit = false
+
+    @Flag(help: "With --state: move the state file aside as FILE.bad-<time> and start from an empty state (open windows are lost).")
+    var resetState = false
+
+    @Option(help: ArgumentHelp("Write the run's figures (events, alerts, newest event time) to this file, in the Prometheus text format.", valueName: "file"))
+    var stats: String?
+
     @Option(name: .long, help: ArgumentHelp("How late (event time) an event may arrive and still count in correlations: 30s, 15m, 1h (default 15m with --state).", valueName: "duration"))
     var lateness: String?
 
@@ -76,6 +93,7 @@ struct TrailMatchCommand: ParsableCommand {
             throw ValidationError("--lateness '\(lateness)' is not a number followed by s, m, h, d or w")
         }
         guard check.isEmpty || test.isEmpty else { throw ValidationError("give --check or --test, not both") }
+        if state == nil, deferCommit || resetState { throw ValidationError("--defer-commit and --reset-state go with --state") }
         do {
             _ = try tune.map(CorrelationTuning.init)
         } catch {
@@ -92,16 +110,26 @@ struct TrailMatchCommand: ParsableCommand {
             for problem in loaded.problems { diagnostics.warn("\(problem)") }
             guard loaded.problems.isEmpty else { return .failure }
             try loaded.apply(tune.map(CorrelationTuning.init))
-            if !check.isEmpty { return .success }
+            let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
+            let stateFile = try state.map { path in
+                let file = StateFile(path: path, deferCommit: deferCommit)
+                if resetState, let aside = try file.reset() { diagnostics.warn("\(path): moved aside to \(aside); starting from an empty state") }
+                return file
+            }
+            let matcher = Matcher(loaded, lateness: allowed, readsTime: stats != nil, output: .standardOutput(), diagnostics: diagnostics)
+            if !check.isEmpty {
+                if let stateFile { try matcher.checkState(stateFile) }
+                return .success
+            }
             if !test.isEmpty {
                 let report = RuleTester(loaded).run()
                 for failure in report.failures { diagnostics.warn(failure) }
                 print("\(report.passed) examples passed, \(report.failures.count) failed; \(report.untested.count) rules without examples")
                 return report.failures.isEmpty ? .success : .failure
             }
-            let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
-            let matcher = Matcher(loaded, lateness: allowed, output: .standardOutput(), diagnostics: diagnostics)
-            return try matcher.run(inputs: inputs, statePath: state)
+            let status = try matcher.run(inputs: inputs, state: stateFile)
+            if let stats { try matcher.stats.write(to: stats) }
+            return status
         }
     }
 }

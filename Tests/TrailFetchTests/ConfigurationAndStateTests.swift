@@ -139,6 +139,6 @@ import TrailTestSupport
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = try dir.write("state.json", "[1,2]")
-        #expect(throws: IOFailure.self) { try FetchState(path: path) }
+        #expect(throws: StateFileError.self) { try FetchState(path: path) }
     }
 }

@@ -195,7 +195,7 @@ func correlate(_ set: RuleSet, _ events: [String], lateness: Int64? = nil) throw
             let input = try dir.write("batch\(k).ndjson", batch.map { $0 + "\n" }.joined())
             let output = OutputWriter(collectingAs: "out")
             let status = try Matcher(set, lateness: 5 * 60 * 1_000_000_000, output: output, diagnostics: Diagnostics(tool: "test"))
-                .run(inputs: [input], statePath: state)
+                .run(inputs: [input], state: StateFile(path: state))
             #expect(status == .success)
             alerts += output.collectedLines
         }
