@@ -77,6 +77,6 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: [
             "TrailTestSupport", "TrailMatch",
             "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth", "trail-report",
-        ]),
+        ], exclude: ["scheduled-runs.sh"]),
     ]
 )

@@ -188,14 +188,14 @@ func correlate(_ set: RuleSet, _ events: [String], lateness: Int64? = nil) throw
         """
 
     /// Runs the matcher with state over each batch in turn; returns all alerts written.
-    func runBatches(_ batches: [[String]], state: String, in dir: TemporaryDirectory) throws -> [String] {
+    func runBatches(_ batches: [[String]], state: String, deferCommit: Bool = false, in dir: TemporaryDirectory) throws -> [String] {
         var alerts: [String] = []
         let set = RuleLoader().load(yaml: Self.rules, file: "r.yml")
         for (k, batch) in batches.enumerated() {
             let input = try dir.write("batch\(k).ndjson", batch.map { $0 + "\n" }.joined())
             let output = OutputWriter(collectingAs: "out")
             let status = try Matcher(set, lateness: 5 * 60 * 1_000_000_000, output: output, diagnostics: Diagnostics(tool: "test"))
-                .run(inputs: [input], state: StateFile(path: state))
+                .run(inputs: [input], state: StateFile(path: state, deferCommit: deferCommit))
             #expect(status == .success)
             alerts += output.collectedLines
         }
@@ -266,5 +266,64 @@ func correlate(_ set: RuleSet, _ events: [String], lateness: Int64? = nil) throw
         #expect(alerts.count == 1, "\(result.stdout) \(result.stderr)")
         let alert = try parseJSON(try #require(alerts.first))
         #expect(value(alert, "alert.correlation.events") as? [String] == ["a", "b", "c"])
+    }
+
+    @Test func aWindowClosesOnTheTimeOfAnyLaterEvent() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let state = dir.path + "/match.state"
+        // Alice's three failures wait inside the lateness (5m) at the end of the first run.
+        #expect(try runBatches([[event("a", 0), event("b", 1), event("c", 2)]], state: state, in: dir).isEmpty)
+        // The next run brings no failure, only an event no rule names: its time closes her window.
+        let alerts = try runBatches([[event("r", 20, actor: "robot", action: "List")]], state: state, in: dir)
+        #expect(alerts.count == 1)
+        let alert = try parseJSON(try #require(alerts.first))
+        #expect(value(alert, "alert.correlation.events") as? [String] == ["a", "b", "c"])
+    }
+
+    @Test func anEventReadTwiceCountsOnce() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // Two failures, each delivered twice (in one run, and again in the next): two, not four.
+        let twice = [[event("a", 0), event("a", 0), event("b", 1)], [event("a", 0), event("b", 1), event("z", 30, actor: "zed")]]
+        #expect(try runBatches(twice, state: dir.path + "/twice.state", in: dir).isEmpty)
+        // Three, one of them read again after its window closed: one alert, naming each once.
+        let replayed = [[event("a", 0), event("b", 1), event("c", 2), event("z", 20, actor: "zed")],
+                        [event("a", 0), event("b", 1), event("c", 2), event("y", 40, actor: "yan")]]
+        let alerts = try runBatches(replayed, state: dir.path + "/replayed.state", in: dir)
+        #expect(alerts.count == 1)
+        #expect(value(try parseJSON(alerts[0]), "alert.correlation.events") as? [String] == ["a", "b", "c"])
+    }
+
+    @Test func aDeferredCommitLeavesTheStateAsItWas() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let state = dir.path + "/match.state"
+        _ = try runBatches([[event("a", 0)]], state: state, in: dir)
+        let before = try String(contentsOfFile: state, encoding: .utf8)
+        _ = try runBatches([[event("b", 1)]], state: state, deferCommit: true, in: dir)
+        #expect(try String(contentsOfFile: state, encoding: .utf8) == before)
+        let next = try String(contentsOfFile: state + ".next", encoding: .utf8)
+        #expect(next.contains(#""id":"a""#) && next.contains(#""id":"b""#))
+    }
+
+    @Test func anUnreadableStateNamesItsFileAndTheWayOut() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let state = dir.path + "/match.state"
+        _ = try runBatches([[event("a", 0), event("b", 1)]], state: state, in: dir)
+        let whole = try String(contentsOfFile: state, encoding: .utf8)
+        let garbled = [String(whole.prefix(whole.count / 2)), "", "\u{0}\u{1}garbage", #"{"version":2}"#, "[]",
+                       whole.replacingOccurrences(of: #""rules":["#, with: #""rules":[7,"#)]
+        for text in garbled {
+            _ = try dir.write("match.state", text)
+            do {
+                _ = try runBatches([[event("c", 2)]], state: state, in: dir)
+                Issue.record("read \(text.prefix(40)) as a state")
+            } catch let error as StateFileError {
+                #expect(error.path == state)
+                #expect(error.description.contains("--reset-state"))
+            }
+        }
     }
 }
