@@ -2,6 +2,7 @@
 #   make run    watch the bundled sample trail (safe to schedule from cron)
 #   make test   unit and end-to-end tests
 #   make report render the overview page of the bundled sample (.build/report.html)
+#   make kill-test  the scheduled pipeline SIGKILLed KILLS times (default 500): no alert lost or repeated
 #   make bench  speed of every stage and the whole pipeline on a 1M-event corpus (cached in .bench/)
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -17,7 +18,7 @@ APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pi
 # Python packages the tests use as real peers (servers, reference readers).
 PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography
 
-.PHONY: all build release test run report install clean deps sample bench
+.PHONY: all build release test run report install clean deps sample bench kill-test
 
 all: build
 
@@ -85,6 +86,13 @@ sample: release
 ## results in .bench/results.md and .bench/results.json. BENCH_RUNS=5 for more runs per figure.
 bench: release
 	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench.sh
+
+## kill-test: the long version of the kill test in make test (50 kills): the scheduled pipeline
+## killed KILLS times at random moments (SEED varies them), its alerts counted against a clean run.
+KILLS ?= 500
+SEED ?= 1
+kill-test: build
+	Tests/PipelineTests/scheduled-runs.sh kill "$$($(SWIFT) build --show-bin-path)" $(KILLS) $(SEED)
 
 install: release
 	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \

@@ -8,13 +8,16 @@ TRAIL_BUSINESS_HOURS=${TRAIL_BUSINESS_HOURS:-}
 TRAIL_HOLIDAYS=${TRAIL_HOLIDAYS:-}
 
 # require_tools SCRIPT TOOL...: sets TRAIL_BIN (unless set: the folder of the first TOOL on
-# PATH, else .build/release) and checks every TOOL is there, or exits 2 saying so.
+# PATH, else PREFIX/bin when this is PREFIX/share/trail/pipelines (make install), else
+# .build/release) and checks every TOOL is there, or exits 2 saying so.
 require_tools() {
     local script=$1 tool
     shift
     if [ -z "${TRAIL_BIN:-}" ]; then
         if command -v "$1" >/dev/null 2>&1; then
             TRAIL_BIN=$(dirname "$(command -v "$1")")
+        elif [ -x "$here/../../../bin/$1" ]; then
+            TRAIL_BIN=$(cd "$here/../../../bin" && pwd)
         else
             TRAIL_BIN=$here/../.build/release
         fi
