@@ -97,8 +97,10 @@ final class SMTPTransport: Transport {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             var reply = 0
             trail_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &reply)
-            throw NotifyError("\(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)",
-                              permanent: SMTPTransport.refusesForGood(code, reply: reply))
+            let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            // libcurl names the reply code for some steps only ("RCPT failed: 550"), not after DATA.
+            let shownReply = reply >= 400 && !reason.contains(String(reply)) ? " (SMTP \(reply))" : ""
+            throw NotifyError(reason + shownReply, permanent: SMTPTransport.refusesForGood(code, reply: reply))
         }
     }
 
