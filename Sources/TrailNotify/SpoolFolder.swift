@@ -18,14 +18,16 @@ struct SpoolFolder {
 
     func file(_ name: String) -> String { path + "/" + name }
 
-    /// Refuses a folder of another format version; with --reset-state, moves all of it aside.
-    func checkVersion() throws {
+    /// Whether the folder's files are of the format this version reads. Another version is
+    /// refused; with --reset-state all its files are moved aside (or, for --check, would be).
+    func hasReadableVersion() throws -> Bool {
         let marker = file("version")
-        guard FileIO.exists(marker) else { return }
+        guard FileIO.exists(marker) else { return true }
         let text = String(decoding: try FileIO.readFile(marker), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text != String(SpoolFolder.version) else { return }
+        guard text != String(SpoolFolder.version) else { return true }
         let error = StateFile(path: marker).corrupt("spool format version \(text.isEmpty ? "unknown" : text), this trail-notify reads version \(SpoolFolder.version)", tool: "trail-notify")
         try recover(error, movingAlso: SpoolFolder.dataFiles.map(file))
+        return false
     }
 
     /// Creates the folder with its version marker, or marks an older one that has none; writes

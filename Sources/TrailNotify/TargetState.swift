@@ -36,8 +36,7 @@ final class TargetState {
     /// Reads the target's spool folder, if any, changing nothing yet (see `prepare`).
     init(folder: SpoolFolder?) throws {
         self.folder = folder
-        guard let folder else { return }
-        try folder.checkVersion()
+        guard let folder, try folder.hasReadableVersion() else { return }
         for line in try folder.lines(in: "sent") {
             // A line torn by a crash is no id: the alert is sent again, never lost.
             guard line.count == 32 else { continue }

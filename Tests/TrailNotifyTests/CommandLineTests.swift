@@ -44,8 +44,7 @@ import TrailTestSupport
     @Test func aRefusedAlertIsOneLineOnStderrAndTheSpoolSaysSeventyFive() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let posts = dir.path + "/posts"
-        try FileManager.default.createDirectory(atPath: posts, withIntermediateDirectories: true)
+        let posts = try Peers.inbox("posts", in: dir)
         let server = try Peers.start(Peers.http, [posts, "0"], environment: ["REJECT": "poison"])
         defer { server.stop() }
         let run = "'\(Self.tool)' --retry-delay 0 --spool '\(dir.path)/spool' --to 'http://127.0.0.1:\(server.port)/hook/${TOKEN}'"

@@ -18,8 +18,7 @@ func spoolLines(_ spool: String, _ name: String) throws -> [[String: Any]] {
     @Test func aWebhookRefusalDeadLettersOneAlertAndTheRestGoOn() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let posts = dir.path + "/posts"
-        try FileManager.default.createDirectory(atPath: posts, withIntermediateDirectories: true)
+        let posts = try Peers.inbox("posts", in: dir)
         let port = Peers.freePort()
         let target = "http://127.0.0.1:\(port)/hook"
         let alerts = [alertLine(event: "e1"), alertLine(event: "poison-1"), alertLine(event: "e3")]
@@ -49,8 +48,7 @@ func spoolLines(_ spool: String, _ name: String) throws -> [[String: Any]] {
         #expect(repeated.delivered == 0)
 
         // Fixed at the receiver: --retry-dead sends it, once.
-        let fixed = dir.path + "/fixed"
-        try FileManager.default.createDirectory(atPath: fixed, withIntermediateDirectories: true)
+        let fixed = try Peers.inbox("fixed", in: dir)
         let server = try Peers.start(Peers.http, [fixed, String(port)])
         defer { server.stop() }
         let (retried, notifier, _) = try notify([], to: [target], in: dir, spool: true) { $0.retryDead = true }
@@ -67,8 +65,7 @@ func spoolLines(_ spool: String, _ name: String) throws -> [[String: Any]] {
     @Test func withoutASpoolARefusedAlertIsLost() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let posts = dir.path + "/posts"
-        try FileManager.default.createDirectory(atPath: posts, withIntermediateDirectories: true)
+        let posts = try Peers.inbox("posts", in: dir)
         let server = try Peers.start(Peers.http, [posts, "0"], environment: ["REJECT": "poison"])
         defer { server.stop() }
         let (status, notifier, _) = try notify([alertLine(event: "poison-1"), alertLine(event: "e2")],
@@ -81,8 +78,7 @@ func spoolLines(_ spool: String, _ name: String) throws -> [[String: Any]] {
     @Test func anSMTPRejectionDeadLettersTheMail() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let mail = dir.path + "/mail"
-        try FileManager.default.createDirectory(atPath: mail, withIntermediateDirectories: true)
+        let mail = try Peers.inbox("mail", in: dir)
         let server = try Peers.start(Peers.smtp, [mail, String(Peers.freePort())], environment: ["REJECT": "poison"])
         defer { server.stop() }
         let alerts = [alertLine(event: "poison-1"), alertLine(event: "e2"), alertLine(event: "e3")]

@@ -124,6 +124,13 @@ enum Peers {
             os.rename(path + ".tmp", path)
     """#
 
+    /// A new folder `name` in `dir`, for a peer to write what it receives into.
+    static func inbox(_ name: String, in dir: TemporaryDirectory) throws -> String {
+        let folder = dir.path + "/" + name
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     static func start(_ script: String, _ arguments: [String], environment: [String: String] = [:]) throws -> LoopbackServer {
         try LoopbackServer(["python3", "-c", script] + arguments, environment: environment)
     }
