@@ -28,7 +28,7 @@ final class FileTargetJournal {
 
     /// Forgets the messages in flight: their outcome is in `sent` now.
     func clear() {
-        log.close()
+        log.closeFile()
         unlink(log.path)
     }
 

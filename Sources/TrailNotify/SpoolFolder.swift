@@ -95,7 +95,7 @@ final class AppendLog {
 
     init(path: String) { self.path = path }
 
-    deinit { close() }
+    deinit { closeFile() }
 
     func append(_ bytes: [UInt8]) throws {
         if fd < 0 {
@@ -106,8 +106,8 @@ final class AppendLog {
         guard failure == 0 else { throw IOFailure(path: path, errno: failure) }
     }
 
-    func close() {
-        if fd >= 0 { Glibc.close(fd) }
+    func closeFile() {
+        if fd >= 0 { close(fd) }
         fd = -1
     }
 }

@@ -122,7 +122,7 @@ final class TargetState {
         try writePending()
         let counters = throttle.sorted(by: { $0.key < $1.key }).map { TargetState.throttleJSON($0.key, $0.value) }
         try FileIO.writeAtomically(lines(counters), to: folder.file("throttle.ndjson"))
-        sentLog?.close()
+        sentLog?.closeFile()
         if sent.count > TargetState.sentMemory { sent.removeFirst(sent.count - TargetState.sentMemory) }
         try FileIO.writeAtomically(Array(sent.map { $0 + "\n" }.joined().utf8), to: folder.file("sent"))
         journal?.clear()
