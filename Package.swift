@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle"]),
-        .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport"]),
+        .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport", "trail-notify"]),
         .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),
         .testTarget(name: "TrailReportTests", dependencies: [
             "TrailReport", "TrailTestSupport",

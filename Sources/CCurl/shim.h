@@ -12,3 +12,7 @@ static inline CURLcode trail_curl_set_reader(CURL *curl, trail_curl_read_callbac
     CURLcode rc = curl_easy_setopt(curl, CURLOPT_READFUNCTION, callback);
     return rc != CURLE_OK ? rc : curl_easy_setopt(curl, CURLOPT_READDATA, context);
 }
+/* curl_easy_getinfo is variadic too. */
+static inline CURLcode trail_curl_get_long(CURL *curl, CURLINFO info, long *value) {
+    return curl_easy_getinfo(curl, info, value);
+}

@@ -18,6 +18,12 @@ public struct NotifyOptions: Sendable {
     public var spool: String?
     /// The clock for quiet periods and silences (settable for replays and tests).
     public var now: Timestamp
+    /// Where the run's counters go (Prometheus text), if anywhere.
+    public var stats: String?
+    /// Puts every target's dead letters back in its queue before delivering.
+    public var retryDead = false
+    /// Moves spool files that cannot be read back aside, instead of stopping.
+    public var resetState = false
 
     public static let defaultDedupKey = "{{rule.id}}|{{who}}|{{account}}"
 
@@ -26,23 +32,38 @@ public struct NotifyOptions: Sendable {
         quiet = try QuietCalendar([])
         now = Timestamp(epoch: Date().timeIntervalSince1970)
     }
+
+    /// Refuses choices that cannot go together.
+    public func validate() throws {
+        if !quiet.isEmpty, holdWhenQuiet, spool == nil {
+            throw NotifyError("holding alerts through quiet periods needs --spool DIR (or --quiet-action drop)")
+        }
+        if retryDead, spool == nil { throw NotifyError("--retry-dead needs --spool DIR") }
+    }
 }
 
 /// Reads alerts and delivers each to every target whose route takes it: silenced, throttled,
 /// held or dropped in quiet periods; gathered into digests; retried with backoff; spooled
-/// when undeliverable; never sent twice to one target.
+/// when undeliverable for now, moved to the dead letters when refused for good; never sent
+/// twice to one target.
 public final class Notifier {
     private let targets: [Target]
     private let options: NotifyOptions
     private let diagnostics: Diagnostics
     private let transports: [Transport]
+    /// Alert lines read.
+    public private(set) var alerts = 0
+    /// Deliveries: an alert counts once per target that got it.
     public private(set) var delivered = 0
-    public private(set) var undelivered = 0
+    /// Not delivered for now, kept in the spool for a later run.
+    public private(set) var postponed = 0
+    /// Refused for good and moved to the spool's dead letters.
+    public private(set) var deadLettered = 0
+    /// Not delivered and kept nowhere (no --spool).
+    public private(set) var lost = 0
 
     public init(targets: [Target], options: NotifyOptions, output: OutputWriter, diagnostics: Diagnostics, colour: Bool) throws {
-        if !options.quiet.isEmpty, options.holdWhenQuiet, options.spool == nil {
-            throw NotifyError("holding alerts through quiet periods needs --spool DIR (or --quiet-action drop)")
-        }
+        try options.validate()
         self.targets = targets
         self.options = options
         self.diagnostics = diagnostics
@@ -58,24 +79,74 @@ public final class Notifier {
         }
     }
 
-    /// Exit status: 0 all delivered; 1 some input lines were not alerts; 2 something was not
-    /// delivered (spooled for the next run when --spool is given).
+    /// Exit status, the first that applies: 2 something was not delivered and is lost (no
+    /// --spool); 75 something was not delivered but is safe in the spool (pending for the next
+    /// run, or a dead letter for --retry-dead); 1 some input lines were not alerts; 0.
+    /// With --retry-dead and no inputs, a terminal on stdin is not read: the spool is the input.
     public func run(inputs: [String]) throws -> ExitStatus {
-        let states = try targets.map { try TargetState(spool: options.spool, target: $0, diagnostics: diagnostics) }
+        let states = try readStates(readOnly: false)
+        for (target, state) in zip(targets, states) { try state.prepare(for: target) }
+        if options.retryDead { try retryDeadLetters(states) }
+        if !(options.retryDead && inputs.isEmpty && isatty(0) == 1) { try read(inputs, into: states) }
+        // Spooled before any delivery, so a crash mid-way loses nothing.
+        for state in states { try state.save() }
+        do {
+            for (index, target) in targets.enumerated() {
+                try deliver(to: target, transport: transports[index], state: states[index])
+                try states[index].save()
+            }
+        } catch {
+            do { try writeStats(states) } catch let statsError { diagnostics.warn("\(statsError)") }
+            throw error
+        }
+        try writeStats(states)
+        if lost > 0 { return .failure }
+        return postponed + deadLettered > 0 ? .spooled : diagnostics.exitStatus
+    }
+
+    /// `--check`: the spool folder and the stats file can be written, and what the spool holds
+    /// reads back; nothing is read from the input, delivered or changed.
+    public func check() throws -> ExitStatus {
+        if let spool = options.spool {
+            for target in targets { try Notifier.checkFolderWritable(spool + "/" + target.key) }
+            _ = try readStates(readOnly: true)
+        }
+        if let stats = options.stats { try Notifier.checkFolderWritable(Notifier.parentFolder(stats)) }
+        return .success
+    }
+
+    private func readStates(readOnly: Bool) throws -> [TargetState] {
+        try targets.map { target in
+            try TargetState(folder: options.spool.map {
+                SpoolFolder(path: $0 + "/" + target.key, resetState: options.resetState, readOnly: readOnly, diagnostics: diagnostics)
+            })
+        }
+    }
+
+    /// Whether a folder at `path` can be written, or made: it, or its nearest existing
+    /// ancestor, must be a folder this process may write in.
+    static func checkFolderWritable(_ path: String) throws {
+        var existing = path
+        while !FileIO.exists(existing) { existing = parentFolder(existing) }
+        guard FileIO.isDirectory(existing), access(existing, W_OK | X_OK) == 0 else {
+            throw NotifyError("\(path): cannot be made or written (\(existing) is not a writable folder)")
+        }
+    }
+
+    static func parentFolder(_ path: String) -> String {
+        let parent = (path as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "." : parent
+    }
+
+    private func read(_ inputs: [String], into states: [TargetState]) throws {
         try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics) { s, root, location in
             guard let alert = Alert(s, alert: root) else {
                 try diagnostics.badRecord(source: location.source, line: location.line, "not an alert (no alert.rule.title)")
                 return
             }
+            alerts += 1
             accept(alert, into: states)
         }
-        // Spooled before any delivery, so a crash mid-way loses nothing.
-        for state in states { try state.save() }
-        for (index, target) in targets.enumerated() {
-            deliver(to: target, transport: transports[index], state: states[index])
-            try states[index].save()
-        }
-        return undelivered > 0 ? .failure : diagnostics.exitStatus
     }
 
     private func accept(_ alert: Alert, into states: [TargetState]) {
@@ -103,25 +174,74 @@ public final class Notifier {
         }
     }
 
-    private func deliver(to target: Target, transport: Transport, state: TargetState) {
+    /// `--retry-dead`: every target's dead letters back in its queue. Dead letters in a folder
+    /// no target of this run owns (its URL changed, or it was not given) are named, not moved.
+    private func retryDeadLetters(_ states: [TargetState]) throws {
+        for (target, state) in zip(targets, states) {
+            let count = try state.retryDeadLetters()
+            if count > 0 { diagnostics.warn("\(target.shown): \(count) dead letter\(count == 1 ? "" : "s") back in the queue") }
+        }
+        guard let spool = options.spool, let folders = try? FileManager.default.contentsOfDirectory(atPath: spool) else { return }
+        let keys = Set(targets.map(\.key))
+        for key in folders.sorted() where !keys.contains(key) {
+            let folder = spool + "/" + key
+            let count = ((try? FileIO.readFile(folder + "/dead.ndjson")) ?? []).filter { $0 == UInt8(ascii: "\n") }.count
+            guard count > 0 else { continue }
+            let shown = String(decoding: (try? FileIO.readFile(folder + "/target")) ?? [], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            diagnostics.warn("\(folder) (\(shown)): \(count) dead letter\(count == 1 ? "" : "s") of a target not given with --to, left there")
+        }
+    }
+
+    private func deliver(to target: Target, transport: Transport, state: TargetState) throws {
         let due = state.pending.filter { $0.holdUntil.map { $0 <= options.now } ?? true }
         for message in messages(for: target, due) {
-            if let failure = send(message, with: transport) {
+            try state.willSend(message)
+            switch send(message, with: transport) {
+            case .delivered:
+                do {
+                    try state.markSent(message.alertIDs)
+                } catch {
+                    diagnostics.warn("\(error)")
+                }
+                delivered += message.alertIDs.count
+            case .refused(let reason):
+                deadLetter(message, reason: reason, of: due, target: target, state: state)
+            case .failed(let reason):
                 // The target is down: the rest stays pending too, for the next run.
                 let dueIDs = Set(due.map(\.alert.id))
                 let remaining = state.pending.filter { dueIDs.contains($0.alert.id) }.count
-                undelivered += remaining
+                if options.spool == nil { lost += remaining } else { postponed += remaining }
                 let fate = options.spool == nil ? "not delivered (no --spool: lost)" : "spooled for the next run"
-                diagnostics.warn("\(target.shown): \(failure); \(remaining) alert\(remaining == 1 ? "" : "s") \(fate)")
+                diagnostics.warn("\(target.shown): \(reason); \(remaining) alert\(remaining == 1 ? "" : "s") \(fate)")
                 return
             }
-            do {
-                try state.markSent(message.alertIDs)
-            } catch {
-                diagnostics.warn("\(error)")
-            }
-            delivered += message.alertIDs.count
         }
+    }
+
+    /// A message refused for good: its alerts leave the queue for the dead letters (lost
+    /// without a spool), one line each on stderr, and the target's other alerts go on.
+    private func deadLetter(_ message: Message, reason: String, of due: [PendingAlert], target: Target, state: TargetState) {
+        state.deadLetter(message.alertIDs, reason: reason, at: options.now)
+        if options.spool == nil { lost += message.alertIDs.count } else { deadLettered += message.alertIDs.count }
+        let fate = options.spool == nil ? "lost (no --spool)" : "moved to the dead letters"
+        let refused = Set(message.alertIDs)
+        for item in due where refused.contains(item.alert.id) {
+            diagnostics.warn("\(target.shown): alert \(item.alert.id) (\(item.alert.title)) refused for good: \(reason); \(fate)")
+        }
+    }
+
+    /// The run's counters, written at its end (`--stats FILE`), after delivery failed too.
+    private func writeStats(_ states: [TargetState]) throws {
+        guard let path = options.stats else { return }
+        var stats = RunStats()
+        stats.set("trail_notify_alerts", alerts, help: "Alert lines read.")
+        stats.set("trail_notify_delivered", delivered, help: "Alerts delivered, once per target that got them.")
+        stats.set("trail_notify_spooled", options.spool == nil ? 0 : states.reduce(0) { $0 + $1.pendingCount },
+                  help: "Alerts waiting in the spool after the run, all targets.")
+        stats.set("trail_notify_dead_lettered", deadLettered, help: "Alerts refused for good and moved to the dead letters in this run.")
+        stats.set("trail_notify_dead_letters", states.reduce(0) { $0 + $1.deadLetters.count }, help: "Dead letters waiting for --retry-dead, all targets.")
+        stats.set("trail_notify_failed", lost, help: "Alerts not delivered and lost (no --spool).")
+        try stats.write(to: path)
     }
 
     /// One message per alert, made as it is sent (a message holds several renderings of its
@@ -147,17 +267,23 @@ public final class Notifier {
         })
     }
 
-    /// Tries, then retries with exponential backoff; nil when delivered, else the last error.
-    private func send(_ message: Message, with transport: Transport) -> String? {
+    private enum Outcome { case delivered, failed(String), refused(String) }
+
+    /// Tries, then retries with exponential backoff. A refusal for good is tried once more
+    /// (a fluke of a proxy or a deployment), not through the whole backoff.
+    private func send(_ message: Message, with transport: Transport) -> Outcome {
         var delay = options.retryDelay
         var attempt = 0
         while true {
             do {
                 try transport.send(message)
-                return nil
+                return .delivered
             } catch {
                 attempt += 1
-                if attempt > options.retries { return "\(error)" }
+                let permanent = (error as? NotifyError)?.permanent ?? false
+                if attempt > options.retries || (permanent && attempt > 1) {
+                    return permanent ? .refused("\(error)") : .failed("\(error)")
+                }
                 usleep(useconds_t(min(delay, 60) * 1_000_000))
                 delay *= 2
             }

@@ -95,8 +95,19 @@ final class SMTPTransport: Transport {
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw NotifyError("\(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)")
+            var reply = 0
+            trail_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &reply)
+            let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            // libcurl names the reply code for some steps only ("RCPT failed: 550"), not after DATA.
+            let shownReply = reply >= 400 && !reason.contains(String(reply)) ? " (SMTP \(reply))" : ""
+            throw NotifyError(reason + shownReply, permanent: SMTPTransport.refusesForGood(code, reply: reply))
         }
+    }
+
+    /// A 5xx reply refuses the mail for good (a rejected recipient, sender or message); a
+    /// rejected login does not: it is the target's credentials, and every mail would meet it.
+    static func refusesForGood(_ code: CURLcode, reply: Int) -> Bool {
+        (500..<600).contains(reply) && code != CURLE_LOGIN_DENIED
     }
 
     /// An RFC 5322 message, UTF-8 plain text, CRLF line ends. Message-ID comes from the

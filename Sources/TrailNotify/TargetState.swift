@@ -1,22 +1,16 @@
 import Foundation
 import TrailCore
 
-/// An alert waiting for one target: `holdUntil` for a quiet period, `suppressed` for how
-/// many like it throttling held back before it.
-struct PendingAlert {
-    let alert: Alert
-    var suppressed: Int
-    var holdUntil: Timestamp?
-}
-
-/// What a target remembers between runs, in `SPOOL/<target key>/`: `pending.ndjson` (alerts
-/// not yet delivered), `sent` (ids delivered or counted by throttling, one per line, appended
-/// as each delivery succeeds, compacted at the end of the run) and `throttle.ndjson` (per dedup key: when
-/// last sent, how many held back since). Without a spool folder it lives for one run.
+/// What a target remembers between runs, in `SPOOL/<target key>/` (see `SpoolFolder`):
+/// `pending.ndjson` (alerts not yet delivered), `dead.ndjson` (alerts the target refused for
+/// good), `sent` (ids delivered or counted by throttling, one per line, appended as each
+/// delivery succeeds, compacted at the end of the run), `throttle.ndjson` (per dedup key: when
+/// last sent, how many held back since), `sending` (file targets: messages in flight, see
+/// `FileTargetJournal`) and `version`. Without a spool folder it lives for one run.
 final class TargetState {
     struct ThrottleEntry { var last: Int64; var suppressed: Int }
 
-    private let folder: String?
+    private let folder: SpoolFolder?
     /// Alerts in arrival order; delivered ones leave `pendingIDs` at once and this list when
     /// it is next read, so recording a delivery costs the same however many are waiting.
     private var queued: [PendingAlert] = []
@@ -27,51 +21,50 @@ final class TargetState {
         queued.removeAll { !pendingIDs.contains($0.alert.id) }
         return queued
     }
+    var pendingCount: Int { pendingIDs.count }
+    private(set) var deadLetters: [DeadLetter] = []
+    private var deadIDs = Set<String>()
     private var sent: [String] = []
     private var sentIDs = Set<String>()
-    /// The `sent` file, open for appending while deliveries are recorded.
-    private var sentLog: Int32 = -1
-
-    deinit { if sentLog >= 0 { close(sentLog) } }
+    private var sentLog: AppendLog?
+    private var journal: FileTargetJournal?
     var throttle: [String: ThrottleEntry] = [:]
 
     /// Ids kept to refuse re-sends: the newest this many.
     static let sentMemory = 100_000
 
-    init(spool: String?, target: Target, diagnostics: Diagnostics) throws {
-        folder = spool.map { $0 + "/" + target.key }
-        guard let folder else { return }
-        if !FileIO.isDirectory(folder) {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw NotifyError("\(folder): cannot create the spool folder")
-            }
-        }
-        try FileIO.writeAtomically(Array((target.shown + "\n").utf8), to: folder + "/target", durable: false)
-        for line in try TargetState.lines(folder + "/sent") {
+    /// Reads the target's spool folder, if any, changing nothing yet (see `prepare`).
+    init(folder: SpoolFolder?) throws {
+        self.folder = folder
+        guard let folder, try folder.hasReadableVersion() else { return }
+        for line in try folder.lines(in: "sent") {
             // A line torn by a crash is no id: the alert is sent again, never lost.
             guard line.count == 32 else { continue }
             if sentIDs.insert(line).inserted { sent.append(line) }
         }
-        try TargetState.forEachRecord(folder + "/pending.ndjson", diagnostics: diagnostics) { s, root in
-            guard let record = s.member("record", ofObjectAt: root), let alert = Alert(s, alert: record) else { return false }
-            let suppressed = s.member("suppressed", ofObjectAt: root).flatMap { s.text(at: $0) }.flatMap(Int.init) ?? 0
-            let hold = s.member("holdUntil", ofObjectAt: root).flatMap { s.text(at: $0) }.flatMap(Int64.init).map { Timestamp(seconds: $0) }
-            add(PendingAlert(alert: alert, suppressed: suppressed, holdUntil: hold))
-            return true
+        for item in try folder.records(in: "pending.ndjson", { PendingAlert($0, record: $1) }) { add(item) }
+        // Moved while being retried or refused, a letter may be in both files: the queue keeps it.
+        for letter in try folder.records(in: "dead.ndjson", { DeadLetter($0, record: $1) }) where !knows(letter.pending.alert.id) {
+            deadIDs.insert(letter.pending.alert.id)
+            deadLetters.append(letter)
         }
-        try TargetState.forEachRecord(folder + "/throttle.ndjson", diagnostics: diagnostics) { s, root in
-            guard let key = s.member("key", ofObjectAt: root).flatMap({ s.string(at: $0) }),
-                  let last = s.member("last", ofObjectAt: root).flatMap({ s.text(at: $0) }).flatMap(Int64.init) else { return false }
-            let suppressed = s.member("suppressed", ofObjectAt: root).flatMap { s.text(at: $0) }.flatMap(Int.init) ?? 0
-            throttle[key] = ThrottleEntry(last: last, suppressed: suppressed)
-            return true
-        }
+        for (key, entry) in try folder.records(in: "throttle.ndjson", TargetState.throttleEntry) { throttle[key] = entry }
     }
 
-    /// Whether the target already has, or is about to get, this alert.
-    func knows(_ id: String) -> Bool { sentIDs.contains(id) || pendingIDs.contains(id) }
+    /// Makes the folder ready for this run: created and marked with its version, and for a
+    /// file target the messages a kill left in flight settled (see `FileTargetJournal`).
+    func prepare(for target: Target) throws {
+        guard let folder else { return }
+        try folder.prepare(shown: target.shown)
+        sentLog = AppendLog(path: folder.file("sent"))
+        guard case .file(let path) = target.kind else { return }
+        let delivered = try FileTargetJournal.delivered(inFlight: try folder.lines(in: FileTargetJournal.name), sent: sentIDs, targetFile: path)
+        try markSent(delivered)
+        journal = FileTargetJournal(folder: folder.path)
+    }
+
+    /// Whether the target already has, is about to get, or refused this alert.
+    func knows(_ id: String) -> Bool { sentIDs.contains(id) || pendingIDs.contains(id) || deadIDs.contains(id) }
 
     func add(_ pending: PendingAlert) {
         guard !knows(pending.alert.id) else { return }
@@ -85,65 +78,84 @@ final class TargetState {
         if sentIDs.insert(id).inserted { sent.append(id) }
     }
 
+    /// For a file target, notes the message as in flight before it is written.
+    func willSend(_ message: Message) throws {
+        try journal?.record(message)
+    }
+
     /// Records a delivery at once (one appended line), so a run killed after it does not resend.
     /// A completed write survives the process; `save()` makes the whole state durable with one
     /// fsync at the end of the run instead of one per message.
     func markSent(_ ids: [String]) throws {
         for id in ids where sentIDs.insert(id).inserted { sent.append(id) }
         pendingIDs.subtract(ids)
-        guard let folder else { return }
-        let path = folder + "/sent"
-        if sentLog < 0 {
-            sentLog = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard sentLog >= 0 else { throw IOFailure(path: path, errno: errno) }
-        }
-        let failure = Array(ids.map { $0 + "\n" }.joined().utf8).withUnsafeBytes { FileIO.writeAll(sentLog, $0) }
-        guard failure == 0 else { throw IOFailure(path: path, errno: failure) }
+        try sentLog?.append(Array(ids.map { $0 + "\n" }.joined().utf8))
     }
 
-    /// Writes pending alerts, throttle counters and the compacted sent list, each atomically.
+    /// Moves alerts the target refused for good from the queue to the dead letters.
+    func deadLetter(_ ids: [String], reason: String, at time: Timestamp) {
+        let refused = Set(ids)
+        for item in pending where refused.contains(item.alert.id) && deadIDs.insert(item.alert.id).inserted {
+            deadLetters.append(DeadLetter(time: time, reason: reason, pending: item))
+        }
+        pendingIDs.subtract(ids)
+    }
+
+    /// `--retry-dead`: the dead letters back in the queue, in their order, after what waits
+    /// there. Written at once, queue first, so a kill between the two writes loses none.
+    func retryDeadLetters() throws -> Int {
+        let count = deadLetters.count
+        let letters = deadLetters
+        deadLetters = []
+        deadIDs = []
+        for letter in letters { add(letter.pending) }
+        try writePending()
+        try writeDeadLetters()
+        return count
+    }
+
+    /// Writes dead letters, pending alerts, throttle counters and the compacted sent list,
+    /// each atomically; dead letters before the queue they left, so none is lost between.
     func save() throws {
         guard let folder else { return }
-        if sentLog >= 0 {
-            close(sentLog)
-            sentLog = -1
-        }
-        var out: [UInt8] = []
-        for item in pending {
-            var w = JSONWriter()
-            w.beginObject()
-            w.key("holdUntil")
-            if let hold = item.holdUntil { w.number(Int(hold.seconds)) } else { w.null() }
-            w.key("suppressed"); w.number(item.suppressed)
-            w.key("record"); w.raw(item.alert.record)
-            w.endObject()
-            out += w.bytes + [UInt8(ascii: "\n")]
-        }
-        try FileIO.writeAtomically(out, to: folder + "/pending.ndjson")
-        out = []
-        for (key, entry) in throttle.sorted(by: { $0.key < $1.key }) {
-            var w = JSONWriter()
-            w.beginObject()
-            w.member("key", key)
-            w.key("last"); w.number(Int(entry.last))
-            w.key("suppressed"); w.number(entry.suppressed)
-            w.endObject()
-            out += w.bytes + [UInt8(ascii: "\n")]
-        }
-        try FileIO.writeAtomically(out, to: folder + "/throttle.ndjson")
+        try writeDeadLetters()
+        try writePending()
+        let counters = throttle.sorted(by: { $0.key < $1.key }).map { TargetState.throttleJSON($0.key, $0.value) }
+        try FileIO.writeAtomically(lines(counters), to: folder.file("throttle.ndjson"))
+        sentLog?.closeFile()
         if sent.count > TargetState.sentMemory { sent.removeFirst(sent.count - TargetState.sentMemory) }
-        try FileIO.writeAtomically(Array(sent.map { $0 + "\n" }.joined().utf8), to: folder + "/sent")
+        try FileIO.writeAtomically(Array(sent.map { $0 + "\n" }.joined().utf8), to: folder.file("sent"))
+        journal?.clear()
     }
 
-    private static func lines(_ path: String) throws -> [String] {
-        guard FileIO.exists(path) else { return [] }
-        return String(decoding: try FileIO.readFile(path), as: UTF8.self).split(separator: "\n").map(String.init)
+    private func writePending() throws {
+        guard let folder else { return }
+        try FileIO.writeAtomically(lines(pending.map(\.json)), to: folder.file("pending.ndjson"))
     }
 
-    private static func forEachRecord(_ path: String, diagnostics: Diagnostics, _ body: (JSONScanner, Int) -> Bool) throws {
-        guard FileIO.exists(path) else { return }
-        try NDJSONInput([path]).forEachObject(diagnostics: diagnostics) { s, root, location in
-            if !body(s, root) { diagnostics.warn("\(location.source):\(location.line): not a spool record, ignored") }
-        }
+    private func writeDeadLetters() throws {
+        guard let folder else { return }
+        try FileIO.writeAtomically(lines(deadLetters.map(\.json)), to: folder.file("dead.ndjson"))
+    }
+
+    private func lines(_ records: [[UInt8]]) -> [UInt8] {
+        records.flatMap { $0 + [UInt8(ascii: "\n")] }
+    }
+
+    private static func throttleEntry(_ s: JSONScanner, _ root: Int) -> (String, ThrottleEntry)? {
+        guard let key = s.member("key", ofObjectAt: root).flatMap({ s.string(at: $0) }),
+              let last = s.member("last", ofObjectAt: root).flatMap({ s.text(at: $0) }).flatMap(Int64.init) else { return nil }
+        let suppressed = s.member("suppressed", ofObjectAt: root).flatMap { s.text(at: $0) }.flatMap(Int.init) ?? 0
+        return (key, ThrottleEntry(last: last, suppressed: suppressed))
+    }
+
+    private static func throttleJSON(_ key: String, _ entry: ThrottleEntry) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.member("key", key)
+        w.key("last"); w.number(Int(entry.last))
+        w.key("suppressed"); w.number(entry.suppressed)
+        w.endObject()
+        return w.bytes
     }
 }

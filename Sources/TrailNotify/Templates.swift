@@ -120,8 +120,15 @@ enum TemplateContext {
     }
 }
 
-/// A failure with a one-line message that is safe to print (no secrets in it).
+/// A failure with a one-line message that is safe to print (no secrets in it). `permanent`:
+/// a target refused the message for good (HTTP 4xx, an SMTP 5xx reply, exit status 65), so
+/// sending it again cannot help; otherwise the failure is taken as temporary.
 public struct NotifyError: Error, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public let permanent: Bool
+
+    public init(_ description: String, permanent: Bool = false) {
+        self.description = description
+        self.permanent = permanent
+    }
 }

@@ -4,7 +4,8 @@ import TrailCore
 import Glibc
 #endif
 
-/// Delivers one message or throws a `NotifyError` whose text is safe to print.
+/// Delivers one message or throws a `NotifyError` whose text is safe to print, permanent when
+/// the target refused the message for good.
 protocol Transport {
     func send(_ message: Message) throws
 }
@@ -49,12 +50,15 @@ final class FileTransport: Transport {
 
 /// `exec:///path/to/program?arg=…`: runs the program once per message with the message's
 /// JSON on stdin and TRAIL_ALERT_ID, TRAIL_LEVEL, TRAIL_RULE, TRAIL_SUBJECT in its
-/// environment. A non-zero exit is a failed delivery (retried, then spooled). Its stdout
-/// goes to stderr, keeping the alert stream clean.
+/// environment. A non-zero exit is a failed delivery (retried, then spooled), except 65
+/// (sysexits' EX_DATAERR): the program refuses this message for good (a dead letter). Its
+/// stdout goes to stderr, keeping the alert stream clean.
 final class ExecTransport: Transport {
     private let program: String
     private let arguments: [String]
     private let timeout: TimeInterval
+    /// EX_DATAERR: the program's way to refuse a message for good.
+    static let refused: Int32 = 65
 
     init(program: String, arguments: [String], timeout: TimeInterval = 60) {
         self.program = program
@@ -111,6 +115,6 @@ final class ExecTransport: Transport {
         let signal = status & 0x7F
         guard signal == 0 else { throw NotifyError("killed by signal \(signal)") }
         let code = (status >> 8) & 0xFF
-        guard code == 0 else { throw NotifyError("exit status \(code)") }
+        guard code == 0 else { throw NotifyError("exit status \(code)", permanent: code == ExecTransport.refused) }
     }
 }

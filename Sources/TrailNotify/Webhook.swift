@@ -55,8 +55,13 @@ final class WebhookTransport: Transport {
             throw NotifyError(error.reason)
         }
         guard (200..<300).contains(response.status) else {
-            throw NotifyError("HTTP \(response.status)")
+            throw NotifyError("HTTP \(response.status)", permanent: WebhookTransport.refusesForGood(response.status))
         }
+    }
+
+    /// A 4xx says the request itself is wrong, except 408 (timeout) and 429 (too many requests).
+    static func refusesForGood(_ status: Int) -> Bool {
+        (400..<500).contains(status) && status != 408 && status != 429
     }
 
     static func payload(_ message: Message, format: WebhookSettings.Format) -> [UInt8] {

@@ -31,10 +31,17 @@ struct TrailNotifyCommand: ParsableCommand {
 
             Every alert has a stable id (rule id + event id); a target never gets one twice \
             while its --spool state remembers it. Deliveries are retried with exponential \
-            backoff; what still fails is kept in --spool and sent by the next run.
+            backoff; what still fails is kept in --spool and sent by the next run. An alert a \
+            target refuses for good (HTTP 4xx but 408 and 429, an SMTP 5xx reply, exit status \
+            65 of a program) is tried once more, then moved to the target's dead letters \
+            (SPOOL/KEY/dead.ndjson), and the target's other alerts go on; --retry-dead sends \
+            them again. file:// targets get each alert exactly once, across a kill too.
 
             Exit status: 0 all delivered (or held for a quiet period); 1 some input lines were \
-            not alerts and were skipped; 2 something was not delivered, or a fatal error.
+            not alerts and were skipped; 75 some alerts were not delivered, but every one of \
+            them is safe in --spool (pending for the next run, or a dead letter); 2 something \
+            was not delivered and is lost (no --spool), or a fatal error (an unreadable spool, \
+            ...); 64 a bad option. The first that applies, in the order 2, 75, 1, 0.
 
             Examples:
               trail-match --rules rules events.ndjson | trail-notify
@@ -42,6 +49,8 @@ struct TrailNotifyCommand: ParsableCommand {
                 --spool /var/lib/trail/spool --repeat-interval 30m --quiet Sat,Sun \\
                 --to 'smtp://me:${PW}@mail.example.com:587?to=sec@example.com&level=high' \\
                 --to 'https://hooks.slack.com/services/${SLACK_PATH}'
+              trail-notify --spool /var/lib/trail/spool --to @targets --check
+              trail-notify --spool /var/lib/trail/spool --to @targets --retry-dead
             """)
 
     @Argument(help: "Input files (default: stdin).")
@@ -86,51 +95,57 @@ struct TrailNotifyCommand: ParsableCommand {
     @Option(help: "The current time for quiet periods and silences (RFC 3339), for replays.")
     var now: String?
 
+    @Option(help: "Write the run's counters to this file at its end (Prometheus text format).")
+    var stats: String?
+
+    @Flag(help: "Put every target's dead letters back in its queue and deliver them (needs --spool); without inputs and with stdin a terminal, the spool is the only input.")
+    var retryDead = false
+
+    @Flag(help: "Move spool files that cannot be read back aside (FILE.bad-<UTC time>) and start those from empty.")
+    var resetState = false
+
+    @Flag(help: "Check the options, targets and spool, then exit 0 (or 2 with the reason) without reading input, delivering, or changing the spool.")
+    var check = false
+
     @Flag(help: "Stop at the first malformed line instead of skipping it.")
     var strict = false
 
+    var commandLine: NotifyCommandLine {
+        var line = NotifyCommandLine()
+        line.targets = targets
+        line.minLevel = minLevel
+        line.repeatInterval = repeatInterval
+        line.dedupKey = dedupKey
+        line.quiet = quiet
+        line.calendar = calendar
+        line.utcOffset = utcOffset
+        line.quietAction = quietAction
+        line.silence = silence
+        line.spool = spool
+        line.retries = retries
+        line.retryDelay = retryDelay
+        line.now = now
+        line.stats = stats
+        line.retryDead = retryDead
+        line.resetState = resetState
+        return line
+    }
+
+    func validate() throws {
+        do {
+            _ = try commandLine.options()
+            _ = try commandLine.parsedTargets()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     func run() throws {
         Tool.run("trail-notify", strict: strict) { diagnostics in
-            var options = try NotifyOptions()
-            if let minLevel {
-                guard let level = AlertLevel(name: minLevel) else { throw NotifyError("--min-level: unknown level \(minLevel)") }
-                options.minLevel = level
-            }
-            if let repeatInterval {
-                guard let seconds = Interval.seconds(repeatInterval) else { throw NotifyError("--repeat-interval: expected 90s, 30m, 2h or 1d") }
-                options.repeatInterval = seconds
-            }
-            options.dedupKey = try TextTemplate(dedupKey)
-            guard let offset = QuietCalendar.utcOffset(utcOffset) else { throw NotifyError("--utc-offset: expected +HH:MM") }
-            var periods = quiet
-            if let calendar {
-                periods += String(decoding: try FileIO.readFile(calendar), as: UTF8.self).split(separator: "\n").map(String.init)
-            }
-            options.quiet = try QuietCalendar(periods, utcOffsetSeconds: offset)
-            guard quietAction == "hold" || quietAction == "drop" else { throw NotifyError("--quiet-action: hold or drop") }
-            options.holdWhenQuiet = quietAction == "hold"
-            options.silences = try silence.map(Silence.init)
-            options.retries = max(0, retries)
-            options.retryDelay = max(0, retryDelay)
-            options.spool = spool
-            if let now {
-                guard let time = Array(now.utf8).withUnsafeBytes({ Timestamp.parse($0) }) else { throw NotifyError("--now: expected an RFC 3339 time") }
-                options.now = time
-            }
-            var specs: [String] = []
-            for spec in targets {
-                if spec.hasPrefix("@") {
-                    specs += String(decoding: try FileIO.readFile(String(spec.dropFirst())), as: UTF8.self)
-                        .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                        .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-                } else {
-                    specs.append(spec)
-                }
-            }
-            let parsed = try (specs.isEmpty ? ["stdout"] : specs).map { try Target($0) }
             let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            return try Notifier(targets: parsed, options: options, output: .standardOutput(), diagnostics: diagnostics, colour: colour)
-                .run(inputs: inputs)
+            let notifier = try Notifier(targets: try commandLine.parsedTargets(), options: try commandLine.options(),
+                                        output: .standardOutput(), diagnostics: diagnostics, colour: colour)
+            return check ? try notifier.check() : try notifier.run(inputs: inputs)
         }
     }
 }

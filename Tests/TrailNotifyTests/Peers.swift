@@ -9,7 +9,8 @@ import Glibc
 enum Peers {
     /// aiosmtpd; `auth` "user:password" makes AUTH required, without TLS unless CERT and KEY
     /// name a certificate: then STARTTLS is required (or TLS from the start with
-    /// IMPLICIT_TLS=1). argv: folder port [auth].
+    /// IMPLICIT_TLS=1). A message containing REJECT is refused for good (554).
+    /// argv: folder port [auth].
     static let smtp = #"""
     import sys, os, time
     from aiosmtpd.controller import Controller
@@ -19,6 +20,8 @@ enum Peers {
     class Handler:
         count = 0
         async def handle_DATA(self, server, session, envelope):
+            if os.environ.get("REJECT") and os.environ["REJECT"].encode() in envelope.content:
+                return "554 5.6.0 Message refused"
             Handler.count += 1
             path = os.path.join(folder, "%05d.eml" % Handler.count)
             with open(path + ".tmp", "wb") as f:
@@ -44,11 +47,13 @@ enum Peers {
         time.sleep(3600)
     """#
 
-    /// http.server answering POSTs; the first FAIL_FIRST requests get 500. argv: folder port.
+    /// http.server answering POSTs; the first FAIL_FIRST requests get 500, and a body
+    /// containing REJECT gets 422 (a refusal for good). argv: folder port.
     static let http = #"""
     import sys, os, json, threading, http.server
     folder, port = sys.argv[1], int(sys.argv[2])
     fail_first = int(os.environ.get("FAIL_FIRST", "0"))
+    reject = os.environ.get("REJECT", "").encode()
     lock = threading.Lock()
     state = {"requests": 0, "stored": 0}
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -57,13 +62,14 @@ enum Peers {
             with lock:
                 state["requests"] += 1
                 fail = state["requests"] <= fail_first
-                if not fail:
+                refuse = bool(reject) and reject in body
+                if not fail and not refuse:
                     state["stored"] += 1
                     path = os.path.join(folder, "%05d.json" % state["stored"])
                     with open(path + ".tmp", "w") as f:
                         json.dump({"path": self.path, "headers": dict(self.headers), "body": body.decode()}, f)
                     os.rename(path + ".tmp", path)
-            self.send_response(500 if fail else 200)
+            self.send_response(500 if fail else 422 if refuse else 200)
             self.send_header("Content-Length", "0")
             self.end_headers()
         def log_message(self, *args):
@@ -117,6 +123,13 @@ enum Peers {
                 f.write(frame)
             os.rename(path + ".tmp", path)
     """#
+
+    /// A new folder `name` in `dir`, for a peer to write what it receives into.
+    static func inbox(_ name: String, in dir: TemporaryDirectory) throws -> String {
+        let folder = dir.path + "/" + name
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
 
     static func start(_ script: String, _ arguments: [String], environment: [String: String] = [:]) throws -> LoopbackServer {
         try LoopbackServer(["python3", "-c", script] + arguments, environment: environment)

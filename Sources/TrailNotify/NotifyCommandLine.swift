@@ -1,0 +1,75 @@
+import Foundation
+import TrailCore
+
+/// trail-notify's options as typed, turned into the run's choices and targets. Every value is
+/// checked here, so the executable can refuse a bad one as a usage error before the run starts.
+public struct NotifyCommandLine: Sendable {
+    public var targets: [String] = []
+    public var minLevel: String?
+    public var repeatInterval: String?
+    public var dedupKey = NotifyOptions.defaultDedupKey
+    public var quiet: [String] = []
+    public var calendar: String?
+    public var utcOffset = "Z"
+    public var quietAction = "hold"
+    public var silence: [String] = []
+    public var spool: String?
+    public var retries = 3
+    public var retryDelay = 1.0
+    public var now: String?
+    public var stats: String?
+    public var retryDead = false
+    public var resetState = false
+
+    public init() {}
+
+    /// The run's choices; a `NotifyError` names the option at fault.
+    public func options() throws -> NotifyOptions {
+        var options = try NotifyOptions()
+        if let minLevel {
+            guard let level = AlertLevel(name: minLevel) else { throw NotifyError("--min-level: unknown level \(minLevel)") }
+            options.minLevel = level
+        }
+        if let repeatInterval {
+            guard let seconds = Interval.seconds(repeatInterval) else { throw NotifyError("--repeat-interval: expected 90s, 30m, 2h or 1d") }
+            options.repeatInterval = seconds
+        }
+        options.dedupKey = try TextTemplate(dedupKey)
+        guard let offset = QuietCalendar.utcOffset(utcOffset) else { throw NotifyError("--utc-offset: expected +HH:MM") }
+        options.quiet = try QuietCalendar(quiet + (try calendar.map(NotifyCommandLine.lines) ?? []), utcOffsetSeconds: offset)
+        guard quietAction == "hold" || quietAction == "drop" else { throw NotifyError("--quiet-action: hold or drop") }
+        options.holdWhenQuiet = quietAction == "hold"
+        options.silences = try silence.map(Silence.init)
+        options.retries = max(0, retries)
+        options.retryDelay = max(0, retryDelay)
+        options.spool = spool
+        if let now {
+            guard let time = Array(now.utf8).withUnsafeBytes({ Timestamp.parse($0) }) else { throw NotifyError("--now: expected an RFC 3339 time") }
+            options.now = time
+        }
+        options.stats = stats
+        options.retryDead = retryDead
+        options.resetState = resetState
+        try options.validate()
+        return options
+    }
+
+    /// The `--to` targets (`@FILE`: one per line, `#` comments), stdout when none is given.
+    public func parsedTargets(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [Target] {
+        var specs: [String] = []
+        for spec in targets {
+            if spec.hasPrefix("@") {
+                specs += try NotifyCommandLine.lines(String(spec.dropFirst()))
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            } else {
+                specs.append(spec)
+            }
+        }
+        return try (specs.isEmpty ? ["stdout"] : specs).map { try Target($0, environment: environment) }
+    }
+
+    private static func lines(_ path: String) throws -> [String] {
+        String(decoding: try FileIO.readFile(path), as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}
