@@ -54,16 +54,18 @@ expected=$(jq -r .notify.id "$work/reference/alerts.ndjson" | sort)
 expected_count=$(echo "$expected" | grep -c . || true)
 [ "$expected_count" -gt 10 ] || { echo "scheduled-runs.sh: the reference raised only $expected_count alerts" >&2; exit 2; }
 
-# killed_run: watch.sh in its own process group, killed after a random delay up to 1.3 runs.
+# killed_run: watch.sh in its own process group, killed after a random delay within a run's
+# length, so most kills land while the wave is being read (one that misses lets the wave commit).
 victims=(group group trail-fetch trail-flatten trail-enrich trail-match trail-notify watch.sh)
 declare -A landed=()
 attempts=0
 # killed_run: true when the kill landed (the victim was still running).
 killed_run() {
     attempts=$(( attempts + 1 ))
-    local delay=$(( RANDOM * per_run_ms * 13 / 10 / 32768 )) victim=${victims[$(( RANDOM % ${#victims[@]} ))]}
+    local delay=$(( RANDOM * per_run_ms * 9 / 10 / 32768 )) victim=${victims[$(( RANDOM % ${#victims[@]} ))]}
     setsid bash -c "$(declare -f watch); work='$work' bin='$bin' root='$root'; watch test" >/dev/null 2>>"$work/test.log" &
     local group=$!
+    disown "$group"
     sleep "$(awk -v ms="$delay" 'BEGIN { printf "%.3f", ms / 1000 }')"
     local hit=1
     case $victim in
