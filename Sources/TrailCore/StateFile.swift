@@ -20,6 +20,17 @@ public struct StateFile: Sendable {
         self.deferCommit = deferCommit
     }
 
+    /// The state file a stage's `--state`, `--defer-commit` and `--reset-state` name: with a
+    /// reset, the old file (and the files beside it with `suffixes`) moved aside first, saying so.
+    public static func opening(_ path: String, deferCommit: Bool, reset: Bool, suffixes: [String] = [],
+                               diagnostics: Diagnostics) throws -> StateFile {
+        let file = StateFile(path: path, deferCommit: deferCommit)
+        if reset, let aside = try file.reset(suffixes: suffixes) {
+            diagnostics.warn("\(path): moved aside to \(aside); starting from an empty state")
+        }
+        return file
+    }
+
     /// Where this run's state goes.
     public var writePath: String { deferCommit ? StateFile.nextPath(path) : path }
 

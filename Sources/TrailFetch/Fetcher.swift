@@ -97,11 +97,8 @@ public final class Fetcher {
     /// The state named by `--state`, moved aside first with `--reset-state`.
     private func openState() throws -> FetchState? {
         guard let path = options.statePath else { return nil }
-        let file = StateFile(path: path, deferCommit: options.deferCommit)
-        if options.resetState, let aside = try file.reset(suffixes: [".journal"]) {
-            writer.diagnostics.warn("\(path): moved aside to \(aside); starting from an empty state")
-        }
-        return try FetchState(file)
+        return try FetchState(StateFile.opening(path, deferCommit: options.deferCommit, reset: options.resetState,
+                                                suffixes: [".journal"], diagnostics: writer.diagnostics))
     }
 
     /// The run's figures for `--stats`.

@@ -111,11 +111,7 @@ struct TrailMatchCommand: ParsableCommand {
             guard loaded.problems.isEmpty else { return .failure }
             try loaded.apply(tune.map(CorrelationTuning.init))
             let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
-            let stateFile = try state.map { path in
-                let file = StateFile(path: path, deferCommit: deferCommit)
-                if resetState, let aside = try file.reset() { diagnostics.warn("\(path): moved aside to \(aside); starting from an empty state") }
-                return file
-            }
+            let stateFile = try state.map { try StateFile.opening($0, deferCommit: deferCommit, reset: resetState, diagnostics: diagnostics) }
             let matcher = Matcher(loaded, lateness: allowed, readsTime: stats != nil, output: .standardOutput(), diagnostics: diagnostics)
             if !check.isEmpty {
                 if let stateFile { try matcher.checkState(stateFile) }

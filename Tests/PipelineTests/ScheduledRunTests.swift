@@ -241,36 +241,91 @@ struct ScheduledPipeline {
     }
 }
 
-/// README's crontab line, run as cron runs it (`sh -c`, PATH=/usr/bin:/bin, nothing else set)
-/// over an installed copy laid out as `make install` lays it out, with its paths moved under a
-/// temporary prefix and the bucket replaced by a local trail.
+/// A copy of the tools, the pack and the pipelines laid out below `PREFIX` as `make install`
+/// lays them out, a targets file writing to a file target, and README's paths moved there.
+struct InstalledCopy {
+    let pipeline: ScheduledPipeline
+    var root: String { pipeline.dir.path }
+    var alerts: String { root + "/alerts.ndjson" }
+
+    init(_ pipeline: ScheduledPipeline) throws {
+        self.pipeline = pipeline
+        let prefix = pipeline.dir.path + "/usr/local"
+        let installed = try runShell("""
+            set -e
+            mkdir -p '\(prefix)/bin' '\(prefix)/share/trail' '\(pipeline.dir.path)/etc/trail'
+            for t in trail-fetch trail-flatten trail-enrich trail-match trail-notify; do cp '\(pipeline.bin)'/$t '\(prefix)/bin/'; done
+            cp -R '\(packageRoot)/rules' '\(packageRoot)/pipelines' '\(prefix)/share/trail/'
+            echo 'file://\(pipeline.dir.path)/alerts.ndjson' > '\(pipeline.dir.path)/etc/trail/targets'
+            """)
+        #expect(installed.status == 0, "\(installed.stderr)")
+    }
+
+    /// README's text with its system paths moved below this copy and the bucket made local.
+    func localized(_ text: String) -> String {
+        text.replacingOccurrences(of: "/usr/local", with: root + "/usr/local")
+            .replacingOccurrences(of: "/var/lib/trail", with: root + "/var/lib/trail")
+            .replacingOccurrences(of: "/etc/trail", with: root + "/etc/trail")
+            .replacingOccurrences(of: "/var/log/trail.log", with: root + "/trail.log")
+            .replacingOccurrences(of: "s3://my-trail-bucket/AWSLogs/", with: pipeline.bucket)
+    }
+
+    /// The fenced block of README that opens with ```KIND.
+    static func readmeBlock(_ kind: String) throws -> String {
+        let readme = try String(contentsOfFile: packageRoot + "/README.md", encoding: .utf8)
+        return try #require(readme.components(separatedBy: "```\(kind)\n").dropFirst().first?.components(separatedBy: "```").first)
+    }
+}
+
+/// README's crontab line, run as cron runs it (`sh -c`, PATH=/usr/bin:/bin, nothing else set).
 @Test func readmesCronLineWorksAsShown() throws {
-    let readme = try String(contentsOfFile: packageRoot + "/README.md", encoding: .utf8)
-    let block = try #require(readme.components(separatedBy: "```cron\n").dropFirst().first?.components(separatedBy: "```").first)
-    let entry = try #require(block.split(separator: "\n").first { !$0.hasPrefix("#") })
+    let entry = try #require(try InstalledCopy.readmeBlock("cron").split(separator: "\n").first { !$0.hasPrefix("#") })
     let command = entry.split(separator: " ", maxSplits: 5).last.map(String.init) ?? ""
     let pipeline = try ScheduledPipeline()
     defer { pipeline.remove() }
-    let prefix = pipeline.dir.path + "/usr/local"
-    let installed = try runShell("""
-        set -e
-        mkdir -p '\(prefix)/bin' '\(prefix)/share/trail' '\(pipeline.dir.path)/etc/trail'
-        for t in trail-fetch trail-flatten trail-enrich trail-match trail-notify; do cp '\(pipeline.bin)'/$t '\(prefix)/bin/'; done
-        cp -R '\(packageRoot)/rules' '\(packageRoot)/pipelines' '\(prefix)/share/trail/'
-        echo 'file://\(pipeline.dir.path)/alerts.ndjson' > '\(pipeline.dir.path)/etc/trail/targets'
-        """)
-    #expect(installed.status == 0, "\(installed.stderr)")
-    let local = command.replacingOccurrences(of: "/usr/local", with: prefix)
-        .replacingOccurrences(of: "/var/lib/trail", with: pipeline.dir.path + "/var/lib/trail")
-        .replacingOccurrences(of: "/etc/trail", with: pipeline.dir.path + "/etc/trail")
-        .replacingOccurrences(of: "/var/log/trail.log", with: pipeline.dir.path + "/trail.log")
-        .replacingOccurrences(of: "s3://my-trail-bucket/AWSLogs/", with: pipeline.bucket)
-    let cron = try runShell("exec env -i PATH=/usr/bin:/bin HOME='\(pipeline.dir.path)' SHELL=/bin/sh LOGNAME=root /bin/sh -c \"$CRON_COMMAND\"",
-                            environment: ["CRON_COMMAND": local], timeout: 300)
-    let log = (try? String(contentsOfFile: pipeline.dir.path + "/trail.log", encoding: .utf8)) ?? ""
+    let copy = try InstalledCopy(pipeline)
+    let cron = try runShell("exec env -i PATH=/usr/bin:/bin HOME='\(copy.root)' SHELL=/bin/sh LOGNAME=root /bin/sh -c \"$CRON_COMMAND\"",
+                            environment: ["CRON_COMMAND": copy.localized(command)], timeout: 300)
+    let log = (try? String(contentsOfFile: copy.root + "/trail.log", encoding: .utf8)) ?? ""
     #expect(cron.status == 0, "\(log)")
     #expect(log.contains(" delivered, 0 spooled, 0 dead-lettered"), "\(log)")
-    #expect(try ScheduledPipeline.ids(inFileTarget: pipeline.dir.path + "/alerts.ndjson").count > 10)
+    #expect(try ScheduledPipeline.ids(inFileTarget: copy.alerts).count > 10)
+}
+
+/// README's systemd units: `systemd-analyze verify` finds nothing to say, and the service's
+/// command with its Environment= lines (and nothing else, as systemd runs it) succeeds.
+@Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
+func readmesSystemdUnitsWorkAsShown() throws {
+    let pipeline = try ScheduledPipeline()
+    defer { pipeline.remove() }
+    let copy = try InstalledCopy(pipeline)
+    var units: [String: String] = [:]
+    for part in try InstalledCopy.readmeBlock("ini").components(separatedBy: "# /etc/systemd/system/").dropFirst() {
+        let name = String(part.prefix { $0 != "\n" })
+        units[name] = copy.localized(String(part.dropFirst(name.count + 1)))
+        try pipeline.dir.write("units/" + name, units[name]!)
+    }
+    let service = try #require(units["trail-watch.service"])
+    #expect(units["trail-watch.timer"] != nil)
+    let verified = try runShell("systemd-analyze verify --man=no '\(copy.root)/units/trail-watch.service' '\(copy.root)/units/trail-watch.timer'")
+    #expect(verified.status == 0 && verified.stderr.isEmpty, "\(verified.stderr)")
+    var environment: [String] = []
+    var command = ""
+    var succeeds: Set<Int32> = [0]
+    for line in service.split(separator: "\n") {
+        if line.hasPrefix("Environment=") {
+            environment.append(line.dropFirst("Environment=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        } else if line.hasPrefix("ExecStart=") {
+            command = String(line.dropFirst("ExecStart=".count))
+        } else if line.hasPrefix("SuccessExitStatus=") {
+            succeeds.formUnion(line.dropFirst("SuccessExitStatus=".count).split(separator: " ").compactMap { Int32($0) })
+        }
+    }
+    let quoted = environment.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    let ran = try runShell("exec env -i PATH=/usr/bin:/bin \(quoted) '\(command)'", timeout: 300)
+    #expect(succeeds.contains(ran.status), "\(ran.stderr)")
+    #expect(ran.stderr.contains(" delivered, 0 spooled, 0 dead-lettered"), "\(ran.stderr)")
+    #expect(try ScheduledPipeline.ids(inFileTarget: copy.alerts).count > 10)
 }
 
 func canMountTmpfs() -> Bool {
