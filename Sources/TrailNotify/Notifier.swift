@@ -153,7 +153,7 @@ public final class Notifier {
         if let minLevel = options.minLevel, (alert.level ?? .informational) < minLevel { return }
         if options.silences.contains(where: { $0.silences(alert, at: options.now) }) { return }
         let alertTime = alert.time?.seconds ?? options.now.seconds
-        lazy var key = options.dedupKey.render(TemplateContext.single(alert, suppressed: 0))
+        lazy var key = options.dedupKey.render(TemplateContext.single(alert, suppressed: 0, format: .plain))
         for (target, state) in zip(targets, states) where target.route.accepts(alert) && !state.knows(alert.id) {
             var suppressed = 0
             if options.repeatInterval > 0 {
