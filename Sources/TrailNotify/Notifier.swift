@@ -139,11 +139,9 @@ public final class Notifier {
     }
 
     private func read(_ inputs: [String], into states: [TargetState]) throws {
+        let notAlerts = MissingHeader("not an alert (no alert.rule.title): pipe events through trail-match first")
         try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics) { s, root, location in
-            guard let alert = Alert(s, alert: root) else {
-                try diagnostics.badRecord(source: location.source, line: location.line, "not an alert (no alert.rule.title)")
-                return
-            }
+            guard let alert = Alert(s, alert: root) else { return try notAlerts.skip(location, diagnostics) }
             alerts += 1
             accept(alert, into: states)
         }
