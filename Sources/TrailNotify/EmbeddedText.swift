@@ -20,31 +20,35 @@ enum EmbeddedText {
     /// `<@U123>` and `<http://x|y>` arrive as text; a zero-width space after each of `*_~\``
     /// (Slack has no backslash escape), so they neither open formatting nor end a code block.
     static func slack(_ text: String) -> String {
-        var out = ""
-        for character in PrintableText.escaped(text) {
+        printable(text) { character in
             switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "*", "_", "~", "`": out += "\(character)\u{200B}"
-            default: out.append(character)
+            case "*", "_", "~", "`": return "\(character)\u{200B}"
+            default: return nil
             }
         }
-        return out
     }
 
     /// A Teams MessageCard's title and text take markdown and a little HTML: the HTML
     /// specials and the markdown punctuation as numeric character references, shown literally.
     static func teams(_ text: String) -> String {
+        printable(text) { character in
+            switch character {
+            case "*", "_", "~", "`", "[", "]", "#", "\\", "|": return "&#\(character.unicodeScalars.first!.value);"
+            default: return nil
+            }
+        }
+    }
+
+    /// `text` with control characters escaped, the HTML specials as entities (both chats
+    /// read them), and each character `markup` names replaced.
+    private static func printable(_ text: String, markup: (Character) -> String?) -> String {
         var out = ""
         for character in PrintableText.escaped(text) {
             switch character {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "*", "_", "~", "`", "[", "]", "#", "\\", "|":
-                out += "&#\(character.unicodeScalars.first!.value);"
-            default: out.append(character)
+            default: out += markup(character) ?? String(character)
             }
         }
         return out

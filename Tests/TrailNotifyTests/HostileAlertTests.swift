@@ -92,8 +92,7 @@ enum Hostile {
     @Test func slackAndTeamsReceiveTextNotMarkup() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let posts = try Peers.inbox("posts", in: dir)
-        let server = try Peers.start(Peers.http, [posts, "0"])
+        let (posts, server) = try Peers.start(Peers.http, inbox: "posts", in: dir, ["0"])
         defer { server.stop() }
         let base = "http://127.0.0.1:\(server.port)"
         let (status, _, _) = try notify([Hostile.alert()], to: ["\(base)/slack?format=slack", "\(base)/teams?format=teams"], in: dir)
@@ -115,8 +114,7 @@ enum Hostile {
     @Test func mailHasNoInjectedHeaderOrLine() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let mail = try Peers.inbox("mail", in: dir)
-        let server = try Peers.start(Peers.smtp, [mail, String(Peers.freePort())])
+        let (mail, server) = try Peers.start(Peers.smtp, inbox: "mail", in: dir, [String(Peers.freePort())])
         defer { server.stop() }
         let (status, _, _) = try notify([Hostile.alert()], to: ["smtp://127.0.0.1:\(server.port)?to=secops@example.com&starttls=no"], in: dir)
         #expect(status == .success)
@@ -129,8 +127,7 @@ enum Hostile {
     @Test func syslogGetsOneLineWithEscapedStructuredData() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let logs = try Peers.inbox("logs", in: dir)
-        let server = try Peers.start(Peers.syslogUDP, [logs])
+        let (logs, server) = try Peers.start(Peers.syslogUDP, inbox: "logs", in: dir)
         defer { server.stop() }
         let hostileRule = #"r\"]x"#  // JSON for r"]x
         let line = Hostile.alert().replacingOccurrences(of: #""id":"root-used""#, with: #""id":"\#(hostileRule)\n""#)
@@ -157,9 +154,8 @@ enum Hostile {
     @Test func consoleAndStandardErrorStayOneLinePerAlert() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let posts = try Peers.inbox("posts", in: dir)
         // Every post refused for good: the refusal names the alert's title on stderr.
-        let server = try Peers.start(Peers.http, [posts, "0"], environment: ["REJECT": "channel"])
+        let (_, server) = try Peers.start(Peers.http, inbox: "posts", in: dir, ["0"], environment: ["REJECT": "channel"])
         defer { server.stop() }
         let tool = builtExecutablesFolder() + "/trail-notify"
         let result = try runShell("'\(tool)' --to - --to 'http://127.0.0.1:\(server.port)/hook'", stdin: Hostile.alert() + "\n")
