@@ -50,8 +50,14 @@ public final class Diagnostics {
         if strict { throw StrictModeStop(message: message) }
     }
 
+    /// One line whatever the message quotes: event text can hold newlines and terminal escapes.
     public func warn(_ message: String) {
-        Diagnostics.writeStandardError("\(tool): \(message)\n")
+        Diagnostics.writeStandardError("\(tool): \(PrintableText.escaped(message))\n")
+    }
+
+    /// Counts a bad record already reported in a line of its own (`MissingHeader`).
+    public func countSkipped() {
+        skippedRecords += 1
     }
 
     /// The status for a run that finished: records skipped make it non-zero.

@@ -75,6 +75,7 @@ public final class Enricher {
     }
 
     public func run(inputs: [String]) throws -> ExitStatus {
+        let missingHeader = MissingHeader()
         try NDJSONInput(inputs).forEachLine(flushing: output) { line, location in
             let s = JSONScanner(line)
             // A line trail-flatten wrote is enriched on the strength of its checked header when
@@ -87,6 +88,7 @@ public final class Enricher {
                     try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error)")
                 }
             } else if let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) {
+                guard MissingHeader.hasHeader(s, root) else { return try missingHeader.skip(location, diagnostics) }
                 try enrich(s, root: root)
             }
         }

@@ -91,8 +91,10 @@ public final class MaxMindDatabase {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw IOFailure(path: path, errno: errno) }
         let size = Int(st.st_size)
+        // Every problem found opening the file says what the file is not, in one line.
+        func fail(_ problem: String) -> MaxMindError { MaxMindError(path: path, problem: "not a MaxMind DB (\(problem))") }
         guard size > 0, let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw MaxMindError(path: path, problem: "not a MaxMind DB file (empty or unreadable)")
+            throw fail("empty or unreadable")
         }
         let file = UnsafeRawBufferPointer(start: mapped, count: size)
         self.file = file
@@ -108,10 +110,9 @@ public final class MaxMindDatabase {
             }
             at -= 1
         }
-        func fail(_ problem: String) -> MaxMindError { MaxMindError(path: path, problem: problem) }
         guard let markerEnd else {
             munmap(mapped, size)
-            throw fail("not a MaxMind DB file (no metadata marker)")
+            throw fail("no metadata marker")
         }
         do {
             metadata = try MaxMindDecoder(file: file, base: markerEnd, path: path).decode(at: markerEnd).value
@@ -120,6 +121,8 @@ public final class MaxMindDatabase {
             guard [24, 28, 32].contains(record) else { throw fail("unsupported record size \(record)") }
             guard version == 4 || version == 6 else { throw fail("unsupported ip_version \(version)") }
             guard metadata["binary_format_major_version"]?.unsigned == 2 else { throw fail("unsupported format version (expected 2)") }
+            // Checked before any arithmetic on it: a corrupt count must not overflow.
+            guard nodes < UInt64(size) else { throw fail("search tree larger than the file") }
             nodeCount = Int(nodes)
             recordSize = Int(record)
             ipVersion = Int(version)
@@ -128,9 +131,9 @@ public final class MaxMindDatabase {
             treeSize = nodeCount * recordSize / 4
             dataSection = treeSize + 16
             guard dataSection <= markerEnd else { throw fail("search tree larger than the file") }
-        } catch {
+        } catch let error as MaxMindError {
             munmap(mapped, size)
-            throw error
+            throw error.problem.hasPrefix("not a MaxMind DB") ? error : fail("metadata: \(error.problem)")
         }
         if ipVersion == 6 {
             var node = 0

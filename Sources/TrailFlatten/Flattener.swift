@@ -191,7 +191,7 @@ public final class Flattener: DocumentConsumer {
         } else if let awslogs = m.awslogs, let data = s.member("data", ofObjectAt: awslogs).flatMap({ s.string(at: $0) }) {
             try flattenLambdaPayload(data, location: location)
         } else if m.detailType != nil, let detail = m.detail, s.kind(at: detail) == .object {
-            try writeEvent(s, record: detail, file: file, index: location.line - 1)
+            try writeEvent(s, record: detail, file: file, index: location.line - 1, location: location)
         } else if let topic = m.topic.flatMap({ s.string(at: $0) }), topic == "sas-cspm-log" {
             // A finding has no ID: its place in the shipped file (trail-fetch's document number)
             // names it, else its line in the input.
@@ -207,10 +207,9 @@ public final class Flattener: DocumentConsumer {
             let earlierFile = earlier.flatMap { s.member(Flattener.file, ofObjectAt: $0) }.flatMap { s.string(at: $0) }
             let index = (s.member(FetchEnvelope.documentKey, ofObjectAt: root) ?? earlier.flatMap { s.member(Flattener.index, ofObjectAt: $0) })
                 .flatMap { s.text(at: $0) }.flatMap(Int.init)
-            try writeEvent(s, record: root, file: earlierFile ?? file, index: index ?? location.line - 1)
+            try writeEvent(s, record: root, file: earlierFile ?? file, index: index ?? location.line - 1, location: location)
         } else {
-            try diagnostics.badRecord(source: location.source, line: location.line,
-                                      "not a trail document: no Records array and no event fields")
+            try diagnostics.badRecord(source: location.source, line: location.line, ForeignShape.of(document: s, at: root).problem)
         }
     }
 
@@ -246,8 +245,7 @@ public final class Flattener: DocumentConsumer {
 
     func streamEnded(arrays: [String?], location: RecordLocation) throws {
         guard !arrays.contains(where: { ElementShape(arrayKey: $0) != nil }) else { return }
-        try diagnostics.badRecord(source: location.source, line: location.line,
-                                  "not a trail document: no Records, Events or logEvents array")
+        try diagnostics.badRecord(source: location.source, line: location.line, ForeignShape.noTrailShape.problem)
     }
 
     func badDocument(_ location: RecordLocation, _ problem: String) throws {
@@ -277,7 +275,7 @@ public final class Flattener: DocumentConsumer {
         }
         switch s.kind(at: record) {
         case .object:
-            let end = try writeEvent(s, record: record, file: file, index: index)
+            let end = try writeEvent(s, record: record, file: file, index: index, location: location)
             return record == element ? end : nil
         case .string:
             var text = Array((s.string(at: record) ?? "").utf8)
@@ -286,7 +284,7 @@ public final class Flattener: DocumentConsumer {
                 do {
                     let root = try inner.validateDocument()
                     guard inner.kind(at: root) == .object else { return try badElement(index, "the embedded event is not a JSON object", location) }
-                    try writeEvent(inner, record: root, file: file, index: index)
+                    try writeEvent(inner, record: root, file: file, index: index, location: location)
                 } catch let error as JSONError {
                     try badElement(index, "the embedded event is not valid JSON: \(error.message)", location)
                 }
@@ -326,12 +324,17 @@ public final class Flattener: DocumentConsumer {
     // MARK: Writing
 
     /// Writes the record's event line; returns the record's end, or throws what is wrong with
-    /// its syntax (found as its members are read) and writes nothing.
+    /// its syntax (found as its members are read) and writes nothing. A record that is not a
+    /// trail event is reported by its shape and skipped.
     @discardableResult
-    private func writeEvent(_ s: JSONScanner, record: Int, file: String, index: Int) throws(JSONError) -> Int {
+    private func writeEvent(_ s: JSONScanner, record: Int, file: String, index: Int, location: RecordLocation) throws -> Int {
         let members = RecordMembers(s, record)
         if let failure = members.failure { throw failure }
-        write(Header(s, members: members, file: file, index: index), s, members: members)
+        if let foreign = ForeignShape.of(record: s, at: record, members: members) {
+            try diagnostics.badRecord(source: location.source, line: location.line, foreign.problem)
+        } else {
+            write(Header(s, members: members, file: file, index: index), s, members: members)
+        }
         return members.end ?? s.count
     }
 

@@ -13,9 +13,18 @@ indirect enum Condition: Sendable, Equatable {
         let description: String
     }
 
+    /// Limits on a condition's size and nesting: the parser, the compiled form and its
+    /// evaluation recurse once per level, and no real rule comes near either.
+    static let maximumTokens = 4096
+    static let maximumNesting = 256
+
     /// Parses `text`, resolving `X*` patterns and `them` against the rule's search names.
     static func parse(_ text: String, searches: Set<String>) throws(ParseError) -> Condition {
-        var parser = Parser(tokens: tokenize(text), searches: searches)
+        let tokens = tokenize(text)
+        guard tokens.count <= maximumTokens else {
+            throw ParseError(description: "condition of \(tokens.count) words, more than \(maximumTokens)")
+        }
+        var parser = Parser(tokens: tokens, searches: searches)
         let condition = try parser.parseOr()
         if let extra = parser.peek { throw ParseError(description: "unexpected '\(extra)' in condition") }
         return condition
@@ -41,6 +50,8 @@ indirect enum Condition: Sendable, Equatable {
         let tokens: [String]
         let searches: Set<String>
         var position = 0
+        /// Parentheses and `not`s open around the token being read.
+        var nesting = 0
 
         var peek: String? { position < tokens.count ? tokens[position] : nil }
 
@@ -70,15 +81,26 @@ indirect enum Condition: Sendable, Equatable {
         mutating func parseNot() throws(ParseError) -> Condition {
             if peek?.lowercased() == "not" {
                 position += 1
+                try enter()
+                defer { nesting -= 1 }
                 return .not(try parseNot())
             }
             return try parsePrimary()
+        }
+
+        mutating func enter() throws(ParseError) {
+            nesting += 1
+            guard nesting <= Condition.maximumNesting else {
+                throw ParseError(description: "condition nested more than \(Condition.maximumNesting) deep")
+            }
         }
 
         mutating func parsePrimary() throws(ParseError) -> Condition {
             guard let token = next() else { throw ParseError(description: "condition ends too early") }
             switch token.lowercased() {
             case "(":
+                try enter()
+                defer { nesting -= 1 }
                 let inner = try parseOr()
                 guard next() == ")" else { throw ParseError(description: "missing ')' in condition") }
                 return inner

@@ -25,11 +25,11 @@ public struct CorrelationTuning: Sendable, Equatable {
             switch parts[0] {
             case "timespan":
                 guard let span = RuleLoader.duration(value), span > 0 else {
-                    throw TuningError("--tune '\(text)': timespan '\(value)' is not a number followed by s, m, h, d or w")
+                    throw TuningError("--tune '\(text)': timespan '\(value)' is not \(RuleLoader.durationForm)")
                 }
                 timespan = span
             case "gte", "gt":
-                guard let n = Int(value), n >= (parts[0] == "gte" ? 1 : 0) else {
+                guard let n = Int(value), n >= (parts[0] == "gte" ? 1 : 0), n < Int.max else {
                     throw TuningError("--tune '\(text)': \(parts[0]) needs a whole number\(parts[0] == "gte" ? " of 1 or more" : "")")
                 }
                 minimum = parts[0] == "gte" ? n : n + 1

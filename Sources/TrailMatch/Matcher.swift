@@ -19,6 +19,7 @@ public final class Matcher {
     /// Per line: where the header members the rule index reads start.
     private var header: [Int] = []
     private var matched: [Int] = []
+    private let missingHeader = MissingHeader()
     private var untimed = 0
     public private(set) var alertsWritten = 0
     public private(set) var linesRead = 0
@@ -100,7 +101,8 @@ public final class Matcher {
     /// line is passed over once its header is checked, since checking the whole event would
     /// cost more than everything else done with it (see `HeaderLine`). Every event a rule
     /// examines is checked in full first, and any other line too: a bad one is reported and
-    /// skipped. With `--strict` every line is checked in full.
+    /// skipped. With `--strict` every line is checked in full. A line without the `trail`
+    /// header is not an event (rules are written against the header): reported, not matched.
     func match(line: UnsafeRawBufferPointer, at location: RecordLocation) throws {
         linesRead += 1
         let s = JSONScanner(line)
@@ -111,6 +113,7 @@ public final class Matcher {
             evaluate(s, event: 0)
         } else {
             guard let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) else { return }
+            guard MissingHeader.hasHeader(s, root) else { return try missingHeader.skip(location, diagnostics) }
             match(s, event: root)
         }
     }

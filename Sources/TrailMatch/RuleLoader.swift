@@ -236,6 +236,9 @@ public struct RuleLoader {
         guard let conditionNode else { throw fail(detectionNode, "detection has no condition") }
         let conditionTexts = conditionNode.sequence.map { $0.compactMap(\.string) } ?? conditionNode.string.map { [$0] } ?? []
         guard !conditionTexts.isEmpty else { throw fail(conditionNode, "condition must be a string or a list of strings") }
+        guard conditionTexts.count <= Condition.maximumNesting else {
+            throw fail(conditionNode, "condition lists \(conditionTexts.count) conditions, more than \(Condition.maximumNesting)")
+        }
         var condition: Condition?
         for text in conditionTexts {
             do {
@@ -291,7 +294,7 @@ public struct RuleLoader {
         let groupBy = groupNode?.sequence.map { $0.compactMap(\.string) } ?? groupNode?.string.map { [$0] } ?? []
         guard let spanText = section["timespan"]?.string else { throw fail(sectionNode, "correlation has no timespan") }
         guard let timespan = RuleLoader.duration(spanText) else {
-            throw fail(section["timespan"], "timespan '\(spanText)' is not a number followed by s, m, h, d or w")
+            throw fail(section["timespan"], "timespan '\(spanText)' is not \(RuleLoader.durationForm)")
         }
 
         var minimum = kind == .temporal || kind == .temporalOrdered ? ruleNames.count : 1
@@ -308,7 +311,9 @@ public struct RuleLoader {
                     guard kind == .eventCount || kind == .valueCount else {
                         throw fail(k, "a \(kind.rawValue) correlation takes no count condition")
                     }
-                    guard let n = v.string.flatMap({ Int($0) }), n >= 0 else { throw fail(v, "'\(key)' needs a whole number") }
+                    guard let n = v.string.flatMap({ Int($0) }), n >= 0, n < Int.max else {
+                        throw fail(v, "'\(key)' needs a whole number from 0 to \(Int.max - 1)")
+                    }
                     minimum = max(1, key == "gt" ? n + 1 : n)
                 case "lt", "lte", "eq", "neq":
                     throw fail(k, "condition '\(key)' is not supported: alerts are raised as counts grow, so only gt and gte apply")
@@ -336,7 +341,13 @@ public struct RuleLoader {
             minimum: minimum, field: field, generate: generate, examples: common.examples)
     }
 
-    /// `30s`, `10m`, `1h`, `7d`, `2w` in nanoseconds.
+    /// The longest timespan or lateness: ten years, far beyond any real window, and far from
+    /// where nanoseconds overflow.
+    public static let maximumDuration: Int64 = 3650 * 86400 * 1_000_000_000
+    /// What `duration` accepts, for messages.
+    public static let durationForm = "a number followed by s, m, h, d or w, up to 3650d"
+
+    /// `30s`, `10m`, `1h`, `7d`, `2w` in nanoseconds; nil beyond `maximumDuration`.
     public static func duration(_ text: String) -> Int64? {
         guard let unit = text.last, let n = Int64(text.dropLast()), n >= 0 else { return nil }
         let seconds: Int64
@@ -348,7 +359,8 @@ public struct RuleLoader {
         case "w": seconds = 7 * 86400
         default: return nil
         }
-        return n * seconds * 1_000_000_000
+        let (nanoseconds, overflow) = n.multipliedReportingOverflow(by: seconds * 1_000_000_000)
+        return overflow || nanoseconds > maximumDuration ? nil : nanoseconds
     }
 
     private func search(_ node: Node, fail: (Node?, String) -> RuleProblem) throws -> Search {

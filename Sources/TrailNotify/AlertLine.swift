@@ -21,8 +21,9 @@ public struct AlertLine: Sendable {
 
     /// Reads an alert object; nil when it is not an alert.
     public init?(_ s: JSONScanner, alert root: Int) {
+        // Shown on terminals and in logs: one line, no escape sequences.
         func text(_ path: JSONPath) -> String? {
-            s.value(at: path, from: root).flatMap { s.text(at: $0) }
+            s.value(at: path, from: root).flatMap { s.text(at: $0) }.map(PrintableText.escaped)
         }
         guard let title = text(AlertLine.paths.title) else { return nil }
         let p = AlertLine.paths

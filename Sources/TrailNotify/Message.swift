@@ -9,6 +9,9 @@ public struct Message: Sendable {
     public let id: String
     public let subject: String
     public let body: String
+    /// Subject and body with the alert's text escaped for a Slack or a Teams message.
+    public let slack: RenderedText
+    public let teams: RenderedText
     public let line: String
     public let json: [UInt8]
     public let level: AlertLevel?
@@ -22,11 +25,16 @@ public struct Message: Sendable {
 
     /// One alert. `suppressed` is how many like it throttling held back since the last one sent.
     init(alert: Alert, suppressed: Int, templates: MessageTemplates) {
-        let context = TemplateContext.single(alert, suppressed: suppressed)
+        func rendered(_ format: EmbeddedText.Format) -> RenderedText {
+            let context = TemplateContext.single(alert, suppressed: suppressed, format: format)
+            return RenderedText(subject: templates.subject.render(context), body: templates.body.render(context))
+        }
         id = alert.id
-        subject = templates.subject.render(context)
-        body = templates.body.render(context)
-        line = templates.line.map { $0.render(context) } ?? alert.line.render(colour: false)
+        (subject, body) = rendered(.plain).parts
+        slack = rendered(.slack)
+        teams = rendered(.teams)
+        line = templates.line.map { $0.render(TemplateContext.single(alert, suppressed: suppressed, format: .plain)) }
+            ?? alert.line.render(colour: false)
         level = alert.level
         levelName = alert.levelName
         ruleID = alert.ruleID
@@ -44,11 +52,15 @@ public struct Message: Sendable {
     }
 
     init(digest: Digest, templates: MessageTemplates) {
-        let context = TemplateContext.digest(digest)
+        func rendered(_ format: EmbeddedText.Format) -> RenderedText {
+            let context = TemplateContext.digest(digest, format: format)
+            return RenderedText(subject: templates.digestSubject.render(context), body: templates.digestBody.render(context))
+        }
         id = digest.id
-        subject = templates.digestSubject.render(context)
-        body = templates.digestBody.render(context)
-        line = templates.line.map { $0.render(context) } ?? subject
+        (subject, body) = rendered(.plain).parts
+        slack = rendered(.slack)
+        teams = rendered(.teams)
+        line = templates.line.map { $0.render(TemplateContext.digest(digest, format: .plain)) } ?? subject
         level = digest.alerts.compactMap(\.level).max()
         levelName = level.map { "\($0)" } ?? "-"
         ruleID = "digest"
@@ -92,6 +104,14 @@ public struct Message: Sendable {
         w.endObject()
         json = w.bytes
     }
+}
+
+/// A message's subject and body as one format embeds them.
+public struct RenderedText: Sendable {
+    public let subject: String
+    public let body: String
+
+    var parts: (String, String) { (subject, body) }
 }
 
 /// The templates of one target.

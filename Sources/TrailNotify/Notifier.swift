@@ -139,11 +139,9 @@ public final class Notifier {
     }
 
     private func read(_ inputs: [String], into states: [TargetState]) throws {
+        let notAlerts = MissingHeader("not an alert (no alert.rule.title): pipe events through trail-match first")
         try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics) { s, root, location in
-            guard let alert = Alert(s, alert: root) else {
-                try diagnostics.badRecord(source: location.source, line: location.line, "not an alert (no alert.rule.title)")
-                return
-            }
+            guard let alert = Alert(s, alert: root) else { return try notAlerts.skip(location, diagnostics) }
             alerts += 1
             accept(alert, into: states)
         }
@@ -153,7 +151,7 @@ public final class Notifier {
         if let minLevel = options.minLevel, (alert.level ?? .informational) < minLevel { return }
         if options.silences.contains(where: { $0.silences(alert, at: options.now) }) { return }
         let alertTime = alert.time?.seconds ?? options.now.seconds
-        lazy var key = options.dedupKey.render(TemplateContext.single(alert, suppressed: 0))
+        lazy var key = options.dedupKey.render(TemplateContext.single(alert, suppressed: 0, format: .plain))
         for (target, state) in zip(targets, states) where target.route.accepts(alert) && !state.knows(alert.id) {
             var suppressed = 0
             if options.repeatInterval > 0 {

@@ -40,8 +40,10 @@ public struct NotifyCommandLine: Sendable {
         guard quietAction == "hold" || quietAction == "drop" else { throw NotifyError("--quiet-action: hold or drop") }
         options.holdWhenQuiet = quietAction == "hold"
         options.silences = try silence.map(Silence.init)
-        options.retries = max(0, retries)
-        options.retryDelay = max(0, retryDelay)
+        guard (0...100).contains(retries) else { throw NotifyError("--retries: between 0 and 100") }
+        guard retryDelay >= 0, retryDelay <= 3600 else { throw NotifyError("--retry-delay: between 0 and 3600 seconds") }
+        options.retries = retries
+        options.retryDelay = retryDelay
         options.spool = spool
         if let now {
             guard let time = Array(now.utf8).withUnsafeBytes({ Timestamp.parse($0) }) else { throw NotifyError("--now: expected an RFC 3339 time") }

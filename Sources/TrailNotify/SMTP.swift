@@ -120,23 +120,15 @@ final class SMTPTransport: Transport {
         let headers = [
             "From: \(from)",
             "To: \(to.joined(separator: ", "))",
-            "Subject: \(encodedHeader(message.subject))",
+            "Subject: \(EmbeddedText.mailHeader(message.subject))",
             "Date: \(formatter.string(from: Date()))",
             "Message-ID: <\(message.id)@trail>",
-            "X-Trail-Level: \(message.levelName)",
+            "X-Trail-Level: \(EmbeddedText.mailHeader(message.levelName))",
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: 8bit",
         ]
-        let body = message.body.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
-        return Array((headers.joined(separator: "\r\n") + "\r\n\r\n" + body + "\r\n").utf8)
-    }
-
-    /// A header value: as is when ASCII on one line, else RFC 2047 base64 words.
-    static func encodedHeader(_ value: String) -> String {
-        let oneLine = value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        if oneLine.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return oneLine }
-        return "=?UTF-8?B?\(Data(oneLine.utf8).base64EncodedString())?="
+        return Array((headers.joined(separator: "\r\n") + "\r\n\r\n" + EmbeddedText.mailBody(message.body) + "\r\n").utf8)
     }
 }
 

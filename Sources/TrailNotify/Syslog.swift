@@ -50,7 +50,7 @@ final class SyslogTransport: Transport {
         let severity = SyslogTransport.severity(message.level)
         guard let host = settings.host else {
             openlog("trail-notify", LOG_PID, settings.facility << 3)
-            message.line.withCString { text in
+            PrintableText.escaped(message.line).withCString { text in
                 withVaList([text]) { vsyslog(severity, "%s", $0) }
             }
             return
@@ -61,17 +61,15 @@ final class SyslogTransport: Transport {
 
     /// `<PRI>1 TIMESTAMP HOST trail-notify PID alert [trail@32473 id=… rule=… level=…] line`
     static func rfc5424(_ message: Message, facility: Int32, severity: Int32, hostname: String) -> String {
-        func param(_ value: String) -> String {
-            value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "]", with: "\\]")
-        }
         func token(_ value: String, max: Int) -> String {
             let printable = value.unicodeScalars.filter { $0.value > 32 && $0.value < 127 }.map(String.init).joined()
             return printable.isEmpty ? "-" : String(printable.prefix(max))
         }
         var now = Timestamp(epoch: Date().timeIntervalSince1970)
         now.nanoseconds = now.nanoseconds / 1000 * 1000  // RFC 5424 allows six fraction digits
+        func param(_ value: String) -> String { EmbeddedText.syslogParameter(value) }
         let data = "[trail@32473 id=\"\(param(message.id))\" rule=\"\(param(message.ruleID))\" level=\"\(param(message.levelName))\"]"
-        let text = message.line.replacingOccurrences(of: "\n", with: " ")
+        let text = PrintableText.escaped(message.line)
         return "<\(facility * 8 + severity)>1 \(now.rfc3339) \(token(hostname, max: 255)) trail-notify \(getpid()) \(message.alertIDs.count == 1 ? "alert" : "digest") \(data) \(text)"
     }
 

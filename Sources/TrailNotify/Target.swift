@@ -183,10 +183,14 @@ struct TargetOptions {
 
 /// `90`, `90s`, `15m`, `2h`, `1d` → seconds.
 public enum Interval {
+    /// Ten years: longer is a typo, and far from where seconds overflow.
+    static let maximumSeconds: Int64 = 3650 * 86400
+
     public static func seconds(_ text: String) -> Int64? {
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
         guard let last = text.last else { return nil }
-        if let unit = units[last] { return Int64(text.dropLast()).map { $0 * unit } }
-        return Int64(text)
+        let unit = units[last]
+        guard let n = Int64(unit == nil ? Substring(text) : text.dropLast()), n >= 0, n <= maximumSeconds / (unit ?? 1) else { return nil }
+        return n * (unit ?? 1)
     }
 }

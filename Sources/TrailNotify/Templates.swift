@@ -64,11 +64,12 @@ public enum DefaultTemplates {
         """
 }
 
-/// The values a template can use.
+/// The values a template can use, every string escaped for the format the message is
+/// rendered in (`EmbeddedText`): what an event says is never taken as the template's markup.
 enum TemplateContext {
     /// One alert: the record itself (`alert.…`, `event.…`) and the ready-made answers.
-    static func single(_ alert: Alert, suppressed: Int) -> [String: Any] {
-        var context = withoutNulls(alert.object) as? [String: Any] ?? [:]
+    static func single(_ alert: Alert, suppressed: Int, format: EmbeddedText.Format) -> [String: Any] {
+        var context = alert.object
         let trail = (context["event"] as? [String: Any])?["trail"] as? [String: Any] ?? [:]
         let line = alert.line
         var what = line.action.isEmpty ? "-" : line.action
@@ -92,11 +93,11 @@ enum TemplateContext {
         if let file = trail["file"] as? String { context["file"] = file }
         if suppressed > 0 { context["suppressed"] = suppressed }
         context["line"] = line.render(colour: false)
-        return context
+        return templateValue(context, format) as? [String: Any] ?? [:]
     }
 
     /// A digest: counts per rule and, within each rule, per item.
-    static func digest(_ digest: Digest) -> [String: Any] {
+    static func digest(_ digest: Digest, format: EmbeddedText.Format) -> [String: Any] {
         var context: [String: Any] = [
             "id": digest.id, "count": digest.alerts.count, "ruleCount": digest.rules.count,
             "start": digest.start.rfc3339, "end": digest.end.rfc3339,
@@ -106,15 +107,17 @@ enum TemplateContext {
             },
         ]
         if digest.suppressed > 0 { context["suppressed"] = digest.suppressed }
-        return context
+        return templateValue(context, format) as? [String: Any] ?? [:]
     }
 
-    /// JSON nulls would render as text and count as true in sections; Mustache's missing key does neither.
-    static func withoutNulls(_ value: Any) -> Any? {
+    /// Strings escaped for `format`; JSON nulls left out: they would render as text and count
+    /// as true in sections, and Mustache's missing key does neither.
+    static func templateValue(_ value: Any, _ format: EmbeddedText.Format) -> Any? {
         switch value {
         case is NSNull: return nil
-        case let object as [String: Any]: return object.compactMapValues { withoutNulls($0) }
-        case let array as [Any]: return array.compactMap { withoutNulls($0) }
+        case let text as String: return EmbeddedText.escaped(text, for: format)
+        case let object as [String: Any]: return object.compactMapValues { templateValue($0, format) }
+        case let array as [Any]: return array.compactMap { templateValue($0, format) }
         default: return value
         }
     }

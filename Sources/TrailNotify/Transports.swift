@@ -24,7 +24,8 @@ final class ConsoleTransport: Transport {
         if message.alertIDs.count == 1, !message.hasLineTemplate, let line = message.alertLine {
             output.write(line.render(colour: colour))
         } else {
-            output.write(message.alertIDs.count == 1 ? message.line : message.subject + "\n" + message.body)
+            // The template's own line ends stay; the alert's text in it was escaped when rendered.
+            output.write(message.alertIDs.count == 1 ? PrintableText.escaped(message.line) : message.subject + "\n" + message.body)
         }
         output.write("\n")
         output.flush()
@@ -90,10 +91,11 @@ final class ExecTransport: Transport {
         posix_spawnattr_setpgroup(&attributes, 0)
 
         var environment = ProcessInfo.processInfo.environment
-        environment["TRAIL_ALERT_ID"] = message.id
-        environment["TRAIL_LEVEL"] = message.levelName
-        environment["TRAIL_RULE"] = message.ruleID
-        environment["TRAIL_SUBJECT"] = message.subject
+        // One line each, no NUL: the values come from the alert.
+        environment["TRAIL_ALERT_ID"] = PrintableText.escaped(message.id)
+        environment["TRAIL_LEVEL"] = PrintableText.escaped(message.levelName)
+        environment["TRAIL_RULE"] = PrintableText.escaped(message.ruleID)
+        environment["TRAIL_SUBJECT"] = PrintableText.escaped(message.subject)
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }

@@ -76,13 +76,13 @@ final class WebhookTransport: Transport {
             w.key("record")
             w.raw(message.json)
         case .slack:
-            w.member("text", message.subject)
+            w.member("text", message.slack.subject)
             w.key("attachments")
             w.beginArray()
             w.beginObject()
             w.member("color", colour(message.level))
-            w.member("fallback", message.subject)
-            w.member("text", "```\n" + message.body + "```")
+            w.member("fallback", message.slack.subject)
+            w.member("text", "```\n" + message.slack.body + "```")
             w.endObject()
             w.endArray()
         case .teams:
@@ -90,9 +90,9 @@ final class WebhookTransport: Transport {
             w.member("@context", "https://schema.org/extensions")
             w.member("themeColor", String(colour(message.level).dropFirst()))
             w.member("summary", message.subject)
-            w.member("title", message.subject)
+            w.member("title", message.teams.subject)
             // A MessageCard's text takes a little HTML: <pre> keeps the column layout.
-            w.member("text", "<pre>" + htmlEscaped(message.body) + "</pre>")
+            w.member("text", "<pre>" + message.teams.body + "</pre>")
         }
         w.endObject()
         return w.bytes
@@ -106,9 +106,5 @@ final class WebhookTransport: Transport {
         case .low: return "#0288D1"
         default: return "#9E9E9E"
         }
-    }
-
-    static func htmlEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }

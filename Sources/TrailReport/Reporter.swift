@@ -44,6 +44,7 @@ public struct Reporter {
     /// Aggregates the inputs; bad lines are reported with their source:line and skipped.
     public func aggregate() throws -> ReportData {
         var data = ReportData(limits: options.limits, from: options.from, to: options.to)
+        let missingHeader = MissingHeader("no trail header (nor an alert or integrity finding): pipe events through trail-flatten first")
         try NDJSONInput(options.inputs).forEachObject(diagnostics: diagnostics) { scanner, root, location in
             switch LineKind(scanner: scanner, root: root) {
             case .event(let header):
@@ -57,8 +58,7 @@ public struct Reporter {
             case .integrity:
                 data.add(integrity: IntegrityFinding(scanner: scanner, root: root))
             case .unknown:
-                try diagnostics.badRecord(source: location.source, line: location.line,
-                                          "not an event (trail header first), an alert or an integrity finding")
+                try missingHeader.skip(location, diagnostics)
             }
         }
         data.finish()

@@ -41,9 +41,12 @@ public struct SynthOptions: Sendable {
     /// The region where CloudTrail records IAM, STS and console sign-in events.
     static let globalRegion = "us-east-1"
 
+    /// A billion events is days of writing; more is a typo, not a corpus.
+    static let maximumEvents = 1_000_000_000
+
     public func validate() throws(SynthError) {
         guard !outputDirectory.isEmpty else { throw SynthError("--out must name a folder") }
-        guard events >= 0 else { throw SynthError("--events must not be negative") }
+        guard (0...SynthOptions.maximumEvents).contains(events) else { throw SynthError("--events must be between 0 and \(SynthOptions.maximumEvents)") }
         guard (1...100).contains(accounts) else { throw SynthError("--accounts must be between 1 and 100") }
         guard !regions.isEmpty else { throw SynthError("--regions must name at least one region") }
         for region in regions where !SynthOptions.isRegionName(region) {
@@ -59,7 +62,10 @@ public struct SynthOptions: Sendable {
         guard (1...366).contains(days) else { throw SynthError("--days must be between 1 and 366") }
         guard scenarioRate > 0, scenarioRate <= 1000 else { throw SynthError("--scenario-rate must be greater than 0 and at most 1000") }
         guard eventsPerFile.lowerBound >= 1 else { throw SynthError("--events-per-file must start at 1 or more") }
-        guard actionTrailEvents >= 0 else { throw SynthError("--actiontrail must not be negative") }
+        guard eventsPerFile.upperBound <= SynthOptions.maximumEvents else { throw SynthError("--events-per-file must end at \(SynthOptions.maximumEvents) or less") }
+        guard (0...SynthOptions.maximumEvents).contains(actionTrailEvents) else {
+            throw SynthError("--actiontrail must be between 0 and \(SynthOptions.maximumEvents)")
+        }
         guard SynthOptions.isBucketName(bucket) else {
             throw SynthError("--bucket must be an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-'")
         }

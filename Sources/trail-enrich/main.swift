@@ -73,7 +73,7 @@ struct TrailEnrichCommand: ParsableCommand {
         for value in networks + table where !value.contains("=") {
             throw ValidationError("expected NAME=FILE, got \"\(value)\"")
         }
-        guard cacheSize > 0 else { throw ValidationError("--cache-size must be positive") }
+        guard (1...(1 << 24)).contains(cacheSize) else { throw ValidationError("--cache-size must be between 1 and \(1 << 24)") }
         if holidays != nil, businessHours == nil { throw ValidationError("--holidays needs --business-hours") }
     }
 

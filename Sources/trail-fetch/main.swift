@@ -128,8 +128,9 @@ struct TrailFetchCommand: ParsableCommand {
     var strict = false
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard rewindDays >= 1 else { throw ValidationError("--rewind-days must be at least 1") }
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
+        guard (1...366).contains(rewindDays) else { throw ValidationError("--rewind-days must be between 1 and 366") }
+        if let maxRequests, maxRequests < 1 { throw ValidationError("--max-requests must be at least 1") }
         guard S3Client.Addressing(rawValue: addressing) != nil else { throw ValidationError("--addressing must be auto, path or virtual") }
         if verify, publicKeys == nil {
             throw ValidationError("--verify needs the trail's public keys: save them with `aws cloudtrail list-public-keys --start-time <first day> > keys.json` (in the region that delivers the digests) and pass --public-keys keys.json")

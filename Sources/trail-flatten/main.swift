@@ -59,8 +59,8 @@ struct TrailFlattenCommand: ParsableCommand {
     func validate() throws {
         if fields != nil, format != .line { throw ValidationError("--fields applies to --format line") }
         if case .failure(let unknown) = HeaderField.parseList(fields ?? "") { throw ValidationError(unknown.description) }
-        guard dedupeWindow > 0 else { throw ValidationError("--dedupe-window must be positive") }
-        guard windowMB > 0 else { throw ValidationError("--window-mb must be positive") }
+        guard (1...100_000_000).contains(dedupeWindow) else { throw ValidationError("--dedupe-window must be between 1 and 100000000") }
+        guard (1...1024).contains(windowMB) else { throw ValidationError("--window-mb must be between 1 and 1024") }
     }
 
     func run() throws {

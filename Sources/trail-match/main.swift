@@ -90,7 +90,7 @@ struct TrailMatchCommand: ParsableCommand {
 
     func validate() throws {
         if let lateness, RuleLoader.duration(lateness) == nil {
-            throw ValidationError("--lateness '\(lateness)' is not a number followed by s, m, h, d or w")
+            throw ValidationError("--lateness '\(lateness)' is not \(RuleLoader.durationForm)")
         }
         guard check.isEmpty || test.isEmpty else { throw ValidationError("give --check or --test, not both") }
         if state == nil, deferCommit || resetState { throw ValidationError("--defer-commit and --reset-state go with --state") }

@@ -65,7 +65,7 @@ struct TrailReportCommand: ParsableCommand {
 
     func validate() throws {
         guard Bucketing(rawValue: bucket) != nil else { throw ValidationError("--bucket must be auto, hour or day, got \"\(bucket)\"") }
-        guard top > 0 else { throw ValidationError("--top must be positive") }
+        guard (1...1000).contains(top) else { throw ValidationError("--top must be between 1 and 1000") }
         for (name, value) in [("--from", from), ("--to", to)] {
             if let value, ReportOptions.parseTime(value, isEnd: false) == nil {
                 throw ValidationError("\(name): expected an RFC 3339 time or YYYY-MM-DD, got \"\(value)\"")

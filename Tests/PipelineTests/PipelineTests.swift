@@ -120,6 +120,22 @@ import TrailTestSupport
         #expect(flattened.stdoutLines.count == 2)
     }
 
+    @Test(arguments: [
+        ("trail-enrich", "no trail header: pipe through trail-flatten first"),
+        ("trail-match --rules '\(packageRoot)/rules'", "no trail header: pipe through trail-flatten first"),
+        ("trail-report --out -", "no trail header (nor an alert or integrity finding): pipe events through trail-flatten first"),
+        ("trail-notify --to -", "not an alert (no alert.rule.title): pipe events through trail-match first"),
+    ])
+    func aStageGivenLinesItCannotReadSaysSoOncePerInput(command: String, problem: String) throws {
+        // Raw CloudTrail records, as if trail-flatten were left out of the pipe; one of them a
+        // root sign-in a bundled rule would catch.
+        let raw = #"{"eventTime":"2026-11-16T10:00:00Z","eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com","awsRegion":"us-east-1","userIdentity":{"type":"Root"},"eventID":"e1"}"#
+        let result = try runShell(command, environment: env, stdin: "\(raw)\n\(raw)\n\(raw)\n")
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr == "\(command.split(separator: " ")[0]): <stdin>:1: \(problem)\n")
+        #expect(!result.stdout.contains("eventName"))
+    }
+
     @Test(arguments: ["trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth", "trail-report"])
     func everyToolAnswersHelpAndRejectsBadUsage(tool: String) throws {
         let help = try runShell("\(tool) --help", environment: env)
@@ -128,6 +144,25 @@ import TrailTestSupport
         let bad = try runShell("\(tool) --no-such-flag", environment: env)
         #expect(bad.status == 64, "usage errors exit 64, runtime failures 1 or 2")
         #expect(!bad.stderr.isEmpty)
+    }
+
+    @Test(arguments: [
+        "trail-fetch --jobs 0 /tmp", "trail-fetch --jobs 100000 /tmp", "trail-fetch --rewind-days 99999999999 /tmp",
+        "trail-fetch --max-requests -1 /tmp", "trail-fetch --jobs 99999999999999999999 /tmp",
+        "trail-flatten --dedupe-window 9223372036854775807", "trail-flatten --window-mb 9223372036854775807",
+        "trail-enrich --cache-size 9223372036854775807", "trail-enrich --cache-size 0",
+        "trail-match --rules /dev/null --lateness 99999999999999999999d", "trail-match --rules /dev/null --lateness 9999999999d",
+        "trail-match --rules /dev/null --tune x:timespan=9999999999d",
+        "trail-notify --retries 1000000000", "trail-notify --retries -1", "trail-notify --retry-delay 1e300",
+        "trail-notify --retry-delay nan", "trail-notify --repeat-interval 99999999999999999d",
+        "trail-synth --out /nonexistent/x --events 99999999999999", "trail-synth --out /nonexistent/x --actiontrail -5",
+        "trail-synth --out /nonexistent/x --events-per-file 1-9999999999999", "trail-synth --out /nonexistent/x --days 0",
+        "trail-report --out - --top 0", "trail-report --out - --top 9223372036854775807",
+    ])
+    func outOfRangeNumbersAreUsageErrors(command: String) throws {
+        let result = try runShell(command + " </dev/null", environment: env)
+        #expect(result.status == 64, "\(command): \(result.stderr)")
+        #expect(!result.stderr.isEmpty)
     }
 
     @Test func runtimeFailuresExitTwoWithOneLine() throws {

@@ -164,7 +164,6 @@ import TrailTestSupport
             #"{"trail":{"account":"444455556666","actor":{"name":"bob"}}}"#,
             #"{"trail":{"account":null}}"#,
             #"{"trail":{}}"#,
-            #"{"other":1}"#,
         ]
         let out = try enrich(lines, options, in: dir)
         #expect(out[0].hasPrefix(#"{"trail":{"account":"111122223333","actor":{"name":"alice"},"context":{"account":{"name":"Main, production","env":"prod"},"actor":{"name":{"owner":"Alice Doe","team":"platform"}}},"enrichedBy":["context.account@sha256:"#))
@@ -175,7 +174,6 @@ import TrailTestSupport
         #expect((value(second, "trail.enrichedBy") as? [String])?.count == 2)
         #expect(out[2] == #"{"trail":{"account":null,"context":{"account":null,"actor":{"name":null}},"enrichedBy":[]}}"#)
         #expect(out[3] == #"{"trail":{"context":{"account":null,"actor":{"name":null}},"enrichedBy":[]}}"#)
-        #expect(out[4] == lines[4])
         // A second pass leaves enriched events as they are.
         #expect(try enrich(out, options, in: dir) == out)
     }
@@ -206,7 +204,7 @@ import TrailTestSupport
         let unquoted = try dir.write("quote.csv", "id,name\n1,\"a\"b\n")
         #expect(failure { $0.tables = [("trail.account", unquoted)] } == "\(unquoted):2: text after a closing quote")
         #expect(failure { $0.geoDatabase = dir.path + "/missing.mmdb" } == "\(dir.path)/missing.mmdb: No such file or directory")
-        #expect(failure { $0.asnDatabase = shortRow } == "\(shortRow): not a MaxMind DB file (no metadata marker)")
+        #expect(failure { $0.asnDatabase = shortRow } == "\(shortRow): not a MaxMind DB (no metadata marker)")
         let good = try dir.write("good.csv", "id,name\n1,a\n")
         #expect(failure { $0.tables = [("trail.account", good), ("trail.account.name", good)] }
                 == "--table: trail.account.name lies inside another table's trail.context.account")

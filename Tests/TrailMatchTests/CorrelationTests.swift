@@ -167,7 +167,11 @@ func correlate(_ set: RuleSet, _ events: [String], lateness: Int64? = nil) throw
 
     @Test(arguments: [
         ("correlation: {type: event_count, rules: [nothere], group-by: [a], timespan: 10m, condition: {gte: 2}}", "c.yml:13: correlation 'corr' refers to rule 'nothere', which is not loaded"),
-        ("correlation: {type: event_count, rules: [failure], group-by: [a], timespan: 10x, condition: {gte: 2}}", "c.yml:15: timespan '10x' is not a number followed by s, m, h, d or w"),
+        ("correlation: {type: event_count, rules: [failure], group-by: [a], timespan: 10x, condition: {gte: 2}}", "c.yml:15: timespan '10x' is not a number followed by s, m, h, d or w, up to 3650d"),
+        ("correlation: {type: event_count, rules: [failure], group-by: [a], timespan: 99999999999999999999d, condition: {gte: 2}}", "c.yml:15: timespan '99999999999999999999d' is not a number followed by s, m, h, d or w, up to 3650d"),
+        ("correlation: {type: event_count, rules: [failure], group-by: [a], timespan: 9999999999d, condition: {gte: 2}}", "c.yml:15: timespan '9999999999d' is not a number followed by s, m, h, d or w, up to 3650d"),
+        ("correlation: {type: event_count, rules: [failure], group-by: [a], timespan: 10m, condition: {gt: 9223372036854775807}}", "c.yml:15: 'gt' needs a whole number from 0 to 9223372036854775806"),
+        ("correlation: {type: event_count, rules: [failure], group-by: [a], timespan: 10m, condition: {gte: 99999999999999999999}}", "c.yml:15: 'gte' needs a whole number from 0 to 9223372036854775806"),
         ("correlation: {type: event_count, rules: [failure], group-by: [a], timespan: 10m, condition: {lt: 2}}", "c.yml:15: condition 'lt' is not supported: alerts are raised as counts grow, so only gt and gte apply"),
         ("correlation: {type: value_count, rules: [failure], group-by: [a], timespan: 10m, condition: {gte: 2}}", "c.yml:15: a value_count correlation needs condition.field"),
         ("correlation: {type: sequence, rules: [failure], timespan: 10m}", "c.yml:15: correlation type 'sequence' is not one of event_count, value_count, temporal, temporal_ordered, first_seen"),

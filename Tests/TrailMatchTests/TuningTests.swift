@@ -39,6 +39,9 @@ import TrailTestSupport
         ("brute_force:gt=-1", "gt needs a whole number"),
         ("brute_force:timespan=5q", "timespan '5q' is not a number followed by s, m, h, d or w"),
         ("brute_force:window=5m", "unknown setting 'window'"),
+        ("brute_force:timespan=99999999999999999999d", "is not a number followed by s, m, h, d or w, up to 3650d"),
+        ("brute_force:timespan=106752d", "is not a number followed by s, m, h, d or w, up to 3650d"),
+        ("brute_force:gt=9223372036854775807", "gt needs a whole number"),
     ])
     func malformedSettingsAreRefused(text: String, problem: String) throws {
         let error = try #require(throws: TuningError.self) { try CorrelationTuning(text) }

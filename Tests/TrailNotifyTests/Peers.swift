@@ -131,6 +131,13 @@ enum Peers {
         return folder
     }
 
+    /// A peer writing what it receives into a new folder `inbox` of `dir` (its first argument).
+    static func start(_ script: String, inbox: String, in dir: TemporaryDirectory, _ arguments: [String] = [],
+                      environment: [String: String] = [:]) throws -> (inbox: String, server: LoopbackServer) {
+        let folder = try Peers.inbox(inbox, in: dir)
+        return (folder, try start(script, [folder] + arguments, environment: environment))
+    }
+
     static func start(_ script: String, _ arguments: [String], environment: [String: String] = [:]) throws -> LoopbackServer {
         try LoopbackServer(["python3", "-c", script] + arguments, environment: environment)
     }

@@ -47,7 +47,7 @@ import TrailTestSupport
         #expect(lines.count == 4, "\(run.stderr)")
         #expect(lines.map { $0.components(separatedBy: ": ").prefix(2).joined(separator: ": ") }
             == [2, 3, 4, 5].map { "trail-report: \(mixed):\($0)" })
-        #expect(lines[1].hasSuffix("not an event (trail header first), an alert or an integrity finding"))
+        #expect(lines[1].hasSuffix("no trail header (nor an alert or integrity finding): pipe events through trail-flatten first"))
         let page = try String(contentsOfFile: dir.path + "/report.html", encoding: .utf8)
         #expect(page.contains("4 bad lines skipped"))
 
