@@ -35,7 +35,7 @@ let package = Package(
 
         // One library per stage; the executables only parse flags and call these.
         .target(name: "TrailFetch", dependencies: [
-            "TrailCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            "TrailCore", "CCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "TrailFlatten", dependencies: ["TrailCore"], swiftSettings: hotPath),
         .target(name: "TrailEnrich", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotPath),
