@@ -63,7 +63,8 @@ let package = Package(
         // Temporary folders and files for the tests of every stage.
         .target(name: "TrailTestSupport", dependencies: ["TrailCore"], path: "Tests/Support"),
         .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"]),
-        .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailSynth", "TrailTestSupport", "trail-fetch"]),
+        .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailSynth", "TrailTestSupport", "trail-fetch"],
+                    exclude: ["signed_s3_listener.py"]),
         .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle"]),

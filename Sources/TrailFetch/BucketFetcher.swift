@@ -14,6 +14,8 @@ public struct BucketFetchOptions: Sendable {
     public var today: Int?
     /// A progress line on stderr (only worth it on a terminal).
     public var progress = false
+    /// Objects bigger than `maxObjectSize` are skipped without being fetched.
+    public var limits = FetchLimits()
 
     public init() {}
 }
@@ -87,14 +89,14 @@ public final class BucketFetcher {
         var next = 0
         while next < pending.count, !budgetSpent {
             let batch = Array(pending[next..<min(next + options.jobs, pending.count)])
-            let bodies = download(batch.map(\.object.key))
+            let bodies = download(batch.map(\.object))
             var done: [(folder: DayFolder, name: String, etag: String)] = []
             for (item, body) in zip(batch, bodies) {
                 let target = targets[item.target]
                 let uri = location.uri(item.object.key)
                 switch body {
                 case .success(.some(let bytes)):
-                    if let archive = options.archive { try self.archive(bytes, key: item.object.key, folder: target, below: archive) }
+                    if options.archive != nil { try archive(bytes, key: item.object.key, folder: target) }
                     try writer.deliver(bytes, from: uri)
                     objectsDelivered += 1
                 case .success(.none):
@@ -102,6 +104,9 @@ public final class BucketFetcher {
                 case .failure(is RequestBudgetSpent):
                     budgetSpent = true
                     continue
+                case .failure(let failure as S3Failure) where failure.isObjectProblem:
+                    // The same object fails the same way on every run: recorded as done below.
+                    try writer.diagnostics.badInput(uri, failure.reason(for: uri))
                 case .failure(let error):
                     throw error
                 }
@@ -129,21 +134,28 @@ public final class BucketFetcher {
         state?.wasDelivered(String(object.key.dropFirst(target.keyPrefix.count)), etag: object.etag, in: target.folder) ?? false
     }
 
-    /// Downloads `keys` in parallel, one thread each (the work is waiting on the network, so
-    /// it is not bounded by the cores as `concurrentPerform` would be); results in key order.
-    private func download(_ keys: [String]) -> [Result<[UInt8]?, Error>] {
+    /// Downloads `objects` in parallel, one thread each (the work is waiting on the network,
+    /// so it is not bounded by the cores as `concurrentPerform` would be); results in key
+    /// order. One listed bigger than the object cap is not fetched.
+    private func download(_ objects: [S3Object]) -> [Result<[UInt8]?, Error>] {
         final class Slots: @unchecked Sendable {
             var results: [Result<[UInt8]?, Error>]
             let lock = NSLock()
             init(_ n: Int) { results = Array(repeating: .success(nil), count: n) }
         }
-        let slots = Slots(keys.count)
+        let slots = Slots(objects.count)
         let client = self.client
+        let limit = options.limits.maxObjectSize
         let group = DispatchGroup()
-        for (i, key) in keys.enumerated() {
+        for (i, object) in objects.enumerated() {
+            if object.size > limit {
+                slots.results[i] = .failure(S3Failure(description: "\(location.uri(object.key)): size exceeds \(formatLimit(limit)); skipped",
+                                                      isObjectProblem: true))
+                continue
+            }
             group.enter()
             Thread {
-                let result = Result { try client.get(key) }
+                let result = Result { try client.get(object.key, maxBytes: limit) }
                 slots.lock.withLock { slots.results[i] = result }
                 group.leave()
             }.start()
@@ -227,23 +239,16 @@ public final class BucketFetcher {
         }
     }
 
-    /// `DIR/<account>/<region>/YYYY/MM/DD/<name>`; the bucket stands in for a layout without
-    /// an account (single-account ActionTrail), and a file without a date keeps its key.
-    private func archive(_ bytes: [UInt8], key: String, folder target: Target, below root: String) throws {
-        let path: String
-        if let day = target.folder.day {
-            let origin = KeyOrigin(folderKey: target.keyPrefix)
-            path = "\(root)/\(origin.account ?? location.bucket)/\(origin.region ?? "global")/\(DayFolder.path(day))\(key.dropFirst(target.keyPrefix.count))"
-        } else {
-            path = "\(root)/\(location.bucket)/\(key)"
-        }
-        let parent = (path as NSString).deletingLastPathComponent
+    /// A raw copy below `--archive` (`Archive.components`). An object that cannot be kept
+    /// there is reported and still delivered: the run and later runs go on.
+    private func archive(_ bytes: [UInt8], key: String, folder target: Target) throws {
+        guard let root = options.archive else { return }
+        let components = Archive.components(key: key, folderKey: target.keyPrefix, day: target.folder.day, bucket: location.bucket)
         do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try Archive(root: root).write(bytes, at: components)
         } catch {
-            throw IOFailure(path: parent, reason: "cannot create the archive folder")
+            try writer.diagnostics.badInput(location.uri(key), "not archived: \(error)")
         }
-        try FileIO.writeAtomically(bytes, to: path, durable: false)
     }
 }
 

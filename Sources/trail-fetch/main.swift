@@ -109,8 +109,14 @@ struct TrailFetchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many List and Get requests; the rest is left for the next run.", valueName: "n"))
     var maxRequests: Int?
 
-    @Option(help: ArgumentHelp("Keep a raw copy of every fetched object under DIR/<account>/<region>/YYYY/MM/DD/.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Keep a raw copy of every fetched object under DIR/<account>/<region>/YYYY/MM/DD/ (unsafe names percent-encoded).", valueName: "dir"))
     var archive: String?
+
+    @Option(help: ArgumentHelp("Skip an object (or file) that holds or inflates to more than this many bytes (suffixes K, M, G).", valueName: "bytes"))
+    var maxObjectSize = "1G"
+
+    @Option(help: ArgumentHelp("Skip a document longer than this as a line (the later stages' --max-record-size).", valueName: "bytes"))
+    var maxRecordSize = "64M"
 
     @Flag(help: "Check digest signatures, the digest chain and log file hashes instead of fetching; write findings.")
     var verify = false
@@ -138,6 +144,11 @@ struct TrailFetchCommand: ParsableCommand {
         if verify, archive != nil { throw ValidationError("--archive keeps fetched objects; --verify fetches none to keep") }
         if state == nil, deferCommit || resetState { throw ValidationError("--defer-commit and --reset-state go with --state") }
         if verify, deferCommit || resetState { throw ValidationError("--verify reads the state; --defer-commit and --reset-state are for fetching") }
+        for (name, value) in [("--max-object-size", maxObjectSize), ("--max-record-size", maxRecordSize)] {
+            guard let bytes = parseByteCount(value), (1 << 10...1 << 40).contains(bytes) else {
+                throw ValidationError("\(name) \(value): not a byte count from 1K to 1T (a number with an optional K, M, G or T)")
+            }
+        }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, FetchFilters.day(value) == nil { throw ValidationError("\(name) \(value): not a date (YYYY-MM-DD) or RFC 3339 time") }
         }
@@ -164,6 +175,8 @@ struct TrailFetchCommand: ParsableCommand {
         options.bucket.jobs = jobs
         options.bucket.archive = archive
         options.bucket.progress = isatty(2) != 0 && !quiet
+        options.limits.maxObjectSize = parseByteCount(maxObjectSize) ?? options.limits.maxObjectSize
+        options.limits.maxRecordSize = parseByteCount(maxRecordSize) ?? options.limits.maxRecordSize
         Tool.run("trail-fetch", strict: strict) { diagnostics in
             let fetcher = Fetcher(output: .standardOutput(), diagnostics: diagnostics, options: options)
             if verify, let publicKeys {
