@@ -2,7 +2,9 @@
 moto cannot check (it signs its decoded path, so `+`, `%` and non-ASCII keys fail even for
 boto3). The canonical URI is the path exactly as sent: no decoding, no dot-segment removal.
 
-Usage: signed_s3_listener.py ACCESS_KEY SECRET OBJECTS.json  (OBJECTS: {"bucket/key": "body"})
+Usage: signed_s3_listener.py ACCESS_KEY SECRET OBJECTS.json  (OBJECTS: {"bucket/key": "body"};
+a null body stands for an object S3 refuses: 403 AccessDenied, as one under a KMS key the
+reader may not use)
 Prints the port, then serves ListObjectsV2 (delimiter; encoding-type=url, as S3 encodes: space as +)
 and GetObject, path-style. A request whose signature does not match gets 403
 SignatureDoesNotMatch; each is logged on stderr as `<status> <raw path>`.
@@ -45,7 +47,7 @@ def listing(bucket, query):
     keys = [k for k in keys if not delimiter or delimiter not in k[len(prefix):]]
     contents = "".join(
         f"<Contents><Key>{escape(quote_plus(k, safe='/'))}</Key><ETag>&quot;{abs(hash(k))}&quot;</ETag>"
-        f"<Size>{len(OBJECTS[bucket + '/' + k].encode())}</Size></Contents>" for k in keys) + "".join(
+        f"<Size>{len(OBJECTS[bucket + '/' + k] or '')}</Size></Contents>" for k in keys) + "".join(
         f"<CommonPrefixes><Prefix>{escape(quote_plus(p, safe='/'))}</Prefix></CommonPrefixes>" for p in folders)
     return ('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>' + bucket +
             "</Name><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>" + contents +
@@ -64,6 +66,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, body = 403, b"<Error><Code>SignatureDoesNotMatch</Code><Message>no</Message></Error>"
         elif key == "":
             status, body = 200, listing(bucket, parse_qs(parts.query))
+        elif OBJECTS.get(bucket + "/" + unquote(key), "") is None:
+            status, body = 403, b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
         elif bucket + "/" + unquote(key) in OBJECTS:
             status, body = 200, OBJECTS[bucket + "/" + unquote(key)].encode()
         else:
