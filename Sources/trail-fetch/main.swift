@@ -33,6 +33,13 @@ struct TrailFetchCommand: ParsableCommand {
             leaves its files to the next one. An unreadable state file stops the run before \
             anything is fetched; --reset-state moves it aside.
 
+            Hostile objects are skipped with one line, and recorded as done with --state: an \
+            object over --max-object-size once gunzipped (a gzip bomb stops at the cap), a \
+            document over --max-record-size, one the store refuses for itself. Below a folder \
+            only regular files are read. Keys are sent as signed (S3 does not normalize \
+            paths); redirects are never followed, so credentials go to the endpoint only; \
+            --archive maps every key to a path inside DIR.
+
             With --verify, trail-fetch checks the trail's integrity instead of fetching it, as \
             aws cloudtrail validate-logs does: each digest's SHA256withRSA signature (from the \
             object's x-amz-meta-signature; in a local copy of the bucket, from the side file \
