@@ -117,40 +117,18 @@ struct DocumentStream {
     }
 
     let limits: FetchLimits
-    /// Compressed bytes handed to zlib at once: bounds the output of one call (deflate
-    /// expands at most about 1032 times) before the cap is checked again.
-    private static let inflateStep = 16 << 10
-
     /// Calls `visit` with each document in order; throws the object's problem, if any.
     func read(_ raw: [UInt8], _ visit: (Piece) throws -> Void) throws {
         var reader = Reader(limits: limits)
         do {
             try raw.withUnsafeBytes { bytes in
                 guard Gzip.isGzip(bytes) else { return try reader.take(bytes, visit) }
-                try inflate(bytes) { try reader.take($0, visit) }
+                try Gzip.inflate(bytes) { try reader.take($0, visit) }
             }
         } catch let error as GzipError {
             throw ObjectProblem.gzip(error)
         }
         try reader.finish(visit)
-    }
-
-    /// Inflates `bytes` a step at a time, handing each output block to `take`.
-    private func inflate(_ bytes: UnsafeRawBufferPointer, _ take: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let inflater = try Inflater()
-        var offset = 0
-        while offset < bytes.count {
-            let step = UnsafeRawBufferPointer(rebasing: bytes[offset..<min(offset + DocumentStream.inflateStep, bytes.count)])
-            // zlib's callback cannot throw: the first failure is kept and the rest ignored.
-            var failure: Error?
-            try inflater.process(step) { chunk in
-                guard failure == nil else { return }
-                do { try take(chunk) } catch { failure = error }
-            }
-            if let failure { throw failure }
-            offset += step.count
-        }
-        try inflater.finish()
     }
 
     /// The splitter and the document being read, across chunks.

@@ -84,7 +84,7 @@ public final class Fetcher {
                 store = LocalTrailCopy(root: source)
             }
             let verifier = DigestVerifier(store: store, keys: keys, filters: options.bucket.filters, state: state,
-                                          jobs: options.bucket.jobs, output: writer.output)
+                                          jobs: options.bucket.jobs, limits: options.limits, output: writer.output)
             try verifier.run()
             problems = problems || verifier.foundProblems
             if !options.quiet {
