@@ -256,19 +256,26 @@ public final class DigestVerifier {
         return inflated.map { body }
     }
 
-    /// The SHA-256 (hex) of a log file gunzipped, hashed a block at a time; nil when it is not
-    /// gzip or inflates past the object cap (a bomb is no valid log file).
-    private func inflatedHash(_ raw: [UInt8]) -> String? {
+    /// A log file's SHA-256 once gunzipped against the digest's, hashed a block at a time:
+    /// one that is not gzip, or inflates past the object cap (a bomb), is invalid.
+    private func checkHash(_ raw: [UInt8], expected: String) -> (IntegrityFinding.Status, String) {
         var hasher = SHA256()
         var total = 0
-        let hashed: ()? = try? raw.withUnsafeBytes { bytes in
-            try Gzip.inflate(bytes) { block in
-                total += block.count
-                guard total <= limits.maxObjectSize else { throw GzipError("over the limit") }
-                hasher.update(bufferPointer: block)
+        do {
+            try raw.withUnsafeBytes { bytes in
+                try Gzip.inflate(bytes) { block in
+                    total += block.count
+                    guard total <= limits.maxObjectSize else { throw ObjectProblem.tooLarge(limit: limits.maxObjectSize) }
+                    hasher.update(bufferPointer: block)
+                }
             }
+        } catch ObjectProblem.tooLarge(let limit) {
+            return (.invalid, "decompressed size exceeds \(formatLimit(limit))")
+        } catch {
+            return (.invalid, "invalid format")
         }
-        return hashed.map { Hex.encode(hasher.finalize()) }
+        let matches = Hex.encode(hasher.finalize()) == expected.lowercased()
+        return matches ? (.valid, "hash value matches") : (.invalid, "hash value doesn't match")
     }
 
     /// The findings of one listed log file, given its bytes (nil: no such object).
@@ -278,13 +285,8 @@ public final class DigestVerifier {
                                   digest: store.uri(digest.key), account: digest.account, region: digest.region, time: document.endTime))
         }
         if let raw = content {
-            switch inflatedHash(raw) {
-            case .some(let hash):
-                let matches = hash == file.hash.lowercased()
-                emitLog(matches ? .valid : .invalid, matches ? "hash value matches" : "hash value doesn't match")
-            case nil:
-                emitLog(.invalid, "invalid format")
-            }
+            let (status, reason) = checkHash(raw, expected: file.hash)
+            emitLog(status, reason)
         } else {
             emitLog(.missing, "not found")
         }
