@@ -93,23 +93,7 @@ public final class BucketFetcher {
             var done: [(folder: DayFolder, name: String, etag: String)] = []
             for (item, body) in zip(batch, bodies) {
                 let target = targets[item.target]
-                let uri = location.uri(item.object.key)
-                switch body {
-                case .success(.some(let bytes)):
-                    if options.archive != nil { try archive(bytes, key: item.object.key, folder: target) }
-                    try writer.deliver(bytes, from: uri)
-                    objectsDelivered += 1
-                case .success(.none):
-                    try writer.diagnostics.badInput(uri, "the object disappeared before it was fetched; skipped")
-                case .failure(is RequestBudgetSpent):
-                    budgetSpent = true
-                    continue
-                case .failure(let failure as S3Failure) where failure.isObjectProblem:
-                    // The same object fails the same way on every run: recorded as done below.
-                    try writer.diagnostics.badInput(uri, failure.reason(for: uri))
-                case .failure(let error):
-                    throw error
-                }
+                guard try deliver(body, of: item.object, in: target) else { continue }
                 remaining[item.target]! -= 1
                 done.append((target.folder, String(item.object.key.dropFirst(target.keyPrefix.count)), item.object.etag))
             }
@@ -128,6 +112,29 @@ public final class BucketFetcher {
             absentDays.forEach(state.closeDay)
             try state.save()
         }
+    }
+
+    /// Writes one downloaded object (and its archive copy), or reports why it is skipped;
+    /// false when it is left for the next run (the request budget ran out). An object that
+    /// fails for a reason of its own fails the same way on every run: it counts as done.
+    private func deliver(_ body: Result<[UInt8]?, Error>, of object: S3Object, in target: Target) throws -> Bool {
+        let uri = location.uri(object.key)
+        switch body {
+        case .success(.some(let bytes)):
+            try archive(bytes, key: object.key, folder: target)
+            try writer.deliver(bytes, from: uri)
+            objectsDelivered += 1
+        case .success(.none):
+            try writer.diagnostics.badInput(uri, "the object disappeared before it was fetched; skipped")
+        case .failure(is RequestBudgetSpent):
+            budgetSpent = true
+            return false
+        case .failure(let failure as S3Failure) where failure.isObjectProblem:
+            try writer.diagnostics.badInput(uri, failure.reason(for: uri))
+        case .failure(let error):
+            throw error
+        }
+        return true
     }
 
     private func wasDelivered(_ object: S3Object, _ target: Target) -> Bool {

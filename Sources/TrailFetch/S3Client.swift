@@ -232,8 +232,12 @@ public final class S3Client: @unchecked Sendable {
         return (400..<500).contains(status) && status != 408 && status != 429 && !runWide.contains(code)
     }
 
+    /// The errors of a request sent to the wrong region (a 301 among them): the answer names
+    /// the bucket's region, which says more than where a redirect points.
+    static let otherRegionCodes: Set = ["PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"]
+
     static func explain(_ response: HTTPResponse, error: (code: String, message: String), what: String) -> String {
-        if (300..<400).contains(response.status), error.code.isEmpty {
+        if (300..<400).contains(response.status), !otherRegionCodes.contains(error.code) {
             // Never followed: the request's credentials would go to whatever host it names.
             let target = response.headers["location"].flatMap { URLComponents(string: $0)?.host } ?? "no Location"
             return "\(what): HTTP \(response.status) redirect to \(target) not followed (credentials go to the endpoint only)"
@@ -251,7 +255,7 @@ public final class S3Client: @unchecked Sendable {
         case "NoSuchBucket": reason = "no such bucket"
         case "NoSuchKey": reason = "no such object"
         case "RequestTimeTooSkewed": reason = "the local clock is too far from the server's"
-        case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+        case let code where otherRegionCodes.contains(code):
             reason = "the bucket is in another region" + (region.map { ": use --bucket-region \($0)" } ?? "")
         default:
             reason = error.message.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(error.message)"

@@ -38,12 +38,14 @@ final class S3Transport: @unchecked Sendable {
         var list: UnsafeMutablePointer<curl_slist>?
         for header in headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
         defer { curl_slist_free_all(list) }
+        // The callbacks get `received` unretained: it must outlive the transfer, and the
+        // handle is reset (forgetting the pointer) before it is used again.
         let context = Unmanaged.passUnretained(received).toOpaque()
         configure(curl, url: url, headers: list, context: context)
         let code = withExtendedLifetime(received) { curl_easy_perform(curl) }
         if received.tooLarge { throw BodyTooLarge() }
         guard code == CURLE_OK else {
-            throw HTTPTransportError(url: HTTPClient.redacted(URL(string: url)!), reason: String(cString: curl_easy_strerror(code)),
+            throw HTTPTransportError(url: URL(string: url).map(HTTPClient.redacted) ?? "<url>", reason: String(cString: curl_easy_strerror(code)),
                                      isTimeout: code == CURLE_OPERATION_TIMEDOUT)
         }
         var status = 0
