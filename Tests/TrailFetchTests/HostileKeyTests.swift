@@ -93,6 +93,33 @@ import TrailTestSupport
         #expect(refused.status == 2 && refused.stderr.contains("SignatureDoesNotMatch"), "\(refused.stderr)")
     }
 
+    @Test func anObjectThatCannotBeArchivedIsReportedAndStillDelivered() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let objects = Self.objects(["a.json", "b.json"])
+        let table = try JSONSerialization.data(withJSONObject: Dictionary(uniqueKeysWithValues: objects.map { ("keys/" + $0.key, $0.body) }))
+        let server = try LoopbackServer(["python3", packageRoot + "/Tests/TrailFetchTests/signed_s3_listener.py", "AKIDLISTENER", "secret",
+                                         try dir.write("objects.json", String(decoding: table, as: UTF8.self))])
+        defer { server.stop() }
+        let environment = ["AWS_ACCESS_KEY_ID": "AKIDLISTENER", "AWS_SECRET_ACCESS_KEY": "secret",
+                           "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:\(server.port)", "AWS_REGION": "us-east-1",
+                           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"]
+        // A link planted in the archive, pointing outside it.
+        try FileManager.default.createDirectory(atPath: dir.path + "/outside", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.path + "/archive", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/archive/111122223333", withDestinationPath: dir.path + "/outside")
+        let command = "'\(S3FetchTests.tool)' --state '\(dir.path)/state.json' --archive '\(dir.path)/archive' s3://keys"
+        let run = try runShell(command, environment: environment)
+        #expect(run.status == 1)
+        #expect(run.stdoutLines.count == 2)
+        for object in objects {
+            #expect(run.stderr.contains("trail-fetch: s3://keys/\(object.key): not archived: \(dir.path)/archive/111122223333: not a folder (a link?); not written through\n"), "\(run.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/outside").isEmpty)
+        let again = try runShell(command, environment: environment)
+        #expect(again.status == 0 && again.stdout.isEmpty, "\(again.stderr)")
+    }
+
     @Test func mapsEveryKeyToSafeNames() {
         #expect(Archive.component("..") == "%2E." && Archive.component(".") == "%2E" && Archive.component("") == "%")
         #expect(Archive.component(".hidden.json") == "%2Ehidden.json")
