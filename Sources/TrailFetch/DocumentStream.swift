@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import TrailCore
 
 /// Finds where each top-level JSON value of a stream begins and ends, a chunk at a time, so
@@ -32,17 +35,15 @@ struct DocumentSplitter {
             return (i + 1, .started(i))
         }
         while i < bytes.count {
-            let byte = bytes[i]
             if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                    if depth == 0 { return end(at: i + 1) }
-                }
-            } else if scalar {
+                guard let after = stringEnd(bytes, from: i) else { return (bytes.count, nil) }
+                inString = false
+                if depth == 0 { return end(at: after) }
+                i = after
+                continue
+            }
+            let byte = bytes[i]
+            if scalar {
                 if DocumentSplitter.isWhitespace(byte) || DocumentSplitter.isStructural(byte) { return end(at: i) }
             } else if byte == UInt8(ascii: "\"") {
                 inString = true
@@ -55,6 +56,34 @@ struct DocumentSplitter {
             i += 1
         }
         return (i, nil)
+    }
+
+    /// Where the open string ends (after its closing quote), or nil when the chunk ends
+    /// first. Strings are most of a log file's bytes: memchr finds each quote, and the run of
+    /// backslashes before it (with one carried over from the last chunk) says if it is escaped.
+    private mutating func stringEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        precondition(inString && start < bytes.count)
+        let base = bytes.baseAddress!
+        var from = start
+        while let found = memchr(base + from, Int32(UInt8(ascii: "\"")), bytes.count - from) {
+            let quote = base.distance(to: found)
+            let run = backslashes(bytes, before: quote, downTo: from)
+            let escapedQuote = (run + (escaped && quote - run == from ? 1 : 0)) % 2 == 1
+            escaped = false
+            if !escapedQuote { return quote + 1 }
+            from = quote + 1
+            if from == bytes.count { return nil }
+        }
+        let run = backslashes(bytes, before: bytes.count, downTo: from)
+        escaped = (run + (escaped && bytes.count - run == from ? 1 : 0)) % 2 == 1
+        return nil
+    }
+
+    /// How many backslashes come right before `end`, not looking below `floor`.
+    private func backslashes(_ bytes: UnsafeRawBufferPointer, before end: Int, downTo floor: Int) -> Int {
+        var i = end
+        while i > floor, bytes[i - 1] == UInt8(ascii: "\\") { i -= 1 }
+        return end - i
     }
 
     /// At the end of the stream: a number or literal still open ends there; any other open

@@ -15,6 +15,8 @@ public final class DocumentWriter {
     /// The documents of an object up to this size are kept between checking and writing;
     /// a bigger object is read (gunzipped) twice instead.
     private static let holdLimit = 16 << 20
+    /// The kept documents, the buffer reused from object to object.
+    private var held: [UInt8] = []
 
     public init(output: OutputWriter, diagnostics: Diagnostics, limits: FetchLimits = FetchLimits()) {
         self.output = output
@@ -32,16 +34,17 @@ public final class DocumentWriter {
         let stream = DocumentStream(limits: limits)
         // Validate every document before writing any, so a bad file is skipped whole.
         var count = 0
-        var held: [UInt8]? = []
+        var holding = true
         var ranges: [Range<Int>?] = []
+        held.removeAll(keepingCapacity: true)
         do {
             try stream.read(raw) { piece in
                 count += 1
-                guard let kept = held else { return }
+                guard holding else { return }
                 guard case .document(let bytes) = piece else { return ranges.append(nil) }
-                guard kept.count + bytes.count <= DocumentWriter.holdLimit else { return held = nil }
-                ranges.append(kept.count..<kept.count + bytes.count)
-                held!.append(contentsOf: bytes)
+                guard held.count + bytes.count <= DocumentWriter.holdLimit else { return holding = false }
+                ranges.append(held.count..<held.count + bytes.count)
+                held.append(contentsOf: bytes)
             }
         } catch let problem as ObjectProblem {
             return try diagnostics.badInput(uri, problem.description)
@@ -52,7 +55,7 @@ public final class DocumentWriter {
             try write(piece, number: n, of: count, uri: uri)
             n += 1
         }
-        if let held {
+        if holding {
             try held.withUnsafeBytes { bytes in
                 for range in ranges { try next(range.map { .document(UnsafeRawBufferPointer(rebasing: bytes[$0])) } ?? .oversize) }
             }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TrailCore
-import TrailFetch
+@testable import TrailFetch
 import TrailTestSupport
 
 /// Hostile objects and files: gzip bombs, oversized documents, devices and FIFOs, objects
@@ -148,5 +148,39 @@ import TrailTestSupport
         let second = try runShell("'\(Self.tool)' --state '\(state)' s3://b", environment: environment)
         #expect(second.status == 0 && second.stdout.isEmpty && second.stderr.contains(" 0 Get requests"), "\(second.stderr)")
         #expect(server.log.components(separatedBy: "b-denied.json").count == 2, "fetched once: \(server.log)")
+    }
+}
+
+/// The splitter finds the same documents wherever the chunks are cut: inside strings, in
+/// runs of backslashes, between a number and what ends it.
+@Suite struct DocumentSplitterTests {
+    static let text = #"{"a":"x\"y\\","b":[1,"\\\"",{}]} [2,"]"] "s\\\"" 3 {"c":"}\\\\"}"#
+    static let documents = [#"{"a":"x\"y\\","b":[1,"\\\"",{}]}"#, #"[2,"]"]"#, #""s\\\"""#, "3", #"{"c":"}\\\\"}"#]
+
+    /// The documents found when `text` comes in chunks of `size` bytes.
+    static func split(_ text: String, size: Int) -> [String] {
+        let bytes = Array(text.utf8)
+        var splitter = TrailFetch.DocumentSplitter()
+        var found: [String] = [], start = 0
+        for offset in stride(from: 0, to: bytes.count, by: size) {
+            let chunk = Array(bytes[offset..<min(offset + size, bytes.count)])
+            chunk.withUnsafeBytes { raw in
+                var at = 0
+                while at < raw.count {
+                    let (next, boundary) = splitter.advance(raw, from: at)
+                    at = next
+                    if case .started(let first) = boundary { start = offset + first }
+                    if boundary == .ended { found.append(String(decoding: bytes[start..<offset + at], as: UTF8.self)) }
+                }
+            }
+        }
+        if splitter.inValue, splitter.finish() { found.append(String(decoding: bytes[start...], as: UTF8.self)) }
+        return found
+    }
+
+    @Test func findsTheSameDocumentsWhateverTheChunks() {
+        for size in 1...Self.text.utf8.count {
+            #expect(Self.split(Self.text, size: size) == Self.documents, "chunks of \(size)")
+        }
     }
 }
