@@ -16,3 +16,10 @@ static inline CURLcode trail_curl_set_reader(CURL *curl, trail_curl_read_callbac
 static inline CURLcode trail_curl_get_long(CURL *curl, CURLINFO info, long *value) {
     return curl_easy_getinfo(curl, info, value);
 }
+/* CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION with their context (curl_easy_setopt is variadic). */
+typedef size_t (*trail_curl_write_callback)(char *data, size_t size, size_t count, void *context);
+static inline CURLcode trail_curl_set_writer(CURL *curl, CURLoption function, CURLoption data,
+                                             trail_curl_write_callback callback, void *context) {
+    CURLcode rc = curl_easy_setopt(curl, function, callback);
+    return rc != CURLE_OK ? rc : curl_easy_setopt(curl, data, context);
+}

@@ -23,6 +23,27 @@ public enum Gzip {
         return output
     }
 
+    /// Inflates `input` (several members too), handing each decompressed block to `output`,
+    /// which may throw to stop: memory holds one block whatever the stream inflates to. Input
+    /// goes to zlib 16 KiB at a time, so that little is inflated after `output` has thrown
+    /// (deflate expands at most about 1032 times).
+    public static func inflate(_ input: UnsafeRawBufferPointer, _ output: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let inflater = try Inflater()
+        var offset = 0
+        while offset < input.count {
+            let step = UnsafeRawBufferPointer(rebasing: input[offset..<min(offset + (16 << 10), input.count)])
+            // zlib's callback cannot throw: the first failure is kept and the rest ignored.
+            var failure: Error?
+            try inflater.process(step) { block in
+                guard failure == nil else { return }
+                do { try output(block) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            offset += step.count
+        }
+        try inflater.finish()
+    }
+
     /// Compresses `input` as one gzip member with a zero timestamp, so output is reproducible.
     public static func deflate(_ input: UnsafeRawBufferPointer, level: Int32 = 6) throws(GzipError) -> [UInt8] {
         var stream = z_stream()

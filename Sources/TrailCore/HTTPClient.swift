@@ -37,6 +37,12 @@ public struct HTTPTransportError: Error, CustomStringConvertible {
     public let reason: String
     public let isTimeout: Bool
     public var description: String { "\(url): \(reason)" }
+
+    public init(url: String, reason: String, isTimeout: Bool) {
+        self.url = url
+        self.reason = reason
+        self.isTimeout = isTimeout
+    }
 }
 
 /// A small synchronous HTTP client over URLSession, for tools that do one request after

@@ -14,6 +14,8 @@ public struct BucketFetchOptions: Sendable {
     public var today: Int?
     /// A progress line on stderr (only worth it on a terminal).
     public var progress = false
+    /// Objects bigger than `maxObjectSize` are skipped without being fetched.
+    public var limits = FetchLimits()
 
     public init() {}
 }
@@ -87,24 +89,11 @@ public final class BucketFetcher {
         var next = 0
         while next < pending.count, !budgetSpent {
             let batch = Array(pending[next..<min(next + options.jobs, pending.count)])
-            let bodies = download(batch.map(\.object.key))
+            let bodies = download(batch.map(\.object))
             var done: [(folder: DayFolder, name: String, etag: String)] = []
             for (item, body) in zip(batch, bodies) {
                 let target = targets[item.target]
-                let uri = location.uri(item.object.key)
-                switch body {
-                case .success(.some(let bytes)):
-                    if let archive = options.archive { try self.archive(bytes, key: item.object.key, folder: target, below: archive) }
-                    try writer.deliver(bytes, from: uri)
-                    objectsDelivered += 1
-                case .success(.none):
-                    try writer.diagnostics.badInput(uri, "the object disappeared before it was fetched; skipped")
-                case .failure(is RequestBudgetSpent):
-                    budgetSpent = true
-                    continue
-                case .failure(let error):
-                    throw error
-                }
+                guard try deliver(body, of: item.object, in: target) else { continue }
                 remaining[item.target]! -= 1
                 done.append((target.folder, String(item.object.key.dropFirst(target.keyPrefix.count)), item.object.etag))
             }
@@ -125,25 +114,55 @@ public final class BucketFetcher {
         }
     }
 
+    /// Writes one downloaded object (and its archive copy), or reports why it is skipped;
+    /// false when it is left for the next run (the request budget ran out). An object that
+    /// fails for a reason of its own fails the same way on every run: it counts as done.
+    private func deliver(_ body: Result<[UInt8]?, Error>, of object: S3Object, in target: Target) throws -> Bool {
+        let uri = location.uri(object.key)
+        switch body {
+        case .success(.some(let bytes)):
+            try archive(bytes, key: object.key, folder: target)
+            try writer.deliver(bytes, from: uri)
+            objectsDelivered += 1
+        case .success(.none):
+            try writer.diagnostics.badInput(uri, "the object disappeared before it was fetched; skipped")
+        case .failure(is RequestBudgetSpent):
+            budgetSpent = true
+            return false
+        case .failure(let failure as S3Failure) where failure.isObjectProblem:
+            try writer.diagnostics.badInput(uri, failure.reason(for: uri))
+        case .failure(let error):
+            throw error
+        }
+        return true
+    }
+
     private func wasDelivered(_ object: S3Object, _ target: Target) -> Bool {
         state?.wasDelivered(String(object.key.dropFirst(target.keyPrefix.count)), etag: object.etag, in: target.folder) ?? false
     }
 
-    /// Downloads `keys` in parallel, one thread each (the work is waiting on the network, so
-    /// it is not bounded by the cores as `concurrentPerform` would be); results in key order.
-    private func download(_ keys: [String]) -> [Result<[UInt8]?, Error>] {
+    /// Downloads `objects` in parallel, one thread each (the work is waiting on the network,
+    /// so it is not bounded by the cores as `concurrentPerform` would be); results in key
+    /// order. One listed bigger than the object cap is not fetched.
+    private func download(_ objects: [S3Object]) -> [Result<[UInt8]?, Error>] {
         final class Slots: @unchecked Sendable {
             var results: [Result<[UInt8]?, Error>]
             let lock = NSLock()
             init(_ n: Int) { results = Array(repeating: .success(nil), count: n) }
         }
-        let slots = Slots(keys.count)
+        let slots = Slots(objects.count)
         let client = self.client
+        let limit = options.limits.maxObjectSize
         let group = DispatchGroup()
-        for (i, key) in keys.enumerated() {
+        for (i, object) in objects.enumerated() {
+            if object.size > limit {
+                slots.results[i] = .failure(S3Failure(description: "\(location.uri(object.key)): size exceeds \(formatLimit(limit)); skipped",
+                                                      isObjectProblem: true))
+                continue
+            }
             group.enter()
             Thread {
-                let result = Result { try client.get(key) }
+                let result = Result { try client.get(object.key, maxBytes: limit) }
                 slots.lock.withLock { slots.results[i] = result }
                 group.leave()
             }.start()
@@ -227,23 +246,16 @@ public final class BucketFetcher {
         }
     }
 
-    /// `DIR/<account>/<region>/YYYY/MM/DD/<name>`; the bucket stands in for a layout without
-    /// an account (single-account ActionTrail), and a file without a date keeps its key.
-    private func archive(_ bytes: [UInt8], key: String, folder target: Target, below root: String) throws {
-        let path: String
-        if let day = target.folder.day {
-            let origin = KeyOrigin(folderKey: target.keyPrefix)
-            path = "\(root)/\(origin.account ?? location.bucket)/\(origin.region ?? "global")/\(DayFolder.path(day))\(key.dropFirst(target.keyPrefix.count))"
-        } else {
-            path = "\(root)/\(location.bucket)/\(key)"
-        }
-        let parent = (path as NSString).deletingLastPathComponent
+    /// A raw copy below `--archive` (`Archive.components`). An object that cannot be kept
+    /// there is reported and still delivered: the run and later runs go on.
+    private func archive(_ bytes: [UInt8], key: String, folder target: Target) throws {
+        guard let root = options.archive else { return }
+        let components = Archive.components(key: key, folderKey: target.keyPrefix, day: target.folder.day, bucket: location.bucket)
         do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try Archive(root: root).write(bytes, at: components)
         } catch {
-            throw IOFailure(path: parent, reason: "cannot create the archive folder")
+            try writer.diagnostics.badInput(location.uri(key), "not archived: \(error)")
         }
-        try FileIO.writeAtomically(bytes, to: path, durable: false)
     }
 }
 

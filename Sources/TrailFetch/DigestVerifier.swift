@@ -20,12 +20,14 @@ public final class DigestVerifier {
     private let state: FetchState?
     private let output: OutputWriter
     private let jobs: Int
+    private let limits: FetchLimits
     /// Findings by type and status, for the summary.
     public private(set) var counts: [IntegrityFinding.ObjectType: [IntegrityFinding.Status: Int]] = [:]
 
     public init(store: TrailObjectStore, keys: PublicKeyRing, filters: FetchFilters = FetchFilters(),
-                state: FetchState? = nil, jobs: Int = 8, output: OutputWriter) {
+                state: FetchState? = nil, jobs: Int = 8, limits: FetchLimits = FetchLimits(), output: OutputWriter) {
         self.store = store
+        self.limits = limits
         self.keys = keys
         self.filters = filters
         self.state = state
@@ -134,7 +136,7 @@ public final class DigestVerifier {
                 emit(finding(.missing, reason: "not found"))
                 continue
             }
-            guard let body = try? raw.withUnsafeBytes({ try Gzip.inflate($0) }),
+            guard let body = inflated(raw, limit: limits.maxRecordSize),
                   let fields = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
                   let document = DigestDocument(fields) else {
                 emit(finding(.invalid, reason: "invalid format"))
@@ -242,6 +244,40 @@ public final class DigestVerifier {
         return slots.results
     }
 
+    /// A digest file gunzipped, or nil when it is not gzip or inflates past `limit` bytes.
+    private func inflated(_ raw: [UInt8], limit: Int) -> [UInt8]? {
+        var body: [UInt8] = []
+        let inflated: ()? = try? raw.withUnsafeBytes { bytes in
+            try Gzip.inflate(bytes) { block in
+                guard body.count + block.count <= limit else { throw GzipError("over the limit") }
+                body.append(contentsOf: block)
+            }
+        }
+        return inflated.map { body }
+    }
+
+    /// A log file's SHA-256 once gunzipped against the digest's, hashed a block at a time:
+    /// one that is not gzip, or inflates past the object cap (a bomb), is invalid.
+    private func checkHash(_ raw: [UInt8], expected: String) -> (IntegrityFinding.Status, String) {
+        var hasher = SHA256()
+        var total = 0
+        do {
+            try raw.withUnsafeBytes { bytes in
+                try Gzip.inflate(bytes) { block in
+                    total += block.count
+                    guard total <= limits.maxObjectSize else { throw ObjectProblem.tooLarge(limit: limits.maxObjectSize) }
+                    hasher.update(bufferPointer: block)
+                }
+            }
+        } catch ObjectProblem.tooLarge(let limit) {
+            return (.invalid, "decompressed size exceeds \(formatLimit(limit))")
+        } catch {
+            return (.invalid, "invalid format")
+        }
+        let matches = Hex.encode(hasher.finalize()) == expected.lowercased()
+        return matches ? (.valid, "hash value matches") : (.invalid, "hash value doesn't match")
+    }
+
     /// The findings of one listed log file, given its bytes (nil: no such object).
     private func checkLog(_ file: DigestDocument.LogFile, content: [UInt8]?, digest: DigestKey, document: DigestDocument) throws {
         func emitLog(_ status: IntegrityFinding.Status, _ reason: String) {
@@ -249,12 +285,8 @@ public final class DigestVerifier {
                                   digest: store.uri(digest.key), account: digest.account, region: digest.region, time: document.endTime))
         }
         if let raw = content {
-            if let body = try? raw.withUnsafeBytes({ try Gzip.inflate($0) }) {
-                let matches = Hex.encode(SHA256.hash(data: body)) == file.hash.lowercased()
-                emitLog(matches ? .valid : .invalid, matches ? "hash value matches" : "hash value doesn't match")
-            } else {
-                emitLog(.invalid, "invalid format")
-            }
+            let (status, reason) = checkHash(raw, expected: file.hash)
+            emitLog(status, reason)
         } else {
             emitLog(.missing, "not found")
         }

@@ -15,6 +15,10 @@ public struct FetchOptions: Sendable {
     /// Move an existing state aside and start from an empty one.
     public var resetState = false
     public var bucket = BucketFetchOptions()
+    /// Caps on one object and one document (`--max-object-size`, `--max-record-size`).
+    public var limits = FetchLimits() {
+        didSet { bucket.limits = limits }
+    }
     /// One line per request on stderr.
     public var verbose = false
     /// No cost report at the end.
@@ -35,7 +39,7 @@ public final class Fetcher {
     private var requestsUsed = 0
 
     public init(output: OutputWriter, diagnostics: Diagnostics, options: FetchOptions) {
-        writer = DocumentWriter(output: output, diagnostics: diagnostics)
+        writer = DocumentWriter(output: output, diagnostics: diagnostics, limits: options.limits)
         self.options = options
     }
 
@@ -80,7 +84,7 @@ public final class Fetcher {
                 store = LocalTrailCopy(root: source)
             }
             let verifier = DigestVerifier(store: store, keys: keys, filters: options.bucket.filters, state: state,
-                                          jobs: options.bucket.jobs, output: writer.output)
+                                          jobs: options.bucket.jobs, limits: options.limits, output: writer.output)
             try verifier.run()
             problems = problems || verifier.foundProblems
             if !options.quiet {

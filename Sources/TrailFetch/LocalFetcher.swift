@@ -32,19 +32,21 @@ public final class LocalFetcher {
         return writer.diagnostics.exitStatus
     }
 
-    /// One local source: `-` (stdin), a folder (every log file below it), or a file.
+    /// One local source: `-` (stdin), a folder (every log file below it, `LocalFiles`), or a
+    /// file (read whatever it is: a FIFO too).
     ///
     /// With `state`, files are remembered as buckets' objects are: by folder, name and a tag of
     /// size and modification time (a rewritten file is new). Dated folders before `firstOpenDay`
     /// close once delivered and are not read again; output is flushed before files are recorded.
     public func fetch(_ source: String, state: FetchState? = nil, firstOpenDay: Int = .max) throws {
         if source == "-" {
-            try writer.deliver(FileIO.readFile("/dev/stdin"), from: "<stdin>")
+            try deliver("/dev/stdin", shownAs: "<stdin>", named: true)
             return
         }
-        let files = FileIO.isDirectory(source) ? try FileIO.filesBelow(source).filter(LocalFetcher.isLogFile) : [source]
+        let named = !FileIO.isDirectory(source)
+        let files = named ? [source] : try LocalFiles(diagnostics: writer.diagnostics).below(source, admits: LocalFetcher.isLogFile)
         guard let state else {
-            for path in files { try writer.deliver(FileIO.readFile(path), from: path) }
+            for path in files { try deliver(path, named: named) }
             return
         }
         var done: [(folder: DayFolder, name: String, etag: String)] = []
@@ -62,13 +64,29 @@ public final class LocalFetcher {
             days.insert(folder)
             let tag = try LocalFetcher.tag(path)
             if state.wasDelivered(name, etag: tag, in: folder) { continue }
-            try writer.deliver(FileIO.readFile(path), from: path)
+            try deliver(path, named: named)
             done.append((folder, name, tag))
             if done.count >= 64 { try record() }
         }
         try record()
         for day in days where (day.day ?? .max) < firstOpenDay { state.closeDay(day) }
         try state.save()
+    }
+
+    /// Reads one file up to the object cap and writes its documents. A file bigger than the
+    /// cap, or one below a folder that can no longer be read as a regular file, is reported
+    /// and skipped.
+    private func deliver(_ path: String, shownAs name: String? = nil, named: Bool) throws {
+        let limit = writer.limits.maxObjectSize
+        let bytes: [UInt8]?
+        do {
+            bytes = try LocalFiles.contents(of: path, limit: limit, regularOnly: !named)
+        } catch {
+            if named { throw error }
+            return try writer.diagnostics.badInput(path, "\(error.reason); skipped")
+        }
+        guard let bytes else { return try writer.diagnostics.badInput(name ?? path, "size exceeds \(formatLimit(limit)); skipped") }
+        try writer.deliver(bytes, from: name ?? path)
     }
 
     /// The state's name for a local folder: dated when the trail layout says it is a day.
@@ -84,97 +102,5 @@ public final class LocalFetcher {
         var st = stat()
         guard stat(path, &st) == 0 else { throw IOFailure(path: path, errno: errno) }
         return "\(st.st_size)-\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
-    }
-}
-
-/// Writes the JSON documents of one log file (object or local file) as NDJSON lines with
-/// their provenance, the same bytes whichever source the file came from.
-public final class DocumentWriter {
-    public let output: OutputWriter
-    public let diagnostics: Diagnostics
-    private var line = [UInt8]()
-    private var compacted = [UInt8]()
-    public private(set) var filesDelivered = 0
-
-    public init(output: OutputWriter, diagnostics: Diagnostics) {
-        self.output = output
-        self.diagnostics = diagnostics
-    }
-
-    /// Decodes one object's bytes (gzip or not, by its magic bytes) and writes its documents.
-    /// A corrupt file is reported and skipped; the rest of the run goes on.
-    public func deliver(_ raw: [UInt8], from uri: String) throws {
-        let text: [UInt8]
-        do {
-            text = try raw.withUnsafeBytes { bytes throws(GzipError) in Gzip.isGzip(bytes) ? try Gzip.inflate(bytes) : Array(bytes) }
-        } catch {
-            try diagnostics.badInput(uri, "\(error); file skipped")
-            return
-        }
-        try text.withUnsafeBytes { bytes in
-            let s = JSONScanner(bytes)
-            var at = s.skipWhitespace(0)
-            guard at < s.count else { return }
-            // Validate every document before writing any, so a bad file is skipped whole.
-            var documents: [Range<Int>] = []
-            while at < s.count {
-                do {
-                    let end = try s.valueEnd(at: at)
-                    documents.append(at..<end)
-                    at = s.skipWhitespace(end)
-                } catch {
-                    try diagnostics.badInput(uri, "invalid JSON: \(error); file skipped")
-                    return
-                }
-            }
-            for (n, document) in documents.enumerated() {
-                guard let kind = s.kind(at: document.lowerBound), kind == .object || kind == .array else {
-                    try diagnostics.badInput(uri, "document \(n + 1) is not a JSON object or array; skipped")
-                    continue
-                }
-                write(UnsafeRawBufferPointer(rebasing: bytes[document]), kind: kind, uri: uri,
-                      documentIndex: documents.count > 1 ? n : nil)
-            }
-            filesDelivered += 1
-        }
-    }
-
-    /// `{"trailFile":"<uri>",["trailDoc":n,]` + the document's own members, on one line.
-    private func write(_ document: UnsafeRawBufferPointer, kind: JSONKind, uri: String, documentIndex: Int?) {
-        line.removeAll(keepingCapacity: true)
-        line.append(UInt8(ascii: "{"))
-        JSONWriter.appendQuoted(FetchEnvelope.fileKey, to: &line)
-        line.append(UInt8(ascii: ":"))
-        JSONWriter.appendQuoted(uri, to: &line)
-        if let documentIndex {
-            line.append(contentsOf: ",\"\(FetchEnvelope.documentKey)\":\(documentIndex)".utf8)
-        }
-        if kind == .array {
-            line.append(contentsOf: ",\"\(FetchEnvelope.recordsKey)\":".utf8)
-            output.write(line)
-            writeOnOneLine(document)
-            output.writeLine(DocumentWriter.closingBrace)
-        } else {
-            let body = UnsafeRawBufferPointer(rebasing: document[1...])
-            let firstByte = body.firstIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-            if let firstByte, body[firstByte] != UInt8(ascii: "}") { line.append(UInt8(ascii: ",")) }
-            output.write(line)
-            writeOnOneLine(body)
-            output.writeLine(DocumentWriter.nothing)
-        }
-    }
-
-    private static let closingBrace = [UInt8(ascii: "}")], nothing: [UInt8] = []
-
-    /// Writes valid JSON text as it is when it holds no line break (log files are written
-    /// compact: most are copied straight), else compacted.
-    private func writeOnOneLine(_ text: UnsafeRawBufferPointer) {
-        guard let base = text.baseAddress,
-              memchr(base, 0x0A, text.count) != nil || memchr(base, 0x0D, text.count) != nil else {
-            return output.write(text)
-        }
-        compacted.removeAll(keepingCapacity: true)
-        JSONCompactor.compact(text, into: &compacted)
-        output.write(compacted)
     }
 }

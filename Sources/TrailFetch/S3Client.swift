@@ -41,10 +41,19 @@ public struct S3Failure: Error, CustomStringConvertible {
     public let description: String
     /// The service's error code (`NoSuchKey`, `AccessDenied`, …), when it answered.
     public var code: String?
+    /// The failure is the object's own (refused, too large): it fails the same way on every
+    /// run, so it is reported and recorded as done instead of stopping the run.
+    public var isObjectProblem: Bool
 
-    public init(description: String, code: String? = nil) {
+    public init(description: String, code: String? = nil, isObjectProblem: Bool = false) {
         self.description = description
         self.code = code
+        self.isObjectProblem = isObjectProblem
+    }
+
+    /// The description without the leading `<uri>: `, for a report that names the object itself.
+    public func reason(for uri: String) -> String {
+        description.hasPrefix(uri + ": ") ? String(description.dropFirst(uri.count + 2)) : description
     }
 }
 
@@ -58,11 +67,11 @@ public struct RequestCounts: Sendable, Equatable {
     public var bytes = 0
 }
 
-/// ListObjectsV2 and GetObject over `HTTPClient`, signed with SigV4, retried with backoff on
+/// ListObjectsV2 and GetObject over `S3Transport`, signed with SigV4, retried with backoff on
 /// 5xx, throttling and timeouts. Thread-safe: downloads run in parallel.
 public final class S3Client: @unchecked Sendable {
     public let location: BucketLocation
-    private let http: HTTPClient
+    private let http: S3Transport
     private let signer: SigV4Signer
     private let base: URLComponents
     private let pathStyle: Bool
@@ -97,7 +106,7 @@ public final class S3Client: @unchecked Sendable {
             let cloud = host.hasSuffix(".amazonaws.com") || host.hasSuffix(".aliyuncs.com")
             pathStyle = !(cloud && dnsCompatible)
         }
-        http = HTTPClient(timeout: timeout)
+        http = S3Transport(timeout: timeout)
         self.maxRequests = maxRequests
         self.attempts = attempts
         self.backoff = backoff
@@ -106,7 +115,9 @@ public final class S3Client: @unchecked Sendable {
     public var requestCounts: RequestCounts { lock.withLock { counts } }
 
     /// The URL and signed path of `key` (empty: the bucket), path-style or virtual-hosted.
-    func url(key: String, query: [(String, String)]) -> (URL, String, host: String) {
+    /// Each segment of the key is encoded once and kept, `..`, `.` and empty ones included:
+    /// S3 names objects by the path as sent and does not normalize it.
+    func url(key: String, query: [(String, String)]) -> (String, String, host: String) {
         var parts = base
         var path = parts.percentEncodedPath.hasSuffix("/") ? String(parts.percentEncodedPath.dropLast()) : parts.percentEncodedPath
         if pathStyle {
@@ -118,7 +129,7 @@ public final class S3Client: @unchecked Sendable {
         parts.percentEncodedPath = path
         parts.percentEncodedQuery = query.isEmpty ? nil : SigV4Signer.canonicalQuery(query)
         let host = parts.host! + (parts.port.map { ":\($0)" } ?? "")
-        return (parts.url!, path, host)
+        return (parts.string!, path, host)
     }
 
     public struct ListPage: Sendable {
@@ -133,7 +144,8 @@ public final class S3Client: @unchecked Sendable {
         var all = ListPage()
         var token: String?
         repeat {
-            var query = [("list-type", "2"), ("prefix", prefix)]
+            // Keys come URL-encoded: XML 1.0 cannot carry every character a key may hold.
+            var query = [("list-type", "2"), ("prefix", prefix), ("encoding-type", "url")]
             if let delimiter { query.append(("delimiter", delimiter)) }
             if let maxKeys { query.append(("max-keys", String(maxKeys))) }
             if let startAfter, token == nil { query.append(("start-after", startAfter)) }
@@ -147,16 +159,17 @@ public final class S3Client: @unchecked Sendable {
         return all
     }
 
-    /// The object's bytes, or nil when it is gone (deleted between listing and fetching).
-    public func get(_ key: String) throws -> [UInt8]? {
-        try getWithMetadata(key)?.body
+    /// The object's bytes, or nil when it is gone (deleted between listing and fetching). A
+    /// body over `maxBytes` is an object problem (`S3Failure.isObjectProblem`).
+    public func get(_ key: String, maxBytes: Int = .max) throws -> [UInt8]? {
+        try getWithMetadata(key, maxBytes: maxBytes)?.body
     }
 
     /// The object's bytes and user metadata (`x-amz-meta-NAME` headers, by NAME), or nil when
     /// it is gone. Digest files carry their signature there.
-    public func getWithMetadata(_ key: String) throws -> (body: [UInt8], metadata: [String: String])? {
+    public func getWithMetadata(_ key: String, maxBytes: Int = .max) throws -> (body: [UInt8], metadata: [String: String])? {
         do {
-            let response = try send(key: key, query: [], counting: \.gets, what: location.uri(key))
+            let response = try send(key: key, query: [], counting: \.gets, what: location.uri(key), maxBytes: maxBytes)
             lock.withLock { counts.bytes += response.body.count }
             var metadata: [String: String] = [:]
             for (name, value) in response.headers where name.hasPrefix("x-amz-meta-") {
@@ -168,7 +181,8 @@ public final class S3Client: @unchecked Sendable {
         }
     }
 
-    private func send(key: String, query: [(String, String)], counting: WritableKeyPath<RequestCounts, Int>, what: String) throws -> HTTPResponse {
+    private func send(key: String, query: [(String, String)], counting: WritableKeyPath<RequestCounts, Int>, what: String,
+                      maxBytes: Int = .max) throws -> HTTPResponse {
         var attempt = 0
         while true {
             attempt += 1
@@ -178,22 +192,22 @@ public final class S3Client: @unchecked Sendable {
             }
             let (url, path, host) = url(key: key, query: query)
             let signing = signer.sign(method: "GET", path: path, query: query, headers: [(name: "host", value: host)], date: Date())
-            // URLSession sets Host itself from the URL; the signed value is the same.
             // Identity encoding: the stored bytes as they are, for the archive and the byte count.
-            let headers = signing.headers.filter { $0.name != "host" } + [(name: "Accept-Encoding", value: "identity")]
+            let headers = signing.headers + [(name: "Accept-Encoding", value: "identity")]
             log?("\(counting == \RequestCounts.lists ? "List" : "Get") \(what)")
             let retryable: String
             do {
-                let response = try http.send(HTTPRequest(url: url, headers: headers))
+                let response = try http.get(url, headers: headers, maxBody: maxBytes)
                 if (200..<300).contains(response.status) { return response }
                 let error = ListingParser.error(response.body)
                 if response.status >= 500 || response.status == 429 || error.code == "SlowDown" || error.code == "RequestTimeout" {
                     retryable = "HTTP \(response.status)" + (error.code.isEmpty ? "" : " \(error.code)")
                 } else {
-                    throw S3Failure(description: S3Client.explain(status: response.status, error: error,
-                                                                  region: response.headers["x-amz-bucket-region"], what: what),
-                                    code: error.code)
+                    throw S3Failure(description: S3Client.explain(response, error: error, what: what), code: error.code,
+                                    isObjectProblem: counting == \RequestCounts.gets && S3Client.isObjectRefusal(status: response.status, code: error.code))
                 }
+            } catch is BodyTooLarge {
+                throw S3Failure(description: "\(what): size exceeds \(formatLimit(maxBytes)); skipped", isObjectProblem: true)
             } catch let transport as HTTPTransportError {
                 guard attempt < attempts else {
                     throw S3Failure(description: "cannot reach \(HTTPClient.redacted(base.url!)): \(transport.reason)")
@@ -210,6 +224,27 @@ public final class S3Client: @unchecked Sendable {
         }
     }
 
+    /// A refusal of one object after the listing was allowed: the object's own (its key, its
+    /// encryption key, its storage class), not the credentials', the clock's or the bucket's.
+    static func isObjectRefusal(status: Int, code: String) -> Bool {
+        let runWide: Set = ["InvalidAccessKeyId", "InvalidToken", "ExpiredToken", "TokenRefreshRequired", "RequestTimeTooSkewed",
+                            "AccountProblem", "AllAccessDisabled", "NoSuchBucket"]
+        return (400..<500).contains(status) && status != 408 && status != 429 && !runWide.contains(code)
+    }
+
+    /// The errors of a request sent to the wrong region (a 301 among them): the answer names
+    /// the bucket's region, which says more than where a redirect points.
+    static let otherRegionCodes: Set = ["PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"]
+
+    static func explain(_ response: HTTPResponse, error: (code: String, message: String), what: String) -> String {
+        if (300..<400).contains(response.status), !otherRegionCodes.contains(error.code) {
+            // Never followed: the request's credentials would go to whatever host it names.
+            let target = response.headers["location"].flatMap { URLComponents(string: $0)?.host } ?? "no Location"
+            return "\(what): HTTP \(response.status) redirect to \(target) not followed (credentials go to the endpoint only)"
+        }
+        return explain(status: response.status, error: error, region: response.headers["x-amz-bucket-region"], what: what)
+    }
+
     static func explain(status: Int, error: (code: String, message: String), region: String?, what: String) -> String {
         let reason: String
         switch error.code {
@@ -220,7 +255,7 @@ public final class S3Client: @unchecked Sendable {
         case "NoSuchBucket": reason = "no such bucket"
         case "NoSuchKey": reason = "no such object"
         case "RequestTimeTooSkewed": reason = "the local clock is too far from the server's"
-        case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+        case let code where otherRegionCodes.contains(code):
             reason = "the bucket is in another region" + (region.map { ": use --bucket-region \($0)" } ?? "")
         default:
             reason = error.message.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(error.message)"
@@ -257,6 +292,11 @@ final class ListingParser: NSObject, XMLParserDelegate {
         return (delegate.errorCode, delegate.errorMessage)
     }
 
+    /// A key of an `encoding-type=url` listing: `+` is a space (S3 writes a `+` as `%2B`).
+    static func urlDecoded(_ text: String) -> String {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? text
+    }
+
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
         path.append(name)
@@ -268,13 +308,13 @@ final class ListingParser: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         let parent = path.count >= 2 ? path[path.count - 2] : ""
         switch (parent, name) {
-        case ("Contents", "Key"): key = text
+        case ("Contents", "Key"): key = ListingParser.urlDecoded(text)
         case ("Contents", "ETag"): etag = text
         case ("Contents", "Size"): size = Int(text) ?? 0
         case ("ListBucketResult", "Contents"):
             page.objects.append(S3Object(key: key, etag: etag, size: size))
             key = ""; etag = ""; size = 0
-        case ("CommonPrefixes", "Prefix"): page.commonPrefixes.append(text)
+        case ("CommonPrefixes", "Prefix"): page.commonPrefixes.append(ListingParser.urlDecoded(text))
         case ("ListBucketResult", "IsTruncated"): truncated = text == "true"
         case ("ListBucketResult", "NextContinuationToken"): page.nextContinuationToken = text
         case ("Error", "Code"): errorCode = text

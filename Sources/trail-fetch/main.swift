@@ -33,6 +33,13 @@ struct TrailFetchCommand: ParsableCommand {
             leaves its files to the next one. An unreadable state file stops the run before \
             anything is fetched; --reset-state moves it aside.
 
+            Hostile objects are skipped with one line, and recorded as done with --state: an \
+            object over --max-object-size once gunzipped (a gzip bomb stops at the cap), a \
+            document over --max-record-size, one the store refuses for itself. Below a folder \
+            only regular files are read. Keys are sent as signed (S3 does not normalize \
+            paths); redirects are never followed, so credentials go to the endpoint only; \
+            --archive maps every key to a path inside DIR.
+
             With --verify, trail-fetch checks the trail's integrity instead of fetching it, as \
             aws cloudtrail validate-logs does: each digest's SHA256withRSA signature (from the \
             object's x-amz-meta-signature; in a local copy of the bucket, from the side file \
@@ -109,8 +116,14 @@ struct TrailFetchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many List and Get requests; the rest is left for the next run.", valueName: "n"))
     var maxRequests: Int?
 
-    @Option(help: ArgumentHelp("Keep a raw copy of every fetched object under DIR/<account>/<region>/YYYY/MM/DD/.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Keep a raw copy of every fetched object under DIR/<account>/<region>/YYYY/MM/DD/ (unsafe names percent-encoded).", valueName: "dir"))
     var archive: String?
+
+    @Option(help: ArgumentHelp("Skip an object (or file) that holds or inflates to more than this many bytes (suffixes K, M, G).", valueName: "bytes"))
+    var maxObjectSize = "1G"
+
+    @Option(help: ArgumentHelp("Skip a document longer than this as a line (the later stages' --max-record-size).", valueName: "bytes"))
+    var maxRecordSize = "64M"
 
     @Flag(help: "Check digest signatures, the digest chain and log file hashes instead of fetching; write findings.")
     var verify = false
@@ -139,6 +152,11 @@ struct TrailFetchCommand: ParsableCommand {
         if verify, archive != nil { throw ValidationError("--archive keeps fetched objects; --verify fetches none to keep") }
         if state == nil, deferCommit || resetState { throw ValidationError("--defer-commit and --reset-state go with --state") }
         if verify, deferCommit || resetState { throw ValidationError("--verify reads the state; --defer-commit and --reset-state are for fetching") }
+        for (name, value) in [("--max-object-size", maxObjectSize), ("--max-record-size", maxRecordSize)] {
+            guard let bytes = parseByteCount(value), (1 << 10...1 << 40).contains(bytes) else {
+                throw ValidationError("\(name) \(value): not a byte count from 1K to 1T (a number with an optional K, M, G or T)")
+            }
+        }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, FetchFilters.day(value) == nil { throw ValidationError("\(name) \(value): not a date (YYYY-MM-DD) or RFC 3339 time") }
         }
@@ -165,6 +183,8 @@ struct TrailFetchCommand: ParsableCommand {
         options.bucket.jobs = jobs
         options.bucket.archive = archive
         options.bucket.progress = isatty(2) != 0 && !quiet
+        options.limits.maxObjectSize = parseByteCount(maxObjectSize) ?? options.limits.maxObjectSize
+        options.limits.maxRecordSize = parseByteCount(maxRecordSize) ?? options.limits.maxRecordSize
         Tool.run("trail-fetch", strict: strict) { diagnostics in
             let fetcher = Fetcher(output: .standardOutput(), diagnostics: diagnostics, options: options)
             if verify, let publicKeys {

@@ -56,13 +56,69 @@ import TrailTestSupport
     }
 }
 
+/// An endpoint that redirects to another host: the request's credentials must not follow.
+@Suite struct RedirectTests {
+    /// One process, two listeners: 127.0.0.1 answers every request with 307 to the other,
+    /// on 127.0.0.2 (another host on loopback), which logs the headers of whatever reaches it.
+    static func redirectingServer() throws -> LoopbackServer {
+        try LoopbackServer(["python3", "-c", """
+            import http.server, sys, threading
+            class Elsewhere(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    sys.stderr.write("elsewhere got " + repr(dict(self.headers)) + "\\n"); sys.stderr.flush()
+                    self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
+                def log_message(self, *args): pass
+            elsewhere = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Elsewhere)
+            threading.Thread(target=elsewhere.serve_forever, daemon=True).start()
+            class Redirect(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(307)
+                    self.send_header("Location", "http://127.0.0.2:%d%s?X-Amz-Signature=leaked" % (elsewhere.server_address[1], self.path.split("?")[0]))
+                    self.send_header("Content-Length", "0"); self.end_headers()
+                def log_message(self, *args): pass
+            httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+            print(httpd.server_address[1], flush=True)
+            httpd.serve_forever()
+            """])
+    }
+
+    @Test func aRedirectIsReportedNotFollowed() throws {
+        let server = try Self.redirectingServer()
+        defer { server.stop() }
+        let client = try S3Client(location: BucketLocation("s3://b")!,
+                                  credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s", sessionToken: "TOKEN"),
+                                  region: "us-east-1", endpoint: "http://127.0.0.1:\(server.port)", attempts: 1)
+        let error = #expect(throws: S3Failure.self) { try client.get("AWSLogs/a.json") }
+        #expect(error?.description == "s3://b/AWSLogs/a.json: HTTP 307 redirect to 127.0.0.2 not followed (credentials go to the endpoint only)")
+        #expect(error?.isObjectProblem == false)
+        #expect(#expect(throws: S3Failure.self) { try client.list(prefix: "AWSLogs/") }?.description.contains("redirect to 127.0.0.2 not followed") == true)
+
+        // The executable stops with that line, and the other host never sees a request.
+        let run = try runShell("'\(S3FetchTests.tool)' s3://b/AWSLogs/", environment: [
+            "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "TOKEN",
+            "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:\(server.port)", "AWS_REGION": "us-east-1",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("HTTP 307 redirect to 127.0.0.2 not followed") && !run.stderr.contains("leaked"), "\(run.stderr)")
+        #expect(!server.log.contains("elsewhere got"), "\(server.log)")
+    }
+
+    @Test func onlyAnEndpointTheUserGaveIsPlainHTTP() throws {
+        let credentials = AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s")
+        for uri in ["s3://b", "oss://b"] {
+            let client = try S3Client(location: BucketLocation(uri)!, credentials: credentials, region: "eu-west-1", endpoint: nil)
+            #expect(client.url(key: "k", query: []).0.hasPrefix("https://"))
+        }
+    }
+}
+
 @Suite struct AddressingTests {
     static let credentials = AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s")
 
     static func url(_ uri: String, endpoint: String?, _ addressing: S3Client.Addressing = .auto, key: String) throws -> String {
         let client = try S3Client(location: BucketLocation(uri)!, credentials: credentials, region: "eu-west-1",
                                   endpoint: endpoint, addressing: addressing)
-        return client.url(key: key, query: [("list-type", "2"), ("prefix", "a/b")]).0.absoluteString
+        return client.url(key: key, query: [("list-type", "2"), ("prefix", "a/b")]).0
     }
 
     @Test func choosesVirtualHostedOrPathStyle() throws {

@@ -63,6 +63,8 @@ import TrailTestSupport
             ("https://s3.eu-west-1.amazonaws.com/my-trail-bucket/?list-type=2&prefix=AWSLogs%2F&continuation-token=1ueGcxLPRx1Tr%2Fab%3D%3D", "FQoGZXIvYXdzEXAMPLETOKEN"),
             ("https://my-trail-bucket.s3.us-east-1.amazonaws.com/AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/15/111122223333_CloudTrail_us-east-1_20240115T0005Z_AbCdEfGhIjKlMnOp.json.gz", nil),
             ("http://127.0.0.1:9000/trail/AWSLogs/111122223333/CloudTrail/eu-west-1/2024/01/15/x~y.json.gz", "FQoGZXIvYXdzEXAMPLETOKEN"),
+            // S3 keeps `..`, `.` and empty segments: signed as sent, not normalized.
+            ("http://127.0.0.1:9000/trail/AWSLogs/a/../b/./c//d%20e%2Bf%25g%C3%BC.json", nil),
         ]
         for (url, token) in cases {
             let region = url.contains("eu-west-1.amazonaws") ? "eu-west-1" : "us-east-1"

@@ -72,11 +72,11 @@ struct VerifyTests {
         }
 
         func verify(keys: String = "right", bucket: String? = VerifyTests.bucket, filters: FetchFilters = FetchFilters(),
-                    state: FetchState? = nil) throws -> [[String: Any]] {
+                    state: FetchState? = nil, limits: FetchLimits = FetchLimits()) throws -> [[String: Any]] {
             let output = OutputWriter(collectingAs: "findings")
             let verifier = DigestVerifier(store: LocalTrailCopy(root: root, bucket: bucket),
                                           keys: try PublicKeyRing(file: "\(dir.path)/\(keys).keys.json"), filters: filters,
-                                          state: state, output: output)
+                                          state: state, limits: limits, output: output)
             try verifier.run()
             let findings = try output.collectedLines.map(parseJSON)
             #expect(verifier.foundProblems == findings.contains { $0["status"] as? String != "valid" })
@@ -177,6 +177,20 @@ struct VerifyTests {
         #expect(found["status"] as? String == "invalid")
         #expect(found["reason"] as? String == "hash value doesn't match")
         #expect(found["type"] as? String == "log")
+    }
+
+    @Test("a log file that is a gzip bomb: invalid, hashed only up to the object cap")
+    func bombLog() throws {
+        let fixture = try Fixture()
+        defer { fixture.dir.remove() }
+        let log = try #require(try fixture.listed(by: try fixture.middleDigest()).first)
+        try LimitTests.bomb(fixture.uri(log), head: #"{"Records":["#, fill: 0x20, times: 1)
+        var limits = FetchLimits()
+        limits.maxObjectSize = 1 << 20
+        let problems = Self.problems(try fixture.verify(limits: limits))
+        let found = try #require(Self.finding(problems, fixture.uri(log)))
+        #expect(found["status"] as? String == "invalid")
+        #expect(found["reason"] as? String == "decompressed size exceeds 1 MiB")
     }
 
     @Test("a deleted log file: missing, not found")

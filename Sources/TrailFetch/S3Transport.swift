@@ -1,0 +1,108 @@
+import CCurl
+import Foundation
+import TrailCore
+
+/// A response body passed the caller's cap; the transfer was stopped there.
+struct BodyTooLarge: Error {}
+
+/// Signed GETs over libcurl, sent the way S3 signs them. URLSession is not used: on Linux it
+/// hands URLs to libcurl without CURLOPT_PATH_AS_IS, so `/../` and `/./` in a key were
+/// removed after signing (a signature mismatch), and it follows redirects with the
+/// Authorization header to any host. Here the path goes out byte for byte as signed, a
+/// redirect is returned to the caller like any other status, and a body stops at a cap.
+final class S3Transport: @unchecked Sendable {
+    private static let initialiseCurl: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    private let timeout: TimeInterval
+    /// Idle handles: curl keeps their connections open for the next request.
+    private var idle: [UnsafeMutableRawPointer] = []
+    private let lock = NSLock()
+
+    init(timeout: TimeInterval) {
+        _ = S3Transport.initialiseCurl
+        self.timeout = timeout
+    }
+
+    deinit { idle.forEach { curl_easy_cleanup($0) } }
+
+    /// GETs `url` with `headers` (Host among them, as signed); a body longer than `maxBody`
+    /// throws `BodyTooLarge`.
+    func get(_ url: String, headers: [(name: String, value: String)], maxBody: Int) throws -> HTTPResponse {
+        guard let curl = lock.withLock({ idle.popLast() }) ?? curl_easy_init() else {
+            throw HTTPTransportError(url: url, reason: "libcurl could not start", isTimeout: false)
+        }
+        defer {
+            curl_easy_reset(curl)
+            lock.withLock { idle.append(curl) }
+        }
+        let received = Received(maxBody: maxBody)
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
+        defer { curl_slist_free_all(list) }
+        // The callbacks get `received` unretained: it must outlive the transfer, and the
+        // handle is reset (forgetting the pointer) before it is used again.
+        let context = Unmanaged.passUnretained(received).toOpaque()
+        configure(curl, url: url, headers: list, context: context)
+        let code = withExtendedLifetime(received) { curl_easy_perform(curl) }
+        if received.tooLarge { throw BodyTooLarge() }
+        guard code == CURLE_OK else {
+            throw HTTPTransportError(url: URL(string: url).map(HTTPClient.redacted) ?? "<url>", reason: String(cString: curl_easy_strerror(code)),
+                                     isTimeout: code == CURLE_OPERATION_TIMEDOUT)
+        }
+        var status = 0
+        _ = trail_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: received.headers, body: received.body)
+    }
+
+    private func configure(_ curl: UnsafeMutableRawPointer, url: String, headers: UnsafeMutablePointer<curl_slist>?,
+                           context: UnsafeMutableRawPointer) {
+        _ = trail_curl_set_pointer(curl, CURLOPT_URL, url)
+        _ = trail_curl_set_pointer(curl, CURLOPT_HTTPHEADER, headers)
+        // The path as signed: S3 keys may hold `..`, `.` and empty segments.
+        _ = trail_curl_set_long(curl, CURLOPT_PATH_AS_IS, 1)
+        // Redirects are the caller's to judge (they are never followed with credentials).
+        _ = trail_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        _ = trail_curl_set_long(curl, CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
+        _ = trail_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
+        _ = trail_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT, Int(timeout))
+        // A stalled transfer (under 1 byte/s for the timeout) fails; a slow large one does not.
+        _ = trail_curl_set_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
+        _ = trail_curl_set_long(curl, CURLOPT_LOW_SPEED_TIME, Int(timeout))
+        _ = trail_curl_set_writer(curl, CURLOPT_WRITEFUNCTION, CURLOPT_WRITEDATA, { data, size, count, context in
+            Unmanaged<Received>.fromOpaque(context!).takeUnretainedValue().append(data!, size * count)
+        }, context)
+        _ = trail_curl_set_writer(curl, CURLOPT_HEADERFUNCTION, CURLOPT_HEADERDATA, { data, size, count, context in
+            Unmanaged<Received>.fromOpaque(context!).takeUnretainedValue().header(data!, size * count)
+        }, context)
+    }
+
+    /// What the callbacks collect for one transfer.
+    private final class Received {
+        let maxBody: Int
+        var body: [UInt8] = []
+        var headers: [String: String] = [:]
+        var tooLarge = false
+
+        init(maxBody: Int) { self.maxBody = maxBody }
+
+        /// Returning less than `count` makes curl stop the transfer.
+        func append(_ data: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+            guard body.count + count <= maxBody else {
+                tooLarge = true
+                return 0
+            }
+            body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
+            return count
+        }
+
+        /// One header line, or a status line, which starts a new response's headers.
+        func header(_ data: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
+            if line.hasPrefix("HTTP/") {
+                headers = [:]
+            } else if let colon = line.firstIndex(of: ":") {
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            return count
+        }
+    }
+}
