@@ -348,7 +348,8 @@ public struct RuleLoader {
         case "w": seconds = 7 * 86400
         default: return nil
         }
-        return n * seconds * 1_000_000_000
+        let (nanoseconds, overflow) = n.multipliedReportingOverflow(by: seconds * 1_000_000_000)
+        return overflow ? nil : nanoseconds
     }
 
     private func search(_ node: Node, fail: (Node?, String) -> RuleProblem) throws -> Search {
