@@ -64,6 +64,8 @@ public struct JSONScanner {
     @inlinable @inline(__always) public func byte(_ i: Int) -> UInt8 { bytes[i] }
 
     @inlinable @inline(__always) public func skipWhitespace(_ i: Int) -> Int {
+        // Compact text, most of a trail, has none here: one comparison settles it.
+        if i < bytes.count, bytes[i] > 0x20 { return i }
         var i = i
         while i < bytes.count {
             switch bytes[i] {
@@ -132,8 +134,13 @@ public struct JSONScanner {
 
     private func literalEnd(at i: Int, _ word: StaticString) throws(JSONError) -> Int {
         let n = word.utf8CodeUnitCount
+        assert(n == 4 || n == 5, "the literals are true, false and null")
         guard i + n <= bytes.count else { throw JSONError(offset: i, "truncated literal", endOfInput: true) }
-        if memcmp(bytes.baseAddress! + i, word.utf8Start, n) == 0 { return i + n }
+        // The first four bytes as one word (every literal has four or five), the fifth apart.
+        let head = bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+        if head == UnsafeRawPointer(word.utf8Start).loadUnaligned(as: UInt32.self), n == 4 || bytes[i + 4] == word.utf8Start[4] {
+            return i + n
+        }
         for k in 0..<n where bytes[i + k] != word.utf8Start[k] {
             throw JSONError(offset: i + k, "invalid literal")
         }
