@@ -5,10 +5,10 @@ import Darwin
 #endif
 
 /// The framing of the lines trail-flatten writes: the `trail` header first, `{"trail":{…},…}`.
-/// Later stages read the header or add to it and pass the rest on. A line so framed whose
-/// header is well-formed is taken as trail-flatten wrote it, checked in full only where a
-/// stage looks further into it: checking every byte of every event again at each stage would
-/// cost more than the stages' own work.
+/// Later stages read the header or add to it and pass the rest on. A stage reads such a line's
+/// header itself, member by member, and checks the rest with one pass of
+/// `JSONScanner.validateObjectRest` before it writes the line on (trail-enrich), or only when
+/// a rule looks further into it (trail-match, which writes on no line it passes over).
 public enum HeaderLine {
     private static let opening: StaticString = #"{"trail":"#
     /// Where the header object starts in a framed line.

@@ -27,36 +27,35 @@ public struct IOFailure: Error, CustomStringConvertible {
 /// to the caller as a view into its own buffer: no per-line allocation, memory bounded by the
 /// longest line.
 public final class LineReader {
+    /// The longest line (record) read by default: far beyond any real event, small enough that
+    /// one hostile record cannot take the memory of the machine.
+    public static let defaultMaxLineLength = 64 << 20
+
     private let fd: Int32
     private var buffer: UnsafeMutableRawBufferPointer
+    /// Longer lines are passed over (read and dropped up to their line break, never held whole).
+    public let maxLineLength: Int
     /// Called before each blocking read, so that a downstream stage sees output promptly when
     /// input arrives slowly (a live stream) while bulk input still flushes in large blocks.
     public var beforeRead: (() -> Void)?
 
-    public init(fileDescriptor: Int32, bufferSize: Int = 1 << 20) {
+    public init(fileDescriptor: Int32, bufferSize: Int = 1 << 20, maxLineLength: Int = LineReader.defaultMaxLineLength) {
+        precondition(bufferSize > 0 && maxLineLength > 0)
         fd = fileDescriptor
         buffer = .allocate(byteCount: bufferSize, alignment: 16)
+        self.maxLineLength = maxLineLength
     }
 
     deinit { buffer.deallocate() }
 
-    /// Calls `body` with each non-empty line (without its line break) and its 1-based number.
-    public func forEachLine(_ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+    /// Calls `body` with each non-empty line (without its line break) and its 1-based number,
+    /// and `tooLong` with the number of each line longer than `maxLineLength`.
+    public func forEachLine(_ body: (UnsafeRawBufferPointer, Int) throws -> Void, tooLong: (Int) throws -> Void) throws {
         var start = 0, end = 0, lineNumber = 0
+        // Inside a line longer than the limit: its bytes are dropped as they arrive.
+        var discarding = false
         while true {
-            if end == buffer.count {
-                if start > 0 {
-                    // Move the partial line to the front to make room.
-                    if end > start { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start) }
-                    end -= start
-                    start = 0
-                } else {
-                    let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
-                    bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
-                    buffer.deallocate()
-                    buffer = bigger
-                }
-            }
+            if end == buffer.count { makeRoom(&start, &end) }
             beforeRead?()
             let n = read(fd, buffer.baseAddress! + end, buffer.count - end)
             if n < 0 {
@@ -69,15 +68,46 @@ public final class LineReader {
             while let nl = memchr(buffer.baseAddress! + scan, 0x0A, end - scan) {
                 let nlIndex = buffer.baseAddress!.distance(to: nl)
                 lineNumber += 1
-                try emit(start, nlIndex, lineNumber, body)
+                if discarding || nlIndex - start > maxLineLength {
+                    discarding = false
+                    try tooLong(lineNumber)
+                } else {
+                    try emit(start, nlIndex, lineNumber, body)
+                }
                 start = nlIndex + 1
                 scan = start
             }
+            if end - start > maxLineLength { discarding = true }
+            if discarding { start = end }
         }
-        if end > start {
-            lineNumber += 1
-            try emit(start, end, lineNumber, body)
+        if discarding || end - start > maxLineLength {
+            try tooLong(lineNumber + 1)
+        } else if end > start {
+            try emit(start, end, lineNumber + 1, body)
         }
+    }
+
+    /// Like `forEachLine(_:tooLong:)`, for a reader whose lines are all within the limit
+    /// (a file this program wrote): a longer one is an error.
+    public func forEachLine(_ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        try forEachLine(body) { number in throw RecordTooLong(place: "line \(number)", limit: maxLineLength) }
+    }
+
+    /// Room for more input after the partial line `start..<end` of a full buffer: the line moved
+    /// to the front, or a bigger buffer when it fills the buffer, never beyond one byte more
+    /// than the longest line (which tells a line too long).
+    private func makeRoom(_ start: inout Int, _ end: inout Int) {
+        if start > 0 {
+            if end > start { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start) }
+            end -= start
+            start = 0
+            return
+        }
+        assert(end <= maxLineLength, "a partial line longer than the limit is dropped, not kept")
+        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(buffer.count * 2, maxLineLength + 1), alignment: 16)
+        bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
+        buffer.deallocate()
+        buffer = bigger
     }
 
     private func emit(_ start: Int, _ end: Int, _ number: Int, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
@@ -86,6 +116,14 @@ public final class LineReader {
         guard stop > start else { return }
         try body(UnsafeRawBufferPointer(rebasing: buffer[start..<stop]), number)
     }
+}
+
+/// A record (line) longer than a reader takes.
+public struct RecordTooLong: Error, CustomStringConvertible {
+    public let place: String
+    public let limit: Int
+
+    public var description: String { "\(place): record longer than \(limit) bytes" }
 }
 
 /// A buffered writer to a file descriptor (output leaves in large blocks, not per line), or

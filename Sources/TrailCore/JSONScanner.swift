@@ -44,10 +44,19 @@ public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
 /// offset of their first character; nothing is decoded until asked for. Every access is
 /// bounds-checked, so malformed or truncated input yields an error or `nil`, never a crash.
 public struct JSONScanner {
-    public let bytes: UnsafeRawBufferPointer
+    /// How deeply objects and arrays may nest by default. Checking recurses once per level,
+    /// so a hostile record of thousands of `[` would otherwise exhaust the stack; real events
+    /// nest a dozen levels at most.
+    public static let defaultMaxDepth = 512
 
-    public init(_ bytes: UnsafeRawBufferPointer) {
+    public let bytes: UnsafeRawBufferPointer
+    /// Deeper nesting is a syntax error ("nesting deeper than N"), and walks stop there.
+    public let maxDepth: Int
+
+    public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) {
+        precondition(maxDepth > 0, "a JSON text needs at least one level")
         self.bytes = bytes
+        self.maxDepth = maxDepth
     }
 
     @inlinable @inline(__always) public var count: Int { bytes.count }
@@ -55,6 +64,8 @@ public struct JSONScanner {
     @inlinable @inline(__always) public func byte(_ i: Int) -> UInt8 { bytes[i] }
 
     @inlinable @inline(__always) public func skipWhitespace(_ i: Int) -> Int {
+        // Compact text, most of a trail, has none here: one comparison settles it.
+        if i < bytes.count, bytes[i] > 0x20 { return i }
         var i = i
         while i < bytes.count {
             switch bytes[i] {
@@ -93,16 +104,22 @@ public struct JSONScanner {
     /// Strings, most values, go straight to the inlined scan.
     @inlinable @inline(__always)
     public func valueEnd(at i: Int) throws(JSONError) -> Int {
-        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") { return try stringEnd(at: i) }
-        return try nonStringValueEnd(at: i)
+        try valueEnd(at: i, depth: 0)
     }
 
-    @usableFromInline func nonStringValueEnd(at i: Int) throws(JSONError) -> Int {
+    /// `valueEnd(at:)` for a value inside `depth` containers.
+    @inlinable @inline(__always)
+    func valueEnd(at i: Int, depth: Int) throws(JSONError) -> Int {
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") { return try stringEnd(at: i) }
+        return try nonStringValueEnd(at: i, depth: depth)
+    }
+
+    @usableFromInline func nonStringValueEnd(at i: Int, depth: Int) throws(JSONError) -> Int {
         guard i < bytes.count else { throw JSONError(offset: i, "unexpected end of input", endOfInput: true) }
         switch bytes[i] {
         case UInt8(ascii: "\""): return try stringEnd(at: i)
-        case UInt8(ascii: "{"): return try containerEnd(at: i, close: UInt8(ascii: "}"), isObject: true)
-        case UInt8(ascii: "["): return try containerEnd(at: i, close: UInt8(ascii: "]"), isObject: false)
+        case UInt8(ascii: "{"): return try containerEnd(at: i, close: UInt8(ascii: "}"), isObject: true, depth: depth + 1)
+        case UInt8(ascii: "["): return try containerEnd(at: i, close: UInt8(ascii: "]"), isObject: false, depth: depth + 1)
         case UInt8(ascii: "t"): return try literalEnd(at: i, "true")
         case UInt8(ascii: "f"): return try literalEnd(at: i, "false")
         case UInt8(ascii: "n"): return try literalEnd(at: i, "null")
@@ -117,8 +134,13 @@ public struct JSONScanner {
 
     private func literalEnd(at i: Int, _ word: StaticString) throws(JSONError) -> Int {
         let n = word.utf8CodeUnitCount
+        assert(n == 4 || n == 5, "the literals are true, false and null")
         guard i + n <= bytes.count else { throw JSONError(offset: i, "truncated literal", endOfInput: true) }
-        if memcmp(bytes.baseAddress! + i, word.utf8Start, n) == 0 { return i + n }
+        // The first four bytes as one word (every literal has four or five), the fifth apart.
+        let head = bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+        if head == UnsafeRawPointer(word.utf8Start).loadUnaligned(as: UInt32.self), n == 4 || bytes[i + 4] == word.utf8Start[4] {
+            return i + n
+        }
         for k in 0..<n where bytes[i + k] != word.utf8Start[k] {
             throw JSONError(offset: i + k, "invalid literal")
         }
@@ -131,6 +153,10 @@ public struct JSONScanner {
         let digitsStart = j
         while j < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { j += 1 }
         guard j > digitsStart else { throw JSONError(offset: j, "invalid number", endOfInput: j >= bytes.count) }
+        // RFC 8259: an integer part is 0 or starts with a non-zero digit.
+        guard bytes[digitsStart] != UInt8(ascii: "0") || j == digitsStart + 1 else {
+            throw JSONError(offset: digitsStart, "invalid number: leading zero")
+        }
         if j < bytes.count, bytes[j] == UInt8(ascii: ".") {
             j += 1
             let f = j
@@ -190,7 +216,7 @@ public struct JSONScanner {
             let b = bytes[j]
             if b == UInt8(ascii: "\"") { return j + 1 }
             if b == UInt8(ascii: "\\") {
-                j += 2
+                j = try escapeEnd(at: j)
                 continue
             }
             if b < 0x20 { throw JSONError(offset: j, "control character in string") }
@@ -201,6 +227,36 @@ public struct JSONScanner {
             j += 1
         }
         throw JSONError(offset: i, "unterminated string", endOfInput: true)
+    }
+
+    /// The end of the escape sequence whose backslash is at `j`: one of `\" \\ \/ \b \f \n \r \t`
+    /// or `\u` and four hex digits (RFC 8259 §7). A `\u` escape of a lone surrogate passes:
+    /// decoding turns it into U+FFFD, as a producer's truncated UTF-16 should not hide an event.
+    private func escapeEnd(at j: Int) throws(JSONError) -> Int {
+        guard j + 1 < bytes.count else { throw JSONError(offset: j, "unterminated string", endOfInput: true) }
+        switch bytes[j + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return j + 2
+        case UInt8(ascii: "u"):
+            for k in (j + 2)..<(j + 6) {
+                guard k < bytes.count else { throw JSONError(offset: j, "unterminated string", endOfInput: true) }
+                guard JSONScanner.hexValue(bytes[k]) != nil else { throw JSONError(offset: k, "invalid \\u escape") }
+            }
+            return j + 6
+        default:
+            throw JSONError(offset: j, "invalid escape '\\\(printable(bytes[j + 1]))'")
+        }
+    }
+
+    /// The value of a hexadecimal digit, either case.
+    static func hexValue(_ c: UInt8) -> UInt32? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(c - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(c - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(c - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
     }
 
     /// The high bit of each of the eight bytes of `w` (loaded little-endian) that is a quote, a
@@ -319,10 +375,20 @@ public struct JSONScanner {
         return hasZero(w ^ (ones &* 0x22)) | hasZero(w ^ (ones &* 0x5C))
     }
 
-    private func containerEnd(at i: Int, close: UInt8, isObject: Bool) throws(JSONError) -> Int {
-        var j = skipWhitespace(i + 1)
+    /// The end of the object or array at `i`, itself at nesting level `depth` (1 at the top):
+    /// recursion is bounded by `maxDepth`.
+    private func containerEnd(at i: Int, close: UInt8, isObject: Bool, depth: Int) throws(JSONError) -> Int {
+        guard depth <= maxDepth else { throw JSONError(offset: i, "nesting deeper than \(maxDepth)") }
+        let j = skipWhitespace(i + 1)
         guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")", endOfInput: true) }
         if bytes[j] == close { return j + 1 }
+        return try containerRest(opening: i, memberAt: j, close: close, isObject: isObject, depth: depth)
+    }
+
+    /// The end of the container opened at `i` from `j`, the start of one of its members (or
+    /// elements), checking each on the way.
+    private func containerRest(opening i: Int, memberAt j: Int, close: UInt8, isObject: Bool, depth: Int) throws(JSONError) -> Int {
+        var j = j
         while true {
             if isObject {
                 guard j < bytes.count, bytes[j] == UInt8(ascii: "\"") else {
@@ -332,12 +398,56 @@ public struct JSONScanner {
                 guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { throw JSONError(offset: j, "expected ':'", endOfInput: j >= bytes.count) }
                 j = skipWhitespace(j + 1)
             }
-            j = skipWhitespace(try valueEnd(at: j))
+            j = skipWhitespace(try valueEnd(at: j, depth: depth))
             guard j < bytes.count else { throw JSONError(offset: i, "unterminated \(isObject ? "object" : "array")", endOfInput: true) }
             if bytes[j] == close { return j + 1 }
             guard bytes[j] == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or '\(Character(UnicodeScalar(close)))'") }
             j = skipWhitespace(j + 1)
         }
+    }
+
+    /// Walks the members of the object at `i`, checking its syntax on the way: `body` gets each
+    /// member's name (the offsets of its opening quote and just past its closing one) and the
+    /// start of its value, and returns the end of the value, checked (with `valueEnd(at:)`, or
+    /// as the caller reads it). Returns the offset just past the closing brace. The member loop
+    /// of every stage that reads an object's members itself.
+    @inlinable @inline(__always)
+    public func walkCheckedMembers(ofObjectAt i: Int, _ body: (_ name: Int, _ nameEnd: Int, _ value: Int) throws -> Int) throws -> Int {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { throw JSONError(offset: i, "expected an object") }
+        var j = skipWhitespace(i + 1)
+        if j < bytes.count, bytes[j] == UInt8(ascii: "}") { return j + 1 }
+        while true {
+            guard j < bytes.count, bytes[j] == UInt8(ascii: "\"") else {
+                throw JSONError(offset: j, j < bytes.count ? "expected a member name" : "unterminated object", endOfInput: j >= bytes.count)
+            }
+            let nameEnd = try stringEnd(at: j)
+            let colon = skipWhitespace(nameEnd)
+            guard colon < bytes.count, bytes[colon] == UInt8(ascii: ":") else {
+                throw JSONError(offset: colon, "expected ':'", endOfInput: colon >= bytes.count)
+            }
+            j = skipWhitespace(try body(j, nameEnd, skipWhitespace(colon + 1)))
+            guard j < bytes.count else { throw JSONError(offset: i, "unterminated object", endOfInput: true) }
+            if bytes[j] == UInt8(ascii: "}") { return j + 1 }
+            guard bytes[j] == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or '}'") }
+            j = skipWhitespace(j + 1)
+        }
+    }
+
+    /// Checks the rest of a text that is one object whose members up to offset `j` (just after
+    /// a member's value) were checked already: the members after it, the closing brace, and
+    /// nothing but whitespace after that. For a stage that read a line's first member itself.
+    public func validateObjectRest(from j: Int) throws(JSONError) {
+        let opening = skipWhitespace(0)
+        var end = skipWhitespace(j)
+        guard end < bytes.count else { throw JSONError(offset: opening, "unterminated object", endOfInput: true) }
+        if bytes[end] == UInt8(ascii: ",") {
+            end = try containerRest(opening: opening, memberAt: skipWhitespace(end + 1), close: UInt8(ascii: "}"), isObject: true, depth: 1)
+        } else {
+            guard bytes[end] == UInt8(ascii: "}") else { throw JSONError(offset: end, "expected ',' or '}'") }
+            end += 1
+        }
+        let rest = skipWhitespace(end)
+        guard rest == bytes.count else { throw JSONError(offset: rest, "unexpected data after the JSON value") }
     }
 
     // MARK: Navigation
@@ -433,22 +543,24 @@ public struct JSONScanner {
     /// Every value at `path` below `root`, descending into arrays on the way (an array met
     /// where an object is expected applies the rest of the path to each element), as Sigma
     /// field matching wants.
+    /// Arrays nested deeper than `maxDepth` are not entered.
     public func forEachValue(at path: JSONPath, from root: Int, _ body: (Int) -> Void) {
-        walk(path.components[...], at: root, body)
+        walk(path.components[...], at: root, depth: 0, body)
     }
 
-    private func walk(_ rest: ArraySlice<[UInt8]>, at i: Int, _ body: (Int) -> Void) {
+    private func walk(_ rest: ArraySlice<[UInt8]>, at i: Int, depth: Int, _ body: (Int) -> Void) {
         guard let first = rest.first else {
             body(i)
             return
         }
+        guard depth < maxDepth else { return }
         if kind(at: i) == .array {
             forEachElement(ofArrayAt: i) { e in
-                walk(rest, at: e, body)
+                walk(rest, at: e, depth: depth + 1, body)
                 return true
             }
         } else if let next = member(first, ofObjectAt: i) {
-            walk(rest.dropFirst(), at: next, body)
+            walk(rest.dropFirst(), at: next, depth: depth + 1, body)
         }
     }
 
@@ -502,15 +614,8 @@ public struct JSONScanner {
             guard at + 4 <= body.count else { return nil }
             var v: UInt32 = 0
             for k in 0..<4 {
-                let c = body[at + k]
-                let d: UInt8
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
-                default: return nil
-                }
-                v = v << 4 | UInt32(d)
+                guard let d = hexValue(body[at + k]) else { return nil }
+                v = v << 4 | d
             }
             return v
         }

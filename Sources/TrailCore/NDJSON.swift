@@ -19,10 +19,13 @@ public struct RecordLocation: Sendable {
 /// each line is a JSON object, report and skip the bad ones, hand the good ones on.
 public struct NDJSONInput {
     public let inputs: [String]
+    /// Longer lines are reported and skipped without being held whole (`--max-record-size`).
+    public let maxRecordSize: Int
 
     /// `inputs` are file paths; none, or `-`, means standard input.
-    public init(_ inputs: [String]) {
+    public init(_ inputs: [String], maxRecordSize: Int = LineReader.defaultMaxLineLength) {
         self.inputs = inputs.isEmpty ? ["-"] : inputs
+        self.maxRecordSize = maxRecordSize
     }
 
     /// Calls `body` with a scanner over each valid object line and the offset of its `{`.
@@ -32,7 +35,7 @@ public struct NDJSONInput {
         flushing output: OutputWriter? = nil,
         _ body: (JSONScanner, Int, RecordLocation) throws -> Void
     ) throws {
-        try forEachLine(flushing: output) { line, location in
+        try forEachLine(diagnostics: diagnostics, flushing: output) { line, location in
             let scanner = JSONScanner(line)
             guard let root = try NDJSONInput.object(scanner, at: location, diagnostics: diagnostics) else { return }
             try body(scanner, root, location)
@@ -45,7 +48,7 @@ public struct NDJSONInput {
         flushing output: OutputWriter? = nil,
         _ body: (JSONScanner, Int, RecordLocation) throws -> Void
     ) throws {
-        try forEachLine(flushing: output) { line, location in
+        try forEachLine(diagnostics: diagnostics, flushing: output) { line, location in
             let scanner = JSONScanner(line)
             guard let root = try NDJSONInput.value(scanner, at: location, diagnostics: diagnostics) else { return }
             try body(scanner, root, location)
@@ -53,8 +56,11 @@ public struct NDJSONInput {
     }
 
     /// Calls `body` with each non-empty line as it was read, unchecked, for a stage that checks
-    /// lines itself (with `object(_:at:diagnostics:)`) and can pass over some cheaply.
+    /// lines itself (with `object(_:at:diagnostics:)`) and can pass over some cheaply. A line
+    /// longer than `maxRecordSize` is reported to `diagnostics` and skipped; without
+    /// diagnostics (a file this program wrote) it is an error.
     public func forEachLine(
+        diagnostics: Diagnostics? = nil,
         flushing output: OutputWriter? = nil,
         _ body: (UnsafeRawBufferPointer, RecordLocation) throws -> Void
     ) throws {
@@ -64,11 +70,14 @@ public struct NDJSONInput {
             guard fd >= 0 else { throw IOFailure(path: input, errno: errno) }
             defer { if !isStdin { close(fd) } }
             let name = isStdin ? "<stdin>" : input
-            let reader = LineReader(fileDescriptor: fd)
+            let reader = LineReader(fileDescriptor: fd, maxLineLength: maxRecordSize)
             if let output { reader.beforeRead = { output.flush() } }
-            try reader.forEachLine { line, number in
+            try reader.forEachLine({ line, number in
                 try body(line, RecordLocation(source: name, line: number))
-            }
+            }, tooLong: { number in
+                guard let diagnostics else { throw RecordTooLong(place: "\(name):\(number)", limit: maxRecordSize) }
+                try diagnostics.badRecord(source: name, line: number, "record longer than \(maxRecordSize) bytes; skipped")
+            })
         }
     }
 

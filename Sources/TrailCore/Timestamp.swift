@@ -90,7 +90,9 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         let secondOfDay = Int(seconds - Int64(days) * 86400)
         let (y, m, d) = Timestamp.civilFromDays(days)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        var text = "\(y)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        // Four digits, as RFC 3339 writes every year from 0001 on.
+        let year = String(y), paddedYear = String(repeating: "0", count: max(0, 4 - year.count)) + year
+        var text = "\(paddedYear)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
         if nanoseconds > 0 {
             var fraction = String(nanoseconds)
             fraction = String(repeating: "0", count: 9 - fraction.count) + fraction

@@ -74,16 +74,16 @@ public final class Enricher {
         readsOnlyTheHeader = tables.allSatisfy { $0.field.components.first == Enricher.trailKey }
     }
 
-    public func run(inputs: [String]) throws -> ExitStatus {
+    public func run(inputs: [String], maxRecordSize: Int = LineReader.defaultMaxLineLength) throws -> ExitStatus {
         let missingHeader = MissingHeader()
-        try NDJSONInput(inputs).forEachLine(flushing: output) { line, location in
+        try NDJSONInput(inputs, maxRecordSize: maxRecordSize).forEachLine(diagnostics: diagnostics, flushing: output) { line, location in
             let s = JSONScanner(line)
-            // A line trail-flatten wrote is enriched on the strength of its checked header when
-            // only the header is read (see `HeaderLine`); any other line, or any line with
-            // --strict, is checked in full first.
+            // A line trail-flatten wrote, when only the header is read, is checked as it is
+            // enriched: the header member by member, then the rest in one pass (see
+            // `HeaderLine`); any other line, or any line with --strict, is checked in full first.
             if readsOnlyTheHeader, !diagnostics.strict, HeaderLine.isFramed(s) {
                 do {
-                    try enrich(s, root: 0)
+                    try enrich(s, root: 0, restUnchecked: true)
                 } catch let error as JSONError {
                     try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error)")
                 }
@@ -100,29 +100,25 @@ public final class Enricher {
     /// The header members read here, by position: source, time, enrichedBy.
     private static let headerNames: NameList = ["source", "time", "enrichedBy"]
 
-    private func enrich(_ s: JSONScanner, root: Int) throws {
+    /// `restUnchecked`: the line was not checked before; it is checked here before any of it
+    /// is written, so that nothing but JSON leaves.
+    private func enrich(_ s: JSONScanner, root: Int, restUnchecked: Bool = false) throws {
         guard source != nil || context != nil || calendar != nil, let trail = s.member(Enricher.trailKey, ofObjectAt: root),
               s.kind(at: trail) == .object else {
             // Not a flattened event (or nothing to add): on unchanged.
+            if restUnchecked { _ = try s.validateDocument() }
             output.writeLine(s.bytes)
             return
         }
-        // One pass over the header's members that checks their syntax (the rest of a line
-        // trail-flatten wrote is taken as it is, see `HeaderLine`): where trail.source is and
-        // ends, and where the header's closing brace is.
+        // One pass over the header's members that checks their syntax: where trail.source is
+        // and ends, and where the header's closing brace is. The rest of an unchecked line is
+        // checked after it, before anything is written.
         var sourceAt: Int?, sourceEnd = 0
         var timeAt: Int?, timeEnd = 0
         var enrichedBefore = false
-        var close = s.skipWhitespace(trail + 1)
-        let trailIsEmpty = close < s.count && s.byte(close) == UInt8(ascii: "}")
-        while !trailIsEmpty {
-            guard close < s.count, s.byte(close) == UInt8(ascii: "\"") else { throw JSONError(offset: close, "expected a member name") }
-            let nameEnd = try s.stringEnd(at: close)
-            let colon = s.skipWhitespace(nameEnd)
-            guard colon < s.count, s.byte(colon) == UInt8(ascii: ":") else { throw JSONError(offset: colon, "expected ':'") }
-            let value = s.skipWhitespace(colon + 1)
+        let headerEnd = try s.walkCheckedMembers(ofObjectAt: trail) { name, nameEnd, value in
             let end = try s.valueEnd(at: value)
-            switch Enricher.headerNames.position(ofStringAt: close, end: nameEnd, in: s) {
+            switch Enricher.headerNames.position(ofStringAt: name, end: nameEnd, in: s) {
             case 0? where sourceAt == nil:
                 sourceAt = value
                 sourceEnd = end
@@ -135,12 +131,12 @@ public final class Enricher {
             default:
                 break
             }
-            close = s.skipWhitespace(end)
-            guard close < s.count, s.byte(close) != UInt8(ascii: "}") else { break }
-            guard s.byte(close) == UInt8(ascii: ",") else { throw JSONError(offset: close, "expected ',' or '}'") }
-            close = s.skipWhitespace(close + 1)
+            return end
         }
-        guard HeaderLine.closesHeader(s, at: close + 1) else { throw JSONError(offset: close, "the trail header does not close") }
+        guard HeaderLine.closesHeader(s, at: headerEnd) else { throw JSONError(offset: headerEnd, "the trail header does not close") }
+        if restUnchecked { try s.validateObjectRest(from: headerEnd) }
+        let close = headerEnd - 1
+        let trailIsEmpty = s.skipWhitespace(trail + 1) == close
         if enrichedBefore {
             output.writeLine(s.bytes)
             return

@@ -148,28 +148,15 @@ public final class Flattener: DocumentConsumer {
         do {
             var file = location.source
             var sawRecords = false
-            var at = s.skipWhitespace(root + 1)
-            while true {
-                guard at < s.count, s.byte(at) == UInt8(ascii: "\"") else { throw JSONError(offset: at, "expected a member name") }
-                let nameEnd = try s.stringEnd(at: at)
-                let colon = s.skipWhitespace(nameEnd)
-                guard colon < s.count, s.byte(colon) == UInt8(ascii: ":") else { throw JSONError(offset: colon, "expected ':'") }
-                let value = s.skipWhitespace(colon + 1)
-                var valueEnd: Int
-                if !sawRecords, s.stringEquals(at: at, TopMembers.recordsKey), value < s.count, s.byte(value) == UInt8(ascii: "[") {
-                    valueEnd = try flattenElements(s, array: value, shape: .event, file: file, location: location)
+            let end = try s.walkCheckedMembers(ofObjectAt: root) { name, _, value in
+                if !sawRecords, s.stringEquals(at: name, TopMembers.recordsKey), value < s.count, s.byte(value) == UInt8(ascii: "[") {
                     sawRecords = true
-                } else {
-                    valueEnd = try s.valueEnd(at: value)
-                    if s.stringEquals(at: at, TopMembers.fileKey), let name = s.string(at: value) { file = name }
+                    return try flattenElements(s, array: value, shape: .event, file: file, location: location)
                 }
-                at = s.skipWhitespace(valueEnd)
-                guard at < s.count else { throw JSONError(offset: root, "unterminated object", endOfInput: true) }
-                if s.byte(at) == UInt8(ascii: "}") { break }
-                guard s.byte(at) == UInt8(ascii: ",") else { throw JSONError(offset: at, "expected ',' or '}'") }
-                at = s.skipWhitespace(at + 1)
+                if s.stringEquals(at: name, TopMembers.fileKey), let text = s.string(at: value) { file = text }
+                return try s.valueEnd(at: value)
             }
-            let rest = s.skipWhitespace(at + 1)
+            let rest = s.skipWhitespace(end)
             guard rest == s.count else { throw JSONError(offset: rest, "unexpected data after the JSON value") }
             if !sawRecords { try document(s, root: root, location: location) }
         } catch let error as JSONError {

@@ -115,34 +115,17 @@ struct RecordMembers {
         do {
             try read(s, root)
         } catch {
-            failure = error
+            // The walk and `valueEnd` throw nothing else.
+            failure = error as? JSONError
         }
     }
 
-    private mutating func read(_ s: JSONScanner, _ root: Int) throws(JSONError) {
-        guard root < s.count, s.byte(root) == UInt8(ascii: "{") else { throw JSONError(offset: root, "expected an object") }
-        var j = s.skipWhitespace(root + 1)
-        if j < s.count, s.byte(j) == UInt8(ascii: "}") {
-            end = j + 1
-            return
-        }
-        while true {
-            guard j < s.count, s.byte(j) == UInt8(ascii: "\"") else { throw JSONError(offset: j, "expected a member name") }
-            let keyEnd = try s.stringEnd(at: j)
-            var v = s.skipWhitespace(keyEnd)
-            guard v < s.count, s.byte(v) == UInt8(ascii: ":") else { throw JSONError(offset: v, "expected ':'") }
-            v = s.skipWhitespace(v + 1)
-            let field = RecordMembers.field(UnsafeRawBufferPointer(rebasing: s.bytes[(j + 1)..<(keyEnd - 1)]))
-            if let field, offsets[field.rawValue] < 0 { offsets[field.rawValue] = v }
-            if firstOriginal == nil, field?.isAdded != true { firstOriginal = j }
-            j = s.skipWhitespace(try s.valueEnd(at: v))
-            guard j < s.count else { throw JSONError(offset: root, "unterminated object", endOfInput: true) }
-            if s.byte(j) == UInt8(ascii: "}") {
-                end = j + 1
-                return
-            }
-            guard s.byte(j) == UInt8(ascii: ",") else { throw JSONError(offset: j, "expected ',' or '}'") }
-            j = s.skipWhitespace(j + 1)
+    private mutating func read(_ s: JSONScanner, _ root: Int) throws {
+        end = try s.walkCheckedMembers(ofObjectAt: root) { name, nameEnd, value in
+            let field = RecordMembers.field(UnsafeRawBufferPointer(rebasing: s.bytes[(name + 1)..<(nameEnd - 1)]))
+            if let field, offsets[field.rawValue] < 0 { offsets[field.rawValue] = value }
+            if firstOriginal == nil, field?.isAdded != true { firstOriginal = name }
+            return try s.valueEnd(at: value)
         }
     }
 

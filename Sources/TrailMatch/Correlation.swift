@@ -65,7 +65,7 @@ extension CorrelationRule {
     /// group's window and returns what fires. Entries arrive in event-time order.
     func advance(_ window: inout [WindowEntry], with entries: [WindowEntry]) -> (count: Int, used: [WindowEntry])? {
         guard let now = entries.first?.time else { return nil }
-        let horizon = now - timespan
+        let horizon = EventTime.before(now, by: timespan)
         switch kind {
         case .firstSeen:
             window.removeAll { $0.time < horizon }

@@ -40,7 +40,7 @@ final class CorrelationEngine {
 
     var watermark: Int64? {
         guard let latest, let lateness else { return nil }
-        return latest &- lateness
+        return EventTime.before(latest, by: lateness)
     }
 
     /// Takes one event that matched referenced rules `matched`; calls `fire` for every alert
@@ -121,7 +121,7 @@ final class CorrelationEngine {
     func sweep(before limit: Int64) {
         releasedSinceSweep = 0
         for c in correlations.indices {
-            let horizon = limit == .max ? Int64.min : limit - correlations[c].timespan
+            let horizon = limit == .max ? Int64.min : EventTime.before(limit, by: correlations[c].timespan)
             windows[c] = windows[c].filter { $0.value.contains { $0.time >= horizon } }
         }
     }

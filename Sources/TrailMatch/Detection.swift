@@ -198,12 +198,14 @@ enum Search: Sendable {
         }
     }
 
-    /// Whether `test` holds for some scalar value anywhere below `at`.
-    private static func anyValue(_ s: JSONScanner, _ at: Int, _ test: (Int) -> Bool) -> Bool {
+    /// Whether `test` holds for some scalar value anywhere below `at`, to `maxDepth` levels
+    /// (a checked event nests no deeper).
+    private static func anyValue(_ s: JSONScanner, _ at: Int, depth: Int = 0, _ test: (Int) -> Bool) -> Bool {
+        guard depth < s.maxDepth else { return false }
         var hit = false
         switch s.kind(at: at) {
-        case .object: s.forEachMember(ofObjectAt: at) { _, v in hit = anyValue(s, v, test); return !hit }
-        case .array: s.forEachElement(ofArrayAt: at) { v in hit = anyValue(s, v, test); return !hit }
+        case .object: s.forEachMember(ofObjectAt: at) { _, v in hit = anyValue(s, v, depth: depth + 1, test); return !hit }
+        case .array: s.forEachElement(ofArrayAt: at) { v in hit = anyValue(s, v, depth: depth + 1, test); return !hit }
         case .string, .number, .bool: hit = test(at)
         case .null, nil: break
         }

@@ -66,9 +66,9 @@ public final class Matcher {
     /// Matches every event of `inputs`. With `state`, correlation state is read before and
     /// written (atomically, to `state.writePath`) after, and events still inside the lateness
     /// wait for the next run; without it the end of the input is the end of the stream.
-    public func run(inputs: [String], state: StateFile? = nil) throws -> ExitStatus {
+    public func run(inputs: [String], state: StateFile? = nil, maxRecordSize: Int = LineReader.defaultMaxLineLength) throws -> ExitStatus {
         if let state { try engine?.load(from: state) }
-        try NDJSONInput(inputs).forEachLine(flushing: output) { line, location in
+        try NDJSONInput(inputs, maxRecordSize: maxRecordSize).forEachLine(diagnostics: diagnostics, flushing: output) { line, location in
             try match(line: line, at: location)
         }
         finish(keepPending: state != nil)
@@ -110,44 +110,57 @@ public final class Matcher {
             if let member = index.timeMember, header[member] >= 0 { observeTime(s, header[member]) }
             index.candidates(s, 0, header: header, into: &candidates)
             guard !candidates.isEmpty, try NDJSONInput.object(s, at: location, diagnostics: diagnostics) != nil else { return }
-            evaluate(s, event: 0)
+            try report(evaluate(s, event: 0), at: location)
         } else {
             guard let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) else { return }
             guard MissingHeader.hasHeader(s, root) else { return try missingHeader.skip(location, diagnostics) }
-            match(s, event: root)
+            try report(match(s, event: root), at: location)
         }
     }
 
-    /// Matches one event, checked before.
-    public func match(_ s: JSONScanner, event root: Int) {
+    private func report(_ problem: String?, at location: RecordLocation) throws {
+        if let problem { try diagnostics.badRecord(source: location.source, line: location.line, problem) }
+    }
+
+    /// Matches one event, checked before. Returns why the event was left out of correlations,
+    /// when its time was there but unusable.
+    @discardableResult
+    public func match(_ s: JSONScanner, event root: Int) -> String? {
         if readsTime, let at = s.value(at: Matcher.timePath, from: root) { observeTime(s, at) }
         index.candidates(s, root, into: &candidates)
-        guard !candidates.isEmpty else { return }
-        evaluate(s, event: root)
+        guard !candidates.isEmpty else { return nil }
+        return evaluate(s, event: root)
     }
 
     /// Tries the candidate rules on a checked event, writing its alerts and handing its
-    /// matches to the correlations.
-    private func evaluate(_ s: JSONScanner, event root: Int) {
+    /// matches to the correlations; returns why a time given was not usable for them.
+    private func evaluate(_ s: JSONScanner, event root: Int) -> String? {
         matched.removeAll(keepingCapacity: true)
         for r in candidates where rules[r].matches(s, event: root) {
             if !silenced[r] { writeAlert(rules[r], s, event: root) }
             if referenced[r] { matched.append(r) }
         }
-        guard !matched.isEmpty, let engine, let raw = s.raw(at: root) else { return }
-        guard let timeAt = s.value(at: Matcher.timePath, from: root),
-              let time = Matcher.nanoseconds(s, timeAt) else {
+        guard !matched.isEmpty, let engine, let raw = s.raw(at: root) else { return nil }
+        guard let timeAt = s.value(at: Matcher.timePath, from: root), s.kind(at: timeAt) != .null else {
             untimed += 1
-            return
+            return nil
+        }
+        let time: Int64
+        switch EventTime.read(s, timeAt) {
+        case .nanoseconds(let t): time = t
+        case .outOfRange: return "event time out of range"
+        case .notATime: return "event time \(s.text(at: timeAt).map(JSONWriter.quoted) ?? "") is not an RFC 3339 time of years 0001-9999"
         }
         let id = s.value(at: Matcher.idPath, from: root).flatMap { s.string(at: $0) } ?? ""
         engine.add(time: time, id: id, matched: matched, event: raw, fire: writeCorrelationAlert)
+        return nil
     }
 
     /// The event time at `at` (a header's or an event's), for the newest event and the
     /// correlations' watermark.
     private func observeTime(_ s: JSONScanner, _ at: Int) {
-        guard let time = Matcher.nanoseconds(s, at) else { return }
+        // A time out of range (reported when a correlation needs it) must not move the watermark.
+        guard case .nanoseconds(let time) = EventTime.read(s, at) else { return }
         if newestEvent.map({ time > $0 }) ?? true { newestEvent = time }
         engine?.observe(time)
     }
@@ -167,12 +180,6 @@ public final class Matcher {
         }
         if untimed > 0 { diagnostics.warn("\(untimed) events without a trail.time were left out of correlations") }
         output.flush()
-    }
-
-    static func nanoseconds(_ s: JSONScanner, _ at: Int) -> Int64? {
-        guard at < s.count, s.byte(at) == UInt8(ascii: "\""), let end = try? s.stringEnd(at: at),
-              let t = Timestamp.parse(UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])) else { return nil }
-        return t.seconds * 1_000_000_000 + Int64(t.nanoseconds)
     }
 
     private func beginAlert(id: String, title: String, level: String, tags: [String], references: [String]) {
@@ -210,7 +217,7 @@ public final class Matcher {
     private func writeCorrelationAlert(_ hit: CorrelationHit, _ last: CorrelationEngine.Pending) {
         let c = correlations[hit.correlation]
         beginAlert(id: c.id, title: c.title, level: c.level, tags: c.tags, references: c.references)
-        json.member("time", Matcher.rfc3339(last.time))
+        json.member("time", EventTime.rfc3339(last.time))
         json.key("correlation")
         json.beginObject()
         json.member("type", c.kind.rawValue)
@@ -232,8 +239,8 @@ public final class Matcher {
         json.beginArray()
         for e in hit.entries { json.string(e.id) }
         json.endArray()
-        json.member("first", hit.entries.first.map { Matcher.rfc3339($0.time) })
-        json.member("last", Matcher.rfc3339(last.time))
+        json.member("first", hit.entries.first.map { EventTime.rfc3339($0.time) })
+        json.member("last", EventTime.rfc3339(last.time))
         json.endObject()
         json.endObject()
         json.key("event")
@@ -241,10 +248,5 @@ public final class Matcher {
         json.endObject()
         output.writeLine(json.bytes)
         alertsWritten += 1
-    }
-
-    static func rfc3339(_ nanoseconds: Int64) -> String {
-        let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
-        return Timestamp(seconds: seconds, nanoseconds: Int32(nanoseconds - seconds * 1_000_000_000)).rfc3339
     }
 }

@@ -161,45 +161,23 @@ struct RuleIndex {
     /// the header has none. False for a line that does not open so or end its object, or
     /// whose header is malformed.
     func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Bool {
-        // The bytes directly, not through JSONScanner's accessors: calls into another module
-        // are not inlined, and this loop runs for every line.
-        let bytes = s.bytes, count = bytes.count
-        @inline(__always) func skipWhitespace(_ i: Int) -> Int {
-            var i = i
-            while i < count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
-            return i
-        }
         guard HeaderLine.isFramed(s) else { return false }
         members.removeAll(keepingCapacity: true)
         members.append(contentsOf: repeatElement(-1, count: headerNames.count))
-        var j = skipWhitespace(HeaderLine.headerOffset + 1)
-        if j < count, bytes[j] == UInt8(ascii: "}") {
-            j += 1
-        } else {
-            while true {
-                guard j < count, bytes[j] == UInt8(ascii: "\""), let nameEnd = try? s.stringEnd(at: j) else { return false }
-                let colon = skipWhitespace(nameEnd)
-                guard colon < count, bytes[colon] == UInt8(ascii: ":") else { return false }
-                let value = skipWhitespace(colon + 1)
-                guard let valueEnd = try? s.valueEnd(at: value) else { return false }
-                // Names are told apart by length and their first bytes, in two words (which
-                // settle a name of up to 16 bytes); a longer name, or one written with
-                // escapes, is compared in full.
-                let name = ShortName(bytes, start: j + 1, length: nameEnd - j - 2)
-                for n in shortHeaderNames.indices where members[n] < 0 && (name.escaped || name == shortHeaderNames[n]) {
-                    if (!name.escaped && name.length <= 16) || s.stringEquals(at: j, headerNames[n]) { members[n] = value }
-                }
-                j = skipWhitespace(valueEnd)
-                guard j < count else { return false }
-                if bytes[j] == UInt8(ascii: "}") {
-                    j += 1
-                    break
-                }
-                guard bytes[j] == UInt8(ascii: ",") else { return false }
-                j = skipWhitespace(j + 1)
+        let bytes = s.bytes
+        let end = try? s.walkCheckedMembers(ofObjectAt: HeaderLine.headerOffset) { name, nameEnd, value in
+            let valueEnd = try s.valueEnd(at: value)
+            // Names are told apart by length and their first bytes, in two words (which
+            // settle a name of up to 16 bytes); a longer name, or one written with
+            // escapes, is compared in full.
+            let short = ShortName(bytes, start: name + 1, length: nameEnd - name - 2)
+            for n in shortHeaderNames.indices where members[n] < 0 && (short.escaped || short == shortHeaderNames[n]) {
+                if (!short.escaped && short.length <= 16) || s.stringEquals(at: name, headerNames[n]) { members[n] = value }
             }
+            return valueEnd
         }
-        return HeaderLine.closesHeader(s, at: j)
+        guard let end else { return false }
+        return HeaderLine.closesHeader(s, at: end)
     }
 
     /// The rules worth trying on the event, in load order (so alerts come out in rule order).
@@ -238,14 +216,16 @@ struct RuleIndex {
     }
 
     /// Looks at the values at the path `rest` (positions in `pathNames`) below `at`, into
-    /// arrays on the way, as `JSONScanner.forEachValue` does.
+    /// arrays on the way, as `JSONScanner.forEachValue` does. The text is not checked yet, so
+    /// nesting is followed only to `maxDepth` levels (`depth`: levels entered so far).
     private func lookBelow(_ s: JSONScanner, _ at: Int, _ rest: Range<Int>, _ key: Key,
-                           _ found: inout Bool, _ nonNull: inout Bool, _ out: inout [Int]) {
-        guard let first = rest.first else { return look(s, at, key, &found, &nonNull, &out) }
+                           _ found: inout Bool, _ nonNull: inout Bool, _ out: inout [Int], depth: Int = 0) {
+        guard let first = rest.first else { return look(s, at, key, &found, &nonNull, &out, depth: depth) }
+        guard depth < s.maxDepth else { return }
         switch s.kind(at: at) {
         case .array:
             s.forEachElement(ofArrayAt: at) { element in
-                lookBelow(s, element, rest, key, &found, &nonNull, &out)
+                lookBelow(s, element, rest, key, &found, &nonNull, &out, depth: depth + 1)
                 return true
             }
         case .object:
@@ -253,7 +233,7 @@ struct RuleIndex {
                 guard let nameEnd = s.skipValue(at: name), nameEnd - name >= 2 else { return false }
                 let short = ShortName(s.bytes, start: name + 1, length: nameEnd - name - 2)
                 guard short.escaped ? s.stringEquals(at: name, pathNames[first]) : short == shortPathNames[first] else { return true }
-                lookBelow(s, value, rest.dropFirst(), key, &found, &nonNull, &out)
+                lookBelow(s, value, rest.dropFirst(), key, &found, &nonNull, &out, depth: depth + 1)
                 return false
             }
         default:
@@ -262,14 +242,17 @@ struct RuleIndex {
     }
 
     /// Files the rules `key` selects by the value at `at` (each element of an array) in `out`.
-    private func look(_ s: JSONScanner, _ at: Int, _ key: Key, _ found: inout Bool, _ nonNull: inout Bool, _ out: inout [Int]) {
+    /// Arrays within arrays are followed to `maxDepth` levels, as in `lookBelow`.
+    private func look(_ s: JSONScanner, _ at: Int, _ key: Key, _ found: inout Bool, _ nonNull: inout Bool, _ out: inout [Int],
+                      depth: Int = 0) {
         found = true
         switch s.kind(at: at) {
         case .null, nil:
             return
         case .array:
+            guard depth < s.maxDepth else { return }
             s.forEachElement(ofArrayAt: at) { element in
-                look(s, element, key, &found, &nonNull, &out)
+                look(s, element, key, &found, &nonNull, &out, depth: depth + 1)
                 return true
             }
         default:

@@ -83,11 +83,11 @@ public final class Notifier {
     /// --spool); 75 something was not delivered but is safe in the spool (pending for the next
     /// run, or a dead letter for --retry-dead); 1 some input lines were not alerts; 0.
     /// With --retry-dead and no inputs, a terminal on stdin is not read: the spool is the input.
-    public func run(inputs: [String]) throws -> ExitStatus {
+    public func run(inputs: [String], maxRecordSize: Int = LineReader.defaultMaxLineLength) throws -> ExitStatus {
         let states = try readStates(readOnly: false)
         for (target, state) in zip(targets, states) { try state.prepare(for: target) }
         if options.retryDead { try retryDeadLetters(states) }
-        if !(options.retryDead && inputs.isEmpty && isatty(0) == 1) { try read(inputs, into: states) }
+        if !(options.retryDead && inputs.isEmpty && isatty(0) == 1) { try read(inputs, maxRecordSize: maxRecordSize, into: states) }
         // Spooled before any delivery, so a crash mid-way loses nothing.
         for state in states { try state.save() }
         do {
@@ -138,9 +138,9 @@ public final class Notifier {
         return parent.isEmpty ? "." : parent
     }
 
-    private func read(_ inputs: [String], into states: [TargetState]) throws {
+    private func read(_ inputs: [String], maxRecordSize: Int, into states: [TargetState]) throws {
         let notAlerts = MissingHeader("not an alert (no alert.rule.title): pipe events through trail-match first")
-        try NDJSONInput(inputs).forEachObject(diagnostics: diagnostics) { s, root, location in
+        try NDJSONInput(inputs, maxRecordSize: maxRecordSize).forEachObject(diagnostics: diagnostics) { s, root, location in
             guard let alert = Alert(s, alert: root) else { return try notAlerts.skip(location, diagnostics) }
             alerts += 1
             accept(alert, into: states)

@@ -19,6 +19,8 @@ public struct ReportOptions: Sendable {
     public var bucketing = Bucketing.auto
     public var top = 10
     public var limits = ReportLimits()
+    /// Longer input lines are reported and skipped.
+    public var maxRecordSize = LineReader.defaultMaxLineLength
 
     public init() {}
 
@@ -45,7 +47,7 @@ public struct Reporter {
     public func aggregate() throws -> ReportData {
         var data = ReportData(limits: options.limits, from: options.from, to: options.to)
         let missingHeader = MissingHeader("no trail header (nor an alert or integrity finding): pipe events through trail-flatten first")
-        try NDJSONInput(options.inputs).forEachObject(diagnostics: diagnostics) { scanner, root, location in
+        try NDJSONInput(options.inputs, maxRecordSize: options.maxRecordSize).forEachObject(diagnostics: diagnostics) { scanner, root, location in
             switch LineKind(scanner: scanner, root: root) {
             case .event(let header):
                 data.add(event: EventHeader(scanner: scanner, trailAt: header), scanner: scanner, root: root)

@@ -66,6 +66,10 @@ struct TrailEnrichCommand: ParsableCommand {
     @Option(help: "How many addresses' lookups to keep cached.")
     var cacheSize = 65_536
 
+    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Longer input lines are reported and skipped (K, M, G suffixes: 64M is 64 MiB).", valueName: "bytes"),
+            transform: { try ByteCount.parse($0) })
+    var maxRecordSize = LineReader.defaultMaxLineLength
+
     @Flag(help: "Stop at the first malformed line instead of skipping it.")
     var strict = false
 
@@ -89,7 +93,7 @@ struct TrailEnrichCommand: ParsableCommand {
         options.businessHours = businessHours
         options.holidaysFile = holidays
         Tool.run("trail-enrich", strict: strict) { diagnostics in
-            try Enricher(options: options, output: .standardOutput(), diagnostics: diagnostics).run(inputs: inputs)
+            try Enricher(options: options, output: .standardOutput(), diagnostics: diagnostics).run(inputs: inputs, maxRecordSize: maxRecordSize)
         }
     }
 

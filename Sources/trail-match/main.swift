@@ -85,6 +85,10 @@ struct TrailMatchCommand: ParsableCommand {
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
 
+    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Longer input lines are reported and skipped (K, M, G suffixes: 64M is 64 MiB).", valueName: "bytes"),
+            transform: { try ByteCount.parse($0) })
+    var maxRecordSize = LineReader.defaultMaxLineLength
+
     @Flag(help: "Stop at the first malformed line instead of skipping it.")
     var strict = false
 
@@ -123,7 +127,7 @@ struct TrailMatchCommand: ParsableCommand {
                 print("\(report.passed) examples passed, \(report.failures.count) failed; \(report.untested.count) rules without examples")
                 return report.failures.isEmpty ? .success : .failure
             }
-            let status = try matcher.run(inputs: inputs, state: stateFile)
+            let status = try matcher.run(inputs: inputs, state: stateFile, maxRecordSize: maxRecordSize)
             if let stats { try matcher.stats.write(to: stats) }
             return status
         }

@@ -107,6 +107,10 @@ struct TrailNotifyCommand: ParsableCommand {
     @Flag(help: "Check the options, targets and spool, then exit 0 (or 2 with the reason) without reading input, delivering, or changing the spool.")
     var check = false
 
+    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Longer input lines are reported and skipped (K, M, G suffixes: 64M is 64 MiB).", valueName: "bytes"),
+            transform: { try ByteCount.parse($0) })
+    var maxRecordSize = LineReader.defaultMaxLineLength
+
     @Flag(help: "Stop at the first malformed line instead of skipping it.")
     var strict = false
 
@@ -145,7 +149,7 @@ struct TrailNotifyCommand: ParsableCommand {
             let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let notifier = try Notifier(targets: try commandLine.parsedTargets(), options: try commandLine.options(),
                                         output: .standardOutput(), diagnostics: diagnostics, colour: colour)
-            return check ? try notifier.check() : try notifier.run(inputs: inputs)
+            return check ? try notifier.check() : try notifier.run(inputs: inputs, maxRecordSize: maxRecordSize)
         }
     }
 }

@@ -60,6 +60,10 @@ struct TrailReportCommand: ParsableCommand {
     @Option(help: "The page's title.")
     var title = "trail report"
 
+    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Longer input lines are reported and skipped (K, M, G suffixes: 64M is 64 MiB).", valueName: "bytes"),
+            transform: { try ByteCount.parse($0) })
+    var maxRecordSize = LineReader.defaultMaxLineLength
+
     @Flag(help: "Stop at the first bad line instead of skipping it.")
     var strict = false
 
@@ -85,6 +89,7 @@ struct TrailReportCommand: ParsableCommand {
         options.to = to.flatMap { ReportOptions.parseTime($0, isEnd: true) }
         options.bucketing = Bucketing(rawValue: bucket) ?? .auto
         options.top = top
+        options.maxRecordSize = maxRecordSize
         Tool.run("trail-report", strict: strict) { diagnostics in
             try Reporter(options: options, diagnostics: diagnostics).run()
         }

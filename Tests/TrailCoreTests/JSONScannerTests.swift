@@ -204,7 +204,14 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
                 let c = b[j]
                 if c == UInt8(ascii: "\"") { return j + 1 }
                 if c == UInt8(ascii: "\\") {
-                    j += 2
+                    guard j + 1 < b.count else { return nil }
+                    if b[j + 1] == UInt8(ascii: "u") {
+                        guard j + 6 <= b.count, b[(j + 2)..<(j + 6)].allSatisfy({ $0 < 0x80 && Character(UnicodeScalar($0)).isHexDigit }) else { return nil }
+                        j += 6
+                    } else {
+                        guard "\"\\/bfnrt".utf8.contains(b[j + 1]) else { return nil }
+                        j += 2
+                    }
                 } else if c < 0x20 {
                     return nil
                 } else if c < 0x80 {
@@ -232,7 +239,8 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
                 return j > start
             }
             if b[j] == UInt8(ascii: "-") { j += 1 }
-            guard digits() else { return nil }
+            let integer = j
+            guard digits(), b[integer] != UInt8(ascii: "0") || j == integer + 1 else { return nil }
             if j < b.count, b[j] == UInt8(ascii: ".") {
                 j += 1
                 guard digits() else { return nil }
@@ -273,7 +281,7 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
     static let bytePieces: [[UInt8]] = [
         [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xE0, 0xA0, 0x80], [0xE0, 0x9F, 0xBF], [0xC2, 0x80], [0xC1, 0xBF],
         [0xF0, 0x90, 0x80, 0x80], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80],
-        [0xE2, 0x82], [0xEF, 0xBF, 0xBF], [0x7F],
+        [0xE2, 0x82], [0xEF, 0xBF, 0xBF], [0x7F], Array("\\o".utf8), Array("\\u12G4".utf8), Array("\\uD800".utf8),
     ]
 
     static func string(_ rng: inout SplitMix) -> [UInt8] {

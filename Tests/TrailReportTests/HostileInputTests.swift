@@ -1,0 +1,24 @@
+import Testing
+import TrailCore
+import TrailReport
+import TrailTestSupport
+
+/// Lines written to hurt trail-report, between two good events: reported and skipped.
+@Suite struct ReportHostileInputTests {
+    @Test(arguments: HostileInput.Nesting.allCases)
+    func deepNestingIsReportedAndSkipped(nesting: HostileInput.Nesting) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let event = #"{"trail":{"cloud":"aws","time":"2024-05-01T09:12:03Z","account":"1","region":"r","service":"s","action":"A"}}"#
+        let deep = String(event.dropLast()) + #","x":"# + nesting.text + "}"
+        let escape = String(event.dropLast()) + #","x":"\o"}"#
+        let yearOne = event.replacingOccurrences(of: "2024", with: "0001")
+        let input = try dir.write("in.ndjson", [event, deep, escape, yearOne, event].joined(separator: "\n") + "\n")
+        var options = ReportOptions()
+        options.inputs = [input]
+        let diagnostics = Diagnostics(tool: "trail-report")
+        let data = try Reporter(options: options, diagnostics: diagnostics).aggregate()
+        #expect(data.events == 3)
+        #expect(diagnostics.skippedRecords == 2)
+    }
+}
