@@ -103,7 +103,8 @@ struct ScheduledPipeline {
         let pipeline = try ScheduledPipeline()
         defer { pipeline.remove() }
         let expected = try pipeline.reference()
-        // trail-match that passes three alerts on, then dies of a segmentation fault.
+        // trail-match that waits for its whole input (so trail-fetch has finished and written
+        // what it writes), passes three alerts on, then dies of a segmentation fault.
         let crashing = pipeline.dir.path + "/crashing"
         try FileManager.default.createDirectory(atPath: crashing, withIntermediateDirectories: true)
         for tool in ["trail-fetch", "trail-flatten", "trail-enrich", "trail-notify"] {
@@ -112,7 +113,10 @@ struct ScheduledPipeline {
         let wrapper = try pipeline.dir.write("crashing/trail-match", """
             #!/bin/bash
             case " $* " in *" --check "*) exec '\(pipeline.bin)/trail-match' "$@" ;; esac
-            '\(pipeline.bin)/trail-match' "$@" | head -n 3
+            input=$(mktemp)
+            cat > "$input"
+            '\(pipeline.bin)/trail-match' "$@" < "$input" | head -n 3
+            rm -f "$input"
             kill -SEGV $$
             """)
         chmod(wrapper, 0o755)

@@ -54,22 +54,37 @@ expected=$(jq -r .notify.id "$work/reference/alerts.ndjson" | sort)
 expected_count=$(echo "$expected" | grep -c . || true)
 [ "$expected_count" -gt 10 ] || { echo "scheduled-runs.sh: the reference raised only $expected_count alerts" >&2; exit 2; }
 
-# killed_run: watch.sh in its own process group, killed after a random delay within a run's
-# length, so most kills land while the wave is being read (one that misses lets the wave commit).
-victims=(group group trail-fetch trail-flatten trail-enrich trail-match trail-notify watch.sh)
+# killed_run: watch.sh in its own process group, killed at a random moment:
+#   late        the whole group, a random delay up to a run's length after the start
+#               (preflight, pipeline, commit alike);
+#   group, watch.sh, a stage: once the pipeline runs (trail-flatten is seen; the preflight does
+#               not run it), within half a run; half of these wait until trail-fetch has
+#               finished first, the moment a fetch that committed on its own would lose a batch.
+# True when the kill landed (the victim was still running).
+victims=(late late group group watch.sh trail-fetch trail-flatten trail-enrich trail-match trail-notify)
 declare -A landed=()
 attempts=0
-# killed_run: true when the kill landed (the victim was still running).
 killed_run() {
     attempts=$(( attempts + 1 ))
-    local delay=$(( RANDOM * per_run_ms * 9 / 10 / 32768 )) victim=${victims[$(( RANDOM % ${#victims[@]} ))]}
+    local victim=${victims[$(( RANDOM % ${#victims[@]} ))]} delay
     setsid bash -c "$(declare -f watch); work='$work' bin='$bin' root='$root'; watch test" >/dev/null 2>>"$work/test.log" &
     local group=$!
     disown "$group"
+    if [ "$victim" = late ]; then
+        delay=$(( RANDOM * per_run_ms * 12 / 10 / 32768 ))
+    else
+        wait_for "$group" 'pgrep -g "$group" -x trail-flatten'
+        if (( RANDOM % 2 )); then
+            wait_for "$group" '! pgrep -g "$group" -x trail-fetch'
+            delay=$(( RANDOM % 50 ))
+        else
+            delay=$(( RANDOM % (per_run_ms / 2 + 1) ))
+        fi
+    fi
     sleep "$(awk -v ms="$delay" 'BEGIN { printf "%.3f", ms / 1000 }')"
     local hit=1
     case $victim in
-        group) kill -9 -- "-$group" 2>/dev/null || hit=0 ;;
+        group|late) kill -9 -- "-$group" 2>/dev/null || hit=0 ;;
         watch.sh) kill -9 "$group" 2>/dev/null || hit=0 ;;
         *) pkill -9 -g "$group" -x "$victim" || hit=0 ;;
     esac
@@ -79,12 +94,23 @@ killed_run() {
     landed[$victim]=$(( ${landed[$victim]:-0} + 1 ))
 }
 
+# wait_for GROUP CONDITION: polls CONDITION (a shell test) every 5 ms, for 5 s at the most or
+# until the group is gone.
+wait_for() {
+    local group=$1 tries
+    for tries in $(seq 1000); do
+        eval "$2" >/dev/null && return 0
+        kill -0 -- "-$group" 2>/dev/null || return 0
+        sleep 0.005
+    done
+}
+
 mkdir -p "$work/test"
 per_wave=$(( (kills + ${#days[@]} - 1) / ${#days[@]} ))
 for k in "${!days[@]}"; do
     deliver test "$k"
     hits=0
-    while [ "$hits" -lt "$per_wave" ] && [ "$attempts" -lt $(( kills * 4 )) ]; do
+    while [ "$hits" -lt "$per_wave" ] && [ "$attempts" -lt $(( kills * 10 )) ]; do
         if killed_run; then hits=$(( hits + 1 )); fi
     done
     status=0
