@@ -17,6 +17,14 @@ let package = Package(
         .executable(name: "trail-notify", targets: ["trail-notify"]),
         .executable(name: "trail-synth", targets: ["trail-synth"]),
         .executable(name: "trail-report", targets: ["trail-report"]),
+        // The stage libraries, for the fuzz harnesses in Fuzz/ (a package of its own).
+        .library(name: "TrailCore", targets: ["TrailCore"]),
+        .library(name: "TrailFetch", targets: ["TrailFetch"]),
+        .library(name: "TrailFlatten", targets: ["TrailFlatten"]),
+        .library(name: "TrailEnrich", targets: ["TrailEnrich"]),
+        .library(name: "TrailMatch", targets: ["TrailMatch"]),
+        .library(name: "TrailNotify", targets: ["TrailNotify"]),
+        .library(name: "TrailReport", targets: ["TrailReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
