@@ -70,11 +70,12 @@ let package = Package(
 
         // Temporary folders and files for the tests of every stage.
         .target(name: "TrailTestSupport", dependencies: ["TrailCore"], path: "Tests/Support"),
-        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"]),
+        // Regressions: inputs `make fuzz` found, replayed by each target's RegressionTests.
+        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailSynth", "TrailTestSupport", "trail-fetch"]),
         .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
-        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle"]),
+        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle", "Regressions"]),
         .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport", "trail-notify"]),
         .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),
         .testTarget(name: "TrailReportTests", dependencies: [

@@ -172,7 +172,10 @@ public final class Matcher {
     static func nanoseconds(_ s: JSONScanner, _ at: Int) -> Int64? {
         guard at < s.count, s.byte(at) == UInt8(ascii: "\""), let end = try? s.stringEnd(at: at),
               let t = Timestamp.parse(UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])) else { return nil }
-        return t.seconds * 1_000_000_000 + Int64(t.nanoseconds)
+        // Nanoseconds in 64 bits end in 2262: a later (or much earlier) time counts as no time.
+        let (scaled, overflow) = t.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = scaled.addingReportingOverflow(Int64(t.nanoseconds))
+        return overflow || carry ? nil : total
     }
 
     private func beginAlert(id: String, title: String, level: String, tags: [String], references: [String]) {
