@@ -21,7 +21,7 @@ public enum Harness {
         output.flush()
         if echoes { _ = output.collected.withUnsafeBytes { FileIO.writeAll(1, $0) } }
         if !passesInvalidLines || OutputOracle.isValidNDJSON(bytes) {
-            output.collected.withUnsafeBytes { OutputOracle.checkLines($0, stage: stage) }
+            output.collected.withUnsafeBytes { OutputOracle.checkLines($0, stage: stage, input: bytes) }
         }
         return 0
     }

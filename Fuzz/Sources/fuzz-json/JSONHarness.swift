@@ -18,7 +18,7 @@ public func test(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     }
     walk(s, root)
     let compact = JSONCompactor.compact(text)
-    compact.withUnsafeBytes { OutputOracle.checkLines($0, stage: "json compact") }
+    compact.withUnsafeBytes { OutputOracle.checkLines($0, stage: "json compact", input: text) }
     precondition(!compact.contains(0x0A), "compacted JSON holds a line break")
     return 0
 }
