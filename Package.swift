@@ -73,7 +73,7 @@ let package = Package(
         // Regressions: inputs `make fuzz` found, replayed by each target's RegressionTests.
         .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailSynth", "TrailTestSupport", "trail-fetch"]),
-        .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden"]),
+        .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden", "Regressions"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle", "Regressions"]),
         .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport", "trail-notify"]),
