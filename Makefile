@@ -3,6 +3,7 @@
 #   make test   unit and end-to-end tests
 #   make report render the overview page of the bundled sample (.build/report.html)
 #   make kill-test  the scheduled pipeline SIGKILLed KILLS times (default 500): no alert lost or repeated
+#   make fuzz   every stage's libFuzzer harness, FUZZ_SECONDS each (default 60)
 #   make bench  speed of every stage and the whole pipeline on a 1M-event corpus (cached in .bench/)
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -18,7 +19,7 @@ APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pi
 # Python packages the tests use as real peers (servers, reference readers).
 PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography
 
-.PHONY: all build release test run report install clean deps sample bench kill-test
+.PHONY: all build release test run report install clean deps sample bench kill-test fuzz
 
 all: build
 
@@ -94,6 +95,13 @@ SEED ?= 1
 kill-test: build
 	Tests/PipelineTests/scheduled-runs.sh kill "$$($(SWIFT) build --show-bin-path)" $(KILLS) $(SEED)
 
+## fuzz: build the libFuzzer harnesses (Fuzz/, a package of its own) and run each for
+## FUZZ_SECONDS; a crash, timeout or out-of-memory input is kept in .build/fuzz-crashes/<stage>/
+## and fails the target (Fuzz/fuzz.sh).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/fuzz.sh
+
 install: release
 	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/trail"; \
@@ -103,4 +111,4 @@ install: release
 	cp -R pipelines "$(DESTDIR)$(PREFIX)/share/trail/pipelines"
 
 clean:
-	rm -rf .build
+	rm -rf .build Fuzz/.build

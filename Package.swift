@@ -17,6 +17,14 @@ let package = Package(
         .executable(name: "trail-notify", targets: ["trail-notify"]),
         .executable(name: "trail-synth", targets: ["trail-synth"]),
         .executable(name: "trail-report", targets: ["trail-report"]),
+        // The stage libraries, for the fuzz harnesses in Fuzz/ (a package of its own).
+        .library(name: "TrailCore", targets: ["TrailCore"]),
+        .library(name: "TrailFetch", targets: ["TrailFetch"]),
+        .library(name: "TrailFlatten", targets: ["TrailFlatten"]),
+        .library(name: "TrailEnrich", targets: ["TrailEnrich"]),
+        .library(name: "TrailMatch", targets: ["TrailMatch"]),
+        .library(name: "TrailNotify", targets: ["TrailNotify"]),
+        .library(name: "TrailReport", targets: ["TrailReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -62,12 +70,13 @@ let package = Package(
 
         // Temporary folders and files for the tests of every stage.
         .target(name: "TrailTestSupport", dependencies: ["TrailCore"], path: "Tests/Support"),
-        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"]),
+        // Regressions: inputs `make fuzz` found, replayed by each target's RegressionTests.
+        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailSynth", "TrailTestSupport", "trail-fetch"],
                     exclude: ["signed_s3_listener.py"]),
-        .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden"]),
+        .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden", "Regressions"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
-        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle"]),
+        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle", "Regressions"]),
         .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport", "trail-notify"]),
         .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),
         .testTarget(name: "TrailReportTests", dependencies: [
