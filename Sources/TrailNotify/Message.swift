@@ -9,9 +9,11 @@ public struct Message: Sendable {
     public let id: String
     public let subject: String
     public let body: String
-    /// Subject and body with the alert's text escaped for a Slack or a Teams message.
-    public let slack: RenderedText
-    public let teams: RenderedText
+    /// Subject and body with the alert's text escaped for a format that embeds it, rendered
+    /// when a target of that kind asks: most runs have none, and rendering is most of the work.
+    private let render: @Sendable (EmbeddedText.Format) -> RenderedText
+    public var slack: RenderedText { render(.slack) }
+    public var teams: RenderedText { render(.teams) }
     public let line: String
     public let json: [UInt8]
     public let level: AlertLevel?
@@ -25,14 +27,13 @@ public struct Message: Sendable {
 
     /// One alert. `suppressed` is how many like it throttling held back since the last one sent.
     init(alert: Alert, suppressed: Int, templates: MessageTemplates) {
-        func rendered(_ format: EmbeddedText.Format) -> RenderedText {
+        let rendered: @Sendable (EmbeddedText.Format) -> RenderedText = { format in
             let context = TemplateContext.single(alert, suppressed: suppressed, format: format)
             return RenderedText(subject: templates.subject.render(context), body: templates.body.render(context))
         }
         id = alert.id
         (subject, body) = rendered(.plain).parts
-        slack = rendered(.slack)
-        teams = rendered(.teams)
+        render = rendered
         line = templates.line.map { $0.render(TemplateContext.single(alert, suppressed: suppressed, format: .plain)) }
             ?? alert.line.render(colour: false)
         level = alert.level
@@ -52,14 +53,13 @@ public struct Message: Sendable {
     }
 
     init(digest: Digest, templates: MessageTemplates) {
-        func rendered(_ format: EmbeddedText.Format) -> RenderedText {
+        let rendered: @Sendable (EmbeddedText.Format) -> RenderedText = { format in
             let context = TemplateContext.digest(digest, format: format)
             return RenderedText(subject: templates.digestSubject.render(context), body: templates.digestBody.render(context))
         }
         id = digest.id
         (subject, body) = rendered(.plain).parts
-        slack = rendered(.slack)
-        teams = rendered(.teams)
+        render = rendered
         line = templates.line.map { $0.render(TemplateContext.digest(digest, format: .plain)) } ?? subject
         level = digest.alerts.compactMap(\.level).max()
         levelName = level.map { "\($0)" } ?? "-"

@@ -76,13 +76,14 @@ final class WebhookTransport: Transport {
             w.key("record")
             w.raw(message.json)
         case .slack:
-            w.member("text", message.slack.subject)
+            let slack = message.slack
+            w.member("text", slack.subject)
             w.key("attachments")
             w.beginArray()
             w.beginObject()
             w.member("color", colour(message.level))
-            w.member("fallback", message.slack.subject)
-            w.member("text", "```\n" + message.slack.body + "```")
+            w.member("fallback", slack.subject)
+            w.member("text", "```\n" + slack.body + "```")
             w.endObject()
             w.endArray()
         case .teams:
@@ -90,9 +91,10 @@ final class WebhookTransport: Transport {
             w.member("@context", "https://schema.org/extensions")
             w.member("themeColor", String(colour(message.level).dropFirst()))
             w.member("summary", message.subject)
-            w.member("title", message.teams.subject)
+            let teams = message.teams
+            w.member("title", teams.subject)
             // A MessageCard's text takes a little HTML: <pre> keeps the column layout.
-            w.member("text", "<pre>" + message.teams.body + "</pre>")
+            w.member("text", "<pre>" + teams.body + "</pre>")
         }
         w.endObject()
         return w.bytes
