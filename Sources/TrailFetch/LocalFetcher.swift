@@ -50,26 +50,34 @@ public final class LocalFetcher {
             return
         }
         var done: [(folder: DayFolder, name: String, etag: String)] = []
-        var days = Set<DayFolder>()
         func record() throws {
             writer.output.flush()
             try state.record(done)
             done.removeAll()
+        }
+        // Files come folder by folder: an old day closes as soon as its folder is read, so the
+        // state holds the names of one day at a time, however many days a first run reads.
+        var current: DayFolder?
+        func finish(_ folder: DayFolder?) throws {
+            try record()
+            if let folder, let day = folder.day, day < firstOpenDay { state.closeDay(folder) }
         }
         for path in files {
             let slash = path.lastIndex(of: "/")
             let folder = LocalFetcher.dayFolder(slash.map { String(path[...$0]) } ?? "./")
             let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
             if state.isClosed(folder) { continue }
-            days.insert(folder)
+            if folder != current {
+                try finish(current)
+                current = folder
+            }
             let tag = try LocalFetcher.tag(path)
             if state.wasDelivered(name, etag: tag, in: folder) { continue }
             try deliver(path, named: named)
             done.append((folder, name, tag))
             if done.count >= 64 { try record() }
         }
-        try record()
-        for day in days where (day.day ?? .max) < firstOpenDay { state.closeDay(day) }
+        try finish(current)
         try state.save()
     }
 
