@@ -13,9 +13,11 @@ public func test(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     _ = s.skipValue(at: s.skipWhitespace(0))
     _ = s.text(at: s.skipWhitespace(0))
     guard let root = try? s.validateDocument() else { return 0 }
-    // A `\u` escape of a lone surrogate is accepted by design (RFC 8259's grammar allows it;
-    // it reads as U+FFFD), where Foundation refuses it.
-    guard (try? JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed])) != nil || hasSurrogateEscape(text) else {
+    // Where Foundation refuses valid JSON by design, the two do not have to agree: a `\u`
+    // escape of a lone surrogate (RFC 8259's grammar allows it; the core reads it as U+FFFD)
+    // and a number beyond a Double's range (the grammar has no range; the core passes it on).
+    guard (try? JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed])) != nil
+            || hasSurrogateEscape(text) || hasHugeNumber(text) else {
         fatalError("the validator accepts what Foundation refuses: \(String(decoding: text, as: UTF8.self))")
     }
     walk(s, root)
@@ -50,6 +52,23 @@ private func hasSurrogateEscape(_ text: UnsafeRawBufferPointer) -> Bool {
         if d == UInt8(ascii: "d"), (UInt8(ascii: "8")...UInt8(ascii: "9")).contains(next) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(next) {
             return true
         }
+    }
+    return false
+}
+
+/// Whether `text` may hold a number a Double cannot: an exponent of three digits or more, or
+/// a run of more than 300 digits.
+private func hasHugeNumber(_ text: UnsafeRawBufferPointer) -> Bool {
+    var digits = 0
+    for (i, c) in text.enumerated() {
+        digits = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) ? digits + 1 : 0
+        if digits > 300 { return true }
+        guard c | 0x20 == UInt8(ascii: "e"), i > 0, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[i - 1]) else { continue }
+        var j = i + 1
+        if j < text.count, text[j] == UInt8(ascii: "+") || text[j] == UInt8(ascii: "-") { j += 1 }
+        var exponent = 0
+        while j < text.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[j]) { exponent += 1; j += 1 }
+        if exponent >= 3 { return true }
     }
     return false
 }
