@@ -260,6 +260,21 @@ public enum FileIO {
         if durable { syncFolder(of: path) }
     }
 
+    /// Writes an output file a user named: atomically when it is a regular file or new; in
+    /// place when it is anything else (`/dev/null`, a FIFO, a terminal), which renaming a
+    /// temporary file over it would replace.
+    public static func writeOutput(_ bytes: [UInt8], to path: String) throws(IOFailure) {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG else {
+            return try writeAtomically(bytes, to: path)
+        }
+        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0 else { throw IOFailure(path: path, errno: errno) }
+        defer { close(fd) }
+        let failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
+        guard failure == 0 else { throw IOFailure(path: path, errno: failure) }
+    }
+
     /// fsyncs the folder holding `path`, so a rename into it survives a power loss too.
     public static func syncFolder(of path: String) {
         let folder = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."

@@ -10,12 +10,15 @@ public struct DayFolder: Hashable, Sendable {
     /// Days since 1970-01-01 (UTC), nil for a folder without a date.
     public let day: Int?
 
+    /// The folder's own URI (`stream` + `YYYY/MM/DD/`), made once: the state is asked for it
+    /// for every file of the folder.
+    public let uri: String
+
     public init(stream: String, day: Int?) {
         self.stream = stream
         self.day = day
+        uri = day.map { stream + DayFolder.path($0) } ?? stream
     }
-
-    public var uri: String { day.map { stream + DayFolder.path($0) } ?? stream }
 
     /// `YYYY/MM/DD/`.
     static func path(_ day: Int) -> String {

@@ -62,10 +62,17 @@ public final class LocalFetcher {
             try record()
             if let folder, let day = folder.day, day < firstOpenDay { state.closeDay(folder) }
         }
+        var directory = ""
+        var folder = DayFolder(stream: "", day: nil)
         for path in files {
             let slash = path.lastIndex(of: "/")
-            let folder = LocalFetcher.dayFolder(slash.map { String(path[...$0]) } ?? "./")
             let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            // Files come folder by folder: the folder's name is worked out once for all of them.
+            let parent = slash.map { String(path[...$0]) } ?? "./"
+            if parent != directory {
+                directory = parent
+                folder = LocalFetcher.dayFolder(parent)
+            }
             if state.isClosed(folder) { continue }
             if folder != current {
                 try finish(current)

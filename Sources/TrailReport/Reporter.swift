@@ -67,7 +67,7 @@ public struct Reporter {
         return data
     }
 
-    /// The whole run: aggregate, render, write atomically (or to stdout).
+    /// The whole run: aggregate, render, write (atomically to a regular file; or to stdout).
     public func run() throws -> ExitStatus {
         let data = try aggregate()
         let page = HTMLReport(data: data, title: options.title, bucketing: options.bucketing, top: options.top,
@@ -78,7 +78,7 @@ public struct Reporter {
             out.write(bytes)
             out.flush()
         } else {
-            try FileIO.writeAtomically(bytes, to: options.output)
+            try FileIO.writeOutput(bytes, to: options.output)
         }
         return diagnostics.exitStatus
     }

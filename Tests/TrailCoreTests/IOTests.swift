@@ -102,3 +102,23 @@ import TrailTestSupport
         }
     }
 }
+
+/// `--out` naming something that is not a regular file (as root, renaming over `/dev/null`
+/// once replaced the device with a file): written in place, left what it was.
+@Suite struct OutputFileTests {
+    @Test func anOutputThatIsNotARegularFileIsWrittenInPlace() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let fifo = dir.path + "/fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = try ChildProcess(["cat", fifo], stdout: dir.path + "/got")
+        try FileIO.writeOutput(Array("page\n".utf8), to: fifo)
+        #expect(reader.wait(timeout: 10) == 0)
+        var st = stat()
+        #expect(stat(fifo, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO, "still a FIFO")
+        #expect(try String(contentsOfFile: dir.path + "/got", encoding: .utf8) == "page\n")
+        // A regular file (or a new one) is still replaced atomically.
+        try FileIO.writeOutput(Array("new\n".utf8), to: dir.path + "/page.html")
+        #expect(try String(contentsOfFile: dir.path + "/page.html", encoding: .utf8) == "new\n")
+    }
+}
