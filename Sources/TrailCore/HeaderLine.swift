@@ -7,7 +7,7 @@ import Darwin
 /// The framing of the lines trail-flatten writes: the `trail` header first, `{"trail":{…},…}`.
 /// Later stages read the header or add to it and pass the rest on. A stage reads such a line's
 /// header itself, member by member, and checks the rest with one pass of
-/// `JSONScanner.validateObjectRest` before it writes the line on (trail-enrich), or only when
+/// `JSONScanner.validateObjectRest` (trail-enrich, on a second thread: `CheckedLineReader`), or only when
 /// a rule looks further into it (trail-match, which writes on no line it passes over).
 public enum HeaderLine {
     private static let opening: StaticString = #"{"trail":"#

@@ -35,9 +35,10 @@ public final class LineReader {
     private var buffer: UnsafeMutableRawBufferPointer
     /// Longer lines are passed over (read and dropped up to their line break, never held whole).
     public let maxLineLength: Int
-    /// Called before each blocking read, so that a downstream stage sees output promptly when
-    /// input arrives slowly (a live stream) while bulk input still flushes in large blocks.
-    public var beforeRead: (() -> Void)?
+    /// Called before a read that would wait for input, so that a downstream stage sees output
+    /// promptly when input arrives slowly (a live stream) while bulk input, always ready, is
+    /// written in large blocks.
+    public var beforeRead: (() throws -> Void)?
 
     public init(fileDescriptor: Int32, bufferSize: Int = 1 << 20, maxLineLength: Int = LineReader.defaultMaxLineLength) {
         precondition(bufferSize > 0 && maxLineLength > 0)
@@ -56,7 +57,7 @@ public final class LineReader {
         var discarding = false
         while true {
             if end == buffer.count { makeRoom(&start, &end) }
-            beforeRead?()
+            if let beforeRead, !inputIsReady { try beforeRead() }
             let n = read(fd, buffer.baseAddress! + end, buffer.count - end)
             if n < 0 {
                 if errno == EINTR { continue }
@@ -85,6 +86,12 @@ public final class LineReader {
         } else if end > start {
             try emit(start, end, lineNumber + 1, body)
         }
+    }
+
+    /// Whether a read would return at once (data, end of input or an error) rather than wait.
+    private var inputIsReady: Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) == 1
     }
 
     /// Like `forEachLine(_:tooLong:)`, for a reader whose lines are all within the limit

@@ -64,29 +64,61 @@ public struct NDJSONInput {
         flushing output: OutputWriter? = nil,
         _ body: (UnsafeRawBufferPointer, RecordLocation) throws -> Void
     ) throws {
+        try forEachReader { reader, name in
+            if let output { reader.beforeRead = { output.flush() } }
+            try reader.forEachLine({ line, number in
+                try body(line, RecordLocation(source: name, line: number))
+            }, tooLong: { number in try tooLong(name, number, diagnostics) })
+        }
+    }
+
+    /// Like `forEachObject`, with each line checked on a second thread while `body` handles the
+    /// lines before it (`CheckedLineReader`): for a stage that passes on every byte it reads,
+    /// where checking them all would otherwise cost more than the stage's own work.
+    public func forEachObjectCheckedAside(
+        diagnostics: Diagnostics,
+        flushing output: OutputWriter? = nil,
+        _ body: (JSONScanner, Int, RecordLocation) throws -> Void
+    ) throws {
+        let checker = CheckedLineReader()
+        try forEachReader { reader, name in
+            try checker.read(reader, flushing: output, { scanner, verdict, number in
+                let location = RecordLocation(source: name, line: number)
+                guard let root = try NDJSONInput.object(scanner, verdict, at: location, diagnostics: diagnostics) else { return }
+                try body(scanner, root, location)
+            }, tooLong: { number in try tooLong(name, number, diagnostics) })
+        }
+    }
+
+    /// Calls `body` with a reader over each input and the input's name in messages.
+    private func forEachReader(_ body: (LineReader, String) throws -> Void) throws {
         for input in inputs {
             let isStdin = input == "-"
             let fd = isStdin ? 0 : open(input, O_RDONLY)
             guard fd >= 0 else { throw IOFailure(path: input, errno: errno) }
             defer { if !isStdin { close(fd) } }
-            let name = isStdin ? "<stdin>" : input
-            let reader = LineReader(fileDescriptor: fd, maxLineLength: maxRecordSize)
-            if let output { reader.beforeRead = { output.flush() } }
-            try reader.forEachLine({ line, number in
-                try body(line, RecordLocation(source: name, line: number))
-            }, tooLong: { number in
-                guard let diagnostics else { throw RecordTooLong(place: "\(name):\(number)", limit: maxRecordSize) }
-                try diagnostics.badRecord(source: name, line: number, "record longer than \(maxRecordSize) bytes; skipped")
-            })
+            try body(LineReader(fileDescriptor: fd, maxLineLength: maxRecordSize), isStdin ? "<stdin>" : input)
         }
+    }
+
+    /// A line over `maxRecordSize`: reported and skipped, or an error without diagnostics.
+    private func tooLong(_ name: String, _ number: Int, _ diagnostics: Diagnostics?) throws {
+        guard let diagnostics else { throw RecordTooLong(place: "\(name):\(number)", limit: maxRecordSize) }
+        try diagnostics.badRecord(source: name, line: number, "record longer than \(maxRecordSize) bytes; skipped")
     }
 
     /// The offset of the line's JSON value after checking it, or nil once a bad line has been
     /// reported (an error with `--strict`).
     public static func value(_ scanner: JSONScanner, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
-        do {
-            return try scanner.validateDocument()
-        } catch {
+        try value(Result { () throws(JSONError) -> Int in try scanner.validateDocument() }, at: location, diagnostics: diagnostics)
+    }
+
+    /// Like `value(_:at:diagnostics:)`, for a line checked already: `verdict` is its value's
+    /// offset or its syntax error.
+    static func value(_ verdict: Result<Int, JSONError>, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
+        switch verdict {
+        case .success(let root): return root
+        case .failure(let error):
             try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error)")
             return nil
         }
@@ -94,7 +126,12 @@ public struct NDJSONInput {
 
     /// Like `value(_:at:diagnostics:)`, for a line that must hold a JSON object.
     public static func object(_ scanner: JSONScanner, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
-        guard let root = try value(scanner, at: location, diagnostics: diagnostics) else { return nil }
+        try object(scanner, Result { () throws(JSONError) -> Int in try scanner.validateDocument() }, at: location, diagnostics: diagnostics)
+    }
+
+    /// Like `object(_:at:diagnostics:)`, for a line checked already (see `value`).
+    static func object(_ scanner: JSONScanner, _ verdict: Result<Int, JSONError>, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
+        guard let root = try value(verdict, at: location, diagnostics: diagnostics) else { return nil }
         guard scanner.kind(at: root) == .object else {
             try diagnostics.badRecord(source: location.source, line: location.line, "expected a JSON object, found \(scanner.kind(at: root).map { "\($0)" } ?? "nothing")")
             return nil

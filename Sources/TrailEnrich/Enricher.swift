@@ -47,8 +47,6 @@ public final class Enricher {
     private let tableTokens: [[UInt8]]
     /// Per event: each table's attributes, nil where nothing matched.
     private var found: [[UInt8]?]
-    /// Whether every table is keyed by a header field, so that enriching reads nothing else.
-    private let readsOnlyTheHeader: Bool
 
     /// Loads every table; a missing or malformed one is an error naming the file (and line).
     public init(options: EnrichmentOptions = EnrichmentOptions(), output: OutputWriter, diagnostics: Diagnostics) throws {
@@ -71,25 +69,20 @@ public final class Enricher {
         }
         tableTokens = tables.map { Array(JSONWriter.quoted("context.\($0.contextPath.joined(separator: "."))@\($0.version)").utf8) }
         found = Array(repeating: nil, count: tables.count)
-        readsOnlyTheHeader = tables.allSatisfy { $0.field.components.first == Enricher.trailKey }
     }
 
     public func run(inputs: [String], maxRecordSize: Int = LineReader.defaultMaxLineLength) throws -> ExitStatus {
         let missingHeader = MissingHeader()
-        try NDJSONInput(inputs, maxRecordSize: maxRecordSize).forEachLine(diagnostics: diagnostics, flushing: output) { line, location in
-            let s = JSONScanner(line)
-            // A line trail-flatten wrote, when only the header is read, is checked as it is
-            // enriched: the header member by member, then the rest in one pass (see
-            // `HeaderLine`); any other line, or any line with --strict, is checked in full first.
-            if readsOnlyTheHeader, !diagnostics.strict, HeaderLine.isFramed(s) {
-                do {
-                    try enrich(s, root: 0, restUnchecked: true)
-                } catch let error as JSONError {
-                    try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error)")
-                }
-            } else if let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) {
-                guard MissingHeader.hasHeader(s, root) else { return try missingHeader.skip(location, diagnostics) }
+        // Every line is checked in full, as everything read is written: nothing but JSON leaves.
+        // The check runs beside the enriching, on a second thread, but for a framed line's
+        // header, which is checked as it is read.
+        try NDJSONInput(inputs, maxRecordSize: maxRecordSize).forEachObjectCheckedAside(diagnostics: diagnostics, flushing: output) { s, root, location in
+            guard MissingHeader.hasHeader(s, root) else { return try missingHeader.skip(location, diagnostics) }
+            do {
                 try enrich(s, root: root)
+            } catch let error as JSONError {
+                // A framed line's header, checked here as it is read.
+                try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error)")
             }
         }
         output.flush()
@@ -100,19 +93,20 @@ public final class Enricher {
     /// The header members read here, by position: source, time, enrichedBy.
     private static let headerNames: NameList = ["source", "time", "enrichedBy"]
 
-    /// `restUnchecked`: the line was not checked before; it is checked here before any of it
-    /// is written, so that nothing but JSON leaves.
-    private func enrich(_ s: JSONScanner, root: Int, restUnchecked: Bool = false) throws {
-        guard source != nil || context != nil || calendar != nil, let trail = s.member(Enricher.trailKey, ofObjectAt: root),
-              s.kind(at: trail) == .object else {
+    /// `s` was checked (a framed line but for its header): it is one JSON object.
+    private func enrich(_ s: JSONScanner, root: Int) throws {
+        // A framed line's header is where the framing says, and not checked yet; another
+        // line's is looked for.
+        let framed = HeaderLine.isFramed(s)
+        let trail = framed ? HeaderLine.headerOffset : s.member(Enricher.trailKey, ofObjectAt: root)
+        guard source != nil || context != nil || calendar != nil, let trail, s.kind(at: trail) == .object else {
             // Not a flattened event (or nothing to add): on unchanged.
-            if restUnchecked { _ = try s.validateDocument() }
+            if framed { _ = try s.valueEnd(at: HeaderLine.headerOffset) }
             output.writeLine(s.bytes)
             return
         }
-        // One pass over the header's members that checks their syntax: where trail.source is
-        // and ends, and where the header's closing brace is. The rest of an unchecked line is
-        // checked after it, before anything is written.
+        // One pass over the header's members: where trail.source is and ends, and where the
+        // header's closing brace is.
         var sourceAt: Int?, sourceEnd = 0
         var timeAt: Int?, timeEnd = 0
         var enrichedBefore = false
@@ -134,7 +128,6 @@ public final class Enricher {
             return end
         }
         guard HeaderLine.closesHeader(s, at: headerEnd) else { throw JSONError(offset: headerEnd, "the trail header does not close") }
-        if restUnchecked { try s.validateObjectRest(from: headerEnd) }
         let close = headerEnd - 1
         let trailIsEmpty = s.skipWhitespace(trail + 1) == close
         if enrichedBefore {
