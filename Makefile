@@ -96,11 +96,12 @@ kill-test: build
 	Tests/PipelineTests/scheduled-runs.sh kill "$$($(SWIFT) build --show-bin-path)" $(KILLS) $(SEED)
 
 ## fuzz: build the libFuzzer harnesses (Fuzz/, a package of its own) and run each for
-## FUZZ_SECONDS; a crash, timeout or out-of-memory input is kept in .build/fuzz-crashes/<stage>/
-## and fails the target (Fuzz/fuzz.sh).
+## FUZZ_SECONDS, or FUZZ_RUNS inputs when that comes first; a crash, timeout or out-of-memory
+## input is kept in .build/fuzz-crashes/<stage>/ and fails the target (Fuzz/fuzz.sh).
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
 fuzz: deps
-	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/fuzz.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) SWIFT=$(SWIFT) Fuzz/fuzz.sh
 
 install: release
 	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \

@@ -2,11 +2,13 @@
 # make fuzz: builds the libFuzzer harnesses (Fuzz/), seeds a corpus per stage from the bundled
 # sample and the test inputs, and runs each harness for FUZZ_SECONDS. A finding (crash,
 # timeout, out of memory) is kept in .build/fuzz-crashes/<stage>/ and fails the run, one line
-# each. FUZZ_STAGES picks harnesses (default: all).
+# each. FUZZ_STAGES picks harnesses (default: all); FUZZ_RUNS=N ends each harness after N inputs
+# (or FUZZ_SECONDS, whichever comes first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 seconds=${FUZZ_SECONDS:-60}
+runs_limit=${FUZZ_RUNS:--1}
 stages=${FUZZ_STAGES:-json flatten enrich match notify report fetch}
 corpus=.build/fuzz-corpus crashes=.build/fuzz-crashes logs=.build/fuzz-logs seeds=.build/fuzz-seeds
 
@@ -55,7 +57,7 @@ for stage in $stages; do
     before=$(ls "$crashes/$stage" | wc -l)
     status=0
     "$bin/fuzz-$stage" "$corpus/$stage" "$seeds/$stage" -dict=Fuzz/trail.dict \
-        -max_total_time="$seconds" -timeout=10 -detect_leaks=0 -rss_limit_mb=256 -close_fd_mask=3 -print_final_stats=1 \
+        -max_total_time="$seconds" -runs="$runs_limit" -timeout=10 -detect_leaks=0 -rss_limit_mb=256 -close_fd_mask=3 -print_final_stats=1 \
         -artifact_prefix="$crashes/$stage/" >"$logs/$stage.log" 2>&1 || status=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$stage.log")
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logs/$stage.log")
