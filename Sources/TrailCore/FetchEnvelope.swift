@@ -5,6 +5,9 @@ public enum FetchEnvelope {
     public static let fileKey = "trailFile"
     /// The document's 0-based position, only in files holding several JSON documents.
     public static let documentKey = "trailDoc"
+    /// The positions of the records trail-fetch reported and replaced by `null` in the record
+    /// array (`RecordSalvage`): trail-flatten passes over those without a second report.
+    public static let skippedKey = "trailSkipped"
     /// A file whose document is a bare array (ActionTrail) is written under this key.
     public static let recordsKey = "Records"
 }

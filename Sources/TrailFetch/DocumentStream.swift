@@ -139,9 +139,11 @@ enum ObjectProblem: Error, CustomStringConvertible {
 /// memory holds one document (at most the record size) and one inflate block, whatever the
 /// object inflates to. Past the object cap the read stops.
 struct DocumentStream {
-    /// A whole, valid document, or one over the record size (not held, so not shown).
+    /// A whole, valid document; one whose bad records were replaced by `null` (`RecordSalvage`);
+    /// or one over the record size (not held, so not shown).
     enum Piece {
         case document(UnsafeRawBufferPointer)
+        case mended(UnsafeRawBufferPointer, skipped: [RecordSalvage.SkippedRecord])
         case oversize
     }
 
@@ -219,7 +221,9 @@ struct DocumentStream {
                     let end = try JSONScanner(bytes).valueEnd(at: 0)
                     guard end == bytes.count else { throw JSONError(offset: end, "unexpected byte after the value") }
                 } catch {
-                    throw ObjectProblem.invalidJSON(error)
+                    // Hostile records cost themselves, not the file's good events around them.
+                    guard let salvage = RecordSalvage(bytes) else { throw ObjectProblem.invalidJSON(error) }
+                    return try salvage.document.withUnsafeBytes { try visit(.mended($0, skipped: salvage.skipped)) }
                 }
                 try visit(.document(bytes))
             }

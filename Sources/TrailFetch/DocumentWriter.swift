@@ -35,15 +35,21 @@ public final class DocumentWriter {
         // Validate every document before writing any, so a bad file is skipped whole.
         var count = 0
         var holding = true
-        var ranges: [Range<Int>?] = []
+        // Each document's bytes in `held` and the records mended out of it; nil: oversize.
+        var ranges: [(range: Range<Int>, skipped: [RecordSalvage.SkippedRecord])?] = []
         held.removeAll(keepingCapacity: true)
         do {
             try stream.read(raw) { piece in
                 count += 1
                 guard holding else { return }
-                guard case .document(let bytes) = piece else { return ranges.append(nil) }
+                let bytes: UnsafeRawBufferPointer, skipped: [RecordSalvage.SkippedRecord]
+                switch piece {
+                case .document(let document): (bytes, skipped) = (document, [])
+                case .mended(let document, let mended): (bytes, skipped) = (document, mended)
+                case .oversize: return ranges.append(nil)
+                }
                 guard held.count + bytes.count <= DocumentWriter.holdLimit else { return holding = false }
-                ranges.append(held.count..<held.count + bytes.count)
+                ranges.append((held.count..<held.count + bytes.count, skipped))
                 held.append(contentsOf: bytes)
             }
         } catch let problem as ObjectProblem {
@@ -57,7 +63,11 @@ public final class DocumentWriter {
         }
         if holding {
             try held.withUnsafeBytes { bytes in
-                for range in ranges { try next(range.map { .document(UnsafeRawBufferPointer(rebasing: bytes[$0])) } ?? .oversize) }
+                for held in ranges {
+                    guard let (range, skipped) = held else { try next(.oversize); continue }
+                    let document = UnsafeRawBufferPointer(rebasing: bytes[range])
+                    try next(skipped.isEmpty ? .document(document) : .mended(document, skipped: skipped))
+                }
             }
         } else {
             try stream.read(raw, next)
@@ -67,17 +77,26 @@ public final class DocumentWriter {
 
     /// Document `n` (0-based) of `count`, or the report of why it is left out.
     private func write(_ piece: DocumentStream.Piece, number n: Int, of count: Int, uri: String) throws {
-        guard case .document(let document) = piece else {
+        let document: UnsafeRawBufferPointer, skipped: [RecordSalvage.SkippedRecord]
+        switch piece {
+        case .document(let bytes): (document, skipped) = (bytes, [])
+        case .mended(let bytes, let mended): (document, skipped) = (bytes, mended)
+        case .oversize:
             return try diagnostics.badInput(uri, "document \(n + 1) exceeds the record size limit (\(formatLimit(limits.maxRecordSize))); skipped")
         }
         guard let kind = JSONScanner(document).kind(at: 0), kind == .object || kind == .array else {
             return try diagnostics.badInput(uri, "document \(n + 1) is not a JSON object or array; skipped")
         }
-        write(document, kind: kind, uri: uri, documentIndex: count > 1 ? n : nil)
+        for record in skipped {
+            let place = count > 1 ? "document \(n + 1), record \(record.index)" : "record \(record.index)"
+            try diagnostics.badInput(uri, "\(place): invalid JSON: \(record.error); record skipped")
+        }
+        write(document, kind: kind, uri: uri, documentIndex: count > 1 ? n : nil, skipped: skipped.map(\.index))
     }
 
-    /// `{"trailFile":"<uri>",["trailDoc":n,]` + the document's own members, on one line.
-    private func write(_ document: UnsafeRawBufferPointer, kind: JSONKind, uri: String, documentIndex: Int?) {
+    /// `{"trailFile":"<uri>",["trailDoc":n,]["trailSkipped":[i,…],]` + the document's own
+    /// members, on one line.
+    private func write(_ document: UnsafeRawBufferPointer, kind: JSONKind, uri: String, documentIndex: Int?, skipped: [Int]) {
         line.removeAll(keepingCapacity: true)
         line.append(UInt8(ascii: "{"))
         JSONWriter.appendQuoted(FetchEnvelope.fileKey, to: &line)
@@ -85,6 +104,9 @@ public final class DocumentWriter {
         JSONWriter.appendQuoted(uri, to: &line)
         if let documentIndex {
             line.append(contentsOf: ",\"\(FetchEnvelope.documentKey)\":\(documentIndex)".utf8)
+        }
+        if !skipped.isEmpty {
+            line.append(contentsOf: ",\"\(FetchEnvelope.skippedKey)\":[\(skipped.map(String.init).joined(separator: ","))]".utf8)
         }
         if kind == .array {
             line.append(contentsOf: ",\"\(FetchEnvelope.recordsKey)\":".utf8)

@@ -17,11 +17,14 @@ public struct StreamedArray {
 
 /// What a `DocumentReader` hands over: whole documents, or the elements of a streamed one.
 protocol DocumentConsumer: AnyObject {
-    func document(_ s: JSONScanner, root: Int, location: RecordLocation) throws
+    /// `skipped`: positions in the record array of records reported and replaced by `null`.
+    func document(_ s: JSONScanner, root: Int, location: RecordLocation, skipped: Set<Int>) throws
     /// A line trail-fetch wrote (`{"trailFile":…`, one document), not checked yet: `s` ends
     /// with the line; the consumer checks what it reads.
     func fetchedLine(_ s: JSONScanner, root: Int, location: RecordLocation) throws
     func element(_ s: JSONScanner, at element: Int, index: Int, of array: StreamedArray, location: RecordLocation) throws
+    /// Whether the array's elements are records, each of which may be left out on its own.
+    func holdsRecords(_ array: StreamedArray) -> Bool
     /// A streamed document ended; `arrays` are the keys of the arrays it held (nil: top level).
     func streamEnded(arrays: [String?], location: RecordLocation) throws
     func badDocument(_ location: RecordLocation, _ problem: String) throws
@@ -95,7 +98,7 @@ final class DocumentReader {
                     return lineEnd
                 }
                 let valueEnd = try scanner.valueEnd(at: root)
-                try consumer.document(scanner, root: root, location: RecordLocation(source: name, line: line))
+                try consumer.document(scanner, root: root, location: RecordLocation(source: name, line: line), skipped: [])
                 return valueEnd
             } catch let error as JSONError where error.isEndOfInput && !atEOF {
                 let shift = try more(keeping: pos)
@@ -106,10 +109,26 @@ final class DocumentReader {
                     return try stream(at: root, line: line, consumer)
                 }
             } catch let error as JSONError {
+                if let end = try mend(at: root, line: line, consumer) { return end }
                 try report(consumer, line: line, at: error.offset, "invalid JSON: \(error.message)")
                 return try resynchronize(after: pos)
             }
         }
+    }
+
+    /// A document in the window whose only damage is in records of its record array: handed
+    /// over mended (`RecordSalvage`), its bad records reported; returns its end, or nil.
+    private func mend(at root: Int, line: Int, _ consumer: DocumentConsumer) throws -> Int? {
+        guard let end = scanner.skipValue(at: root),
+              let salvage = RecordSalvage(UnsafeRawBufferPointer(rebasing: buffer[root..<end])) else { return nil }
+        for record in salvage.skipped {
+            try report(consumer, line: line, at: root + record.error.offset, "record \(record.index): invalid JSON: \(record.error.message)")
+        }
+        let location = RecordLocation(source: name, line: line)
+        try salvage.document.withUnsafeBytes { bytes in
+            try consumer.document(JSONScanner(bytes), root: 0, location: location, skipped: Set(salvage.skipped.map(\.index)))
+        }
+        return end
     }
 
     private static let fetchedOpening = Array("{\"\(FetchEnvelope.fileKey)\":\"".utf8)
@@ -239,9 +258,18 @@ final class DocumentReader {
         }
         var index = 0
         while true {
-            let elementEnd = try complete(&pos)
-            let location = RecordLocation(source: name, line: line(at: pos))
-            try consumer.element(scanner, at: pos, index: index, of: array, location: location)
+            var elementEnd: Int
+            do {
+                elementEnd = try complete(&pos)
+                let location = RecordLocation(source: name, line: line(at: pos))
+                try consumer.element(scanner, at: pos, index: index, of: array, location: location)
+            } catch let failure as StreamFailure where consumer.holdsRecords(array) {
+                // A malformed record whose end its brackets tell costs only itself.
+                let start = pos, offset = failure.offset
+                guard let end = try malformedValueEnd(&pos) else { throw failure }
+                try report(consumer, line: line(at: pos), at: offset - (start - pos), "record \(index): invalid JSON: \(failure.message)")
+                elementEnd = end
+            }
             index += 1
             pos = elementEnd
             b = try nextByte(&pos)
@@ -252,6 +280,16 @@ final class DocumentReader {
             guard b == UInt8(ascii: ",") else { throw StreamFailure(offset: pos, message: "expected ',' or ']'") }
             pos += 1
             _ = try nextByte(&pos)
+        }
+    }
+
+    /// The end of the malformed value at `pos` by its brackets and quotes alone (`skipValue`),
+    /// reading on as needed; nil when it does not end before the window fills or input ends.
+    private func malformedValueEnd(_ pos: inout Int) throws -> Int? {
+        while true {
+            if let valueEnd = scanner.skipValue(at: pos), valueEnd > pos, valueEnd < end || atEOF { return valueEnd }
+            guard let shift = try more(keeping: pos) else { return nil }
+            pos -= shift
         }
     }
 

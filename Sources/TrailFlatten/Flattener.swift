@@ -125,15 +125,15 @@ public final class Flattener: DocumentConsumer {
                    logEventsKey = Array("logEvents".utf8), messageTypeKey = Array("messageType".utf8),
                    awslogsKey = Array("awslogs".utf8), detailTypeKey = Array("detail-type".utf8),
                    detailKey = Array("detail".utf8), topicKey = Array("__topic__".utf8), eventKey = Array("event".utf8),
-                   fileKey = Array(FetchEnvelope.fileKey.utf8)
+                   fileKey = Array(FetchEnvelope.fileKey.utf8), skippedKey = Array(FetchEnvelope.skippedKey.utf8)
     }
 
-    func document(_ s: JSONScanner, root: Int, location: RecordLocation) throws {
+    func document(_ s: JSONScanner, root: Int, location: RecordLocation, skipped: Set<Int>) throws {
         switch s.kind(at: root) {
         case .array:
-            try flattenElements(s, array: root, shape: .event, file: location.source, location: location)
+            try flattenElements(s, array: root, shape: .event, file: location.source, location: location, skipped: skipped)
         case .object:
-            try flattenObject(s, root: root, location: location)
+            try flattenObject(s, root: root, location: location, skipped: skipped)
         default:
             try diagnostics.badRecord(source: location.source, line: location.line, "expected a JSON object or array")
         }
@@ -148,28 +148,40 @@ public final class Flattener: DocumentConsumer {
         do {
             var file = location.source
             var sawRecords = false
+            var skipped: Set<Int> = []
             let end = try s.walkCheckedMembers(ofObjectAt: root) { name, _, value in
                 if !sawRecords, s.stringEquals(at: name, TopMembers.recordsKey), value < s.count, s.byte(value) == UInt8(ascii: "[") {
                     sawRecords = true
-                    return try flattenElements(s, array: value, shape: .event, file: file, location: location)
+                    return try flattenElements(s, array: value, shape: .event, file: file, location: location, skipped: skipped)
                 }
                 if s.stringEquals(at: name, TopMembers.fileKey), let text = s.string(at: value) { file = text }
+                if s.stringEquals(at: name, TopMembers.skippedKey) { skipped = Flattener.positions(s, value) }
                 return try s.valueEnd(at: value)
             }
             let rest = s.skipWhitespace(end)
             guard rest == s.count else { throw JSONError(offset: rest, "unexpected data after the JSON value") }
-            if !sawRecords { try document(s, root: root, location: location) }
+            if !sawRecords { try document(s, root: root, location: location, skipped: skipped) }
         } catch let error as JSONError {
             try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error.message) at byte \(error.offset - root + 1)")
         }
     }
 
-    private func flattenObject(_ s: JSONScanner, root: Int, location: RecordLocation) throws {
+    /// trail-fetch's `trailSkipped`: the positions of the records it reported.
+    private static func positions(_ s: JSONScanner, _ list: Int) -> Set<Int> {
+        var positions: Set<Int> = []
+        s.forEachElement(ofArrayAt: list) { element in
+            if let position = s.text(at: element).flatMap(Int.init) { positions.insert(position) }
+            return true
+        }
+        return positions
+    }
+
+    private func flattenObject(_ s: JSONScanner, root: Int, location: RecordLocation, skipped: Set<Int>) throws {
         let m = TopMembers(s, root)
         let file = m.file.flatMap { s.string(at: $0) } ?? location.source
         func array(_ at: Int?) -> Int? { at.flatMap { s.kind(at: $0) == .array ? $0 : nil } }
         if let records = array(m.records) {
-            try flattenElements(s, array: records, shape: .event, file: file, location: location)
+            try flattenElements(s, array: records, shape: .event, file: file, location: location, skipped: skipped)
         } else if let events = array(m.events) {
             try flattenElements(s, array: events, shape: .lookupItem, file: file, location: location)
         } else if let logEvents = array(m.logEvents) {
@@ -202,16 +214,29 @@ public final class Flattener: DocumentConsumer {
 
     /// Flattens each element of the array at `array`, checking the array's syntax as it goes
     /// (and each event record's, as its members are read: no second pass over it); returns
-    /// the array's end.
+    /// the array's end. A malformed record whose end its brackets tell is reported and passed
+    /// over; a `null` at a position in `skipped` was reported already.
     @discardableResult
-    private func flattenElements(_ s: JSONScanner, array: Int, shape: ElementShape, file: String, location: RecordLocation) throws -> Int {
+    private func flattenElements(_ s: JSONScanner, array: Int, shape: ElementShape, file: String, location: RecordLocation,
+                                 skipped: Set<Int> = []) throws -> Int {
         var j = s.skipWhitespace(array + 1)
         var index = 0
         guard j < s.count else { throw JSONError(offset: array, "unterminated array", endOfInput: true) }
         if s.byte(j) == UInt8(ascii: "]") { return j + 1 }
         while true {
-            let recordEnd = try flattenRecord(s, at: j, shape: shape, file: file, index: index, location: location)
-            let end = try recordEnd ?? s.valueEnd(at: j)
+            let end: Int
+            if skipped.contains(index), s.kind(at: j) == .null {
+                end = try s.valueEnd(at: j)
+            } else {
+                do {
+                    let recordEnd = try flattenRecord(s, at: j, shape: shape, file: file, index: index, location: location)
+                    end = try recordEnd ?? s.valueEnd(at: j)
+                } catch let error as JSONError where !error.isEndOfInput {
+                    guard let extent = s.skipValue(at: j), extent > j else { throw error }
+                    try badElement(index, "invalid JSON: \(error.message) at byte \(error.offset - j + 1) of the record", location)
+                    end = extent
+                }
+            }
             index += 1
             j = s.skipWhitespace(end)
             guard j < s.count else { throw JSONError(offset: array, "unterminated array", endOfInput: true) }
@@ -229,6 +254,8 @@ public final class Flattener: DocumentConsumer {
         } ?? location.source
         try flattenRecord(s, at: element, shape: shape, file: file, index: index, location: location)
     }
+
+    func holdsRecords(_ array: StreamedArray) -> Bool { ElementShape(arrayKey: array.key) != nil }
 
     func streamEnded(arrays: [String?], location: RecordLocation) throws {
         guard !arrays.contains(where: { ElementShape(arrayKey: $0) != nil }) else { return }
@@ -301,7 +328,7 @@ public final class Flattener: DocumentConsumer {
             let s = JSONScanner(bytes)
             do {
                 let root = try s.validateDocument()
-                try document(s, root: root, location: location)
+                try document(s, root: root, location: location, skipped: [])
             } catch let error as JSONError {
                 try diagnostics.badRecord(source: location.source, line: location.line, "awslogs.data holds invalid JSON: \(error.message)")
             }

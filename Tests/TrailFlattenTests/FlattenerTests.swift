@@ -172,7 +172,7 @@ func flatten(_ lines: [String], strict: Bool = false) throws -> (lines: [String]
 /// Flattens raw bytes (which need not be UTF-8) in-process, and again with the built
 /// executable for what it says on stderr (a process of its own: other tests write to this
 /// process's stderr concurrently). The input is named `in.json`.
-func flatten(bytes: [UInt8], options: FlattenOptions = FlattenOptions(), strict: Bool = false) throws
+func flatten(bytes: [UInt8], options: FlattenOptions = FlattenOptions(), strict: Bool = false, arguments: String = "") throws
     -> (lines: [String], diagnostics: Diagnostics, errors: String) {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
@@ -182,7 +182,7 @@ func flatten(bytes: [UInt8], options: FlattenOptions = FlattenOptions(), strict:
     // Diagnostics go to stderr; what they say is checked through the executable below.
     _ = try Flattener(output: output, diagnostics: diagnostics, options: options).run(inputs: [path])
     let tool = builtExecutablesFolder() + "/trail-flatten"
-    let run = try runShell("cd '\(dir.path)' && '\(tool)' \(strict ? "--strict " : "")in.json > /dev/null")
+    let run = try runShell("cd '\(dir.path)' && '\(tool)' \(strict ? "--strict " : "")\(arguments) in.json > /dev/null")
     return (output.collectedLines, diagnostics, run.stderr)
 }
 
@@ -232,11 +232,40 @@ func flatten(bytes: [UInt8], options: FlattenOptions = FlattenOptions(), strict:
     }
 
     @Test func anErrorInAPrettyDocumentIsReportedOnceAndTheNextDocumentRead() throws {
-        let text = "{\n  \"Records\": [\n    {\"eventName\": tru}\n  ]\n}\n" + Self.good + "\n"
+        let text = "{\n  \"Records\": [\n    {\"eventName\": tru}\n  ],\n  \"x\": nul\n}\n" + Self.good + "\n"
         let (lines, diagnostics, errors) = try flatten(bytes: Array(text.utf8))
         #expect(lines.count == 1)
         #expect(diagnostics.skippedRecords == 1)
+        // The damage is not only in a record ("x" too): the document is reported whole.
         #expect(errors == "trail-flatten: in.json:1: invalid JSON: invalid literal at line 3, byte 22\n")
+    }
+
+    /// One hostile record (nested past the limit, a broken escape) costs itself, not the
+    /// records around it, in a document read whole or streamed, and in a line trail-fetch wrote.
+    @Test(arguments: [false, true])
+    func aBadRecordCostsOnlyItself(streamed: Bool) throws {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        // Past the 1 MB window, the document is streamed record by record.
+        let padding = Array(repeating: "\"" + String(repeating: "p", count: 600) + "\"", count: streamed ? 2_000 : 1).joined(separator: ",")
+        let records = [Self.good, #"{"eventName":"Deep","x":"# + deep + "}", Self.good.replacingOccurrences(of: "RunInstances", with: "Other"),
+                       #"{"eventName":"a\ob"}"#, Self.good.replacingOccurrences(of: "RunInstances", with: "Last")]
+        let text = "{\n\"pad\": [\(padding)],\n\"Records\": [\n" + records.joined(separator: ",\n") + "\n]}\n"
+        let (lines, diagnostics, errors) = try flatten(bytes: Array(text.utf8), options: FlattenOptions(windowLimit: 1 << 20),
+                                                       arguments: "--window-mb 1")
+        #expect(lines.map { try? parseJSON($0)["eventName"] as? String } == ["RunInstances", "Other", "Last"])
+        #expect(lines.map { (try? parseJSON($0)["trail"]).flatMap { value($0 as! [String: Any], "index") as? Int } } == [0, 2, 4])
+        #expect(diagnostics.skippedRecords == 2)
+        let reported = errors.split(separator: "\n")
+        #expect(reported.count == 2 && reported[0].contains("record 1: invalid JSON: nesting deeper than 512"), "\(errors)")
+        #expect(reported.count == 2 && reported[1].contains("record 3: invalid JSON: invalid escape"), "\(errors)")
+    }
+
+    @Test func recordsTrailFetchLeftOutAreNotReportedTwice() throws {
+        let line = #"{"trailFile":"f.json","trailSkipped":[1],"Records":["# + Self.good + ",null," + Self.good.replacingOccurrences(of: "RunInstances", with: "Next") + "]}"
+        let (lines, diagnostics, errors) = try flatten(bytes: Array((line + "\n" + #"{"Records":[null]}"#).utf8))
+        #expect(lines.count == 2)
+        #expect(diagnostics.skippedRecords == 1)
+        #expect(errors == "trail-flatten: in.json:2: record 0: not a JSON object\n", "a null trail-fetch did not put there is reported")
     }
 
     @Test func strictStopsAtTheFirstBadRecord() throws {
