@@ -208,7 +208,8 @@ public final class Flattener: DocumentConsumer {
                 .flatMap { s.text(at: $0) }.flatMap(Int.init)
             try writeEvent(s, record: root, file: earlierFile ?? file, index: index ?? location.line - 1, location: location)
         } else {
-            try diagnostics.badRecord(source: location.source, line: location.line, ForeignShape.of(document: s, at: root).problem)
+            let place = file == location.source ? "" : "\(file): "
+            try diagnostics.badRecord(source: location.source, line: location.line, place + ForeignShape.of(document: s, at: root).problem)
         }
     }
 
@@ -345,7 +346,9 @@ public final class Flattener: DocumentConsumer {
         let members = RecordMembers(s, record)
         if let failure = members.failure { throw failure }
         if let foreign = ForeignShape.of(record: s, at: record, members: members) {
-            try diagnostics.badRecord(source: location.source, line: location.line, foreign.problem)
+            // Read from trail-fetch, the line is not the file: the file is named too.
+            let place = file == location.source ? "" : "\(file), record \(index): "
+            try diagnostics.badRecord(source: location.source, line: location.line, place + foreign.problem)
         } else {
             write(Header(s, members: members, file: file, index: index), s, members: members)
         }
