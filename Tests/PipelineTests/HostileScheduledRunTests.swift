@@ -73,6 +73,29 @@ import TrailTestSupport
         return ((file as NSString).deletingLastPathComponent, String(name.prefix { $0 != "_" }) + "_CloudTrail_us-east-1_20261117T1200Z_")
     }
 
+    /// Each stage, run over the same hostile bucket in a pipe, stays under 256 MiB of memory.
+    @Test func noStageTakesMoreThan256MiBOnHostileInput() throws {
+        let dir = try TemporaryDirectory("trail-hostile-rss")
+        defer { dir.remove() }
+        let folder = dir.path + "/bucket/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/17"
+        let prefix = "111122223333_CloudTrail_us-east-1_20261117T1200Z_"
+        try writeTrail(folder + "/" + prefix + "laced.json.gz", ids: ["a", "b"], hostile: true)
+        try addHostileObjects(to: folder, prefix: prefix)
+        let bin = builtExecutablesFolder(), rss = dir.path + "/rss"
+        func timed(_ stage: String) -> String { "/usr/bin/time -a -o '\(rss)' -f '\(stage) %M' '\(bin)/\(stage)'" }
+        let result = try runShell("""
+            \(timed("trail-fetch")) '\(dir.path)/bucket' | \(timed("trail-flatten")) | \(timed("trail-enrich")) \\
+              | \(timed("trail-match")) --rules '\(packageRoot)/rules' | \(timed("trail-notify")) --to file://\(dir.path)/alerts.ndjson
+            """, timeout: 600)
+        #expect(result.status == 1, "\(result.stderr)")
+        let peaks = try String(contentsOfFile: rss, encoding: .utf8).split(separator: "\n").compactMap { line -> (String, Int)? in
+            let parts = line.split(separator: " ")
+            return parts.count == 2 ? (String(parts[0]), Int(parts[1]) ?? .max) : nil
+        }
+        #expect(peaks.count == 5, "\(peaks)")
+        for (stage, kibibytes) in peaks { #expect(kibibytes < 256 << 10, "\(stage) peaked at \(kibibytes) KiB") }
+    }
+
     @Test func aTrailLacedWithHostileInputDeliversEveryGoodAlertAndTheNextRunGoesOn() throws {
         let pipeline = try ScheduledPipeline()
         defer { pipeline.remove() }
