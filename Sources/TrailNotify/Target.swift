@@ -27,11 +27,18 @@ public struct Target: Sendable {
         case syslog(SyslogSettings)
         case file(path: String)
         case exec(program: String, arguments: [String], timeout: TimeInterval)
+        case pagerduty(PagerDutySettings)
+        case opsgenie(OpsgenieSettings)
+        case dingtalk(DingTalkSettings)
+        case splunk(SplunkSettings)
     }
 
     public let kind: Kind
-    /// The URL as safe to print: no user, password, query, nor the token parts of a path.
+    /// The URL as safe to print: no user, password, query, nor the token parts of a path or
+    /// host, and no value a `${NAME}` brought in anywhere in it.
     public let shown: String
+    /// The values its `${NAME}`s brought in, masked in whatever is said about it.
+    let secrets: [String]
     /// A short hash of the full URL: names the target's spool and throttle state.
     public let key: String
     public let route: Route
@@ -47,10 +54,13 @@ public struct Target: Sendable {
     /// passwords and tokens need not appear on the command line.
     public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let spec = try Target.expand(text, environment: environment)
+        let secrets = Target.secrets(in: text, environment: environment)
+        self.secrets = secrets
+        let shown = Target.masking(secrets, in: Target.redact(spec))
         key = Alert.hex(Array(spec.utf8), length: 16)
         if spec == "-" || spec == "stdout" || spec == "stdout:" || spec == "stdout://" {
             kind = .console
-            shown = "stdout"
+            self.shown = "stdout"
             route = Route()
             templates = try .defaults()
             digestWindow = nil
@@ -61,12 +71,12 @@ public struct Target: Sendable {
         // URL parser sees a valid URL and `%20` already written stays what it was.
         let encoded = spec.addingPercentEncoding(withAllowedCharacters: .urlCharacters) ?? spec
         guard let url = URLComponents(string: encoded), let scheme = url.scheme?.lowercased() else {
-            throw NotifyError("not a target URL: \(Target.redact(spec))")
+            throw NotifyError("not a target URL: \(shown)")
         }
         var options = TargetOptions(url.queryItems ?? [])
         var route = Route()
         if let level = options.take("level") {
-            guard let parsed = AlertLevel(name: level) else { throw NotifyError("\(Target.redact(spec)): unknown level \(level)") }
+            guard let parsed = AlertLevel(name: level) else { throw NotifyError("\(shown): unknown level \(level)") }
             route.minLevel = parsed
         }
         route.rules = Set(options.takeList("rule"))
@@ -74,13 +84,12 @@ public struct Target: Sendable {
         self.route = route
         var templates = try MessageTemplates.defaults()
         if let t = options.take("subject") { templates.subject = try TextTemplate(t) }
-        if let t = options.take("body") { templates.body = try TextTemplate(t) }
+        let body = try options.take("body").map(TextTemplate.init)
         if let t = options.take("digest_subject") { templates.digestSubject = try TextTemplate(t) }
         if let t = options.take("digest_body") { templates.digestBody = try TextTemplate(t) }
         if let t = options.take("line") { templates.line = try TextTemplate(t) }
-        self.templates = templates
         if let window = options.take("digest") {
-            guard let seconds = Interval.seconds(window), seconds > 0 else { throw NotifyError("\(Target.redact(spec)): bad digest window \(window)") }
+            guard let seconds = Interval.seconds(window), seconds > 0 else { throw NotifyError("\(shown): bad digest window \(window)") }
             digestWindow = seconds
         } else {
             digestWindow = nil
@@ -96,7 +105,7 @@ public struct Target: Sendable {
         case "syslog", "syslog+udp", "syslog+tcp":
             kind = .syslog(try SyslogSettings(url: url, tcp: scheme == "syslog+tcp", options: &options))
         case "file":
-            guard url.path.hasPrefix("/") else { throw NotifyError("\(Target.redact(spec)): file:// needs an absolute path") }
+            guard url.path.hasPrefix("/") else { throw NotifyError("\(shown): file:// needs an absolute path") }
             kind = .file(path: url.path)
         case "exec":
             guard !url.path.isEmpty else { throw NotifyError("exec: needs a program (exec:///path/to/program?arg=…)") }
@@ -105,17 +114,76 @@ public struct Target: Sendable {
         case "stdout":
             kind = .console
         default:
-            throw NotifyError("\(Target.redact(spec)): unknown target kind \(scheme) (smtp, smtps, http, https, syslog, syslog+tcp, file, exec, stdout)")
+            kind = try Target.apiKind(scheme, url: url, options: &options, shown: shown)
         }
-        shown = Target.redact(spec)
+        // A target in any error from here on is the shown one.
+        do {
+            templates.body = try body ?? TextTemplate(Target.isChat(kind) ? DefaultTemplates.chatBody : DefaultTemplates.body)
+        } catch { throw NotifyError("\(shown): \(error)") }
+        self.templates = templates
+        self.shown = shown
         if let unknown = options.remainingNames.first, !Target.passesQuery(kind) {
             throw NotifyError("\(shown): unknown option \(unknown)")
+        }
+    }
+
+    /// The targets that post to a service's API.
+    private static func apiKind(_ scheme: String, url: URLComponents, options: inout TargetOptions, shown: String) throws -> Kind {
+        do {
+            switch scheme {
+            case "pagerduty": return .pagerduty(try PagerDutySettings(url: url, options: &options))
+            case "opsgenie": return .opsgenie(try OpsgenieSettings(url: url, options: &options))
+            case "dingtalk": return .dingtalk(try DingTalkSettings(url: url, options: &options))
+            case "splunk": return .splunk(try SplunkSettings(url: url, options: &options))
+            default: break
+            }
+        } catch let error as NotifyError {
+            throw NotifyError("\(shown): \(error)")
+        }
+        throw NotifyError("\(shown): unknown target kind \(scheme) (\(Target.schemes.joined(separator: ", ")))")
+    }
+
+    static let schemes = ["smtp", "smtps", "http", "https", "syslog", "syslog+tcp", "file", "exec", "stdout",
+                          "pagerduty", "opsgenie", "dingtalk", "splunk"]
+
+    /// Targets people read in a chat or an incident: the chat body's order, not the mail's.
+    private static func isChat(_ kind: Kind) -> Bool {
+        switch kind {
+        case .webhook(let settings): return settings.format == .slack || settings.format == .teams
+        case .dingtalk, .opsgenie: return true
+        default: return false
         }
     }
 
     private static func passesQuery(_ kind: Kind) -> Bool {
         if case .webhook = kind { return true }
         return false
+    }
+
+    /// The values `${NAME}`s in `text` stand for: secrets, whatever part of the URL they are in.
+    static func secrets(in text: String, environment: [String: String]) -> [String] {
+        var values: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "${"), let close = rest[open.upperBound...].firstIndex(of: "}") {
+            if let value = environment[String(rest[open.upperBound..<close])] { values.append(value) }
+            rest = rest[rest.index(after: close)...]
+        }
+        return values
+    }
+
+    /// A failure's reason as it may be printed: an error may quote a host or a reply.
+    func masked(_ reason: String) -> String { Target.masking(secrets, in: reason) }
+
+    /// `text` with each secret, as is and percent-encoded, replaced by `***`. Values under
+    /// four characters are left: masking them would garble the text and hide little.
+    static func masking(_ secrets: [String], in text: String) -> String {
+        var out = text
+        for secret in secrets.sorted(by: { $0.count > $1.count }) where secret.count >= 4 {
+            for form in [secret, secret.addingPercentEncoding(withAllowedCharacters: .urlUnreservedCharacters) ?? secret] {
+                out = out.replacingOccurrences(of: form, with: "***")
+            }
+        }
+        return out
     }
 
     /// Replaces `${NAME}` with the environment variable NAME; unset is an error.
@@ -138,8 +206,11 @@ public struct Target: Sendable {
 
     /// A target as it may be printed: scheme, host, port, and for web hooks only the first
     /// path segment (Slack and Teams put their tokens in the path); no user, password or query.
+    /// Where the host is the key (`pagerduty://KEY`), or the kind is unknown, the scheme only.
     public static func redact(_ spec: String) -> String {
         guard var url = URLComponents(string: spec.addingPercentEncoding(withAllowedCharacters: .urlCharacters) ?? spec), let scheme = url.scheme?.lowercased() else { return "<target>" }
+        let hostIsPlace = ["smtp", "smtps", "http", "https", "syslog", "syslog+udp", "syslog+tcp", "file", "exec", "stdout", "splunk"]
+        guard hostIsPlace.contains(scheme) else { return scheme + "://…" }
         url.user = nil
         url.password = nil
         url.query = nil

@@ -1,0 +1,64 @@
+import Foundation
+import TrailCore
+
+/// `splunk://${HEC_TOKEN}@HOST:8088`: Splunk's HTTP Event Collector, over HTTPS (`cacert=PATH`
+/// trusts a private CA, `tls=no` for plain HTTP), with `index=`, `sourcetype=` (default
+/// `trail:alert`) and `source=` (default `trail-notify`).
+public struct SplunkSettings: Sendable {
+    public let token: String
+    public let index: String?
+    public let sourcetype: String
+    public let source: String
+    public let endpoint: APIEndpoint
+
+    init(url: URLComponents, options: inout TargetOptions) throws {
+        guard let token = url.percentEncodedUser?.removingPercentEncoding, !token.isEmpty else {
+            throw NotifyError("splunk://TOKEN@HOST:8088: the HEC token is missing")
+        }
+        guard let host = url.host, !host.isEmpty else { throw NotifyError("splunk://TOKEN@HOST:8088: the host is missing") }
+        self.token = token
+        let tls = options.take("tls") ?? "yes"
+        guard tls == "yes" || tls == "no" else { throw NotifyError("splunk: tls is yes or no, not \(tls)") }
+        index = options.take("index")
+        sourcetype = options.take("sourcetype") ?? "trail:alert"
+        source = options.take("source") ?? "trail-notify"
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        endpoint = try APIEndpoint(default: "\(tls == "no" ? "http" : "https")://\(shownHost):\(url.port ?? 8088)/services/collector/event",
+                                   options: &options)
+    }
+}
+
+/// Sends each message as one HEC event: the alert record (with its `notify` id) as `event`,
+/// the alert's time as `time`, so Splunk files it when it happened, not when it arrived.
+final class SplunkTransport: Transport {
+    private let settings: SplunkSettings
+    private let client: APIClient
+
+    init(_ settings: SplunkSettings) {
+        self.settings = settings
+        client = APIClient(settings.endpoint)
+    }
+
+    func send(_ message: Message) throws {
+        let response = try client.post(SplunkTransport.event(message, settings), headers: [
+            ("Content-Type", "application/json"), ("Authorization", "Splunk \(settings.token)"),
+        ])
+        try APIClient.check(response, hiding: [settings.token])
+    }
+
+    static func event(_ message: Message, _ settings: SplunkSettings) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        if let time = message.alert?.time {
+            w.key("time")
+            w.number(Int(time.seconds))
+        }
+        w.member("source", settings.source)
+        w.member("sourcetype", settings.sourcetype)
+        if let index = settings.index { w.member("index", index) }
+        w.key("event")
+        w.raw(message.json)
+        w.endObject()
+        return w.bytes
+    }
+}
