@@ -79,6 +79,7 @@ public final class Notifier {
             case .opsgenie(let settings): return OpsgenieTransport(settings)
             case .dingtalk(let settings): return DingTalkTransport(settings)
             case .splunk(let settings): return SplunkTransport(settings)
+            case .sns(let settings): return SNSTransport(settings)
             }
         }
     }

@@ -31,6 +31,7 @@ public struct Target: Sendable {
         case opsgenie(OpsgenieSettings)
         case dingtalk(DingTalkSettings)
         case splunk(SplunkSettings)
+        case sns(SNSSettings)
     }
 
     public let kind: Kind
@@ -114,7 +115,7 @@ public struct Target: Sendable {
         case "stdout":
             kind = .console
         default:
-            kind = try Target.apiKind(scheme, url: url, options: &options, shown: shown)
+            kind = try Target.apiKind(scheme, url: url, options: &options, shown: shown, environment: environment)
         }
         // A target in any error from here on is the shown one.
         do {
@@ -128,13 +129,15 @@ public struct Target: Sendable {
     }
 
     /// The targets that post to a service's API.
-    private static func apiKind(_ scheme: String, url: URLComponents, options: inout TargetOptions, shown: String) throws -> Kind {
+    private static func apiKind(_ scheme: String, url: URLComponents, options: inout TargetOptions, shown: String,
+                                environment: [String: String]) throws -> Kind {
         do {
             switch scheme {
             case "pagerduty": return .pagerduty(try PagerDutySettings(url: url, options: &options))
             case "opsgenie": return .opsgenie(try OpsgenieSettings(url: url, options: &options))
             case "dingtalk": return .dingtalk(try DingTalkSettings(url: url, options: &options))
             case "splunk": return .splunk(try SplunkSettings(url: url, options: &options))
+            case "sns", "arn": return .sns(try SNSSettings(url: url, scheme: scheme, options: &options, environment: environment))
             default: break
             }
         } catch let error as NotifyError {
@@ -144,7 +147,7 @@ public struct Target: Sendable {
     }
 
     static let schemes = ["smtp", "smtps", "http", "https", "syslog", "syslog+tcp", "file", "exec", "stdout",
-                          "pagerduty", "opsgenie", "dingtalk", "splunk"]
+                          "pagerduty", "opsgenie", "dingtalk", "splunk", "sns"]
 
     /// Targets people read in a chat or an incident: the chat body's order, not the mail's.
     private static func isChat(_ kind: Kind) -> Bool {
@@ -209,7 +212,9 @@ public struct Target: Sendable {
     /// Where the host is the key (`pagerduty://KEY`), or the kind is unknown, the scheme only.
     public static func redact(_ spec: String) -> String {
         guard var url = URLComponents(string: spec.addingPercentEncoding(withAllowedCharacters: .urlCharacters) ?? spec), let scheme = url.scheme?.lowercased() else { return "<target>" }
-        let hostIsPlace = ["smtp", "smtps", "http", "https", "syslog", "syslog+udp", "syslog+tcp", "file", "exec", "stdout", "splunk"]
+        let hostIsPlace = ["smtp", "smtps", "http", "https", "syslog", "syslog+udp", "syslog+tcp", "file", "exec", "stdout", "splunk", "sns"]
+        // A topic's ARN names no secret.
+        if scheme == "arn" { return spec.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "<target>" }
         guard hostIsPlace.contains(scheme) else { return scheme + "://…" }
         url.user = nil
         url.password = nil
