@@ -22,6 +22,8 @@ public struct Message: Sendable {
     public let ruleID: String
     /// The alerts this message delivers (marked sent together).
     public let alertIDs: [String]
+    /// How many alerts throttling held back since the last message like this one.
+    public let suppressed: Int
     /// The alert of a one-alert message (nil for a digest), for targets that take its fields.
     public let alert: Alert?
     /// What a responder reads of the alert, for structured targets; read when asked.
@@ -45,6 +47,7 @@ public struct Message: Sendable {
         levelName = alert.levelName
         ruleID = alert.ruleID
         alertIDs = [alert.id]
+        self.suppressed = suppressed
         self.alert = alert
         alertLine = alert.line
         hasLineTemplate = templates.line != nil
@@ -71,6 +74,7 @@ public struct Message: Sendable {
         levelName = level.map { "\($0)" } ?? "-"
         ruleID = "digest"
         alertIDs = digest.alerts.map(\.id)
+        suppressed = digest.suppressed
         alert = nil
         alertLine = nil
         hasLineTemplate = templates.line != nil

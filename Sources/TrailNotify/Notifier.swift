@@ -73,7 +73,7 @@ public final class Notifier {
             case .smtp(let settings): return SMTPTransport(settings)
             case .webhook(let settings): return WebhookTransport(settings)
             case .syslog(let settings): return SyslogTransport(settings)
-            case .file(let path): return FileTransport(path: path)
+            case .file(let path, let ocsf): return FileTransport(path: path, ocsf: ocsf)
             case .exec(let program, let arguments, let timeout): return ExecTransport(program: program, arguments: arguments, timeout: timeout)
             case .pagerduty(let settings): return PagerDutyTransport(settings)
             case .opsgenie(let settings): return OpsgenieTransport(settings)

@@ -25,7 +25,8 @@ public struct Target: Sendable {
         case smtp(SMTPSettings)
         case webhook(WebhookSettings)
         case syslog(SyslogSettings)
-        case file(path: String)
+        /// `ocsf`: each alert as an OCSF Detection Finding instead of the alert record.
+        case file(path: String, ocsf: Bool)
         case exec(program: String, arguments: [String], timeout: TimeInterval)
         case pagerduty(PagerDutySettings)
         case opsgenie(OpsgenieSettings)
@@ -107,7 +108,9 @@ public struct Target: Sendable {
             kind = .syslog(try SyslogSettings(url: url, tcp: scheme == "syslog+tcp", options: &options))
         case "file":
             guard url.path.hasPrefix("/") else { throw NotifyError("\(shown): file:// needs an absolute path") }
-            kind = .file(path: url.path)
+            let format = options.take("format") ?? "json"
+            guard format == "json" || format == "ocsf" else { throw NotifyError("\(shown): file format is json or ocsf, not \(format)") }
+            kind = .file(path: url.path, ocsf: format == "ocsf")
         case "exec":
             guard !url.path.isEmpty else { throw NotifyError("exec: needs a program (exec:///path/to/program?arg=…)") }
             let timeout = options.take("timeout").flatMap(Interval.seconds).map(TimeInterval.init) ?? 60
@@ -123,6 +126,7 @@ public struct Target: Sendable {
         } catch { throw NotifyError("\(shown): \(error)") }
         self.templates = templates
         self.shown = shown
+        if digestWindow != nil, Target.writesOCSF(kind) { throw NotifyError("\(shown): format=ocsf writes one finding per alert, not digests") }
         if let unknown = options.remainingNames.first, !Target.passesQuery(kind) {
             throw NotifyError("\(shown): unknown option \(unknown)")
         }
@@ -148,6 +152,14 @@ public struct Target: Sendable {
 
     static let schemes = ["smtp", "smtps", "http", "https", "syslog", "syslog+tcp", "file", "exec", "stdout",
                           "pagerduty", "opsgenie", "dingtalk", "splunk", "sns"]
+
+    private static func writesOCSF(_ kind: Kind) -> Bool {
+        switch kind {
+        case .file(_, let ocsf): return ocsf
+        case .webhook(let settings): return settings.format == .ocsf
+        default: return false
+        }
+    }
 
     /// Targets people read in a chat or an incident: the chat body's order, not the mail's.
     private static func isChat(_ kind: Kind) -> Bool {

@@ -3,10 +3,10 @@ import TrailCore
 
 /// `https://…` web hooks. `format=json` (default) posts `{"id","subject","body","level",
 /// "record"}`; `slack` an incoming-webhook message; `teams` an Adaptive Card for a Teams
-/// Workflows webhook.
+/// Workflows webhook; `ocsf` an OCSF Detection Finding.
 /// Slack's and Teams' hosts choose their format by themselves. Other query items stay in the URL.
 public struct WebhookSettings: Sendable {
-    public enum Format: String, Sendable { case json, slack, teams }
+    public enum Format: String, Sendable { case json, slack, teams, ocsf }
 
     public let url: URL
     public let format: Format
@@ -16,7 +16,7 @@ public struct WebhookSettings: Sendable {
         var url = url
         let host = url.host?.lowercased() ?? ""
         if let format = options.take("format") {
-            guard let parsed = Format(rawValue: format) else { throw NotifyError("web hook format is json, slack or teams, not \(format)") }
+            guard let parsed = Format(rawValue: format) else { throw NotifyError("web hook format is json, slack, teams or ocsf, not \(format)") }
             self.format = parsed
         } else if host == "hooks.slack.com" {
             format = .slack
@@ -70,6 +70,7 @@ final class WebhookTransport: Transport {
         case .json: return json(message)
         case .slack: return slack(message)
         case .teams: return AdaptiveCard.payload(message)
+        case .ocsf: return DetectionFinding.json(message)
         }
     }
 
