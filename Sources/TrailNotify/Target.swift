@@ -99,31 +99,8 @@ public struct Target: Sendable {
         let items = options.takeList("item")
         itemPaths = items.isEmpty ? Target.defaultItemPaths : items.map(JSONPath.init)
 
-        switch scheme {
-        case "smtp", "smtps":
-            kind = .smtp(try SMTPSettings(url: url, implicitTLS: scheme == "smtps", options: &options))
-        case "http", "https":
-            kind = .webhook(try WebhookSettings(url: url, options: &options))
-        case "syslog", "syslog+udp", "syslog+tcp":
-            kind = .syslog(try SyslogSettings(url: url, tcp: scheme == "syslog+tcp", options: &options))
-        case "file":
-            guard url.path.hasPrefix("/") else { throw NotifyError("\(shown): file:// needs an absolute path") }
-            let format = options.take("format") ?? "json"
-            guard format == "json" || format == "ocsf" else { throw NotifyError("\(shown): file format is json or ocsf, not \(format)") }
-            kind = .file(path: url.path, ocsf: format == "ocsf")
-        case "exec":
-            guard !url.path.isEmpty else { throw NotifyError("exec: needs a program (exec:///path/to/program?arg=…)") }
-            let timeout = options.take("timeout").flatMap(Interval.seconds).map(TimeInterval.init) ?? 60
-            kind = .exec(program: url.path, arguments: options.takeAll("arg"), timeout: timeout)
-        case "stdout":
-            kind = .console
-        default:
-            kind = try Target.apiKind(scheme, url: url, options: &options, shown: shown, environment: environment)
-        }
-        // A target in any error from here on is the shown one.
-        do {
-            templates.body = try body ?? TextTemplate(Target.isChat(kind) ? DefaultTemplates.chatBody : DefaultTemplates.body)
-        } catch { throw NotifyError("\(shown): \(error)") }
+        kind = try Target.kind(scheme, url: url, options: &options, shown: shown, environment: environment)
+        templates.body = try body ?? TextTemplate(Target.isChat(kind) ? DefaultTemplates.chatBody : DefaultTemplates.body)
         self.templates = templates
         self.shown = shown
         if digestWindow != nil, Target.writesOCSF(kind) { throw NotifyError("\(shown): format=ocsf writes one finding per alert, not digests") }
@@ -132,22 +109,34 @@ public struct Target: Sendable {
         }
     }
 
-    /// The targets that post to a service's API.
-    private static func apiKind(_ scheme: String, url: URLComponents, options: inout TargetOptions, shown: String,
-                                environment: [String: String]) throws -> Kind {
+    /// What the URL's scheme names, with its settings taken from the URL and its options.
+    private static func kind(_ scheme: String, url: URLComponents, options: inout TargetOptions, shown: String,
+                             environment: [String: String]) throws -> Kind {
         do {
             switch scheme {
+            case "smtp", "smtps": return .smtp(try SMTPSettings(url: url, implicitTLS: scheme == "smtps", options: &options))
+            case "http", "https": return .webhook(try WebhookSettings(url: url, options: &options))
+            case "syslog", "syslog+udp", "syslog+tcp": return .syslog(try SyslogSettings(url: url, tcp: scheme == "syslog+tcp", options: &options))
+            case "file":
+                guard url.path.hasPrefix("/") else { throw NotifyError("file:// needs an absolute path") }
+                let format = options.take("format") ?? "json"
+                guard format == "json" || format == "ocsf" else { throw NotifyError("file format is json or ocsf, not \(format)") }
+                return .file(path: url.path, ocsf: format == "ocsf")
+            case "exec":
+                guard !url.path.isEmpty else { throw NotifyError("needs a program (exec:///path/to/program?arg=…)") }
+                let timeout = options.take("timeout").flatMap(Interval.seconds).map(TimeInterval.init) ?? 60
+                return .exec(program: url.path, arguments: options.takeAll("arg"), timeout: timeout)
+            case "stdout": return .console
             case "pagerduty": return .pagerduty(try PagerDutySettings(url: url, options: &options))
             case "opsgenie": return .opsgenie(try OpsgenieSettings(url: url, options: &options))
             case "dingtalk": return .dingtalk(try DingTalkSettings(url: url, options: &options))
             case "splunk": return .splunk(try SplunkSettings(url: url, options: &options))
             case "sns", "arn": return .sns(try SNSSettings(url: url, scheme: scheme, options: &options, environment: environment))
-            default: break
+            default: throw NotifyError("unknown target kind \(scheme) (\(Target.schemes.joined(separator: ", ")))")
             }
         } catch let error as NotifyError {
             throw NotifyError("\(shown): \(error)")
         }
-        throw NotifyError("\(shown): unknown target kind \(scheme) (\(Target.schemes.joined(separator: ", ")))")
     }
 
     static let schemes = ["smtp", "smtps", "http", "https", "syslog", "syslog+tcp", "file", "exec", "stdout",

@@ -4,7 +4,8 @@ import TrailCore
 /// `https://…` web hooks. `format=json` (default) posts `{"id","subject","body","level",
 /// "record"}`; `slack` an incoming-webhook message; `teams` an Adaptive Card for a Teams
 /// Workflows webhook; `ocsf` an OCSF Detection Finding.
-/// Slack's and Teams' hosts choose their format by themselves. Other query items stay in the URL.
+/// Slack's and Teams' hosts (Workflows: `*.logic.azure.com`, `*.api.powerplatform.com`)
+/// choose their format by themselves. Other query items stay in the URL.
 public struct WebhookSettings: Sendable {
     public enum Format: String, Sendable { case json, slack, teams, ocsf }
 
@@ -20,7 +21,9 @@ public struct WebhookSettings: Sendable {
             self.format = parsed
         } else if host == "hooks.slack.com" {
             format = .slack
-        } else if host.hasSuffix(".webhook.office.com") || host.hasSuffix(".logic.azure.com") || host == "outlook.office.com" {
+        } else if host.hasSuffix(".logic.azure.com") || host.hasSuffix(".api.powerplatform.com")
+                    || host.hasSuffix(".webhook.office.com") || host == "outlook.office.com" {
+            // Teams Workflows webhooks (Power Automate), and the retired connectors' hosts.
             format = .teams
         } else {
             format = .json

@@ -183,6 +183,16 @@ struct APIPeer {
         #expect(value(event, "event.notify.id") as? String == Alert(json: Array(responderAlertLine(event: "s1").utf8))?.id)
     }
 
+    @Test func teamsWorkflowHostsGetAdaptiveCardsByThemselves() throws {
+        for url in ["https://prod-42.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SECRET",
+                    "https://default0d1e.f2.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?sig=SECRET"] {
+            let target = try Target(url)
+            guard case .webhook(let settings) = target.kind else { Issue.record("\(url)"); continue }
+            #expect(settings.format == .teams)
+            #expect(!target.shown.contains("SECRET") && !target.shown.contains("abc"))
+        }
+    }
+
     /// Regression: a key in the host position (`pagerduty://KEY`) was printed in errors.
     @Test func secretsInAnyPartOfATargetAreNeverPrinted() throws {
         let dir = try TemporaryDirectory()
