@@ -81,14 +81,19 @@ final class APIClient: @unchecked Sendable {
     }
 
     /// Throws unless the reply is a 2xx. A 4xx refuses the message for good, except 408 and
-    /// 429 (try later) and, when `credentialsRefused` says so, the statuses that refuse the
-    /// target's key: every message would meet them, so they wait in the spool for a fixed key.
-    /// `secrets` are masked in the reply quoted in the error, should the service echo them.
-    static func check(_ response: HTTPResponse, hiding secrets: [String], credentialsRefused: Set<Int> = [401, 403]) throws {
+    /// 429 (try later), 401 and 403, and what `refusesTarget` recognises in a reply: refusals
+    /// of the target's key or settings, which every message would meet, so they wait in the
+    /// spool for a fixed target. `secrets` are masked in the reply quoted in the error.
+    static func check(_ response: HTTPResponse, hiding secrets: [String], refusesTarget: (HTTPResponse) -> Bool = { _ in false }) throws {
         guard !(200..<300).contains(response.status) else { return }
-        let permanent = WebhookTransport.refusesForGood(response.status) && !credentialsRefused.contains(response.status)
+        let permanent = WebhookTransport.refusesForGood(response.status) && ![401, 403].contains(response.status) && !refusesTarget(response)
         let detail = Target.masking(secrets, in: shortReply(response.body))
         throw NotifyError("HTTP \(response.status)\(detail.isEmpty ? "" : ": " + detail)", permanent: permanent)
+    }
+
+    /// Whether the reply's text holds `phrase`, in any case.
+    static func reply(_ response: HTTPResponse, mentions phrase: String) -> Bool {
+        String(decoding: response.body.prefix(maxReply), as: UTF8.self).range(of: phrase, options: .caseInsensitive) != nil
     }
 
     /// The start of a reply, on one line, for an error message.

@@ -32,7 +32,8 @@ final class OpsgenieTransport: Transport {
         let response = try client.post(OpsgenieTransport.alert(message), headers: [
             ("Content-Type", "application/json"), ("Authorization", "GenieKey \(settings.apiKey)"),
         ])
-        try APIClient.check(response, hiding: [settings.apiKey])
+        // A malformed key is a 422, as a bad alert is: told apart by its reason.
+        try APIClient.check(response, hiding: [settings.apiKey]) { APIClient.reply($0, mentions: "key format") }
     }
 
     /// Within Opsgenie's limits: message 130 characters, description 15,000, tags 50 each.

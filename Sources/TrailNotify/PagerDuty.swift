@@ -31,7 +31,8 @@ final class PagerDutyTransport: Transport {
     func send(_ message: Message) throws {
         let response = try client.post(PagerDutyTransport.event(message, routingKey: settings.routingKey),
                                        headers: [("Content-Type", "application/json")])
-        try APIClient.check(response, hiding: [settings.routingKey])
+        // PagerDuty answers a wrong routing key with a 400 like a bad event's: told apart by its reason.
+        try APIClient.check(response, hiding: [settings.routingKey]) { APIClient.reply($0, mentions: "routing key") }
     }
 
     /// The event: the subject as summary, severity from the level, the account and region as

@@ -43,7 +43,22 @@ final class SplunkTransport: Transport {
         let response = try client.post(SplunkTransport.event(message, settings), headers: [
             ("Content-Type", "application/json"), ("Authorization", "Splunk \(settings.token)"),
         ])
-        try APIClient.check(response, hiding: [settings.token])
+        try APIClient.check(response, hiding: [settings.token]) { SplunkTransport.refusesTarget(code: SplunkTransport.replyCode($0.body)) }
+    }
+
+    /// HEC's status codes that refuse the token or the index (disabled, missing or invalid
+    /// token, incorrect index) rather than the event.
+    static func refusesTarget(code: Int?) -> Bool {
+        [1, 2, 3, 4, 7].contains(code ?? -1)
+    }
+
+    /// The `code` of a HEC reply.
+    static func replyCode(_ body: [UInt8]) -> Int? {
+        body.withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            guard let root = try? s.validateDocument(), s.kind(at: root) == .object else { return nil }
+            return s.member("code", ofObjectAt: root).flatMap { s.text(at: $0) }.flatMap { Int($0) }
+        }
     }
 
     static func event(_ message: Message, _ settings: SplunkSettings) -> [UInt8] {

@@ -8,7 +8,7 @@ extension Peers {
     /// 429 then 503 in turn; a body containing REJECT gets 400. CERT and KEYFILE serve HTTPS.
     /// What is accepted is written to the folder as {"path","headers","body"}.
     static let api = #"""
-    import sys, os, json, threading, http.server, hmac, hashlib, base64, time, ssl
+    import sys, os, re, json, threading, http.server, hmac, hashlib, base64, time, ssl
     from urllib.parse import urlparse, parse_qs
     folder, port, service = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     key, secret = os.environ.get("KEY", ""), os.environ.get("SECRET", "")
@@ -47,7 +47,9 @@ extension Peers {
         return 202, {"status": "success", "message": "Event processed", "dedup_key": body["dedup_key"]}
 
     def opsgenie(headers, query, body):
-        if headers.get("Authorization") != "GenieKey " + key: return 401, {"message": "Could not authenticate"}
+        given = headers.get("Authorization", "")
+        if not re.fullmatch(r"GenieKey [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", given): return 422, {"message": "Key format is not valid!"}
+        if given != "GenieKey " + key: return 401, {"message": "Could not authenticate"}
         if not body.get("message") or len(body["message"]) > 130: return 422, {"message": "message"}
         if body.get("priority") not in ("P1", "P2", "P3", "P4", "P5") or len(body.get("alias", "")) > 512: return 422, {"message": "priority or alias"}
         return 202, {"result": "Request will be processed", "took": 0.1, "requestId": "r"}
