@@ -20,13 +20,14 @@ struct TrailNotifyCommand: ParsableCommand {
               smtps://USER:${PW}@HOST:465?to=A    mail over TLS from the first byte
               https://hooks.slack.com/services/${SLACK_PATH}   Slack
               https://….logic.azure.com/…         Teams Workflows: an Adaptive Card
-              https://HOST/PATH                   JSON; format=json|slack|teams
+              https://HOST/PATH                   JSON; format=json|slack|teams|ocsf
               pagerduty://${ROUTING_KEY}          PagerDuty Events API v2
               opsgenie://${API_KEY}               Opsgenie alerts; region=eu
               dingtalk://${TOKEN}?secret=${SEC}   DingTalk robot, signed
-              splunk://${HEC_TOKEN}@HOST:8088     Splunk HEC; index=, sourcetype=, tls=no, cacert=
+              splunk://${HEC_TOKEN}@HOST:8088     Splunk HEC; index=, tls=no, cacert=
+              sns://REGION/TOPIC_ARN              Amazon SNS (or the topic ARN itself)
               syslog://HOST  syslog+tcp://HOST    RFC 5424; syslog:// is the local one
-              file:///PATH.ndjson                 appends one JSON line per message
+              file:///PATH.ndjson                 one JSON line per message; format=ocsf
               exec:///PATH/PROGRAM?arg=A          runs it with the alert on stdin
             Every target also takes: level=MIN, rule=ID,…, tag=PREFIX,… (routing); \
             subject=, body=, line=, digest_subject=, digest_body= (Mustache templates, or \
