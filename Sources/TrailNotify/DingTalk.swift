@@ -13,7 +13,7 @@ public struct DingTalkSettings: Sendable {
 
     init(url: URLComponents, options: inout TargetOptions) throws {
         guard let token = url.percentEncodedHost?.removingPercentEncoding, !token.isEmpty else {
-            throw NotifyError("dingtalk://ACCESS_TOKEN: the robot's access token is missing")
+            throw NotifyError("the robot's access token is missing: dingtalk://ACCESS_TOKEN")
         }
         accessToken = token
         secret = options.take("secret").flatMap { $0.isEmpty ? nil : $0 }

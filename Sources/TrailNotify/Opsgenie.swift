@@ -8,11 +8,11 @@ public struct OpsgenieSettings: Sendable {
 
     init(url: URLComponents, options: inout TargetOptions) throws {
         guard let key = url.percentEncodedHost?.removingPercentEncoding, !key.isEmpty else {
-            throw NotifyError("opsgenie://API_KEY: the API key is missing")
+            throw NotifyError("the API key is missing: opsgenie://API_KEY")
         }
         apiKey = key
         let region = options.take("region") ?? "us"
-        guard region == "us" || region == "eu" else { throw NotifyError("opsgenie: region is us or eu, not \(region)") }
+        guard region == "us" || region == "eu" else { throw NotifyError("region is us or eu, not \(region)") }
         endpoint = try APIEndpoint(default: "https://api.\(region == "eu" ? "eu." : "")opsgenie.com/v2/alerts", options: &options)
     }
 }

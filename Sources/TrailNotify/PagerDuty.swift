@@ -10,7 +10,7 @@ public struct PagerDutySettings: Sendable {
 
     init(url: URLComponents, options: inout TargetOptions) throws {
         guard let key = url.percentEncodedHost?.removingPercentEncoding, !key.isEmpty else {
-            throw NotifyError("pagerduty://ROUTING_KEY: the routing key is missing")
+            throw NotifyError("the routing key is missing: pagerduty://ROUTING_KEY")
         }
         routingKey = key
         endpoint = try APIEndpoint(default: PagerDutySettings.defaultURL, options: &options)

@@ -10,12 +10,15 @@ public struct SNSSettings: Sendable {
     public let region: String
     public let credentials: AWSCredentials
     public let endpoint: APIEndpoint
+    /// The endpoint's `Host` header and path, as signed.
+    let authority: String
+    let path: String
 
     init(url: URLComponents, scheme: String, options: inout TargetOptions, environment: [String: String]) throws {
         let arn = scheme == "arn" ? "arn:" + url.path : String(url.path.drop { $0 == "/" })
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "sns", !parts[3].isEmpty, !parts[5].isEmpty else {
-            throw NotifyError("sns: expected sns://REGION/arn:aws:sns:REGION:ACCOUNT:TOPIC or the topic's ARN, not \(arn)")
+            throw NotifyError("expected sns://REGION/arn:aws:sns:REGION:ACCOUNT:TOPIC or the topic's ARN, not \(arn)")
         }
         topicARN = arn
         region = scheme == "arn" ? String(parts[3]) : (url.host ?? String(parts[3]))
@@ -23,19 +26,24 @@ public struct SNSSettings: Sendable {
         do {
             configuration = try AWSConfiguration.resolve(environment: environment, region: region, service: "sns")
         } catch {
-            throw NotifyError("sns: \(error)")
+            throw NotifyError("\(error)")
         }
         guard let credentials = configuration.credentials else {
-            throw NotifyError("sns: no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile's keys)")
+            throw NotifyError("no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile's keys)")
         }
         self.credentials = credentials
         let domain = parts[1] == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com"
         endpoint = try APIEndpoint(default: configuration.endpoint ?? "https://sns.\(region).\(domain)/", options: &options)
+        guard let parts = URLComponents(string: endpoint.url), let host = parts.host, !host.isEmpty else {
+            throw NotifyError("not an endpoint URL: \(Target.redact(endpoint.url))")
+        }
+        authority = parts.port.map { "\(host):\($0)" } ?? host
+        path = parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath
     }
 }
 
-/// Publishes each message to the topic: the text for people (mail, SMS subscriptions) as the
-/// default, the JSON record for the machines (SQS, Lambda, HTTP), and message attributes
+/// Publishes each message to the topic: the JSON record for the machines (SQS, Lambda, HTTP,
+/// Firehose), the subject and body for mail, the subject for SMS, and message attributes
 /// `level` and `rule` that subscription filter policies route on.
 final class SNSTransport: Transport {
     private let settings: SNSSettings
@@ -49,12 +57,11 @@ final class SNSTransport: Transport {
     }
 
     func send(_ message: Message) throws {
-        guard let url = URLComponents(string: settings.endpoint.url), let host = url.host else { throw NotifyError("sns: bad endpoint") }
         let body = Array(SNSTransport.form(SNSTransport.publish(message, topic: settings.topicARN)).utf8)
         let contentType = "application/x-www-form-urlencoded; charset=utf-8"
-        let authority = url.port.map { "\(host):\($0)" } ?? host
-        let signing = signer.sign(method: "POST", path: url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath, query: [],
-                                  headers: [("Host", authority), ("Content-Type", contentType)], date: Date(),
+        // curl sends the URL's own Host header, which is the one signed.
+        let signing = signer.sign(method: "POST", path: settings.path, query: [],
+                                  headers: [("Host", settings.authority), ("Content-Type", contentType)], date: Date(),
                                   payloadHash: SigV4Signer.payloadHash(body))
         let response = try client.post(body, headers: signing.headers.filter { $0.name != "Host" })
         try SNSTransport.check(response, hiding: [settings.credentials.secretAccessKey] + (settings.credentials.sessionToken.map { [$0] } ?? []))
@@ -64,9 +71,10 @@ final class SNSTransport: Transport {
     static func publish(_ message: Message, topic: String) -> [(String, String)] {
         var machine = JSONWriter()
         machine.beginObject()
-        machine.member("default", message.subject + "\n\n" + message.body)
-        let record = String(decoding: message.json, as: UTF8.self)
-        for subscriber in ["sqs", "lambda", "http", "https", "firehose"] { machine.member(subscriber, record) }
+        // The record once, as the default (SQS, Lambda, HTTP, Firehose): SNS takes 256 KiB in all.
+        machine.member("default", String(decoding: message.json, as: UTF8.self))
+        machine.member("email", message.subject + "\n\n" + message.body)
+        machine.member("sms", message.subject)
         machine.endObject()
         var parameters = [("Action", "Publish"), ("Version", "2010-03-31"), ("TopicArn", topic),
                           ("MessageStructure", "json"), ("Message", String(decoding: machine.bytes, as: UTF8.self)),

@@ -13,12 +13,12 @@ public struct SplunkSettings: Sendable {
 
     init(url: URLComponents, options: inout TargetOptions) throws {
         guard let token = url.percentEncodedUser?.removingPercentEncoding, !token.isEmpty else {
-            throw NotifyError("splunk://TOKEN@HOST:8088: the HEC token is missing")
+            throw NotifyError("the HEC token is missing: splunk://TOKEN@HOST:8088")
         }
-        guard let host = url.host, !host.isEmpty else { throw NotifyError("splunk://TOKEN@HOST:8088: the host is missing") }
+        guard let host = url.host, !host.isEmpty else { throw NotifyError("the host is missing: splunk://TOKEN@HOST:8088") }
         self.token = token
         let tls = options.take("tls") ?? "yes"
-        guard tls == "yes" || tls == "no" else { throw NotifyError("splunk: tls is yes or no, not \(tls)") }
+        guard tls == "yes" || tls == "no" else { throw NotifyError("tls is yes or no, not \(tls)") }
         index = options.take("index")
         sourcetype = options.take("sourcetype") ?? "trail:alert"
         source = options.take("source") ?? "trail-notify"
