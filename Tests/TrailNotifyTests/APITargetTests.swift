@@ -224,6 +224,23 @@ struct APIPeer {
         #expect(value(event, "event.notify.id") as? String == Alert(json: Array(responderAlertLine(event: "s1").utf8))?.id)
     }
 
+    /// What the fuzz harness feeds every payload builder: a hostile alert and a digest.
+    @Test func everyPayloadIsJSONForAnAlertAndADigest() throws {
+        let alerts = try [Hostile.alert(), responderAlertLine(event: "j1")].map { try #require(Alert(json: Array($0.utf8))) }
+        let templates = try MessageTemplates.defaults()
+        let digest = Digest(alerts: alerts, start: Timestamp(seconds: 0), end: Timestamp(seconds: 3600), suppressed: 2, itemPaths: Target.defaultItemPaths)
+        for message in alerts.map({ Message(alert: $0, suppressed: 1, templates: templates) }) + [Message(digest: digest, templates: templates)] {
+            let sns = SNSTransport.publish(message, topic: "arn:aws:sns:us-east-1:111122223333:fuzz")
+            let payloads = [WebhookSettings.Format.json, .slack, .teams, .ocsf].map { WebhookTransport.payload(message, format: $0) }
+                + [PagerDutyTransport.event(message, routingKey: "k"), OpsgenieTransport.alert(message), DingTalkTransport.markdown(message),
+                   Array((sns.first { $0.0 == "Message" }?.1 ?? "").utf8)]
+            for payload in payloads {
+                #expect((try? JSONSerialization.jsonObject(with: Data(payload))) is [String: Any], "\(String(decoding: payload, as: UTF8.self))")
+            }
+            #expect(SNSTransport.subject(message.subject).unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F })
+        }
+    }
+
     @Test func teamsWorkflowHostsGetAdaptiveCardsByThemselves() throws {
         for url in ["https://prod-42.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SECRET",
                     "https://default0d1e.f2.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?sig=SECRET"] {
