@@ -3,12 +3,14 @@ import TrailCore
 
 /// `splunk://${HEC_TOKEN}@HOST:8088`: Splunk's HTTP Event Collector, over HTTPS (`cacert=PATH`
 /// trusts a private CA, `tls=no` for plain HTTP), with `index=`, `sourcetype=` (default
-/// `trail:alert`) and `source=` (default `trail-notify`).
+/// `trail:alert`, with `format=ocsf` `trail:ocsf`) and `source=` (default `trail-notify`).
 public struct SplunkSettings: Sendable {
     public let token: String
     public let index: String?
     public let sourcetype: String
     public let source: String
+    /// Events as OCSF Detection Findings instead of alert records.
+    public let ocsf: Bool
     public let endpoint: APIEndpoint
 
     init(url: URLComponents, options: inout TargetOptions) throws {
@@ -19,8 +21,11 @@ public struct SplunkSettings: Sendable {
         self.token = token
         let tls = options.take("tls") ?? "yes"
         guard tls == "yes" || tls == "no" else { throw NotifyError("tls is yes or no, not \(tls)") }
+        let format = options.take("format") ?? "json"
+        guard format == "json" || format == "ocsf" else { throw NotifyError("format is json or ocsf, not \(format)") }
+        ocsf = format == "ocsf"
         index = options.take("index")
-        sourcetype = options.take("sourcetype") ?? "trail:alert"
+        sourcetype = options.take("sourcetype") ?? (ocsf ? "trail:ocsf" : "trail:alert")
         source = options.take("source") ?? "trail-notify"
         let shownHost = host.contains(":") ? "[\(host)]" : host
         endpoint = try APIEndpoint(default: "\(tls == "no" ? "http" : "https")://\(shownHost):\(url.port ?? 8088)/services/collector/event",
@@ -28,7 +33,8 @@ public struct SplunkSettings: Sendable {
     }
 }
 
-/// Sends each message as one HEC event: the alert record (with its `notify` id) as `event`,
+/// Sends each message as one HEC event: the alert record (with its `notify` id) or its OCSF
+/// finding as `event`,
 /// the alert's time as `time`, so Splunk files it when it happened, not when it arrived.
 final class SplunkTransport: Transport {
     private let settings: SplunkSettings
@@ -72,7 +78,7 @@ final class SplunkTransport: Transport {
         w.member("sourcetype", settings.sourcetype)
         if let index = settings.index { w.member("index", index) }
         w.key("event")
-        w.raw(message.json)
+        w.raw(settings.ocsf ? DetectionFinding.json(message) : message.json)
         w.endObject()
         return w.bytes
     }

@@ -146,6 +146,7 @@ public struct Target: Sendable {
         switch kind {
         case .file(_, let ocsf): return ocsf
         case .webhook(let settings): return settings.format == .ocsf
+        case .splunk(let settings): return settings.ocsf
         default: return false
         }
     }

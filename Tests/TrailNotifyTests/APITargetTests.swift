@@ -222,6 +222,14 @@ struct APIPeer {
         #expect(event["index"] as? String == "security")
         #expect(value(event, "event.event.trail.id") as? String == "s1")
         #expect(value(event, "event.notify.id") as? String == Alert(json: Array(responderAlertLine(event: "s1").utf8))?.id)
+
+        // format=ocsf: the event is the alert's Detection Finding.
+        let (ocsf, _, _) = try notify([responderAlertLine(event: "s2")], to: [target + "&format=ocsf"], in: dir,
+                                      environment: ["HEC_TOKEN": "11111111-2222-3333-4444-555555555555"])
+        #expect(ocsf == .success)
+        let finding = try #require(try peer.bodies(2).last)
+        #expect(value(finding, "event.class_uid") as? Int == 2004 && finding["sourcetype"] as? String == "trail:alert")
+        #expect(value(finding, "event.finding_info.uid") as? String == Alert(json: Array(responderAlertLine(event: "s2").utf8))?.id)
     }
 
     /// What the fuzz harness feeds every payload builder: a hostile alert and a digest.
