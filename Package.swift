@@ -38,8 +38,9 @@ let package = Package(
         // libcurl from Debian's libcurl4-openssl-dev: SMTP with STARTTLS/implicit TLS and AUTH.
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        // Shared core: NDJSON streaming, the byte-level JSON scanner, gzip, diagnostics.
-        .target(name: "TrailCore", dependencies: ["CZlib"], swiftSettings: hotPath),
+        // Shared core: NDJSON streaming, the byte-level JSON scanner, gzip, diagnostics, and
+        // AWS request signing with its configuration (trail-fetch's S3, trail-notify's SNS).
+        .target(name: "TrailCore", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotPath),
 
         // One library per stage; the executables only parse flags and call these.
         .target(name: "TrailFetch", dependencies: [

@@ -85,6 +85,9 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     /// RFC 3339 in UTC with a `Z`; fractions only when present (CloudTrail's own form).
     public var description: String { rfc3339 }
 
+    /// Milliseconds since the epoch (OCSF's timestamp_t).
+    public var milliseconds: Int64 { seconds * 1000 + Int64(nanoseconds) / 1_000_000 }
+
     public var rfc3339: String {
         let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
         let secondOfDay = Int(seconds - Int64(days) * 86400)

@@ -28,7 +28,7 @@ struct Archive {
             }
         }
         guard escaped.utf8.count > maxNameBytes else { return escaped }
-        let hash = SigV4Signer.hex(SHA256.hash(data: Array(name.utf8)).prefix(8))
+        let hash = Hex.encode(SHA256.hash(data: Array(name.utf8)).prefix(8))
         // The tail keeps the extension (`.json.gz`), which says what the file is.
         let tail = String(escaped.unicodeScalars.suffix(32).map(Character.init))
         let head = utf8Prefix(escaped, maxNameBytes - tail.utf8.count - hash.count - 2)

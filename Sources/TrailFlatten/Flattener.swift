@@ -14,6 +14,8 @@ public struct FlattenOptions {
         case json
         /// Tab-separated header fields, then the compact event: for grep and line-based monitors.
         case line
+        /// OCSF API Activity (class 6003): for Security Lake and SIEMs that read OCSF.
+        case ocsf
     }
 
     public var format: Format
@@ -366,6 +368,13 @@ public final class Flattener: DocumentConsumer {
             json.bytes.append(contentsOf: #"{"trail":"#.utf8)
             header.write(to: &json)
             appendOriginalMembers(s, members, leadingComma: true)
+        case .ocsf:
+            json.bytes.append(contentsOf: #"{"trail":"#.utf8)
+            header.write(to: &json)
+            appendOriginalMembers(s, members, leadingComma: true)
+            let flattened = json.bytes
+            json = JSONWriter()
+            APIActivity.write(flattened, to: &json)
         case .line:
             for field in options.fields {
                 header.appendText(field, to: &json.bytes)

@@ -6,13 +6,13 @@ import TrailCore
 /// operator's own and are not escaped, only the values put into them.
 enum EmbeddedText {
     /// The formats a message is rendered in.
-    enum Format: Sendable { case plain, slack, teams }
+    enum Format: Sendable { case plain, slack, markdown }
 
     static func escaped(_ text: String, for format: Format) -> String {
         switch format {
         case .plain: return PrintableText.escaped(text)
         case .slack: return slack(text)
-        case .teams: return teams(text)
+        case .markdown: return markdown(text)
         }
     }
 
@@ -28,19 +28,29 @@ enum EmbeddedText {
         }
     }
 
-    /// A Teams MessageCard's title and text take markdown and a little HTML: the HTML
-    /// specials and the markdown punctuation as numeric character references, shown literally.
-    static func teams(_ text: String) -> String {
-        printable(text) { character in
+    /// CommonMark as Adaptive Cards (Teams) and DingTalk read it: each markdown punctuation
+    /// mark backslash-escaped (CommonMark's own way to make one literal, so `**`, `[x](y)`,
+    /// `<at>`, `&#…;` and a card's `{{DATE(…)}}` arrive as text), a list marker at the start
+    /// too, and `://` broken by a
+    /// zero-width space so that no address in an event becomes a link.
+    static func markdown(_ text: String) -> String {
+        var out = ""
+        let escaped = PrintableText.escaped(text)
+        for (offset, character) in escaped.enumerated() {
             switch character {
-            case "*", "_", "~", "`", "[", "]", "#", "\\", "|": return "&#\(character.unicodeScalars.first!.value);"
-            default: return nil
+            case "\\", "`", "*", "_", "[", "]", "(", ")", "<", ">", "#", "|", "~", "&", "!", "{", "}":
+                out += "\\" + String(character)
+            case "-", "+", "=":
+                out += (offset == 0 ? "\\" : "") + String(character)
+            default:
+                out.append(character)
             }
         }
+        return out.replacingOccurrences(of: "://", with: ":\u{200B}//")
     }
 
-    /// `text` with control characters escaped, the HTML specials as entities (both chats
-    /// read them), and each character `markup` names replaced.
+    /// `text` with control characters escaped, the HTML specials as entities (Slack
+    /// reads them), and each character `markup` names replaced.
     private static func printable(_ text: String, markup: (Character) -> String?) -> String {
         var out = ""
         for character in PrintableText.escaped(text) {

@@ -5,7 +5,8 @@ import TrailCore
 /// appended to the target file, its id and its alerts' ids are appended to `sending` (one
 /// write); once appended, the alerts go to `sent`. A message in `sending` whose alerts are not
 /// all in `sent` at the next start may or may not have reached the file: the file is searched
-/// for a line carrying its id (`notify.id`, or `digest.id` for a digest), and if one is there
+/// for a line carrying its id (`notify.id`, `digest.id` for a digest, `finding_info.uid` for an
+/// OCSF finding), and if one is there
 /// its alerts are marked sent instead of being appended again. Saving the state empties `sending`.
 final class FileTargetJournal {
     static let name = "sending"
@@ -42,7 +43,7 @@ final class FileTargetJournal {
         }
         guard !unsure.isEmpty, FileIO.exists(targetFile) else { return [] }
         var found: [String] = []
-        let paths = [JSONPath("notify.id"), JSONPath("digest.id")]
+        let paths = [JSONPath("notify.id"), JSONPath("digest.id"), JSONPath("finding_info.uid")]
         try NDJSONInput([targetFile]).forEachLine { line, _ in
             let s = JSONScanner(line)
             guard let root = try? s.validateDocument(), s.kind(at: root) == .object,

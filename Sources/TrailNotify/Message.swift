@@ -13,7 +13,8 @@ public struct Message: Sendable {
     /// when a target of that kind asks: most runs have none, and rendering is most of the work.
     private let render: @Sendable (EmbeddedText.Format) -> RenderedText
     public var slack: RenderedText { render(.slack) }
-    public var teams: RenderedText { render(.teams) }
+    /// For Teams' Adaptive Cards and DingTalk.
+    public var markdown: RenderedText { render(.markdown) }
     public let line: String
     public let json: [UInt8]
     public let level: AlertLevel?
@@ -21,6 +22,12 @@ public struct Message: Sendable {
     public let ruleID: String
     /// The alerts this message delivers (marked sent together).
     public let alertIDs: [String]
+    /// How many alerts throttling held back since the last message like this one.
+    public let suppressed: Int
+    /// The alert of a one-alert message (nil for a digest), for targets that take its fields.
+    public let alert: Alert?
+    /// What a responder reads of the alert, for structured targets; read when asked.
+    public var facts: AlertFacts? { alert.map(AlertFacts.init) }
     /// For the console: the alert's line, coloured there, unless a `line` template replaces it.
     let alertLine: AlertLine?
     let hasLineTemplate: Bool
@@ -40,6 +47,8 @@ public struct Message: Sendable {
         levelName = alert.levelName
         ruleID = alert.ruleID
         alertIDs = [alert.id]
+        self.suppressed = suppressed
+        self.alert = alert
         alertLine = alert.line
         hasLineTemplate = templates.line != nil
         // The record with a top-level `notify` member in front: the id a consumer can dedup on.
@@ -65,6 +74,8 @@ public struct Message: Sendable {
         levelName = level.map { "\($0)" } ?? "-"
         ruleID = "digest"
         alertIDs = digest.alerts.map(\.id)
+        suppressed = digest.suppressed
+        alert = nil
         alertLine = nil
         hasLineTemplate = templates.line != nil
         var w = JSONWriter()

@@ -73,8 +73,13 @@ public final class Notifier {
             case .smtp(let settings): return SMTPTransport(settings)
             case .webhook(let settings): return WebhookTransport(settings)
             case .syslog(let settings): return SyslogTransport(settings)
-            case .file(let path): return FileTransport(path: path)
+            case .file(let path, let ocsf): return FileTransport(path: path, ocsf: ocsf)
             case .exec(let program, let arguments, let timeout): return ExecTransport(program: program, arguments: arguments, timeout: timeout)
+            case .pagerduty(let settings): return PagerDutyTransport(settings)
+            case .opsgenie(let settings): return OpsgenieTransport(settings)
+            case .dingtalk(let settings): return DingTalkTransport(settings)
+            case .splunk(let settings): return SplunkTransport(settings)
+            case .sns(let settings): return SNSTransport(settings)
             }
         }
     }
@@ -203,8 +208,9 @@ public final class Notifier {
                 }
                 delivered += message.alertIDs.count
             case .refused(let reason):
-                deadLetter(message, reason: reason, of: due, target: target, state: state)
-            case .failed(let reason):
+                deadLetter(message, reason: target.masked(reason), of: due, target: target, state: state)
+            case .failed(let unmasked):
+                let reason = target.masked(unmasked)
                 // The target is down: the rest stays pending too, for the next run.
                 let dueIDs = Set(due.map(\.alert.id))
                 let remaining = state.pending.filter { dueIDs.contains($0.alert.id) }.count

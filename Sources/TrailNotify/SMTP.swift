@@ -26,12 +26,12 @@ public struct SMTPSettings: Sendable {
         user = url.user?.removingPercentEncoding
         password = url.password?.removingPercentEncoding
         to = options.takeList("to")
-        guard !to.isEmpty else { throw NotifyError("\(self.url): smtp target needs to=ADDRESS") }
+        guard !to.isEmpty else { throw NotifyError("smtp target needs to=ADDRESS") }
         from = options.take("from") ?? (user.flatMap { $0.contains("@") ? $0 : nil } ?? "trail@\(ProcessInfo.processInfo.hostName)")
         if implicitTLS {
             tls = .implicit
         } else if let choice = options.take("starttls") {
-            guard let parsed = TLS(rawValue: choice), parsed != .implicit else { throw NotifyError("\(self.url): starttls is yes, try or no") }
+            guard let parsed = TLS(rawValue: choice), parsed != .implicit else { throw NotifyError("starttls is yes, try or no") }
             tls = parsed
         } else {
             tls = password == nil ? .opportunistic : .required

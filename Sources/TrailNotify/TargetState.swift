@@ -57,7 +57,7 @@ final class TargetState {
         guard let folder else { return }
         try folder.prepare(shown: target.shown)
         sentLog = AppendLog(path: folder.file("sent"))
-        guard case .file(let path) = target.kind else { return }
+        guard case .file(let path, _) = target.kind else { return }
         let delivered = try FileTargetJournal.delivered(inFlight: try folder.lines(in: FileTargetJournal.name), sent: sentIDs, targetFile: path)
         try markSent(delivered)
         journal = FileTargetJournal(folder: folder.path)

@@ -46,6 +46,27 @@ public enum DefaultTemplates {
         {{/suppressed}}
 
         """
+    /// Chat targets (Teams, Slack, DingTalk, Opsgenie's description): the alert in the order a
+    /// responder reads it, after the subject's level and title. Lines `Label: value` become a
+    /// card's facts; the console link is the target's own button or link.
+    public static let chatBody = """
+        Actor:     {{who}}
+        Action:    {{what}}
+        Resource:  {{resourceList}}
+        From:      {{origin}}
+        When:      {{when}}
+        Where:     account {{account}}, region {{region}}
+        {{#runbookLine}}
+        Runbook:   {{runbookLine}}
+        {{/runbookLine}}
+        Rule:      {{rule.id}} ({{tagList}})
+        Alert id:  {{id}}
+        {{#suppressed}}
+
+        {{suppressed}} more alerts like this one were held back since the previous message.
+        {{/suppressed}}
+
+        """
     public static let digestSubject = "[trail] {{count}} alerts, {{ruleCount}} rules, {{start}} to {{end}}"
     public static let digestBody = """
         {{count}} alerts from {{start}} to {{end}}.
@@ -72,6 +93,7 @@ enum TemplateContext {
         var context = alert.object
         let trail = (context["event"] as? [String: Any])?["trail"] as? [String: Any] ?? [:]
         let line = alert.line
+        let facts = AlertFacts(alert)
         var what = line.action.isEmpty ? "-" : line.action
         if let outcome = trail["outcome"] as? String {
             what += " (\(outcome)\((trail["error"] as? String).map { ": \($0)" } ?? ""))"
@@ -90,6 +112,13 @@ enum TemplateContext {
         context["region"] = line.region
         context["action"] = line.action
         context["eventID"] = trail["id"] as? String ?? "-"
+        context["resources"] = facts.resources
+        context["resourceList"] = facts.resourceList
+        context["origin"] = facts.origin
+        if let country = facts.country { context["country"] = country }
+        if let runbook = facts.runbook { context["runbook"] = runbook }
+        if let runbookLine = facts.runbookLine { context["runbookLine"] = runbookLine }
+        if let console = facts.consoleURL { context["console"] = console }
         if let file = trail["file"] as? String { context["file"] = file }
         if suppressed > 0 { context["suppressed"] = suppressed }
         context["line"] = line.render(colour: false)

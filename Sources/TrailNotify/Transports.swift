@@ -32,18 +32,23 @@ final class ConsoleTransport: Transport {
     }
 }
 
-/// `file:///var/log/trail/alerts.ndjson`: one JSON line per message, appended with one
-/// write(2) on an O_APPEND descriptor, so concurrent writers do not interleave lines.
+/// `file:///var/log/trail/alerts.ndjson`: one JSON line per message (`format=ocsf`: an OCSF
+/// Detection Finding), appended with one write(2) on an O_APPEND descriptor, so concurrent
+/// writers do not interleave lines.
 final class FileTransport: Transport {
     private let path: String
+    private let ocsf: Bool
 
-    init(path: String) { self.path = path }
+    init(path: String, ocsf: Bool = false) {
+        self.path = path
+        self.ocsf = ocsf
+    }
 
     func send(_ message: Message) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw NotifyError(IOFailure(path: path, errno: errno).description) }
         defer { close(fd) }
-        let line = message.json + [UInt8(ascii: "\n")]
+        let line = (ocsf ? DetectionFinding.json(message) : message.json) + [UInt8(ascii: "\n")]
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == line.count else { throw NotifyError(IOFailure(path: path, errno: errno).description) }
     }

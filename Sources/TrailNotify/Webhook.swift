@@ -2,10 +2,12 @@ import Foundation
 import TrailCore
 
 /// `https://…` web hooks. `format=json` (default) posts `{"id","subject","body","level",
-/// "record"}`; `slack` an incoming-webhook message; `teams` a Microsoft Teams MessageCard.
-/// Slack's and Teams' hosts choose their format by themselves. Other query items stay in the URL.
+/// "record"}`; `slack` an incoming-webhook message; `teams` an Adaptive Card for a Teams
+/// Workflows webhook; `ocsf` an OCSF Detection Finding.
+/// Slack's and Teams' hosts (Workflows: `*.logic.azure.com`, `*.api.powerplatform.com`)
+/// choose their format by themselves. Other query items stay in the URL.
 public struct WebhookSettings: Sendable {
-    public enum Format: String, Sendable { case json, slack, teams }
+    public enum Format: String, Sendable { case json, slack, teams, ocsf }
 
     public let url: URL
     public let format: Format
@@ -15,11 +17,13 @@ public struct WebhookSettings: Sendable {
         var url = url
         let host = url.host?.lowercased() ?? ""
         if let format = options.take("format") {
-            guard let parsed = Format(rawValue: format) else { throw NotifyError("web hook format is json, slack or teams, not \(format)") }
+            guard let parsed = Format(rawValue: format) else { throw NotifyError("web hook format is json, slack, teams or ocsf, not \(format)") }
             self.format = parsed
         } else if host == "hooks.slack.com" {
             format = .slack
-        } else if host.hasSuffix(".webhook.office.com") || host.hasSuffix(".logic.azure.com") || host == "outlook.office.com" {
+        } else if host.hasSuffix(".logic.azure.com") || host.hasSuffix(".api.powerplatform.com")
+                    || host.hasSuffix(".webhook.office.com") || host == "outlook.office.com" {
+            // Teams Workflows webhooks (Power Automate), and the retired connectors' hosts.
             format = .teams
         } else {
             format = .json
@@ -65,37 +69,46 @@ final class WebhookTransport: Transport {
     }
 
     static func payload(_ message: Message, format: WebhookSettings.Format) -> [UInt8] {
+        switch format {
+        case .json: return json(message)
+        case .slack: return slack(message)
+        case .teams: return AdaptiveCard.payload(message)
+        case .ocsf: return DetectionFinding.json(message)
+        }
+    }
+
+    private static func json(_ message: Message) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
-        switch format {
-        case .json:
-            w.member("id", message.id)
-            w.member("subject", message.subject)
-            w.member("body", message.body)
-            w.member("level", message.levelName)
-            w.key("record")
-            w.raw(message.json)
-        case .slack:
-            let slack = message.slack
-            w.member("text", slack.subject)
-            w.key("attachments")
-            w.beginArray()
-            w.beginObject()
-            w.member("color", colour(message.level))
-            w.member("fallback", slack.subject)
-            w.member("text", "```\n" + slack.body + "```")
-            w.endObject()
-            w.endArray()
-        case .teams:
-            w.member("@type", "MessageCard")
-            w.member("@context", "https://schema.org/extensions")
-            w.member("themeColor", String(colour(message.level).dropFirst()))
-            w.member("summary", message.subject)
-            let teams = message.teams
-            w.member("title", teams.subject)
-            // A MessageCard's text takes a little HTML: <pre> keeps the column layout.
-            w.member("text", "<pre>" + teams.body + "</pre>")
+        w.member("id", message.id)
+        w.member("subject", message.subject)
+        w.member("body", message.body)
+        w.member("level", message.levelName)
+        w.key("record")
+        w.raw(message.json)
+        w.endObject()
+        return w.bytes
+    }
+
+    /// An incoming-webhook message: the subject, and the body in a code block of an
+    /// attachment coloured by level, titled with a link to the event in the console.
+    private static func slack(_ message: Message) -> [UInt8] {
+        let slack = message.slack
+        var w = JSONWriter()
+        w.beginObject()
+        w.member("text", slack.subject)
+        w.key("attachments")
+        w.beginArray()
+        w.beginObject()
+        w.member("color", colour(message.level))
+        w.member("fallback", slack.subject)
+        if let url = message.facts?.consoleURL {
+            w.member("title", "Open in the console")
+            w.member("title_link", url)
         }
+        w.member("text", "```\n" + slack.body + "```")
+        w.endObject()
+        w.endArray()
         w.endObject()
         return w.bytes
     }

@@ -38,7 +38,7 @@ struct TrailFlattenCommand: ParsableCommand {
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
 
-    @Option(help: "Output format: json (NDJSON, the header as member \"trail\") or line (tab-separated header fields, then the event).")
+    @Option(help: "Output format: json (NDJSON, the header as member \"trail\"), line (tab-separated header fields, then the event) or ocsf (OCSF API Activity, class 6003).")
     var format: FlattenOptions.Format = .json
 
     @Option(help: "Comma-separated header fields for --format line, in order (default: all).")

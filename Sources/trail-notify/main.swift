@@ -18,16 +18,23 @@ struct TrailNotifyCommand: ParsableCommand {
               stdout                              one line per alert (the default)
               smtp://USER:${PW}@HOST:587?to=A,B   mail; from=, starttls=yes|try|no
               smtps://USER:${PW}@HOST:465?to=A    mail over TLS from the first byte
-              https://hooks.slack.com/services/${SLACK_PATH}   Slack (Teams likewise)
-              https://HOST/PATH                   JSON; format=json|slack|teams
+              https://hooks.slack.com/services/${SLACK_PATH}   Slack
+              https://….logic.azure.com/…         Teams Workflows: an Adaptive Card
+              https://HOST/PATH                   JSON; format=json|slack|teams|ocsf
+              pagerduty://${ROUTING_KEY}          PagerDuty Events API v2
+              opsgenie://${API_KEY}               Opsgenie alerts; region=eu
+              dingtalk://${TOKEN}?secret=${SEC}   DingTalk robot, signed
+              splunk://${HEC_TOKEN}@HOST:8088     Splunk HEC; index=, tls=no, cacert=
+              sns://REGION/TOPIC_ARN              Amazon SNS (or the topic ARN itself)
               syslog://HOST  syslog+tcp://HOST    RFC 5424; syslog:// is the local one
-              file:///PATH.ndjson                 appends one JSON line per message
+              file:///PATH.ndjson                 one JSON line per message; format=ocsf
               exec:///PATH/PROGRAM?arg=A          runs it with the alert on stdin
             Every target also takes: level=MIN, rule=ID,…, tag=PREFIX,… (routing); \
             subject=, body=, line=, digest_subject=, digest_body= (Mustache templates, or \
             @FILE); digest=1h (one message per window with counts per rule and item); \
             item=PATH,… (the digest's item name, default event.check_item_name then \
-            event.trail.action).
+            event.trail.action). API targets take url= (the endpoint: tests, proxies) \
+            and timeout=. Targets are printed without their secrets.
 
             Every alert has a stable id (rule id + event id); a target never gets one twice \
             while its --spool state remembers it. Deliveries are retried with exponential \

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrailCore
 @testable import TrailFetch
 import TrailTestSupport
 

@@ -162,8 +162,10 @@ func notify(_ lines: [String], to targets: [String], in dir: TemporaryDirectory,
         #expect(slack.first?["text"] as? String == "[trail] high: Root account used by root (root)")
         let teams = try bodies("/teams")
         #expect(teams.count == 2)
-        #expect(teams.first?["@type"] as? String == "MessageCard")
-        #expect(teams.first?["themeColor"] as? String == "D32F2F")
+        #expect(teams.first?["type"] as? String == "message")
+        let attachment = (teams.first?["attachments"] as? [[String: Any]])?.first
+        #expect(attachment?["contentType"] as? String == "application/vnd.microsoft.card.adaptive")
+        #expect(value(attachment ?? [:], "content.version") as? String == "1.4")
     }
 
     @Test func throttlingCountsWhatItHoldsBack() throws {

@@ -45,11 +45,16 @@ enum Hostile {
         #expect(EmbeddedText.slack("a & b") == "a &amp; b")
     }
 
-    @Test func teamsGetsCharacterReferences() {
-        let escaped = EmbeddedText.teams(Hostile.title + Hostile.actor)
-        for raw in ["<", ">", "*", "_", "~", "`", "[", "]"] { #expect(!escaped.contains(raw), "\(raw)") }
-        #expect(escaped.contains("&lt;!channel&gt; &#42;bold&#42;"))
+    @Test func markdownGetsBackslashEscapes() {
+        let escaped = EmbeddedText.markdown(Hostile.title + Hostile.actor)
+        for raw in ["<", ">", "*", "_", "~", "`", "[", "]", "(", "&"] {
+            #expect(escaped.filter { String($0) == raw }.count == escaped.components(separatedBy: "\\" + raw).count - 1, "\(raw) unescaped")
+        }
+        #expect(escaped.hasPrefix(#"\<\!channel\> \*bold\* \_it\_"#))
+        #expect(!escaped.contains("http://"), "no link")
         #expect(!Hostile.hasControl(escaped))
+        #expect(EmbeddedText.markdown("- item") == #"\- item"# && EmbeddedText.markdown("a-b") == "a-b")
+        #expect(EmbeddedText.markdown("{{DATE(2017-02-14T06:00:00Z)}}") == #"\{\{DATE\(2017-02-14T06:00:00Z\)\}\}"#)
     }
 
     @Test func mailHeadersStayOneLineAndFoldLongWords() {
@@ -73,7 +78,7 @@ enum Hostile {
         #expect(message.body.contains(#"Who:      eve\nFAKE line\r\nMore\u001b[31mred\u0007 (root)"#))
         #expect(!message.slack.subject.contains("<!channel>") && message.slack.subject.contains("&lt;!channel&gt;"))
         #expect(!message.slack.body.contains("```"))
-        #expect(!message.teams.subject.contains("<") && !message.teams.body.contains("*bold*"))
+        #expect(!message.markdown.subject.contains("<!") && !message.markdown.subject.contains("*bold*"))
 
         let mail = String(decoding: SMTPTransport.compose(message, from: "t@x", to: ["s@x"]), as: UTF8.self)
         let headers = mail.components(separatedBy: "\r\n\r\n")[0]
@@ -101,7 +106,10 @@ enum Hostile {
         try #require(requests.count == 2)
         for request in requests {
             let body = try parseJSON(request["body"] as! String)
-            let texts = [body["text"], body["title"], (body["attachments"] as? [[String: Any]])?.first?["text"]].compactMap { $0 as? String }
+            let attachment = (body["attachments"] as? [[String: Any]])?.first
+            let card = ((attachment?["content"] as? [String: Any])?["body"] as? [[String: Any]]) ?? []
+            let facts = card.flatMap { ($0["facts"] as? [[String: String]]) ?? [] }.compactMap { $0["value"] }
+            let texts = ([body["text"], body["title"], attachment?["text"]] + card.map { $0["text"] }).compactMap { $0 as? String } + facts
             #expect(!texts.isEmpty)
             for text in texts {
                 #expect(!text.contains("<!channel>") && !text.contains("<@U123>") && !text.contains("*bold*"), "\(text)")

@@ -1,5 +1,3 @@
-import TrailCore
-
 /// An INI file as the AWS shared files write it: `[section]`, `key = value`, and nested
 /// blocks (`s3 =` followed by indented `key = value` lines, stored as `s3.key`).
 struct INIFile {
@@ -52,10 +50,12 @@ public struct AWSConfiguration: Sendable {
     public var endpoint: String?
 
     /// Resolves from `environment`; `profile`, `region` and `endpoint` are the flags, which win.
+    /// The endpoint is the one configured for `service` (`AWS_ENDPOINT_URL_SNS`, a services
+    /// section's `sns.endpoint_url`), else for every service.
     /// Alibaba's variables (`ALIBABA_CLOUD_ACCESS_KEY_ID`, …) come first for `oss://` sources.
     public static func resolve(environment: [String: String], profile explicitProfile: String? = nil,
                                region explicitRegion: String? = nil, endpoint explicitEndpoint: String? = nil,
-                               alibaba: Bool = false) throws(IOFailure) -> AWSConfiguration {
+                               alibaba: Bool = false, service: String = "s3") throws(IOFailure) -> AWSConfiguration {
         func env(_ name: String) -> String? {
             guard let value = environment[name], !value.isEmpty else { return nil }
             return value
@@ -91,7 +91,8 @@ public struct AWSConfiguration: Sendable {
             || fromConfig["ignore_configured_endpoint_urls"]?.lowercased() == "true"
         if endpoint == nil, !ignoreConfigured {
             let services = fromConfig["services"].flatMap { configFile?["services \($0)"] }
-            endpoint = env("AWS_ENDPOINT_URL_S3") ?? env("AWS_ENDPOINT_URL") ?? services?["s3.endpoint_url"] ?? fromConfig["endpoint_url"]
+            endpoint = env("AWS_ENDPOINT_URL_\(service.uppercased())") ?? env("AWS_ENDPOINT_URL")
+                ?? services?["\(service.lowercased()).endpoint_url"] ?? fromConfig["endpoint_url"]
         }
         return AWSConfiguration(credentials: credentials, region: region, endpoint: endpoint)
     }

@@ -1,17 +1,15 @@
 import Foundation
-import Testing
-import TrailTestSupport
 
-/// A moto S3 server on 127.0.0.1 for one test, with authentication on: after the three IAM
+/// A moto server (S3, SNS, SQS, …) on 127.0.0.1 for one test, with authentication on: after the three IAM
 /// calls that create its user, every request must carry a valid SigV4 signature of that
 /// user's key, so the server checks our signer too.
-final class MotoServer {
-    let server: LoopbackServer
-    let accessKeyID: String
-    let secretAccessKey: String
-    var endpoint: String { "http://127.0.0.1:\(server.port)" }
+public final class MotoServer {
+    public let server: LoopbackServer
+    public let accessKeyID: String
+    public let secretAccessKey: String
+    public var endpoint: String { "http://127.0.0.1:\(server.port)" }
 
-    init() throws {
+    public init() throws {
         server = try LoopbackServer(["python3", "-c", """
             import socket, time
             from urllib.parse import urlparse, urlunparse
@@ -53,16 +51,29 @@ final class MotoServer {
         secretAccessKey = lines[1]
     }
 
-    func stop() { server.stop() }
+    public func stop() { server.stop() }
 
     /// The environment trail-fetch needs to reach this server as this user.
-    var environment: [String: String] {
+    public var environment: [String: String] {
         ["AWS_ACCESS_KEY_ID": accessKeyID, "AWS_SECRET_ACCESS_KEY": secretAccessKey, "AWS_ENDPOINT_URL_S3": endpoint,
          "AWS_REGION": "us-east-1", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"]
     }
 
+    /// Runs `script` in python3 with boto3 imported and `kw` holding this server's endpoint,
+    /// region and the test user's keys (for `boto3.client(NAME, **kw)`); `args` are `arguments`.
+    public func boto3(_ script: String, _ arguments: [String] = []) throws -> CommandResult {
+        let preamble = """
+            import boto3, json, sys
+            kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+            args = sys.argv[4:]
+
+            """
+        let quoted = ([endpoint, accessKeyID, secretAccessKey] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        return try runShell("python3 -c \"$SCRIPT\" \(quoted)", environment: ["SCRIPT": preamble + script], timeout: 60)
+    }
+
     /// Temporary credentials (key id, secret, session token) of a role assumed through STS.
-    func temporaryCredentials() throws -> [String] {
+    public func temporaryCredentials() throws -> [String] {
         let result = try runShell("""
             python3 -c '
             import boto3, json, sys
@@ -82,7 +93,7 @@ final class MotoServer {
     }
 
     /// Creates `bucket` (once) and uploads each (key, local file) pair with boto3.
-    func put(bucket: String, _ files: [(key: String, path: String)]) throws {
+    public func put(bucket: String, _ files: [(key: String, path: String)]) throws {
         let list = files.map { "\($0.key)\t\($0.path)" }.joined(separator: "\n") + "\n"
         let result = try runShell("""
             python3 -c '

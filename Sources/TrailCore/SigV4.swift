@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import TrailCore
 
 /// An access key pair, with the session token of temporary credentials. Its description
 /// shows the key id only: the secret and token never reach a log or an error message.
@@ -18,9 +17,10 @@ public struct AWSCredentials: Sendable, CustomStringConvertible {
     public var description: String { "credentials \(accessKeyID)" }
 }
 
-/// AWS Signature Version 4 for S3 requests without a body (GetObject, ListObjectsV2), as in
-/// formats.md §5.1: S3 paths are not normalized, every path segment is encoded once, and the
-/// payload hash is sent in `x-amz-content-sha256`.
+/// AWS Signature Version 4, as in formats.md §5.1: for S3 requests without a body (GetObject,
+/// ListObjectsV2; S3 paths are not normalized, every path segment is encoded once) and for
+/// query-API POSTs with a form body (SNS Publish). The payload hash is sent in
+/// `x-amz-content-sha256`.
 public struct SigV4Signer: Sendable {
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -69,12 +69,12 @@ public struct SigV4Signer: Sendable {
         ].joined(separator: "\n")
 
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(SigV4Signer.hex(SHA256.hash(data: Array(canonicalRequest.utf8))))"
+        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Hex.encode(SHA256.hash(data: Array(canonicalRequest.utf8))))"
         var key = SymmetricKey(data: Array("AWS4\(credentials.secretAccessKey)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
         }
-        let signature = SigV4Signer.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let signature = Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
         all.append((name: "Authorization", value:
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"))
         return Signing(canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
@@ -120,13 +120,13 @@ public struct SigV4Signer: Sendable {
         value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
+    /// The hash of a request body, as `payloadHash` takes it.
+    public static func payloadHash(_ body: [UInt8]) -> String { Hex.encode(SHA256.hash(data: body)) }
 }
 
 extension String {
-    func leftPadded(to width: Int) -> String {
+    /// Zero-padded on the left to `width` characters (dates, hex bytes).
+    public func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

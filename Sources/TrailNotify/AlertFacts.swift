@@ -1,0 +1,111 @@
+import Foundation
+import TrailCore
+
+/// What a responder reads of an alert, in the order they read it: who did what to which
+/// resources, from where, when, where in the cloud, what to do, and where to look. Taken from
+/// the alert record for the structured targets (PagerDuty, Opsgenie, OCSF) and the templates.
+/// Text is as the event has it (not escaped): each target escapes for its own format.
+public struct AlertFacts: Sendable {
+    public let alertID: String
+    public let ruleID: String
+    public let title: String
+    public let level: AlertLevel?
+    public let levelName: String
+    public let actor: String
+    public let action: String
+    /// `alert.resources` (trail-match's ARNs or names), empty when the alert has none.
+    public let resources: [String]
+    /// The caller's address, or the calling service.
+    public let address: String
+    /// ISO country code of the address (trail-enrich `--geo`), if known.
+    public let country: String?
+    public let time: String
+    public let account: String
+    public let region: String
+    public let service: String?
+    public let cloud: String?
+    public let eventID: String?
+    /// `alert.rule.runbook`: what to do; its first line is the summary.
+    public let runbook: String?
+    /// The event in its cloud's console (AWS only: the CloudTrail event history).
+    public let consoleURL: String?
+
+    private static let paths = (
+        resources: JSONPath("alert.resources"), country: JSONPath("event.trail.source.geo.country"),
+        runbook: JSONPath("alert.rule.runbook"), service: JSONPath("event.trail.service"),
+        cloud: JSONPath("event.trail.cloud"), eventID: JSONPath("event.trail.id"), ip: JSONPath("event.trail.source.ip"),
+        sourceService: JSONPath("event.trail.source.service"), actorName: JSONPath("event.trail.actor.name"),
+        action: JSONPath("event.trail.action"), time: JSONPath("alert.time"), eventTime: JSONPath("event.trail.time"),
+        account: JSONPath("event.trail.account"), region: JSONPath("event.trail.region"))
+
+    /// The record is compact JSON, checked when the alert was read: its object starts at 0.
+    init(_ alert: Alert) {
+        self = alert.record.withUnsafeBytes { AlertFacts(JSONScanner($0), alert: 0, of: alert) }
+    }
+
+    private init(_ s: JSONScanner, alert root: Int, of alert: Alert) {
+        let p = AlertFacts.paths
+        alertID = alert.id
+        ruleID = alert.ruleID
+        title = alert.title
+        level = alert.level
+        levelName = alert.levelName
+        func text(_ path: JSONPath) -> String? { s.value(at: path, from: root).flatMap { s.text(at: $0) } }
+        var resources: [String] = []
+        if let list = s.value(at: p.resources, from: root), s.kind(at: list) == .array {
+            s.forEachElement(ofArrayAt: list) { element in
+                if let name = s.text(at: element) { resources.append(name) }
+                return true
+            }
+        }
+        self.resources = resources
+        let name = text(p.actorName) ?? "-"
+        actor = name
+        service = text(p.service)
+        action = [service, text(p.action)].compactMap { $0 }.joined(separator: ":")
+        address = text(p.ip) ?? text(p.sourceService) ?? "-"
+        country = text(p.country)
+        time = text(p.time) ?? text(p.eventTime) ?? "-"
+        account = text(p.account) ?? "-"
+        region = text(p.region) ?? "-"
+        cloud = text(p.cloud)
+        eventID = text(p.eventID)
+        runbook = text(p.runbook).flatMap { $0.isEmpty ? nil : $0 }
+        consoleURL = AlertFacts.consoleURL(cloud: cloud, region: region, eventID: eventID)
+    }
+
+    /// The runbook's first line: the one-line summary of what to do.
+    public var runbookLine: String? {
+        runbook.map { String($0.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first ?? "") }
+            .flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// The resources on one line, `-` when there are none.
+    public var resourceList: String { resources.isEmpty ? "-" : resources.joined(separator: ", ") }
+
+    /// Name and value pairs for a target's "details" (PagerDuty's custom_details, Opsgenie's
+    /// details), in the order a responder reads them; absent facts left out.
+    public var details: [(name: String, value: String)] {
+        var pairs: [(String, String?)] = [
+            ("actor", actor), ("action", action), ("resources", resources.isEmpty ? nil : resourceList),
+            ("address", address), ("country", country), ("time", time), ("account", account), ("region", region),
+            ("rule", "\(ruleID) (\(title))"), ("level", levelName), ("runbook", runbook), ("console", consoleURL),
+            ("event", eventID), ("alert", alertID),
+        ]
+        pairs.removeAll { $0.1 == nil || $0.1 == "-" }
+        return pairs.map { ($0.0, $0.1!) }
+    }
+
+    /// The address with its country: `203.0.113.10 (JP)`.
+    public var origin: String { country.map { "\(address) (\($0))" } ?? address }
+
+    /// CloudTrail's event history page for the event, from parts checked to be what AWS
+    /// writes (a region name, an id of URL-safe characters), so an event cannot forge a link.
+    static func consoleURL(cloud: String?, region: String, eventID: String?) -> String? {
+        guard cloud == "aws", let eventID, !eventID.isEmpty, eventID.count <= 128,
+              eventID.unicodeScalars.allSatisfy({ CharacterSet.urlUnreservedCharacters.contains($0) }),
+              !region.isEmpty, region.count <= 32,
+              region.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else { return nil }
+        return "https://\(region).console.aws.amazon.com/cloudtrail/home?region=\(region)#/events/\(eventID)"
+    }
+}
