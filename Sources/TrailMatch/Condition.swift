@@ -119,9 +119,11 @@ indirect enum Condition: Sendable, Equatable {
         }
 
         func resolve(_ target: String) throws(ParseError) -> [String] {
-            if target.lowercased() == "them" { return searches.sorted() }
-            let pattern = Pattern(target)
-            let names = searches.filter { !$0.hasPrefix("_") && pattern.matches($0) }.sorted()
+            // As pySigma reads it: `them` and patterns leave out `_`-prefixed searches, unless
+            // the pattern itself starts with `_`.
+            let them = target.lowercased() == "them"
+            let pattern = Pattern(them ? "*" : target)
+            let names = searches.filter { (!$0.hasPrefix("_") || target.hasPrefix("_")) && pattern.matches($0) }.sorted()
             guard !names.isEmpty else { throw ParseError(description: "'\(target)' matches no search of the detection") }
             return names
         }
