@@ -29,6 +29,8 @@ public struct RuleLoader {
 
     /// `%name%` placeholders the `expand` modifier replaces, each by any of its values.
     let placeholders: [String: [String]]
+    /// Sigma filters (`--filters`), joined to the conditions of the rules they name.
+    public var filters: [SigmaFilter] = []
 
     public init(placeholders: [String: [String]] = [:]) {
         self.placeholders = placeholders
@@ -86,7 +88,9 @@ public struct RuleLoader {
             // Without an id a rule is known by its file name (and place in the file).
             let fallbackID = documents.count == 1 ? stem : "\(stem)-\(k + 1)"
             do {
-                if document.mapping?["correlation"] != nil {
+                if document.mapping?["filter"] != nil {
+                    throw RuleProblem(file: file, line: document.mark?.line ?? 1, message: "a Sigma filter among the rules: give it with --filters")
+                } else if document.mapping?["correlation"] != nil {
                     set.correlations.append(try correlation(document, file: file, fallbackID: fallbackID))
                 } else {
                     set.rules.append(try rule(document, file: file, fallbackID: fallbackID))
@@ -113,6 +117,7 @@ public struct RuleLoader {
             if let name = rule.name { byName[name] = k }
         }
         resolveCorrelations(&set, byName: byName, seen: &seen)
+        set.checkFilters(filters)
     }
 
     static func split(_ origin: String) -> (String, Int) {
@@ -237,7 +242,7 @@ public struct RuleLoader {
             scenarios: common.scenarios,
             origin: common.origin,
             cloud: cloud.map { Array($0.utf8) },
-            detection: Detection(searches: searches, condition: condition!),
+            detection: filtered(Detection(searches: searches, condition: condition!), id: common.id, name: common.name, logsource: map["logsource"]?.mapping),
             examples: common.examples)
     }
 
@@ -310,7 +315,7 @@ public struct RuleLoader {
         return overflow || nanoseconds > maximumDuration ? nil : nanoseconds
     }
 
-    private func search(_ node: Node, fail: (Node?, String) -> RuleProblem) throws -> Search {
+    func search(_ node: Node, fail: (Node?, String) -> RuleProblem) throws -> Search {
         if let map = node.mapping {
             return .allFields(try map.map { keyNode, value in try field(keyNode, value, fail: fail) })
         }
