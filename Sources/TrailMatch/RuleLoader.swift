@@ -354,7 +354,7 @@ public struct RuleLoader {
             }
         }
         guard !expected.isEmpty else { throw fail(value, "'\(key)' has no values") }
-        return FieldMatcher(path: JSONPath(fieldName), expected: expected, requireAll: modifiers.requireAll)
+        return FieldMatcher(path: JSONPath(fieldName), expected: expected, requireAll: modifiers.requireAll, negated: modifiers.negated)
     }
 
     static func line(of error: Error) -> Int {
