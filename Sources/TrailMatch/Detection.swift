@@ -123,6 +123,8 @@ struct FieldMatcher: Sendable {
         case null
         /// `field|exists: true/false`.
         case exists(Bool)
+        /// The `element` extension: some element (an object) of the field matches every line.
+        case element([FieldMatcher])
     }
 
     let path: JSONPath
@@ -185,6 +187,7 @@ struct FieldMatcher: Sendable {
         case .exists(let wanted): return (at >= 0) == wanted
         case .test(let test): return at >= 0 && test.matches(s, value: at, root: root)
         case .anyTest(let tests): return at >= 0 && tests.contains { $0.matches(s, value: at, root: root) }
+        case .element(let lines): return at >= 0 && FieldMatcher.element(lines, s, at)
         }
     }
 
@@ -212,7 +215,19 @@ struct FieldMatcher: Sendable {
                 return !hit
             }
             return hit
+        case .element(let lines):
+            var hit = false
+            forEachValue(s, root) { at in
+                hit = FieldMatcher.element(lines, s, at)
+                return !hit
+            }
+            return hit
         }
+    }
+
+    /// Whether the object at `at` matches every line, its paths read from that object.
+    static func element(_ lines: [FieldMatcher], _ s: JSONScanner, _ at: Int) -> Bool {
+        s.kind(at: at) == .object && lines.allSatisfy { $0.matches(s, at) }
     }
 
     /// Each value at the path, the elements of an array one by one; `body` returns false to stop.
@@ -395,6 +410,8 @@ extension FieldMatcher {
                 }
             case .test, .anyTest:
                 literalOnly = false
+            case .element:
+                return .present
             case .null, .exists:
                 // `exists: true` holds for a null value too.
                 return nil

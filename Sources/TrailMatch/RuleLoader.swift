@@ -333,11 +333,12 @@ public struct RuleLoader {
     }
 
     /// Parses `field|mod|mod: values` into a field matcher, checking the modifiers combine.
-    private func field(_ keyNode: Node, _ value: Node, fail: (Node?, String) -> RuleProblem) throws -> FieldMatcher {
+    func field(_ keyNode: Node, _ value: Node, fail: (Node?, String) -> RuleProblem) throws -> FieldMatcher {
         guard let key = keyNode.string else { throw fail(keyNode, "field names must be strings") }
         var parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         let fieldName = parts.removeFirst()
         guard !fieldName.isEmpty else { throw fail(keyNode, "'\(key)' names no field") }
+        if parts.contains("element") { return try elementField(fieldName, parts, keyNode, value, fail: fail) }
         let modifiers = FieldModifiers()
         for modifier in parts {
             if let problem = modifiers.add(modifier) { throw fail(keyNode, "\(problem) in '\(key)'") }
