@@ -297,4 +297,13 @@ func expectSplitRunsAgree(_ set: RuleSet, _ events: [String], _ whole: [[String]
         #expect(try Condition.parse("1 of _filter*", searches: names) == .oneOf(["_filter_a"]))
         #expect(try Condition.parse("1 of *", searches: names) == .oneOf(["selection"]))
     }
+
+    @Test(arguments: [
+        ("selection | count() > 5", "the pipe syntax (aggregations, near) is not Sigma 2: write a correlation rule"),
+        ("2 of selection*", "'2 of' is not Sigma: only '1 of' (or 'any of') and 'all of', as pySigma reads them"),
+    ])
+    func whatSigma2NoLongerHasIsRefused(text: String, message: String) {
+        #expect(throws: Condition.ParseError.self) { try Condition.parse(text, searches: ["selection"]) }
+        do { _ = try Condition.parse(text, searches: ["selection"]) } catch { #expect(error.description == message) }
+    }
 }
