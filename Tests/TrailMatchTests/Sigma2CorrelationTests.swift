@@ -307,3 +307,126 @@ func expectSplitRunsAgree(_ set: RuleSet, _ events: [String], _ whole: [[String]
         do { _ = try Condition.parse(text, searches: ["selection"]) } catch { #expect(error.description == message) }
     }
 }
+
+@Suite struct SpecificationExampleTests {
+    /// The correlation examples of the specification (2.0.2), with the rules they name, whose
+    /// logsource (Windows) is left out: they apply to any JSON events with those fields.
+    static let examples = """
+        title: Single failed login
+        id: 5638f7c0-ac70-491d-8465-2a65075e0d86
+        name: failed_login
+        detection: {selection: {EventID: [529, 4625]}, condition: selection}
+        ---
+        title: Many failed logins
+        id: 0e95725d-7320-415d-80f7-004da920fc11
+        correlation:
+            type: event_count
+            rules:
+                - 5638f7c0-ac70-491d-8465-2a65075e0d86
+            group-by:
+                - ComputerName
+            timespan: 1h
+            condition:
+                gte: 100
+        ---
+        title: Failed login
+        id: 0e95725d-7320-415d-80f7-004da920fc12
+        correlation:
+            type: value_count
+            rules:
+                - 5638f7c0-ac70-491d-8465-2a65075e0d86
+            group-by:
+                - ComputerName
+                - WorkstationName
+            timespan: 1d
+            condition:
+                field: User
+                gte: 100
+        ---
+        title: recon a
+        name: recon_cmd_a
+        detection: {s: {CommandLine|contains: whoami}, condition: s}
+        ---
+        title: recon b
+        name: recon_cmd_b
+        detection: {s: {CommandLine|contains: ipconfig}, condition: s}
+        ---
+        title: recon c
+        name: recon_cmd_c
+        detection: {s: {CommandLine|contains: net user}, condition: s}
+        ---
+        title: Recon
+        correlation:
+            type: temporal
+            rules:
+                - recon_cmd_a
+                - recon_cmd_b
+                - recon_cmd_c
+            group-by:
+                - ComputerName
+                - User
+            timespan: 5m
+        ---
+        title: internal error
+        name: internal_error
+        detection: {selection: {http.response.status_code: 500}, condition: selection}
+        ---
+        title: new connection
+        name: new_network_connection
+        detection:
+            selection:
+                event.category: network
+                event.type: connection
+                event.outcome: success
+            condition: selection
+        ---
+        title: aliased
+        id: 8a1c5d6e-0000-4000-8000-000000000001
+        correlation:
+            type: temporal
+            rules:
+                - internal_error
+                - new_network_connection
+            group-by:
+                - internal_ip
+                - remote_ip
+            timespan: 10s
+            aliases:
+                internal_ip:
+                    internal_error: destination.ip
+                    new_network_connection: source.ip
+                remote_ip:
+                    internal_error: source.ip
+                    new_network_connection: destination.ip
+        ---
+        title: range
+        id: 8a1c5d6e-0000-4000-8000-000000000002
+        correlation:
+            type: event_count
+            rules: [failed_login]
+            group-by: [ComputerName]
+            timespan: 1h
+            condition:
+                gt: 100
+                lte: 200
+        """
+
+    @Test func theSpecificationsExamplesAreAccepted() throws {
+        let set = RuleLoader().load(yaml: Self.examples, file: "spec.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        #expect(set.correlations.count == 5)
+        let chain = RuleLoader().load(yaml: ChainedCorrelationTests.example, file: "chain.yml")
+        #expect(chain.problems.isEmpty && chain.correlations.count == 2)
+    }
+
+    @Test func theAliasesExampleGroupsAcrossFieldNames() throws {
+        let set = RuleLoader().load(yaml: Self.examples, file: "spec.yml")
+        let error = #"{"trail":{"time":"2024-05-01T09:00:00Z","id":"e"},"http":{"response":{"status_code":500}},"destination":{"ip":"10.0.0.5"},"source":{"ip":"203.0.113.9"}}"#
+        let connection = #"{"trail":{"time":"2024-05-01T09:00:05Z","id":"c"},"event":{"category":"network","type":"connection","outcome":"success"},"source":{"ip":"10.0.0.5"},"destination":{"ip":"203.0.113.9"}}"#
+        let alerts = try correlate(set, [error, connection])
+        #expect(alerts.count == 1)
+        #expect(value(alerts[0], "alert.correlation.group") as? [String: String] == ["internal_ip": "10.0.0.5", "remote_ip": "203.0.113.9"])
+        let reversed = connection.replacingOccurrences(of: "10.0.0.5", with: "x").replacingOccurrences(of: "203.0.113.9", with: "10.0.0.5").replacingOccurrences(of: "x", with: "203.0.113.9")
+        #expect(try correlate(set, [error, reversed]).isEmpty)
+    }
+}
