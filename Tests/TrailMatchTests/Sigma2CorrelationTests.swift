@@ -120,6 +120,15 @@ func expectSplitRunsAgree(_ set: RuleSet, _ events: [String], _ whole: [[String]
         #expect(try correlate(set, [detailed("a", 0, detail: #""bytes":600"#), detailed("d", 61, detail: #""bytes":401"#)]).isEmpty)
     }
 
+    @Test func aSumGivesTheSameAlertsOutOfOrderAndInSplitRuns() throws {
+        let set = correlationSet("correlation: {type: value_sum, rules: [failure], group-by: [trail.actor.name], timespan: 10m, condition: {field: detail.n, gte: 10}}")
+        let events = [detailed("b", 2, detail: #""n":4"#), detailed("a", 0, detail: #""n":5"#), detailed("c", 11, detail: #""n":2"#),
+                      detailed("d", 12, actor: "bob", detail: #""n":10"#), detailed("e", 13, detail: #""n":9"#), event("z", 30, actor: "zed", action: "List")]
+        let whole = try correlateWithState(set, [events])
+        #expect(whole == [["d"], ["c", "e"]], "b at 09:02 is more than 10m before e")
+        try expectSplitRunsAgree(set, events, whole)
+    }
+
     @Test func valueAvgAndPercentileFollowPySigma() throws {
         let avg = correlationSet("correlation: {type: value_avg, rules: [failure], timespan: 1h, condition: {field: detail.n, gt: 500}}")
         #expect(try correlate(avg, [detailed("a", 0, detail: #""n":400"#), detailed("b", 1, detail: #""n":601"#)]).count == 1)
@@ -267,6 +276,16 @@ func expectSplitRunsAgree(_ set: RuleSet, _ events: [String], _ whole: [[String]
         #expect(try correlate(set, early).isEmpty)
         // Another user's success does not complete alice's.
         #expect(try correlate(set, Array(events.dropLast()) + [Self.login("s", 4, 4624, user: "bob")]).isEmpty)
+    }
+
+    @Test func aChainGivesTheSameAlertsInSplitRuns() throws {
+        let set = RuleLoader().load(yaml: Self.example, file: "chain.yml")
+        let events = [Self.login("f1", 0, 4625), Self.login("f2", 1, 529), Self.login("b1", 2, 4625, user: "bob"), Self.login("f3", 3, 4625),
+                      Self.login("s", 5, 4624), Self.login("b2", 9, 4625, user: "bob"), Self.login("b3", 10, 4625, user: "bob"), Self.login("bs", 14, 4624, user: "bob"),
+                      Self.login("z", 30, 4624, user: "zed")]
+        let whole = try correlateWithState(set, [events])
+        #expect(whole == [["f3", "s"], ["b3", "bs"]])
+        try expectSplitRunsAgree(set, events, whole)
     }
 
     @Test func chainsAreResolvedByIdAndLoopsAreRefused() throws {
