@@ -13,6 +13,8 @@ public struct CorrelationRule: Sendable {
         case valueSum = "value_sum"
         case valueAvg = "value_avg"
         case valuePercentile = "value_percentile"
+        /// pySigma's: the 50th percentile.
+        case valueMedian = "value_median"
         /// The number of distinct referenced rules that matched, in any order.
         case temporal
         /// The number of referenced rules that matched in the order listed.
@@ -21,7 +23,7 @@ public struct CorrelationRule: Sendable {
         /// `timespan`, the retention of what was seen).
         case firstSeen = "first_seen"
 
-        var isNumeric: Bool { self == .valueSum || self == .valueAvg || self == .valuePercentile }
+        var isNumeric: Bool { self == .valueSum || self == .valueAvg || self == .valuePercentile || self == .valueMedian }
         var isTemporal: Bool { self == .temporal || self == .temporalOrdered }
     }
 

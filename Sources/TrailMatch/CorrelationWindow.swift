@@ -45,13 +45,13 @@ extension CorrelationRule {
             return (Double(window.count), window)
         case .valueCount:
             return (Double(Set(window.map(\.value)).count), window)
-        case .valueSum, .valueAvg, .valuePercentile:
+        case .valueSum, .valueAvg, .valuePercentile, .valueMedian:
             let numbers = window.compactMap { Double($0.value) }
             guard !numbers.isEmpty else { return nil }
             let sum = numbers.reduce(0, +)
             if kind == .valueSum { return (sum, window) }
             if kind == .valueAvg { return (sum / Double(numbers.count), window) }
-            return (CorrelationRule.percentile(percentile ?? 50, of: numbers), window)
+            return (CorrelationRule.percentile(kind == .valueMedian ? 50 : percentile ?? 50, of: numbers), window)
         case .temporal:
             var latest: [Int: WindowEntry] = [:]
             for e in window { latest[e.slot] = e }

@@ -181,7 +181,7 @@ func correlate(_ set: RuleSet, _ events: [String], lateness: Int64? = nil) throw
         ("correlation: {type: event_count, rules: [failure], timespan: 1m, condition: {gte: 3, percent: 2}}", "c.yml:15: unknown correlation condition 'percent' (gt, gte, lt, lte, eq, neq, field, percentile)"),
         ("correlation: {type: event_count, rules: [corr], timespan: 1m, condition: {gte: 3}}", "c.yml:13: correlation 'corr' refers to rule 'corr', which is not loaded"),
         ("correlation: {type: value_count, rules: [failure], group-by: [a], timespan: 10m, condition: {gte: 2}}", "c.yml:15: a value_count correlation needs condition.field"),
-        ("correlation: {type: sequence, rules: [failure], timespan: 10m}", "c.yml:15: correlation type 'sequence' is not one of event_count, value_count, value_sum, value_avg, value_percentile, temporal, temporal_ordered, first_seen"),
+        ("correlation: {type: sequence, rules: [failure], timespan: 10m}", "c.yml:15: correlation type 'sequence' is not one of event_count, value_count, value_sum, value_avg, value_percentile, value_median, temporal, temporal_ordered, first_seen"),
         ("correlation: {type: temporal, rules: [create, delete], timespan: 1m, aliases: {ip: {failure: a}}}", "c.yml:13: correlation 'corr': alias 'ip' maps 'failure', which is not among the correlation's rules"),
     ])
     func correlationProblemsAreReported(text: String, message: String) {

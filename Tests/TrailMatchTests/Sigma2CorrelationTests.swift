@@ -140,6 +140,10 @@ func expectSplitRunsAgree(_ set: RuleSet, _ events: [String], _ whole: [[String]
         let later = event("z", 59, action: "List")
         #expect(try correlate(p, [detailed("a", 0, detail: #""n":1"#), detailed("b", 1, detail: #""n":3"#), later]).count == 1)
         #expect(try correlate(p, [detailed("a", 0, detail: #""n":2"#), detailed("b", 1, detail: #""n":3"#), later]).isEmpty)
+        // pySigma's value_median: the 50th percentile.
+        let median = correlationSet("correlation: {type: value_median, rules: [failure], timespan: 30m, condition: {field: detail.n, gte: 2.5}}")
+        #expect(try correlate(median, [detailed("a", 0, detail: #""n":1"#), detailed("b", 1, detail: #""n":4"#)]).count == 1)
+        #expect(try correlate(median, [detailed("a", 0, detail: #""n":1"#), detailed("b", 1, detail: #""n":3"#)]).isEmpty)
     }
 
     @Test func valueCountOverSeveralFieldsCountsCombinations() throws {
