@@ -54,6 +54,9 @@ public struct CorrelationRule: Sendable {
     public internal(set) var timespan: Int64
     /// What the measure must satisfy.
     public internal(set) var threshold: Threshold
+    /// A temporal condition over rule names (`a and (b or c)`), as the slots of each of its
+    /// alternatives (all of one must match); nil: the count condition.
+    let clauses: [[Int]]?
     /// The condition's field names (value_* and first_seen kinds).
     let fields: [String]
     /// value_percentile: which percentile, 0–100.

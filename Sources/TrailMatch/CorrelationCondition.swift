@@ -7,8 +7,13 @@ struct CorrelationCondition {
     var threshold = Threshold()
     var fields: [String] = []
     var percentile: Double?
+    /// A condition over rule names: its alternatives, as slots in `ruleNames`.
+    var clauses: [[Int]]?
+    /// The rules a condition over rule names refers to, when `rules` is not given.
+    var ruleNames: [String]?
 
-    init(_ node: Node?, kind: CorrelationRule.Kind, rules: Int, fail: (Node?, String) -> RuleProblem) throws {
+    init(_ node: Node?, kind: CorrelationRule.Kind, rules names: [String], fail: (Node?, String) -> RuleProblem) throws {
+        let rules = names.count
         guard let node else {
             guard kind.isTemporal || kind == .firstSeen else {
                 throw fail(nil, "a \(kind.rawValue) correlation needs a condition such as {gte: 10}")
@@ -16,8 +21,9 @@ struct CorrelationCondition {
             if kind.isTemporal { threshold.add("gte", Double(rules)) }
             return
         }
-        if node.string != nil, kind.isTemporal {
-            throw fail(node, "a condition over rule names ('\(node.string!)') is not supported; give a count such as {gte: 2}")
+        if let text = node.string, kind.isTemporal {
+            try readExpression(text, node, rules: names, fail: fail)
+            return
         }
         guard let map = node.mapping else { throw fail(node, "correlation condition must be a mapping such as {gte: 10}") }
         var bounded = false
@@ -58,6 +64,44 @@ struct CorrelationCondition {
         }
         if kind.isTemporal, (threshold.lower ?? 0) > Double(rules) {
             throw fail(node, "a \(kind.rawValue) correlation of \(rules) rules counts at most \(rules)")
+        }
+    }
+
+    /// pySigma's condition over rule names for temporal correlations: `a and (b or c)`, names
+    /// joined by and/or (any case) and parentheses; `rules` may be left out, or must list
+    /// exactly the names used. `not` would need the window to close: refused.
+    private mutating func readExpression(_ text: String, _ node: Node, rules written: [String], fail: (Node?, String) -> RuleProblem) throws {
+        var used: [String] = []
+        for word in text.split(whereSeparator: { $0 == "(" || $0 == ")" || $0.isWhitespace }) where !["and", "or"].contains(word.lowercased()) {
+            guard word.lowercased() != "not" else { throw fail(node, "'not' in a temporal condition would need the window to close; not supported") }
+            if !used.contains(String(word)) { used.append(String(word)) }
+        }
+        let names = written.isEmpty ? used : written
+        guard Set(names) == Set(used) else {
+            throw fail(node, "the condition and 'rules' must name the same rules (condition: \(used.joined(separator: ", ")))")
+        }
+        let parsed: Condition
+        do { parsed = try Condition.parse(text, searches: Set(names)) } catch { throw fail(node, error.description) }
+        guard let alternatives = CorrelationCondition.alternatives(parsed) else {
+            throw fail(node, "a temporal condition joins rule names with and, or and parentheses only")
+        }
+        threshold.add("gte", 1)
+        clauses = alternatives.map { clause in clause.map { names.firstIndex(of: $0)! }.sorted() }
+        ruleNames = written.isEmpty ? names : nil
+    }
+
+    /// The condition as alternatives of names that must all match (disjunctive normal form);
+    /// nil for anything but names, and, or.
+    static func alternatives(_ c: Condition) -> [Set<String>]? {
+        switch c {
+        case .search(let name): return [[name]]
+        case .or(let a, let b):
+            guard let x = alternatives(a), let y = alternatives(b) else { return nil }
+            return x + y
+        case .and(let a, let b):
+            guard let x = alternatives(a), let y = alternatives(b) else { return nil }
+            return x.flatMap { l in y.map { l.union($0) } }
+        default: return nil
         }
     }
 

@@ -40,6 +40,7 @@ extension CorrelationRule {
     /// The measure of a window's entries, and the entries that make it; nil when there is
     /// none (no numeric value to sum, average or rank).
     func measure(_ window: [WindowEntry]) -> (Double, [WindowEntry])? {
+        if let clauses { return clauseMeasure(window, clauses) }
         switch kind {
         case .eventCount, .firstSeen:
             return (Double(window.count), window)
@@ -83,6 +84,23 @@ extension CorrelationRule {
             k = end
         }
         return (Double(best.max() ?? 0), window)
+    }
+
+    /// 1 when some alternative of a condition over rule names holds (for temporal_ordered, its
+    /// rules matched in the order listed), with the entries that make it; else 0.
+    private func clauseMeasure(_ window: [WindowEntry], _ clauses: [[Int]]) -> (Double, [WindowEntry]) {
+        for slots in clauses {
+            var used: [WindowEntry] = []
+            if kind == .temporalOrdered {
+                for e in window where used.count < slots.count && e.slot == slots[used.count] && e.id != used.last?.id { used.append(e) }
+            } else {
+                var latest: [Int: WindowEntry] = [:]
+                for e in window where slots.contains(e.slot) { latest[e.slot] = e }
+                used = latest.values.sorted { ($0.time, $0.slot) < ($1.time, $1.slot) }
+            }
+            if used.count == slots.count { return (1, used) }
+        }
+        return (0, window)
     }
 
     /// pySigma's percentile: linear interpolation between the ranks around (n-1)·p/100.

@@ -266,7 +266,9 @@ public struct RuleLoader {
             throw fail(section["type"], "correlation type '\(typeName)' is not one of \(CorrelationRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let rulesNode = section["rules"]
-        let ruleNames = rulesNode?.sequence.map { $0.compactMap(\.string) } ?? rulesNode?.string.map { [$0] } ?? []
+        let written = rulesNode?.sequence.map { $0.compactMap(\.string) } ?? rulesNode?.string.map { [$0] } ?? []
+        let condition = try CorrelationCondition(section["condition"], kind: kind, rules: written, fail: { fail($0 ?? sectionNode, $1) })
+        let ruleNames = condition.ruleNames ?? written
         guard !ruleNames.isEmpty else { throw fail(rulesNode ?? sectionNode, "correlation names no rules") }
         if Set(ruleNames).count != ruleNames.count { throw fail(rulesNode, "a rule is named twice") }
         let groupNode = section["group-by"]
@@ -276,7 +278,6 @@ public struct RuleLoader {
             throw fail(section["timespan"], "timespan '\(spanText)' is not \(RuleLoader.durationForm)")
         }
         guard timespan > 0 else { throw fail(section["timespan"], "timespan must be longer than 0 (as pySigma requires)") }
-        let condition = try CorrelationCondition(section["condition"], kind: kind, rules: ruleNames.count, fail: { fail($0 ?? sectionNode, $1) })
         let aliases = try CorrelationCondition.aliases(section["aliases"], ruleNames: ruleNames, fail: fail)
         let generateNode = map["generate"] ?? section["generate"]
         let generate: Bool
@@ -289,7 +290,7 @@ public struct RuleLoader {
             id: common.id, name: common.name, title: common.title, level: common.level, tags: common.tags,
             references: common.references, scenarios: common.scenarios, origin: common.origin,
             kind: kind, ruleNames: ruleNames, groupBy: groupBy, aliases: aliases, timespan: timespan,
-            threshold: condition.threshold, fields: condition.fields, percentile: condition.percentile,
+            threshold: condition.threshold, clauses: condition.clauses, fields: condition.fields, percentile: condition.percentile,
             generate: generate, examples: common.examples)
     }
 

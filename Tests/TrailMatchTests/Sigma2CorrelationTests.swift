@@ -181,6 +181,33 @@ func expectSplitRunsAgree(_ set: RuleSet, _ events: [String], _ whole: [[String]
         #expect(try correlate(ordered, [event("l", 0, action: "List"), event("c", 5, action: "Create")]).isEmpty)
     }
 
+    @Test func temporalConditionsOverRuleNames() throws {
+        // The specification's test rule (tests/schema/correlation/temporal_condition.yml), on trail actions.
+        let all = RuleLoader().load(yaml: Self.threeRules + """
+            title: Recon
+            correlation:
+                type: temporal
+                rules: [create, delete, list]
+                group-by: [trail.actor.name]
+                timespan: 5m
+                condition: create AND delete AND list
+            """, file: "t.yml")
+        #expect(all.problems.isEmpty, "\(all.problems)")
+        let three = [event("l", 0, action: "List"), event("d", 1, action: "Delete"), event("c", 5, action: "Create")]
+        #expect(try correlate(all, three).count == 1)
+        #expect(try correlate(all, Array(three.dropLast())).isEmpty)
+        // Without `rules`: the names of the condition; an alternative is enough.
+        let either = RuleLoader().load(yaml: Self.threeRules + """
+            title: create then delete, or list
+            correlation: {type: temporal_ordered, group-by: [trail.actor.name], timespan: 5m, condition: (create and delete) or list}
+            """, file: "t.yml")
+        #expect(either.problems.isEmpty, "\(either.problems)")
+        #expect(either.correlations.first?.ruleNames == ["create", "delete", "list"])
+        #expect(try correlate(either, [event("c", 0, action: "Create"), event("d", 1, action: "Delete")]).count == 1)
+        #expect(try correlate(either, [event("d", 0, action: "Delete"), event("c", 1, action: "Create")]).isEmpty)
+        #expect(try correlate(either, [event("l", 0, action: "List")]).count == 1)
+    }
+
     @Test func equalTimesAreOrderedByInputPositionNotById() throws {
         // Regression: at one time, events were taken in the order of their ids.
         let set = correlationSet("correlation: {type: temporal_ordered, rules: [create, delete], group-by: [trail.actor.name], timespan: 10m}")
