@@ -47,6 +47,8 @@ import TrailTestSupport
         "correlation: {type: temporal_ordered, rules: [create, delete], group-by: [trail.actor.name], timespan: 5m}",
         "correlation: {type: temporal, rules: [failure, create, delete], group-by: [trail.actor.name], timespan: 5m, condition: {gte: 2}}",
         "correlation: {type: temporal_ordered, rules: [failure, create, delete], group-by: [trail.actor.name], timespan: 5m, condition: {gte: 2}}",
+        "correlation: {type: temporal, rules: [failure, create, delete], group-by: [trail.actor.name], timespan: 5m, condition: (create and delete) or failure}",
+        "correlation: {type: temporal_ordered, rules: [failure, create, delete], group-by: [trail.actor.name], timespan: 5m, condition: failure and (create or delete)}",
         "correlation: {type: temporal, rules: [create, delete], group-by: [who], timespan: 5m, aliases: {who: {create: trail.actor.name, delete: trail.source.ip}}}",
         "correlation: {type: temporal_ordered, rules: [many, delete], group-by: [trail.actor.name], timespan: 5m}\n---\ntitle: many\nname: many\nid: 22222222-2222-4222-8222-222222222222\ncorrelation: {type: event_count, rules: [failure], group-by: [trail.actor.name], timespan: 5m, condition: {gte: 2}}",
     ]
@@ -111,6 +113,6 @@ import TrailTestSupport
             #expect(groups == Set(expected.map { $0.replacingOccurrences(of: ", ", with: ",") }), "\(name): \(events)")
             compared += 1
         }
-        #expect(compared == 72)
+        #expect(compared == 84)
     }
 }
