@@ -6,6 +6,9 @@ TRAIL_RULES=${TRAIL_RULES:-$here/../rules}
 TRAIL_ENRICH=${TRAIL_ENRICH:-}
 TRAIL_BUSINESS_HOURS=${TRAIL_BUSINESS_HOURS:-}
 TRAIL_HOLIDAYS=${TRAIL_HOLIDAYS:-}
+# Site exceptions: Sigma filters joined to the rules they name (docs/sigma.md). Unset: the
+# exceptions folder beside this script, when there is one; empty: none.
+TRAIL_FILTERS=${TRAIL_FILTERS-$([ -d "$here/exceptions" ] && echo "$here/exceptions")}
 
 # require_tools SCRIPT TOOL...: sets TRAIL_BIN (unless set: the folder of the first TOOL on
 # PATH, else PREFIX/bin when this is PREFIX/share/trail/pipelines (make install), else
@@ -30,6 +33,8 @@ require_tools() {
 rule_args=()
 IFS=: read -r -a rule_paths <<<"$TRAIL_RULES"
 for path in "${rule_paths[@]}"; do rule_args+=(--rules "$path"); done
+IFS=: read -r -a filter_paths <<<"$TRAIL_FILTERS"
+for path in "${filter_paths[@]}"; do rule_args+=(--filters "$path"); done
 read -r -a sources <<<"$TRAIL_SOURCES"
 read -r -a enrich_args <<<"$TRAIL_ENRICH"
 # The business-hours specification has spaces: it is one argument, not split like the others.

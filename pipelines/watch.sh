@@ -16,6 +16,7 @@
 # Environment (defaults run the bundled sample):
 #   TRAIL_SOURCES  what trail-fetch reads (folders, files, s3:// URLs)  [pipelines/sample]
 #   TRAIL_RULES    rule files or folders for trail-match, ':'-separated   [rules/]
+#   TRAIL_FILTERS  Sigma filter files or folders (site exceptions), ':'-separated [pipelines/exceptions/]
 #   TRAIL_ENRICH   arguments for trail-enrich (--geo, --networks, --table) [none]
 #   TRAIL_BUSINESS_HOURS trail-enrich --business-hours, e.g. 'Asia/Tokyo Mon-Fri 09:00-18:00' [none]
 #   TRAIL_HOLIDAYS trail-enrich --holidays file (with TRAIL_BUSINESS_HOURS)   [none]

@@ -26,6 +26,7 @@ indirect enum Condition: Sendable, Equatable {
         }
         var parser = Parser(tokens: tokens, searches: searches)
         let condition = try parser.parseOr()
+        if parser.peek == "|" { throw ParseError(description: "the pipe syntax (aggregations, near) is not Sigma 2: write a correlation rule") }
         if let extra = parser.peek { throw ParseError(description: "unexpected '\(extra)' in condition") }
         return condition
     }
@@ -112,6 +113,10 @@ indirect enum Condition: Sendable, Equatable {
                 return token.lowercased() == "all" ? .allOf(names) : .oneOf(names)
             case ")", "and", "or", "of":
                 throw ParseError(description: "unexpected '\(token)' in condition")
+            case "|":
+                throw ParseError(description: "the pipe syntax (aggregations, near) is not Sigma 2: write a correlation rule")
+            case _ where Int(token) != nil && peek?.lowercased() == "of":
+                throw ParseError(description: "'\(token) of' is not Sigma: only '1 of' (or 'any of') and 'all of', as pySigma reads them")
             default:
                 guard searches.contains(token) else { throw ParseError(description: "condition names '\(token)', which the detection does not define") }
                 return .search(token)
@@ -119,9 +124,11 @@ indirect enum Condition: Sendable, Equatable {
         }
 
         func resolve(_ target: String) throws(ParseError) -> [String] {
-            if target.lowercased() == "them" { return searches.sorted() }
-            let pattern = Pattern(target)
-            let names = searches.filter { !$0.hasPrefix("_") && pattern.matches($0) }.sorted()
+            // As pySigma reads it: `them` and patterns leave out `_`-prefixed searches, unless
+            // the pattern itself starts with `_`.
+            let them = target.lowercased() == "them"
+            let pattern = Pattern(them ? "*" : target)
+            let names = searches.filter { (!$0.hasPrefix("_") || target.hasPrefix("_")) && pattern.matches($0) }.sorted()
             guard !names.isEmpty else { throw ParseError(description: "'\(target)' matches no search of the detection") }
             return names
         }

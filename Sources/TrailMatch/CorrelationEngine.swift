@@ -28,6 +28,14 @@ final class CorrelationEngine {
     private var seq: Int64 = 0
     /// Per correlation: group key (the group-by values as a JSON array) → window.
     private(set) var windows: [[String: [WindowEntry]]]
+    /// Per correlation decided when its windows close: the newest event of each open window
+    /// (the alert's event), and the windows' ends in the order they opened.
+    private var newest: [[String: [UInt8]]]
+    private var closing: [[(end: Int64, key: String)]]
+    /// Correlations in an order where every chained one comes after those it refers to.
+    private let order: [Int]
+    /// Per correlation: its alerts are replaced by those of a correlation over it.
+    private let silenced: [Bool]
     private(set) var tooLate = 0
     private var releasedSinceSweep = 0
 
@@ -36,6 +44,31 @@ final class CorrelationEngine {
         self.rules = rules
         self.lateness = lateness
         windows = Array(repeating: [:], count: correlations.count)
+        newest = Array(repeating: [:], count: correlations.count)
+        closing = Array(repeating: [], count: correlations.count)
+        order = CorrelationEngine.chainOrder(correlations, ruleCount: rules.count)
+        var silenced = Array(repeating: false, count: correlations.count)
+        var generating = silenced
+        for c in correlations {
+            for r in c.ruleIndices where r >= rules.count {
+                silenced[r - rules.count] = true
+                if c.generate { generating[r - rules.count] = true }
+            }
+        }
+        self.silenced = zip(silenced, generating).map { $0 && !$1 }
+    }
+
+    /// Inner correlations before outer ones (the loader refuses cycles).
+    static func chainOrder(_ correlations: [CorrelationRule], ruleCount: Int) -> [Int] {
+        var order: [Int] = []
+        var placed = Array(repeating: false, count: correlations.count)
+        func place(_ c: Int, depth: Int) {
+            guard !placed[c], depth <= correlations.count else { return }
+            for r in correlations[c].ruleIndices where r >= ruleCount { place(r - ruleCount, depth: depth + 1) }
+            if !placed[c] { placed[c] = true; order.append(c) }
+        }
+        for c in correlations.indices { place(c, depth: 0) }
+        return order
     }
 
     var watermark: Int64? {
@@ -52,13 +85,20 @@ final class CorrelationEngine {
             return
         }
         seq += 1
-        // Kept sorted by (time, id, arrival): release takes a prefix.
+        // Kept sorted by (time, arrival): release takes a prefix, and events of one time are
+        // counted in the order they were read, whatever their ids.
         var low = 0, high = pending.count
         while low < high {
             let mid = (low + high) / 2
-            if (pending[mid].time, pending[mid].id, pending[mid].seq) < (time, id, seq) { low = mid + 1 } else { high = mid }
+            if (pending[mid].time, pending[mid].seq) < (time, seq) { low = mid + 1 } else { high = mid }
         }
-        if !id.isEmpty, low > 0, pending[low - 1].time == time, pending[low - 1].id == id { return }
+        if !id.isEmpty {
+            var k = low - 1
+            while k >= 0, pending[k].time == time {
+                if pending[k].id == id { return }
+                k -= 1
+            }
+        }
         pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event)), at: low)
         observe(time)
         if let watermark { release(before: watermark, fire: fire) }
@@ -71,13 +111,17 @@ final class CorrelationEngine {
     }
 
     /// Releases every pending event older than `limit` (all of them at the end of a run
-    /// without state). Strictly older: an event at the watermark may still arrive again, and
-    /// must find its first copy pending.
+    /// without state), and closes the windows that end before it. Strictly older: an event
+    /// at the watermark may still arrive again, and must find its first copy pending.
     func release(before limit: Int64, fire: (CorrelationHit, Pending) -> Void) {
-        guard let first = pending.first, first.time < limit else { return }
         let cut = pending.firstIndex { $0.time >= limit } ?? pending.count
-        for event in pending[..<cut] { process(event, fire: fire) }
+        for event in pending[..<cut] {
+            close(before: event.time, fire: fire)
+            process(event, fire: fire)
+        }
         pending.removeFirst(cut)
+        // At the end of the whole input, a window still open at the newest event is unfinished.
+        close(before: limit == .max ? (latest ?? .min) : limit, fire: fire)
         if releasedSinceSweep > 4096 { sweep(before: limit) }
     }
 
@@ -92,35 +136,112 @@ final class CorrelationEngine {
 
     private func process(_ event: Pending, fire: (CorrelationHit, Pending) -> Void) {
         releasedSinceSweep += 1
+        var fired: [Bool] = []
         event.event.withUnsafeBytes { raw in
             let s = JSONScanner(raw)
             let root = s.skipWhitespace(0)
-            for (c, correlation) in correlations.enumerated() {
-                let slots = correlation.ruleIndices.indices.filter { event.rules.contains(correlation.ruleIndices[$0]) }
-                guard !slots.isEmpty else { continue }
-                var value = ""
-                if let field = correlation.field {
-                    guard let at = s.value(at: field, from: root), let text = s.text(at: at) else { continue }
-                    value = text
+            for c in order {
+                let correlation = correlations[c]
+                var byGroup: [String: (group: [String?], entries: [WindowEntry])] = [:]
+                for (slot, source) in correlation.ruleIndices.enumerated() {
+                    let matched = source < rules.count ? event.rules.contains(source) : fired.count > source - rules.count && fired[source - rules.count]
+                    guard matched, let value = CorrelationEngine.value(s, root, correlation, slot) else { continue }
+                    let group = correlation.groupPaths[slot].map { path in s.value(at: path, from: root).flatMap { s.text(at: $0) } }
+                    let key = CorrelationEngine.key(group)
+                    byGroup[key, default: (group, [])].entries.append(WindowEntry(time: event.time, id: event.id, slot: slot, value: value))
                 }
-                let group = correlation.groupBy.map { path in s.value(at: path, from: root).flatMap { s.text(at: $0) } }
-                let key = CorrelationEngine.key(group)
-                let entries = slots.map { WindowEntry(time: event.time, id: event.id, slot: $0, value: value) }
-                var window = windows[c][key] ?? []
-                let result = correlation.advance(&window, with: entries)
-                windows[c][key] = window.isEmpty ? nil : window
-                if let result {
-                    fire(CorrelationHit(correlation: c, group: group, count: result.count, entries: result.used), event)
+                var hit = false
+                for key in byGroup.keys.sorted() {
+                    let (group, entries) = byGroup[key]!
+                    if correlation.threshold.decidedAtClose {
+                        open(c, key, entries, event, fire: fire)
+                        continue
+                    }
+                    var window = windows[c][key] ?? []
+                    let result = correlation.advance(&window, with: entries)
+                    windows[c][key] = window.isEmpty ? nil : window
+                    if let result {
+                        hit = true
+                        if !silenced[c] { fire(CorrelationHit(correlation: c, group: group, measure: result.measure, entries: result.used), event) }
+                    }
+                }
+                if hit {
+                    if fired.isEmpty { fired = Array(repeating: false, count: correlations.count) }
+                    fired[c] = true
                 }
             }
         }
     }
 
+    /// The measured value of a slot's event: its field's text, the fields' values as a JSON
+    /// array when there are several, a number for the numeric kinds; "" when nothing is
+    /// measured; nil when the event lacks what is measured (it is not counted).
+    static func value(_ s: JSONScanner, _ root: Int, _ c: CorrelationRule, _ slot: Int) -> String? {
+        let paths = c.fieldPaths[slot]
+        if paths.isEmpty { return "" }
+        let texts = paths.map { s.value(at: $0, from: root).flatMap { s.text(at: $0) } }
+        if paths.count == 1 {
+            guard let text = texts[0] else { return nil }
+            if c.kind.isNumeric { return Double(text).flatMap { $0.isFinite ? text : nil } }
+            return text
+        }
+        guard texts.contains(where: { $0 != nil }) else { return nil }
+        return key(texts)
+    }
+
+    /// Adds entries to a window decided when it closes, opening it if needed.
+    private func open(_ c: Int, _ key: String, _ entries: [WindowEntry], _ event: Pending, fire: (CorrelationHit, Pending) -> Void) {
+        if windows[c][key] == nil {
+            closing[c].append((end: CorrelationEngine.after(entries[0].time, by: correlations[c].timespan), key: key))
+        }
+        windows[c][key, default: []].append(contentsOf: correlations[c].kind.isTemporal ? entries : [entries[0]])
+        newest[c][key] = event.event
+    }
+
+    /// Closes every window decided at its close whose end is before `limit`, raising the
+    /// alerts of those whose measure holds.
+    private func close(before limit: Int64, fire: (CorrelationHit, Pending) -> Void) {
+        for c in correlations.indices where !closing[c].isEmpty {
+            var done = 0
+            while done < closing[c].count, closing[c][done].end < limit {
+                let (end, key) = closing[c][done]
+                done += 1
+                guard let window = windows[c][key], let first = window.first,
+                      CorrelationEngine.after(first.time, by: correlations[c].timespan) == end else { continue }
+                windows[c][key] = nil
+                let last = newest[c].removeValue(forKey: key) ?? []
+                guard !silenced[c], let (measure, used) = correlations[c].measure(window), correlations[c].threshold.holds(measure) else { continue }
+                let group = CorrelationEngine.group(fromKey: key)
+                let event = Pending(time: window.last!.time, id: window.last!.id, seq: 0, rules: [], event: last)
+                fire(CorrelationHit(correlation: c, group: group, measure: measure, entries: used), event)
+            }
+            closing[c].removeFirst(done)
+        }
+    }
+
+    static func after(_ time: Int64, by span: Int64) -> Int64 {
+        let (sum, overflow) = time.addingReportingOverflow(span)
+        return overflow ? .max : sum
+    }
+
+    static func group(fromKey key: String) -> [String?] {
+        Array(key.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            var group: [String?] = []
+            s.forEachElement(ofArrayAt: s.skipWhitespace(0)) { at in
+                group.append(s.kind(at: at) == .null ? nil : s.string(at: at))
+                return true
+            }
+            return group
+        }
+    }
+
     /// Drops windows whose newest entry is older than every timespan allows: memory stays
-    /// bounded by the events of the last timespan, however long the stream runs.
+    /// bounded by the events of the last timespan, however long the stream runs. (Windows
+    /// decided at their close are closed before they could be dropped.)
     func sweep(before limit: Int64) {
         releasedSinceSweep = 0
-        for c in correlations.indices {
+        for c in correlations.indices where !correlations[c].threshold.decidedAtClose {
             let horizon = limit == .max ? Int64.min : EventTime.before(limit, by: correlations[c].timespan)
             windows[c] = windows[c].filter { $0.value.contains { $0.time >= horizon } }
         }
@@ -179,6 +300,19 @@ final class CorrelationEngine {
             json.endObject()
         }
         json.endObject()
+        // The newest event of each window decided at its close: the alert it may raise.
+        json.key("newest")
+        json.beginObject()
+        for (c, correlation) in correlations.enumerated() where !newest[c].isEmpty {
+            json.key(correlation.id)
+            json.beginObject()
+            for key in newest[c].keys.sorted() {
+                json.key(key)
+                json.raw(newest[c][key]!)
+            }
+            json.endObject()
+        }
+        json.endObject()
         json.endObject()
         json.bytes.append(0x0A)
         try FileIO.writeAtomically(json.bytes, to: path)
@@ -200,8 +334,10 @@ final class CorrelationEngine {
             latest = CorrelationEngine.int(s, s.member("latest", ofObjectAt: root))
             seq = CorrelationEngine.int(s, s.member("seq", ofObjectAt: root)) ?? 0
             if let list = s.member("pending", ofObjectAt: root), !loadPending(s, list) { return "a pending event is malformed" }
-            pending.sort { ($0.time, $0.id, $0.seq) < ($1.time, $1.id, $1.seq) }
+            pending.sort { ($0.time, $0.seq) < ($1.time, $1.seq) }
             if let saved = s.member("windows", ofObjectAt: root), !loadWindows(s, saved) { return "a correlation window is malformed" }
+            if let saved = s.member("newest", ofObjectAt: root), !loadNewest(s, saved) { return "a correlation window's event is malformed" }
+            reopenClosingWindows()
             return nil
         }
         if let problem { throw file.corrupt(problem, tool: "trail-match") }
@@ -267,5 +403,28 @@ final class CorrelationEngine {
             guard wellFormed else { return false }
         }
         return true
+    }
+
+    private func loadNewest(_ s: JSONScanner, _ saved: Int) -> Bool {
+        guard s.kind(at: saved) == .object else { return false }
+        var wellFormed = true
+        for (c, correlation) in correlations.enumerated() where correlation.threshold.decidedAtClose {
+            guard let groups = s.member(correlation.id, ofObjectAt: saved) else { continue }
+            guard s.kind(at: groups) == .object else { return false }
+            s.forEachMember(ofObjectAt: groups) { k, event in
+                guard let key = s.string(at: k), s.kind(at: event) == .object, let raw = s.raw(at: event) else { wellFormed = false; return false }
+                if windows[c][key] != nil { newest[c][key] = Array(raw) }
+                return true
+            }
+        }
+        return wellFormed
+    }
+
+    /// The loaded windows decided at their close, queued by their ends.
+    private func reopenClosingWindows() {
+        for (c, correlation) in correlations.enumerated() where correlation.threshold.decidedAtClose {
+            closing[c] = windows[c].map { (end: CorrelationEngine.after($0.value[0].time, by: correlation.timespan), key: $0.key) }
+                .sorted { ($0.end, $0.key) < ($1.end, $1.key) }
+        }
     }
 }

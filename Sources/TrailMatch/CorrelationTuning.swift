@@ -56,10 +56,11 @@ extension RuleSet {
             }
             if let minimum = tuning.minimum {
                 let kind = correlations[k].kind
-                guard kind == .eventCount || kind == .valueCount else {
+                guard kind == .eventCount || kind == .valueCount || kind.isNumeric else {
                     throw TuningError("--tune: '\(tuning.rule)' is a \(kind.rawValue) correlation, which has no count to set; only timespan applies")
                 }
-                correlations[k].minimum = minimum
+                correlations[k].threshold.lower = Double(minimum)
+                correlations[k].threshold.lowerStrict = false
             }
             if let timespan = tuning.timespan { correlations[k].timespan = timespan }
         }

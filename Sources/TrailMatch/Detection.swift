@@ -13,8 +13,43 @@ enum ValueTest: @unchecked Sendable {
     case compare(Comparison, Double)
     /// `fieldref`: the value equals (or contains, starts or ends with) another field's value.
     case fieldref(JSONPath, before: Bool, after: Bool, cased: Bool)
+    /// `minute`, `hour`, …, `year`: the value is an RFC 3339 time whose part (in UTC) is this.
+    case timePart(TimePart, Int)
 
     enum Comparison: String, Sendable { case gt, gte, lt, lte }
+
+    enum TimePart: String, Sendable {
+        case minute, hour, day, week, month, year
+
+        var range: ClosedRange<Int> {
+            switch self {
+            case .minute: 0...59
+            case .hour: 0...23
+            case .day: 1...31
+            case .week: 1...53
+            case .month: 1...12
+            case .year: 1...9999
+            }
+        }
+
+        /// The part of `t` in UTC; weeks are ISO 8601 weeks (Monday first, week 1 holds 4 January).
+        func of(_ t: Timestamp) -> Int {
+            let c = t.utcComponents
+            switch self {
+            case .minute: return c.minute
+            case .hour: return c.hour
+            case .day: return c.day
+            case .month: return c.month
+            case .year: return c.year
+            case .week:
+                let days = Timestamp.daysFromCivil(year: c.year, month: c.month, day: c.day)
+                let mondayBased = (t.weekday + 6) % 7
+                let thursday = days - mondayBased + 3
+                let isoYear = Timestamp(seconds: Int64(thursday) * 86400, nanoseconds: 0).utcComponents.year
+                return (thursday - Timestamp.daysFromCivil(year: isoYear, month: 1, day: 1)) / 7 + 1
+            }
+        }
+    }
 
     struct Network: Sendable {
         let address: IPAddress
@@ -69,6 +104,10 @@ enum ValueTest: @unchecked Sendable {
                 found = FieldMatcher.withText(s, at) { p.matches($0) }
             }
             return found
+        case .timePart(let part, let n):
+            guard s.kind(at: at) == .string, let end = try? s.stringEnd(at: at),
+                  let t = Timestamp.parse(UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])) else { return false }
+            return part.of(t) == n
         }
     }
 }
@@ -84,11 +123,15 @@ struct FieldMatcher: Sendable {
         case null
         /// `field|exists: true/false`.
         case exists(Bool)
+        /// The `element` extension: some element (an object) of the field matches every line.
+        case element([FieldMatcher])
     }
 
     let path: JSONPath
     let expected: [Expected]
     let requireAll: Bool
+    /// `neq`: the field has a (non-null) value and the line without `neq` does not match it.
+    var negated = false
 
     /// Calls `body` with the bytes a value is matched as: a string's text (decoded only when it
     /// has escapes), a number or boolean as written, an object or array as compact JSON.
@@ -113,6 +156,13 @@ struct FieldMatcher: Sendable {
     }
 
     func matches(_ s: JSONScanner, _ root: Int) -> Bool {
+        guard negated else { return positive(s, root) }
+        var present = false
+        forEachValue(s, root) { at in present = s.kind(at: at) != .null; return !present }
+        return present && !positive(s, root)
+    }
+
+    private func positive(_ s: JSONScanner, _ root: Int) -> Bool {
         // The usual case, one value that is not an array (or none): walk the path once and try
         // every expected value on it, instead of one walk per expected value.
         var single = -1
@@ -137,6 +187,7 @@ struct FieldMatcher: Sendable {
         case .exists(let wanted): return (at >= 0) == wanted
         case .test(let test): return at >= 0 && test.matches(s, value: at, root: root)
         case .anyTest(let tests): return at >= 0 && tests.contains { $0.matches(s, value: at, root: root) }
+        case .element(let lines): return at >= 0 && FieldMatcher.element(lines, s, at)
         }
     }
 
@@ -164,7 +215,19 @@ struct FieldMatcher: Sendable {
                 return !hit
             }
             return hit
+        case .element(let lines):
+            var hit = false
+            forEachValue(s, root) { at in
+                hit = FieldMatcher.element(lines, s, at)
+                return !hit
+            }
+            return hit
         }
+    }
+
+    /// Whether the object at `at` matches every line, its paths read from that object.
+    static func element(_ lines: [FieldMatcher], _ s: JSONScanner, _ at: Int) -> Bool {
+        s.kind(at: at) == .object && lines.allSatisfy { $0.matches(s, at) }
     }
 
     /// Each value at the path, the elements of an array one by one; `body` returns false to stop.
@@ -331,6 +394,8 @@ enum FieldRequirement: Equatable, Sendable {
 extension FieldMatcher {
     /// What this line asks of its field in every event it matches, if anything.
     var requirement: FieldRequirement? {
+        // A negated line needs only some value.
+        if negated { return .present }
         var values = Set<[UInt8]>(), prefixes = Set<[UInt8]>()
         var literalOnly = !requireAll
         for e in expected {
@@ -345,6 +410,8 @@ extension FieldMatcher {
                 }
             case .test, .anyTest:
                 literalOnly = false
+            case .element:
+                return .present
             case .null, .exists:
                 // `exists: true` holds for a null value too.
                 return nil

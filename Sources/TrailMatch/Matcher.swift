@@ -41,12 +41,13 @@ public final class Matcher {
                 output: OutputWriter, diagnostics: Diagnostics) {
         self.rules = rules
         self.correlations = correlations
-        self.readsTime = readsTime || (lateness != nil && !correlations.isEmpty)
+        // Windows close on the time of any event: with state, or when some window is decided at its close.
+        self.readsTime = readsTime || (lateness != nil && !correlations.isEmpty) || correlations.contains { $0.threshold.decidedAtClose }
         index = RuleIndex(rules, readsTime: self.readsTime)
         var referenced = Array(repeating: false, count: rules.count)
         var generating = Array(repeating: false, count: rules.count)
         for c in correlations {
-            for r in c.ruleIndices {
+            for r in c.ruleIndices where r < rules.count {
                 referenced[r] = true
                 if c.generate { generating[r] = true }
             }
@@ -223,12 +224,14 @@ public final class Matcher {
         json.member("type", c.kind.rawValue)
         json.key("group")
         json.beginObject()
-        for (path, value) in zip(c.groupBy, hit.group) { json.member(path.description, value) }
+        for (name, value) in zip(c.groupBy, hit.group) { json.member(name, value) }
         json.endObject()
         json.key("count")
-        json.number(hit.count)
-        if let field = c.field {
-            json.member("field", field.description)
+        // The count measured, or for a sum, average or percentile the events and the figure.
+        json.number(c.kind.isNumeric ? hit.entries.count : Int(hit.measure))
+        if c.kind.isNumeric { json.key("measure"); json.raw(Array(Threshold.text(hit.measure).utf8)) }
+        if !c.fields.isEmpty {
+            json.member("field", c.fields.joined(separator: ","))
             json.key("values")
             json.beginArray()
             var seen = Set<String>()

@@ -13,9 +13,12 @@ final class FieldModifiers {
     enum Kind: Equatable {
         case plain, regex, cidr, exists, fieldref
         case compare(ValueTest.Comparison)
+        case timePart(ValueTest.TimePart)
     }
 
     private(set) var requireAll = false
+    /// `neq`: the field has a value and it matches none of the rule's (pySigma negates the item).
+    private(set) var negated = false
     private var cased = false
     private var shape: (before: Bool, after: Bool)?
     /// base64, base64offset, windash, expand, in the order written.
@@ -28,27 +31,27 @@ final class FieldModifiers {
     func add(_ modifier: String) -> String? {
         switch modifier {
         case "all": requireAll = true
+        case "neq": negated = true
         case "cased": cased = true
         case "contains", "startswith", "endswith":
             guard shape == nil else { return "only one of contains, startswith, endswith may be used" }
             shape = (modifier != "startswith", modifier != "endswith")
-        case "base64", "base64offset", "windash", "expand":
+        case "base64", "base64offset", "windash", "expand", "wide", "utf16", "utf16le", "utf16be":
             guard !transforms.contains(modifier) else { return "'\(modifier)' is given twice" }
             transforms.append(modifier)
-        case "re", "cidr", "exists", "fieldref", "gt", "gte", "lt", "lte":
+        case "re", "cidr", "exists", "fieldref", "gt", "gte", "lt", "lte", "minute", "hour", "day", "week", "month", "year":
             guard kind == .plain else { return "'\(modifier)' cannot be combined with another value type" }
             switch modifier {
             case "re": kind = .regex
             case "cidr": kind = .cidr
             case "exists": kind = .exists
             case "fieldref": kind = .fieldref
-            default: kind = .compare(ValueTest.Comparison(rawValue: modifier)!)
+            case "gt", "gte", "lt", "lte": kind = .compare(ValueTest.Comparison(rawValue: modifier)!)
+            default: kind = .timePart(ValueTest.TimePart(rawValue: modifier)!)
             }
         case "i", "ignorecase": regexFlags = true; regexOptions.insert(.caseInsensitive)
         case "m", "multiline": regexFlags = true; regexOptions.insert(.anchorsMatchLines)
         case "s", "dotall": regexFlags = true; regexOptions.insert(.dotMatchesLineSeparators)
-        case "wide", "utf16", "utf16le", "utf16be":
-            return "modifier '\(modifier)' is not supported (UTF-16 text belongs to Windows logs, not cloud trails)"
         default:
             return "unsupported field modifier '\(modifier)'"
         }
@@ -62,7 +65,8 @@ final class FieldModifiers {
         case .plain: return nil
         case .fieldref:
             return transforms.isEmpty ? nil : "'fieldref' takes no encodings"
-        case .regex, .cidr, .exists, .compare:
+        case .regex, .cidr, .exists, .compare, .timePart:
+            if kind == .exists && negated { return "'exists' takes no 'neq': write exists: false" }
             if shape != nil || !transforms.isEmpty || (cased && kind != .regex) {
                 return "this value type takes no other modifiers than 'all'"
             }
@@ -92,6 +96,11 @@ final class FieldModifiers {
         case .compare(let op):
             guard let n = Double(text) else { throw ModifierProblem(description: "'\(op.rawValue)' needs a number, not '\(text)'") }
             return .test(.compare(op, n))
+        case .timePart(let part):
+            guard let n = Int(text), part.range.contains(n) else {
+                throw ModifierProblem(description: "'\(part.rawValue)' needs a whole number in \(part.range.lowerBound)...\(part.range.upperBound), not '\(text)'")
+            }
+            return .test(.timePart(part, n))
         case .fieldref:
             return .test(.fieldref(JSONPath(text), before: shape?.before ?? false, after: shape?.after ?? false, cased: cased))
         case .plain:
@@ -99,20 +108,7 @@ final class FieldModifiers {
             if scalar.style == .plain, ["null", "Null", "NULL", "~", ""].contains(text), transforms.isEmpty {
                 return .null
             }
-            var variants = [text]
-            var wildcards = true
-            for transform in transforms {
-                switch transform {
-                case "expand": variants = try variants.flatMap { try FieldModifiers.expand($0, placeholders) }
-                case "base64":
-                    variants = variants.map { Data($0.utf8).base64EncodedString() }
-                    wildcards = false
-                case "base64offset":
-                    variants = variants.flatMap(FieldModifiers.base64Offsets)
-                    wildcards = false
-                default: variants = try variants.flatMap(FieldModifiers.windash)
-                }
-            }
+            let (variants, wildcards) = try encoded(text, placeholders: placeholders)
             let tests = variants.map { v -> ValueTest in
                 var p = Pattern(v, wildcards: wildcards, cased: cased)
                 if let shape { p = p.surrounded(before: shape.before, after: shape.after) }
@@ -122,10 +118,42 @@ final class FieldModifiers {
         }
     }
 
+    /// The spellings a plain value stands for once `transforms` are applied in the order
+    /// written, and whether they keep their wildcards (encoded text does not).
+    private func encoded(_ text: String, placeholders: [String: [String]]) throws -> ([String], Bool) {
+        var variants = [Array(text.utf8)]
+        var wildcards = true
+        for transform in transforms {
+            switch transform {
+            case "expand": variants = try variants.flatMap { try FieldModifiers.expand(String(decoding: $0, as: UTF8.self), placeholders).map { Array($0.utf8) } }
+            case "windash": variants = try variants.flatMap { try FieldModifiers.windash(String(decoding: $0, as: UTF8.self)).map { Array($0.utf8) } }
+            case "base64":
+                variants = variants.map { Array(Data($0).base64EncodedString().utf8) }
+                wildcards = false
+            case "base64offset":
+                variants = variants.flatMap { FieldModifiers.base64Offsets($0).map { Array($0.utf8) } }
+                wildcards = false
+            default: variants = variants.map { FieldModifiers.utf16($0, transform) }
+            }
+        }
+        return (variants.map { String(decoding: $0, as: UTF8.self) }, wildcards)
+    }
+
+    /// `wide`/`utf16le` (UTF-16 little-endian), `utf16be`, `utf16` (little-endian after a
+    /// byte-order mark), as pySigma encodes them.
+    static func utf16(_ bytes: [UInt8], _ form: String) -> [UInt8] {
+        var units = Array(String(decoding: bytes, as: UTF8.self).utf16)
+        if form == "utf16" { units.insert(0xFEFF, at: 0) }
+        return units.flatMap { u in form == "utf16be" ? [UInt8(u >> 8), UInt8(u & 0xFF)] : [UInt8(u & 0xFF), UInt8(u >> 8)] }
+    }
+
     /// The three base64 encodings of `value` at each byte offset, trimmed of the characters
     /// that depend on the surrounding bytes: one of them appears in any base64 text holding it.
     static func base64Offsets(_ value: String) -> [String] {
-        let bytes = Array(value.utf8)
+        base64Offsets(Array(value.utf8))
+    }
+
+    static func base64Offsets(_ bytes: [UInt8]) -> [String] {
         let starts = [0, 2, 3]
         let endTrims = [0, 3, 2]
         return (0..<3).map { i in

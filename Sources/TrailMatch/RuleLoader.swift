@@ -29,6 +29,8 @@ public struct RuleLoader {
 
     /// `%name%` placeholders the `expand` modifier replaces, each by any of its values.
     let placeholders: [String: [String]]
+    /// Sigma filters (`--filters`), joined to the conditions of the rules they name.
+    public var filters: [SigmaFilter] = []
 
     public init(placeholders: [String: [String]] = [:]) {
         self.placeholders = placeholders
@@ -86,7 +88,9 @@ public struct RuleLoader {
             // Without an id a rule is known by its file name (and place in the file).
             let fallbackID = documents.count == 1 ? stem : "\(stem)-\(k + 1)"
             do {
-                if document.mapping?["correlation"] != nil {
+                if document.mapping?["filter"] != nil {
+                    throw RuleProblem(file: file, line: document.mark?.line ?? 1, message: "a Sigma filter among the rules: give it with --filters")
+                } else if document.mapping?["correlation"] != nil {
                     set.correlations.append(try correlation(document, file: file, fallbackID: fallbackID))
                 } else {
                     set.rules.append(try rule(document, file: file, fallbackID: fallbackID))
@@ -112,30 +116,8 @@ public struct RuleLoader {
             byName[rule.id] = k
             if let name = rule.name { byName[name] = k }
         }
-        let correlationNames = Set(set.correlations.map(\.id))
-        var resolved: [CorrelationRule] = []
-        for var correlation in set.correlations {
-            let (file, line) = RuleLoader.split(correlation.origin)
-            var indices: [Int] = []
-            for name in correlation.ruleNames {
-                if let k = byName[name] {
-                    indices.append(k)
-                } else if correlationNames.contains(name) {
-                    set.problems.append(RuleProblem(file: file, line: line, message: "correlation '\(correlation.title)' refers to correlation '\(name)': chained correlations are not supported"))
-                } else {
-                    set.problems.append(RuleProblem(file: file, line: line, message: "correlation '\(correlation.title)' refers to rule '\(name)', which is not loaded"))
-                }
-            }
-            guard indices.count == correlation.ruleNames.count else { continue }
-            if let first = seen[correlation.id] {
-                set.problems.append(RuleProblem(file: file, line: line, message: "rule id '\(correlation.id)' is also used at \(first)"))
-                continue
-            }
-            seen[correlation.id] = correlation.origin
-            correlation.ruleIndices = indices
-            resolved.append(correlation)
-        }
-        set.correlations = resolved
+        resolveCorrelations(&set, byName: byName, seen: &seen)
+        set.checkFilters(filters)
     }
 
     static func split(_ origin: String) -> (String, Int) {
@@ -260,7 +242,7 @@ public struct RuleLoader {
             scenarios: common.scenarios,
             origin: common.origin,
             cloud: cloud.map { Array($0.utf8) },
-            detection: Detection(searches: searches, condition: condition!),
+            detection: filtered(Detection(searches: searches, condition: condition!), id: common.id, name: common.name, logsource: map["logsource"]?.mapping),
             examples: common.examples)
     }
 
@@ -275,8 +257,7 @@ public struct RuleLoader {
         }
         for (k, _) in section {
             let key = k.string ?? ""
-            if key == "aliases" { throw fail(k, "correlation 'aliases' are not supported") }
-            guard ["type", "rules", "group-by", "timespan", "condition", "generate"].contains(key) else {
+            guard ["type", "rules", "group-by", "timespan", "condition", "generate", "aliases"].contains(key) else {
                 throw fail(k, "unknown correlation attribute '\(key)'")
             }
         }
@@ -285,48 +266,19 @@ public struct RuleLoader {
             throw fail(section["type"], "correlation type '\(typeName)' is not one of \(CorrelationRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let rulesNode = section["rules"]
-        let ruleNames = rulesNode?.sequence.map { $0.compactMap(\.string) } ?? rulesNode?.string.map { [$0] } ?? []
+        let written = rulesNode?.sequence.map { $0.compactMap(\.string) } ?? rulesNode?.string.map { [$0] } ?? []
+        let condition = try CorrelationCondition(section["condition"], kind: kind, rules: written, fail: { fail($0 ?? sectionNode, $1) })
+        let ruleNames = condition.ruleNames ?? written
         guard !ruleNames.isEmpty else { throw fail(rulesNode ?? sectionNode, "correlation names no rules") }
-        if kind == .firstSeen || kind == .valueCount || kind == .eventCount, Set(ruleNames).count != ruleNames.count {
-            throw fail(rulesNode, "a rule is named twice")
-        }
+        if Set(ruleNames).count != ruleNames.count { throw fail(rulesNode, "a rule is named twice") }
         let groupNode = section["group-by"]
         let groupBy = groupNode?.sequence.map { $0.compactMap(\.string) } ?? groupNode?.string.map { [$0] } ?? []
         guard let spanText = section["timespan"]?.string else { throw fail(sectionNode, "correlation has no timespan") }
         guard let timespan = RuleLoader.duration(spanText) else {
             throw fail(section["timespan"], "timespan '\(spanText)' is not \(RuleLoader.durationForm)")
         }
-
-        var minimum = kind == .temporal || kind == .temporalOrdered ? ruleNames.count : 1
-        var field: JSONPath?
-        if let conditionNode = section["condition"] {
-            guard let condition = conditionNode.mapping else { throw fail(conditionNode, "correlation condition must be a mapping such as {gte: 10}") }
-            for (k, v) in condition {
-                let key = k.string ?? ""
-                switch key {
-                case "field":
-                    guard let name = v.string else { throw fail(v, "condition field must be a field name") }
-                    field = JSONPath(name)
-                case "gt", "gte":
-                    guard kind == .eventCount || kind == .valueCount else {
-                        throw fail(k, "a \(kind.rawValue) correlation takes no count condition")
-                    }
-                    guard let n = v.string.flatMap({ Int($0) }), n >= 0, n < Int.max else {
-                        throw fail(v, "'\(key)' needs a whole number from 0 to \(Int.max - 1)")
-                    }
-                    minimum = max(1, key == "gt" ? n + 1 : n)
-                case "lt", "lte", "eq", "neq":
-                    throw fail(k, "condition '\(key)' is not supported: alerts are raised as counts grow, so only gt and gte apply")
-                default:
-                    throw fail(k, "unknown correlation condition '\(key)'")
-                }
-            }
-        } else if kind == .eventCount || kind == .valueCount {
-            throw fail(sectionNode, "a \(kind.rawValue) correlation needs a condition such as {gte: 10}")
-        }
-        if (kind == .valueCount || kind == .firstSeen) && field == nil {
-            throw fail(section["condition"] ?? sectionNode, "a \(kind.rawValue) correlation needs condition.field")
-        }
+        guard timespan > 0 else { throw fail(section["timespan"], "timespan must be longer than 0 (as pySigma requires)") }
+        let aliases = try CorrelationCondition.aliases(section["aliases"], ruleNames: ruleNames, fail: fail)
         let generateNode = map["generate"] ?? section["generate"]
         let generate: Bool
         switch generateNode?.string?.lowercased() {
@@ -337,8 +289,9 @@ public struct RuleLoader {
         return CorrelationRule(
             id: common.id, name: common.name, title: common.title, level: common.level, tags: common.tags,
             references: common.references, scenarios: common.scenarios, origin: common.origin,
-            kind: kind, ruleNames: ruleNames, groupBy: groupBy.map(JSONPath.init), timespan: timespan,
-            minimum: minimum, field: field, generate: generate, examples: common.examples)
+            kind: kind, ruleNames: ruleNames, groupBy: groupBy, aliases: aliases, timespan: timespan,
+            threshold: condition.threshold, clauses: condition.clauses, fields: condition.fields, percentile: condition.percentile,
+            generate: generate, examples: common.examples)
     }
 
     /// The longest timespan or lateness: ten years, far beyond any real window, and far from
@@ -363,7 +316,7 @@ public struct RuleLoader {
         return overflow || nanoseconds > maximumDuration ? nil : nanoseconds
     }
 
-    private func search(_ node: Node, fail: (Node?, String) -> RuleProblem) throws -> Search {
+    func search(_ node: Node, fail: (Node?, String) -> RuleProblem) throws -> Search {
         if let map = node.mapping {
             return .allFields(try map.map { keyNode, value in try field(keyNode, value, fail: fail) })
         }
@@ -381,11 +334,12 @@ public struct RuleLoader {
     }
 
     /// Parses `field|mod|mod: values` into a field matcher, checking the modifiers combine.
-    private func field(_ keyNode: Node, _ value: Node, fail: (Node?, String) -> RuleProblem) throws -> FieldMatcher {
+    func field(_ keyNode: Node, _ value: Node, fail: (Node?, String) -> RuleProblem) throws -> FieldMatcher {
         guard let key = keyNode.string else { throw fail(keyNode, "field names must be strings") }
         var parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         let fieldName = parts.removeFirst()
         guard !fieldName.isEmpty else { throw fail(keyNode, "'\(key)' names no field") }
+        if parts.contains("element") { return try elementField(fieldName, parts, keyNode, value, fail: fail) }
         let modifiers = FieldModifiers()
         for modifier in parts {
             if let problem = modifiers.add(modifier) { throw fail(keyNode, "\(problem) in '\(key)'") }
@@ -402,7 +356,7 @@ public struct RuleLoader {
             }
         }
         guard !expected.isEmpty else { throw fail(value, "'\(key)' has no values") }
-        return FieldMatcher(path: JSONPath(fieldName), expected: expected, requireAll: modifiers.requireAll)
+        return FieldMatcher(path: JSONPath(fieldName), expected: expected, requireAll: modifiers.requireAll, negated: modifiers.negated)
     }
 
     static func line(of error: Error) -> Int {

@@ -49,6 +49,7 @@ struct TrailMatchCommand: ParsableCommand {
               trail-match --rules rules --tune console_signin_brute_force:timespan=30m,gte=10 \
                 --tune access_denied_burst:gte=20 events.ndjson
               trail-match --check rules
+              trail-match --rules rules --filters site-exceptions events.ndjson
               trail-match --test rules
             """)
 
@@ -75,6 +76,9 @@ struct TrailMatchCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("How late (event time) an event may arrive and still count in correlations: 30s, 15m, 1h (default 15m with --state).", valueName: "duration"))
     var lateness: String?
+
+    @Option(name: .long, help: ArgumentHelp("Sigma filters (a site's exceptions), joined with 'and' to the rules they name, as pySigma applies them (repeatable).", valueName: "file-or-dir"))
+    var filters: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("YAML map of %placeholder% names to values, for the expand modifier.", valueName: "file"))
     var placeholders: String?
@@ -107,7 +111,11 @@ struct TrailMatchCommand: ParsableCommand {
 
     func run() throws {
         Tool.run("trail-match", strict: strict) { diagnostics in
-            let loader = RuleLoader(placeholders: try placeholders.map(RuleLoader.placeholders(file:)) ?? [:])
+            var loader = RuleLoader(placeholders: try placeholders.map(RuleLoader.placeholders(file:)) ?? [:])
+            let (siteFilters, filterProblems) = try loader.loadFilters(paths: filters)
+            for problem in filterProblems { diagnostics.warn("\(problem)") }
+            guard filterProblems.isEmpty else { return .failure }
+            loader.filters = siteFilters
             let paths = !check.isEmpty ? check : !test.isEmpty ? test : !rules.isEmpty ? rules
                 : RuleLoader.defaultRulePaths(executable: CommandLine.arguments[0], environment: ProcessInfo.processInfo.environment)
             var loaded = try loader.load(paths: paths)

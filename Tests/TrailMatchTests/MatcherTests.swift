@@ -134,7 +134,7 @@ func matches(_ rule: Rule, _ event: String) -> Bool {
             title: bad
             detection:
               selection:
-                eventName|wide: 'Create'
+                eventName|frobnicate: 'Create'
               condition: selection
             ---
             title: bad condition
@@ -152,7 +152,7 @@ func matches(_ rule: Rule, _ event: String) -> Bool {
             """, file: "rules/x.yml")
         #expect(loaded.rules.isEmpty)
         #expect(loaded.problems.map(\.description) == [
-            "rules/x.yml:4: modifier 'wide' is not supported (UTF-16 text belongs to Windows logs, not cloud trails) in 'eventName|wide'",
+            "rules/x.yml:4: unsupported field modifier 'frobnicate' in 'eventName|frobnicate'",
             "rules/x.yml:10: condition names 'missing', which the detection does not define",
             "rules/x.yml:12: rule has no title",
             "rules/x.yml:15: logsource product 'windows' is not a cloud trail (aws, alibaba)",

@@ -136,7 +136,8 @@ private func fieldMatches(_ key: String, _ value: String, _ event: String, place
     }
 
     @Test(arguments: [
-        ("eventName|wide: x", "modifier 'wide' is not supported"),
+        ("eventName|hour: 24", "'hour' needs a whole number in 0...23, not '24'"),
+        ("eventName|exists|neq: true", "'exists' takes no 'neq': write exists: false"),
         ("eventName|frobnicate: x", "unsupported field modifier 'frobnicate'"),
         ("eventName|re|contains: x", "this value type takes no other modifiers than 'all'"),
         ("eventName|contains|endswith: x", "only one of contains, startswith, endswith may be used"),
