@@ -41,6 +41,8 @@ public struct CorrelationRule: Sendable {
     /// Sigma's `generate`: whether the referenced rules also raise their own alerts.
     let generate: Bool
     let examples: Examples
+    /// Runbook, false positives and resource fields, for its alerts.
+    public var guidance = RuleGuidance()
 }
 
 /// One event counted by a correlation: when, which event, which referenced rule (its slot in

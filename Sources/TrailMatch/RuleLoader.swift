@@ -153,6 +153,7 @@ public struct RuleLoader {
         var scenarios: [String]
         var origin: String
         var examples: Examples
+        var guidance: RuleGuidance
     }
 
     /// The attributes detection and correlation rules share.
@@ -171,7 +172,8 @@ public struct RuleLoader {
             references: map["references"]?.sequence?.compactMap(\.string) ?? [],
             scenarios: map["scenarios"]?.sequence?.compactMap(\.string) ?? [],
             origin: "\(file):\(node.mark?.line ?? 1)",
-            examples: try examples(map["examples"], fail: fail))
+            examples: try examples(map["examples"], fail: fail),
+            guidance: try RuleGuidance.read(map, fail: fail))
     }
 
     /// The `examples` extension: `match` and `nomatch` lists; each item an event (a mapping)
@@ -261,7 +263,8 @@ public struct RuleLoader {
             origin: common.origin,
             cloud: cloud.map { Array($0.utf8) },
             detection: Detection(searches: searches, condition: condition!),
-            examples: common.examples)
+            examples: common.examples,
+            guidance: common.guidance)
     }
 
     private func correlation(_ node: Node, file: String, fallbackID: String) throws -> CorrelationRule {
@@ -338,7 +341,7 @@ public struct RuleLoader {
             id: common.id, name: common.name, title: common.title, level: common.level, tags: common.tags,
             references: common.references, scenarios: common.scenarios, origin: common.origin,
             kind: kind, ruleNames: ruleNames, groupBy: groupBy.map(JSONPath.init), timespan: timespan,
-            minimum: minimum, field: field, generate: generate, examples: common.examples)
+            minimum: minimum, field: field, generate: generate, examples: common.examples, guidance: common.guidance)
     }
 
     /// The longest timespan or lateness: ten years, far beyond any real window, and far from
