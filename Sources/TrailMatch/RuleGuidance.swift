@@ -36,10 +36,12 @@ public struct RuleGuidance: Sendable {
             guidance.runbook = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         if let node = map["falsepositives"] {
-            guard let list = node.sequence.map({ $0.compactMap(\.string) }) ?? node.string.map({ [$0] }) else {
-                throw fail(node, "falsepositives must be a list of text")
+            let items = node.sequence.map(Array.init) ?? [node]
+            let texts = items.map(RuleGuidance.text)
+            if let bad = texts.firstIndex(of: nil) {
+                throw fail(items[bad], "falsepositives must be a list of text")
             }
-            guidance.falsePositives = list
+            guidance.falsePositives = texts.compactMap { $0 }
         }
         if let node = map["resource"] {
             guard let names = node.sequence.map({ $0.compactMap(\.string) }) ?? node.string.map({ [$0] }),
@@ -49,6 +51,14 @@ public struct RuleGuidance: Sendable {
             guidance.resourceFields = names.map(JSONPath.init)
         }
         return guidance
+    }
+
+    /// An item's text. An unquoted item such as `- Planned work: the alert is the record` is a
+    /// one-pair YAML mapping; it is read back as the text its author wrote, not dropped.
+    static func text(_ item: Node) -> String? {
+        if let text = item.string { return text }
+        guard let map = item.mapping, map.count == 1, let (k, v) = map.first, let key = k.string, let value = v.string else { return nil }
+        return key + ": " + value
     }
 
     /// The names of what `event` touched: its `resources[].ARN`, then the values of the rule's

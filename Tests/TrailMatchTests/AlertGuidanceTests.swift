@@ -87,10 +87,25 @@ import TrailTestSupport
         #expect(value(alert, "alert.resources") as? [String] == ["b"])
     }
 
+    /// A colon followed by a space makes a one-pair YAML mapping of an unquoted item (regression:
+    /// the pack's privileged-user rule had its false positive silently dropped this way).
+    @Test func anUnquotedFalsePositiveWithAColonKeepsItsText() throws {
+        let set = RuleLoader().load(yaml: """
+            title: T
+            detection: {selection: {eventName: X}, condition: selection}
+            falsepositives:
+              - 'Quoted: fine'
+              - Planned work by the administrators: the alert is the audit trail of it
+            """, file: "g.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        #expect(set.rules.first?.guidance.falsePositives == ["Quoted: fine", "Planned work by the administrators: the alert is the audit trail of it"])
+    }
+
     @Test(arguments: [
         ("runbook: ''", "g.yml:1: runbook must be text whose first line says what to do"),
         ("resource: []", "g.yml:1: resource must name event fields, such as [requestParameters.bucketName]"),
         ("resource: {a: b}", "g.yml:1: resource must name event fields, such as [requestParameters.bucketName]"),
+        ("falsepositives:\n  - [a, b]", "g.yml:3: falsepositives must be a list of text"),
     ])
     func malformedGuidanceIsAProblemWithItsPlace(line: String, problem: String) {
         let set = RuleLoader().load(yaml: "title: T\n" + line + "\ndetection: {selection: {eventName: X}, condition: selection}\n", file: "g.yml")
