@@ -64,6 +64,8 @@ public struct CorrelationRule: Sendable {
     /// Sigma's `generate`: whether the referenced rules also raise their own alerts.
     let generate: Bool
     let examples: Examples
+    /// Runbook, false positives and resource fields, for its alerts.
+    public var guidance = RuleGuidance()
 
     /// The paths each slot's events are grouped by, and its condition fields, with aliases
     /// resolved: an alias names the field of the rule it maps (pySigma: by the name written

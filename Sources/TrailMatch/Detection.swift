@@ -442,12 +442,14 @@ public final class Rule: Sendable {
     let detection: Detection
     /// The rule's own example events (the `examples` extension), as JSON lines.
     let examples: Examples
+    /// Runbook, false positives and resource fields, for its alerts.
+    public let guidance: RuleGuidance
 
     static let cloudPath = JSONPath("trail.cloud")
 
     init(id: String, name: String?, title: String, level: String, tags: [String], references: [String],
          description: String?, scenarios: [String], origin: String, cloud: [UInt8]?, detection: Detection,
-         examples: Examples) {
+         examples: Examples, guidance: RuleGuidance = RuleGuidance()) {
         self.id = id
         self.name = name
         self.title = title
@@ -460,6 +462,7 @@ public final class Rule: Sendable {
         self.cloud = cloud
         self.detection = detection
         self.examples = examples
+        self.guidance = guidance
     }
 
     /// Whether `event` (an object with the `trail` header) raises this rule.

@@ -183,7 +183,7 @@ public final class Matcher {
         output.flush()
     }
 
-    private func beginAlert(id: String, title: String, level: String, tags: [String], references: [String]) {
+    private func beginAlert(id: String, title: String, level: String, tags: [String], references: [String], guidance: RuleGuidance) {
         json.bytes.removeAll(keepingCapacity: true)
         json.beginObject()
         json.key("alert")
@@ -201,12 +201,14 @@ public final class Matcher {
         json.beginArray()
         for reference in references { json.string(reference) }
         json.endArray()
+        guidance.write(into: &json)
         json.endObject()
     }
 
     private func writeAlert(_ rule: Rule, _ s: JSONScanner, event root: Int) {
-        beginAlert(id: rule.id, title: rule.title, level: rule.level, tags: rule.tags, references: rule.references)
+        beginAlert(id: rule.id, title: rule.title, level: rule.level, tags: rule.tags, references: rule.references, guidance: rule.guidance)
         json.member("time", s.value(at: Matcher.timePath, from: root).flatMap { s.string(at: $0) })
+        rule.guidance.writeResources(s, event: root, into: &json)
         json.endObject()
         json.key("event")
         if let event = s.raw(at: root) { json.raw(event) }
@@ -217,8 +219,12 @@ public final class Matcher {
 
     private func writeCorrelationAlert(_ hit: CorrelationHit, _ last: CorrelationEngine.Pending) {
         let c = correlations[hit.correlation]
-        beginAlert(id: c.id, title: c.title, level: c.level, tags: c.tags, references: c.references)
+        beginAlert(id: c.id, title: c.title, level: c.level, tags: c.tags, references: c.references, guidance: c.guidance)
         json.member("time", EventTime.rfc3339(last.time))
+        last.event.withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            c.guidance.writeResources(s, event: s.skipWhitespace(0), into: &json)
+        }
         json.key("correlation")
         json.beginObject()
         json.member("type", c.kind.rawValue)

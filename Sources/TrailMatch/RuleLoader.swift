@@ -135,6 +135,7 @@ public struct RuleLoader {
         var scenarios: [String]
         var origin: String
         var examples: Examples
+        var guidance: RuleGuidance
     }
 
     /// The attributes detection and correlation rules share.
@@ -153,7 +154,8 @@ public struct RuleLoader {
             references: map["references"]?.sequence?.compactMap(\.string) ?? [],
             scenarios: map["scenarios"]?.sequence?.compactMap(\.string) ?? [],
             origin: "\(file):\(node.mark?.line ?? 1)",
-            examples: try examples(map["examples"], fail: fail))
+            examples: try examples(map["examples"], fail: fail),
+            guidance: try RuleGuidance.read(map, fail: fail))
     }
 
     /// The `examples` extension: `match` and `nomatch` lists; each item an event (a mapping)
@@ -243,7 +245,8 @@ public struct RuleLoader {
             origin: common.origin,
             cloud: cloud.map { Array($0.utf8) },
             detection: filtered(Detection(searches: searches, condition: condition!), id: common.id, name: common.name, logsource: map["logsource"]?.mapping),
-            examples: common.examples)
+            examples: common.examples,
+            guidance: common.guidance)
     }
 
     private func correlation(_ node: Node, file: String, fallbackID: String) throws -> CorrelationRule {
@@ -291,7 +294,7 @@ public struct RuleLoader {
             references: common.references, scenarios: common.scenarios, origin: common.origin,
             kind: kind, ruleNames: ruleNames, groupBy: groupBy, aliases: aliases, timespan: timespan,
             threshold: condition.threshold, clauses: condition.clauses, fields: condition.fields, percentile: condition.percentile,
-            generate: generate, examples: common.examples)
+            generate: generate, examples: common.examples, guidance: common.guidance)
     }
 
     /// The longest timespan or lateness: ten years, far beyond any real window, and far from

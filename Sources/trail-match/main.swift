@@ -10,7 +10,7 @@ struct TrailMatchCommand: ParsableCommand {
         abstract: "Run Sigma rules and correlations over flattened events and write alerts.",
         discussion: """
             Reads events from trail-flatten (or trail-enrich) and writes one alert per rule \
-            match: {"alert":{"rule":{"id","title","level","tags","references"},"time"},"event":{...}}; \
+            match: {"alert":{"rule":{"id","title","level","tags","references","runbook","falsepositives"},"time","resources"},"event":{...}}; \
             correlation alerts add alert.correlation (type, group, count, contributing event ids). \
             Rules are Sigma YAML files; fields address the event's JSON by dotted path \
             (userIdentity.type) and the normalized header (trail.actor.name).
