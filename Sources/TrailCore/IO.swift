@@ -253,10 +253,37 @@ public enum FileIO {
     /// reader (or a restarted run) sees the old content or the new, never a torn file.
     /// `durable: false` skips the fsync, for output that can be made again (generated corpora).
     public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(IOFailure) {
+        try replace(path, durable: durable) { fd in bytes.withUnsafeBytes { writeAll(fd, $0) } }
+    }
+
+    /// Like `writeAtomically(_:to:durable:)`, for content made a piece at a time (the records
+    /// of a spool), so that it is never held whole: `body` hands each piece to `write`.
+    public static func writeAtomically(to path: String, durable: Bool = true,
+                                       _ body: (_ write: (UnsafeRawBufferPointer) -> Void) -> Void) throws(IOFailure) {
+        try replace(path, durable: durable) { fd in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 18)
+            var failure: Int32 = 0
+            func flush() {
+                if failure == 0 { failure = buffer.withUnsafeBytes { writeAll(fd, $0) } }
+                buffer.removeAll(keepingCapacity: true)
+            }
+            body { piece in
+                buffer.append(contentsOf: piece)
+                if buffer.count >= 1 << 18 { flush() }
+            }
+            flush()
+            return failure
+        }
+    }
+
+    /// Writes a temporary file beside `path` with `content` (which returns 0 or an errno),
+    /// then renames it over `path`: readers see the old file or the new one, never a part.
+    private static func replace(_ path: String, durable: Bool, _ content: (Int32) -> Int32) throws(IOFailure) {
         let tmp = path + ".tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw IOFailure(path: tmp, errno: errno) }
-        var failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
+        var failure = content(fd)
         if failure == 0, durable, fsync(fd) != 0 { failure = errno }
         close(fd)
         if failure == 0, rename(tmp, path) != 0 { failure = errno }

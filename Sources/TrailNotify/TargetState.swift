@@ -120,27 +120,36 @@ final class TargetState {
         guard let folder else { return }
         try writeDeadLetters()
         try writePending()
-        let counters = throttle.sorted(by: { $0.key < $1.key }).map { TargetState.throttleJSON($0.key, $0.value) }
-        try FileIO.writeAtomically(lines(counters), to: folder.file("throttle.ndjson"))
+        let counters = throttle.sorted(by: { $0.key < $1.key }).lazy.map { TargetState.throttleJSON($0.key, $0.value) }
+        try write(counters, to: folder.file("throttle.ndjson"))
         sentLog?.closeFile()
         if sent.count > TargetState.sentMemory { sent.removeFirst(sent.count - TargetState.sentMemory) }
-        try FileIO.writeAtomically(Array(sent.map { $0 + "\n" }.joined().utf8), to: folder.file("sent"))
+        try write(sent.lazy.map { Array($0.utf8) }, to: folder.file("sent"))
         journal?.clear()
     }
 
     private func writePending() throws {
         guard let folder else { return }
-        try FileIO.writeAtomically(lines(pending.map(\.json)), to: folder.file("pending.ndjson"))
+        try write(pending.lazy.map(\.json), to: folder.file("pending.ndjson"))
     }
 
     private func writeDeadLetters() throws {
         guard let folder else { return }
-        try FileIO.writeAtomically(lines(deadLetters.map(\.json)), to: folder.file("dead.ndjson"))
+        try write(deadLetters.lazy.map(\.json), to: folder.file("dead.ndjson"))
     }
 
-    private func lines(_ records: [[UInt8]]) -> [UInt8] {
-        records.flatMap { $0 + [UInt8(ascii: "\n")] }
+    /// One record per line, made one at a time as the file is written: a spool of many
+    /// alerts is never copied whole.
+    private func write<Records: Sequence<[UInt8]>>(_ records: Records, to path: String) throws {
+        try FileIO.writeAtomically(to: path) { write in
+            for record in records {
+                record.withUnsafeBytes(write)
+                TargetState.lineBreak.withUnsafeBytes(write)
+            }
+        }
     }
+
+    private static let lineBreak: [UInt8] = [0x0A]
 
     private static func throttleEntry(_ s: JSONScanner, _ root: Int) -> (String, ThrottleEntry)? {
         guard let key = s.member("key", ofObjectAt: root).flatMap({ s.string(at: $0) }),
