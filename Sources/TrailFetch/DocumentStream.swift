@@ -162,9 +162,13 @@ struct DocumentStream {
         try reader.finish(visit)
     }
 
-    /// The splitter and the document being read, across chunks.
+    /// The object read so far while it fits in one record, else the splitter and the document
+    /// being read, across chunks.
     private struct Reader {
         let limits: FetchLimits
+        /// The whole object, while it is no larger than a record: most objects are one document,
+        /// checked once at the end, with no pass of the splitter to find where it ends.
+        var whole: [UInt8]? = []
         var splitter = DocumentSplitter()
         var pending: [UInt8] = []
         var oversize = false
@@ -175,6 +179,16 @@ struct DocumentStream {
         mutating func take(_ chunk: UnsafeRawBufferPointer, _ visit: (Piece) throws -> Void) throws {
             total += chunk.count
             guard total <= limits.maxObjectSize else { throw ObjectProblem.tooLarge(limit: limits.maxObjectSize) }
+            if let held = whole {
+                if held.count + chunk.count <= limits.maxRecordSize { return whole!.append(contentsOf: chunk) }
+                // Larger than a record: split from here on, a document at a time.
+                whole = nil
+                try held.withUnsafeBytes { try split($0, visit) }
+            }
+            try split(chunk, visit)
+        }
+
+        private mutating func split(_ chunk: UnsafeRawBufferPointer, _ visit: (Piece) throws -> Void) throws {
             var at = 0, segment = 0
             while at < chunk.count {
                 let (next, boundary) = splitter.advance(chunk, from: at)
@@ -193,6 +207,7 @@ struct DocumentStream {
         }
 
         mutating func finish(_ visit: (Piece) throws -> Void) throws {
+            if let whole { return try whole.withUnsafeBytes { try Reader.checkEach($0, visit) } }
             if !pending.isEmpty || oversize {
                 guard splitter.finish() else { try invalid(nil) }
                 try emit(visit)
@@ -216,17 +231,44 @@ struct DocumentStream {
                 oversize = false
             }
             if oversize { return try visit(.oversize) }
-            try pending.withUnsafeBytes { bytes in
-                do throws(JSONError) {
-                    let end = try JSONScanner(bytes).valueEnd(at: 0)
-                    guard end == bytes.count else { throw JSONError(offset: end, "unexpected byte after the value") }
-                } catch {
-                    // Hostile records cost themselves, not the file's good events around them.
-                    guard let salvage = RecordSalvage(bytes) else { throw ObjectProblem.invalidJSON(error) }
-                    return try salvage.document.withUnsafeBytes { try visit(.mended($0, skipped: salvage.skipped)) }
+            try pending.withUnsafeBytes { try Reader.check($0, visit) }
+        }
+
+        /// The documents of a whole object, each checked and visited in turn.
+        private static func checkEach(_ bytes: UnsafeRawBufferPointer, _ visit: (Piece) throws -> Void) throws {
+            let s = JSONScanner(bytes)
+            var start = s.skipWhitespace(0)
+            while start < bytes.count {
+                let checked: Result<Int, JSONError> = Result { () throws(JSONError) -> Int in try s.valueEnd(at: start) }
+                let end: Int
+                switch checked {
+                case .success(let valueEnd):
+                    end = valueEnd
+                    try visit(.document(UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
+                case .failure(let error):
+                    // Where a damaged document ends, by its brackets: mended if only its records are bad.
+                    guard let extent = s.skipValue(at: start), extent > start else {
+                        throw ObjectProblem.invalidJSON(JSONError(offset: error.offset - start, error.message, endOfInput: error.isEndOfInput))
+                    }
+                    end = extent
+                    try check(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), visit)
                 }
-                try visit(.document(bytes))
+                start = s.skipWhitespace(end)
             }
+        }
+
+        /// One document: visited when valid, mended when only records of it are bad, else
+        /// the object's problem.
+        private static func check(_ bytes: UnsafeRawBufferPointer, _ visit: (Piece) throws -> Void) throws {
+            do throws(JSONError) {
+                let end = try JSONScanner(bytes).valueEnd(at: 0)
+                guard end == bytes.count else { throw JSONError(offset: end, "unexpected byte after the value") }
+            } catch {
+                // Hostile records cost themselves, not the file's good events around them.
+                guard let salvage = RecordSalvage(bytes) else { throw ObjectProblem.invalidJSON(error) }
+                return try salvage.document.withUnsafeBytes { try visit(.mended($0, skipped: salvage.skipped)) }
+            }
+            try visit(.document(bytes))
         }
 
         /// The scanner's own message for bytes the splitter found not to be JSON.

@@ -60,6 +60,9 @@ import TrailTestSupport
         #expect(run.status == 1)
         #expect(run.stdoutLines == [#"{"trailFile":"\#(file)","trailDoc":0,"n":1}"#, #"{"trailFile":"\#(file)","trailDoc":2,"Records":[{"n":3}]}"#])
         #expect(run.stderr == "trail-fetch: \(file): document 2 exceeds the record size limit (1 KiB); skipped\n")
+        // Under the default limit the object is held whole and checked once: the same documents.
+        let whole = try runShell("'\(Self.tool)' '\(file)'")
+        #expect(whole.status == 0 && whole.stdoutLines.count == 3 && whole.stdoutLines[0] == run.stdoutLines[0] && whole.stdoutLines[2] == run.stdoutLines[1])
         // The same object whole, gzipped, under a cap it exceeds once inflated.
         let gzipped = try dir.write("three.json.gz", try FileIO.readFile(file).withUnsafeBytes { try Gzip.deflate($0) })
         let capped = try runShell("'\(Self.tool)' --max-object-size 1K '\(gzipped)'")
