@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Dispatch
 
 /// Lines read in blocks and checked as JSON on a second thread while the caller handles the
@@ -13,47 +18,49 @@ import Dispatch
 /// reported in their place; before a read that would wait for input, every line read so far is
 /// handed over and `output` flushed, so a live stream is not held back for a block to fill.
 struct CheckedLineReader {
-    /// A block's bytes and lines as read; handed to the checking thread and back whole.
+    /// Whole lines as read, in the buffer they were read into: handed to the checking thread
+    /// and back whole, so no line is copied.
     final class Block: @unchecked Sendable {
         // @unchecked: a block is owned by one thread at a time. The reader fills it, hands it
         // to the checker with `submit` and touches it again only after `waitUntilChecked`.
         var storage: UnsafeMutableRawBufferPointer
+        /// Bytes read into `storage`; the lines and the partial line after them lie below.
         var used = 0
-        var lines: [(start: Int, count: Int, number: Int)] = []
+        var lines: [LineSplitter.Line] = []
+        /// Per line: the offset of its value, or its syntax error (`.success(0)` for a line
+        /// too long, which is not checked).
         var verdicts: [Result<Int, JSONError>] = []
         private let checked = DispatchSemaphore(value: 0)
 
         init(capacity: Int) { storage = .allocate(byteCount: capacity, alignment: 16) }
         deinit { storage.deallocate() }
 
-        var isEmpty: Bool { lines.isEmpty }
+        var isFull: Bool { used == storage.count }
+        var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(storage) }
 
-        func append(_ line: UnsafeRawBufferPointer, number: Int) {
-            if used + line.count > storage.count { grow(to: used + line.count) }
-            if line.count > 0 { (storage.baseAddress! + used).copyMemory(from: line.baseAddress!, byteCount: line.count) }
-            lines.append((used, line.count, number))
-            used += line.count
+        func text(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+            precondition(range.lowerBound >= 0 && range.upperBound <= used, "a line lies inside its block's bytes")
+            return UnsafeRawBufferPointer(rebasing: bytes[range])
         }
 
-        private func grow(to needed: Int) {
-            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, storage.count * 2), alignment: 16)
+        /// Room for `count` bytes: a larger storage, what was read kept.
+        func grow(to count: Int) {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
             if used > 0 { bigger.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: used) }
             storage.deallocate()
             storage = bigger
-        }
-
-        func line(_ k: Int) -> UnsafeRawBufferPointer {
-            let l = lines[k]
-            precondition(l.start >= 0 && l.start + l.count <= used, "a line lies inside its block's bytes")
-            return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[l.start..<(l.start + l.count)])
         }
 
         /// Checks every line as one JSON text: its value's offset, or the first syntax error. A
         /// framed line's header is left to the caller, who reads it member by member anyway.
         func check(maxDepth: Int) {
             verdicts.removeAll(keepingCapacity: true)
-            for k in lines.indices {
-                let s = JSONScanner(line(k), maxDepth: maxDepth)
+            for line in lines {
+                guard case .text(let range, _) = line else {
+                    verdicts.append(.success(0))
+                    continue
+                }
+                let s = JSONScanner(text(range), maxDepth: maxDepth)
                 verdicts.append(Result { () throws(JSONError) -> Int in
                     guard HeaderLine.isFramed(s), let headerEnd = s.skipValue(at: HeaderLine.headerOffset) else {
                         return try s.validateDocument()
@@ -84,71 +91,111 @@ struct CheckedLineReader {
         }
     }
 
-    /// Bytes of lines gathered before a block is handed to the checker.
+    /// Bytes read into a block before it is handed to the checker.
     static let blockSize = 1 << 20
     let maxDepth: Int
+    let maxLineLength: Int
     private let queue = DispatchQueue(label: "trail.checked-lines")
 
-    init(maxDepth: Int = JSONScanner.defaultMaxDepth) { self.maxDepth = maxDepth }
+    init(maxLineLength: Int, maxDepth: Int = JSONScanner.defaultMaxDepth) {
+        self.maxLineLength = maxLineLength
+        self.maxDepth = maxDepth
+    }
 
     typealias Body = (JSONScanner, Result<Int, JSONError>, Int) throws -> Void
 
-    /// Reads `reader` to its end, calling `body` with each line's scanner, verdict and number,
+    /// Reads `fd` to its end, calling `body` with each line's scanner, verdict and number,
     /// and `tooLong` in its place with the number of each line over the limit.
-    func read(_ reader: LineReader, flushing output: OutputWriter?, _ body: Body, tooLong: (Int) throws -> Void) throws {
-        // The reader keeps `beforeRead` only while it reads (it is cleared before returning).
-        try withoutActuallyEscaping(body) { body in try read(reader, flushing: output, escaping: body, tooLong: tooLong) }
+    func forEachLine(in fd: Int32, flushing output: OutputWriter?, _ body: Body, tooLong: (Int) throws -> Void) throws {
+        var reading = Reading(self)
+        // Whatever happens in `body`, the checker is done with a block before it is freed.
+        defer { reading.checking?.waitUntilChecked() }
+        var splitter = LineSplitter(maxLineLength: maxLineLength)
+        var start = 0
+        while true {
+            // A partial line carried into a fresh block may fill it: room until there is some.
+            while reading.block.isFull { try reading.makeRoom(&start, body, tooLong) }
+            if !LineReader.inputIsReady(fd) {
+                try reading.drain(&start, body, tooLong)
+                output?.flush()
+            }
+            let block = reading.block
+            let n = read(fd, block.storage.baseAddress! + block.used, block.storage.count - block.used)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOFailure(path: "<input>", errno: errno)
+            }
+            if n == 0 { break }
+            start = splitter.split(block.bytes, start: start, scan: block.used, end: block.used + n) { block.lines.append($0) }
+            block.used += n
+        }
+        let block = reading.block
+        splitter.finish(block.bytes, start: start, end: block.used) { block.lines.append($0) }
+        start = block.used
+        try reading.drain(&start, body, tooLong)
     }
 
-    private func read(_ reader: LineReader, flushing output: OutputWriter?, escaping body: @escaping Body, tooLong: (Int) throws -> Void) throws {
-        var filling = Block(capacity: CheckedLineReader.blockSize)
-        // The block the checker has, and blocks handed over and free to fill again.
+    /// The blocks of one read: the one being filled, the one the checker has, spare ones.
+    private struct Reading {
+        let reader: CheckedLineReader
+        var block = Block(capacity: CheckedLineReader.blockSize)
         var checking: Block?
         var free: [Block] = []
-        // Whatever happens in `body`, the checker is done with a block before it is freed.
-        defer { checking?.waitUntilChecked() }
 
-        /// Sends the filled block to be checked, then hands the one checked before to `body`:
-        /// the checker works on the next block while `body` handles this one.
-        func advance() throws {
+        init(_ reader: CheckedLineReader) { self.reader = reader }
+
+        /// A full block: its whole lines handed over, or, when it holds none, room for the
+        /// line it is reading (moved to the front, or a larger block up to the line limit).
+        mutating func makeRoom(_ start: inout Int, _ body: Body, _ tooLong: (Int) throws -> Void) throws {
+            if !block.lines.isEmpty { return try handOver(&start, body, tooLong) }
+            if start > 0 {
+                let partial = block.used - start
+                if partial > 0 { block.storage.baseAddress!.copyMemory(from: block.storage.baseAddress! + start, byteCount: partial) }
+                block.used = partial
+                start = 0
+            } else {
+                block.grow(to: min(block.storage.count * 2, reader.maxLineLength + 1))
+            }
+        }
+
+        /// Sends the block's whole lines to be checked (its partial line goes on in a fresh
+        /// block), then hands the block checked before to `body`: the checker works on the
+        /// next block while `body` handles this one.
+        mutating func handOver(_ start: inout Int, _ body: Body, _ tooLong: (Int) throws -> Void) throws {
             let checked = checking
             checked?.waitUntilChecked()
             checking = nil
-            let submitted = !filling.isEmpty
-            if submitted {
-                filling.submit(to: queue, maxDepth: maxDepth)
-                checking = filling
+            if !block.lines.isEmpty {
+                let next = free.popLast() ?? Block(capacity: CheckedLineReader.blockSize)
+                let partial = block.used - start
+                if partial > next.storage.count { next.grow(to: partial) }
+                if partial > 0 { next.storage.baseAddress!.copyMemory(from: block.storage.baseAddress! + start, byteCount: partial) }
+                next.used = partial
+                start = 0
+                block.submit(to: reader.queue, maxDepth: reader.maxDepth)
+                checking = block
+                block = next
             }
             if let checked {
-                try deliver(checked, body)
+                try reader.deliver(checked, body, tooLong)
                 checked.reset(capacity: CheckedLineReader.blockSize)
                 free.append(checked)
             }
-            if submitted { filling = free.popLast() ?? Block(capacity: CheckedLineReader.blockSize) }
         }
-        /// Everything read so far, checked and handed over.
-        func drain() throws {
-            try advance()
-            try advance()
+
+        /// Every line read so far, checked and handed over.
+        mutating func drain(_ start: inout Int, _ body: Body, _ tooLong: (Int) throws -> Void) throws {
+            try handOver(&start, body, tooLong)
+            try handOver(&start, body, tooLong)
         }
-        reader.beforeRead = {
-            try drain()
-            output?.flush()
-        }
-        defer { reader.beforeRead = nil }
-        try reader.forEachLine({ line, number in
-            filling.append(line, number: number)
-            if filling.used >= CheckedLineReader.blockSize { try advance() }
-        }, tooLong: { number in
-            try drain()
-            try tooLong(number)
-        })
-        try drain()
     }
 
-    private func deliver(_ block: Block, _ body: Body) throws {
-        for k in block.lines.indices {
-            try body(JSONScanner(block.line(k), maxDepth: maxDepth), block.verdicts[k], block.lines[k].number)
+    private func deliver(_ block: Block, _ body: Body, _ tooLong: (Int) throws -> Void) throws {
+        for (line, verdict) in zip(block.lines, block.verdicts) {
+            switch line {
+            case .text(let range, let number): try body(JSONScanner(block.text(range), maxDepth: maxDepth), verdict, number)
+            case .tooLong(let number): try tooLong(number)
+            }
         }
     }
 }

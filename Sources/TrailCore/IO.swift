@@ -52,44 +52,32 @@ public final class LineReader {
     /// Calls `body` with each non-empty line (without its line break) and its 1-based number,
     /// and `tooLong` with the number of each line longer than `maxLineLength`.
     public func forEachLine(_ body: (UnsafeRawBufferPointer, Int) throws -> Void, tooLong: (Int) throws -> Void) throws {
-        var start = 0, end = 0, lineNumber = 0
-        // Inside a line longer than the limit: its bytes are dropped as they arrive.
-        var discarding = false
+        var start = 0, end = 0
+        var splitter = LineSplitter(maxLineLength: maxLineLength)
+        func line(_ line: LineSplitter.Line) throws {
+            switch line {
+            case .text(let range, let number): try body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[range]), number)
+            case .tooLong(let number): try tooLong(number)
+            }
+        }
         while true {
             if end == buffer.count { makeRoom(&start, &end) }
-            if let beforeRead, !inputIsReady { try beforeRead() }
+            if let beforeRead, !LineReader.inputIsReady(fd) { try beforeRead() }
             let n = read(fd, buffer.baseAddress! + end, buffer.count - end)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IOFailure(path: "<input>", errno: errno)
             }
             if n == 0 { break }
-            var scan = end
+            start = try splitter.split(UnsafeRawBufferPointer(buffer), start: start, scan: end, end: end + n, line)
             end += n
-            while let nl = memchr(buffer.baseAddress! + scan, 0x0A, end - scan) {
-                let nlIndex = buffer.baseAddress!.distance(to: nl)
-                lineNumber += 1
-                if discarding || nlIndex - start > maxLineLength {
-                    discarding = false
-                    try tooLong(lineNumber)
-                } else {
-                    try emit(start, nlIndex, lineNumber, body)
-                }
-                start = nlIndex + 1
-                scan = start
-            }
-            if end - start > maxLineLength { discarding = true }
-            if discarding { start = end }
         }
-        if discarding || end - start > maxLineLength {
-            try tooLong(lineNumber + 1)
-        } else if end > start {
-            try emit(start, end, lineNumber + 1, body)
-        }
+        try splitter.finish(UnsafeRawBufferPointer(buffer), start: start, end: end, line)
     }
 
-    /// Whether a read would return at once (data, end of input or an error) rather than wait.
-    private var inputIsReady: Bool {
+    /// Whether a read of `fd` would return at once (data, end of input or an error) rather
+    /// than wait.
+    static func inputIsReady(_ fd: Int32) -> Bool {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&entry, 1, 0) == 1
     }
@@ -116,12 +104,62 @@ public final class LineReader {
         buffer.deallocate()
         buffer = bigger
     }
+}
 
-    private func emit(_ start: Int, _ end: Int, _ number: Int, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+/// Line framing over a buffer that fills a read at a time: where each line ends (its line
+/// break and a carriage return before it left out, empty lines passed over), which lines are
+/// longer than the limit (passed over as they arrive, never held whole), and their numbers.
+/// `LineReader` and `CheckedLineReader` keep the bytes each their own way.
+struct LineSplitter {
+    enum Line {
+        /// A line's bytes in the buffer, and its 1-based number.
+        case text(Range<Int>, Int)
+        case tooLong(Int)
+    }
+
+    let maxLineLength: Int
+    private(set) var lineNumber = 0
+    /// Inside a line longer than the limit: its bytes are dropped as they arrive.
+    private var discarding = false
+
+    init(maxLineLength: Int) { self.maxLineLength = maxLineLength }
+
+    /// The lines that end in `buffer[scan..<end]`, the partial line before `scan` starting at
+    /// `start`; returns where the partial line after them starts (`end` while discarding one).
+    mutating func split(_ buffer: UnsafeRawBufferPointer, start: Int, scan: Int, end: Int, _ body: (Line) throws -> Void) rethrows -> Int {
+        precondition(0 <= start && start <= scan && scan <= end && end <= buffer.count, "the bytes scanned lie in the buffer, after the line's start")
+        var start = start, scan = scan
+        while let nl = memchr(buffer.baseAddress! + scan, 0x0A, end - scan) {
+            let nlIndex = buffer.baseAddress!.distance(to: nl)
+            lineNumber += 1
+            if discarding || nlIndex - start > maxLineLength {
+                discarding = false
+                try body(.tooLong(lineNumber))
+            } else if let range = text(buffer, start, nlIndex) {
+                try body(.text(range, lineNumber))
+            }
+            start = nlIndex + 1
+            scan = start
+        }
+        if end - start > maxLineLength { discarding = true }
+        return discarding ? end : start
+    }
+
+    /// At the end of input: the last line, when it has no line break.
+    mutating func finish(_ buffer: UnsafeRawBufferPointer, start: Int, end: Int, _ body: (Line) throws -> Void) rethrows {
+        if discarding || end - start > maxLineLength {
+            try body(.tooLong(lineNumber + 1))
+        } else if let range = text(buffer, start, end) {
+            try body(.text(range, lineNumber + 1))
+        }
+        discarding = false
+    }
+
+    /// `start..<end` without a carriage return at its end; nil when nothing is left.
+    private func text(_ buffer: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int>? {
         var stop = end
         if stop > start, buffer[stop - 1] == 0x0D { stop -= 1 }
-        guard stop > start else { return }
-        try body(UnsafeRawBufferPointer(rebasing: buffer[start..<stop]), number)
+        return stop > start ? start..<stop : nil
     }
 }
 

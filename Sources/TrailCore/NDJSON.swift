@@ -64,7 +64,8 @@ public struct NDJSONInput {
         flushing output: OutputWriter? = nil,
         _ body: (UnsafeRawBufferPointer, RecordLocation) throws -> Void
     ) throws {
-        try forEachReader { reader, name in
+        try forEachInput { fd, name in
+            let reader = LineReader(fileDescriptor: fd, maxLineLength: maxRecordSize)
             if let output { reader.beforeRead = { output.flush() } }
             try reader.forEachLine({ line, number in
                 try body(line, RecordLocation(source: name, line: number))
@@ -80,9 +81,9 @@ public struct NDJSONInput {
         flushing output: OutputWriter? = nil,
         _ body: (JSONScanner, Int, RecordLocation) throws -> Void
     ) throws {
-        let checker = CheckedLineReader()
-        try forEachReader { reader, name in
-            try checker.read(reader, flushing: output, { scanner, verdict, number in
+        let checker = CheckedLineReader(maxLineLength: maxRecordSize)
+        try forEachInput { fd, name in
+            try checker.forEachLine(in: fd, flushing: output, { scanner, verdict, number in
                 let location = RecordLocation(source: name, line: number)
                 guard let root = try NDJSONInput.object(scanner, verdict, at: location, diagnostics: diagnostics) else { return }
                 try body(scanner, root, location)
@@ -90,14 +91,14 @@ public struct NDJSONInput {
         }
     }
 
-    /// Calls `body` with a reader over each input and the input's name in messages.
-    private func forEachReader(_ body: (LineReader, String) throws -> Void) throws {
+    /// Calls `body` with each input open and its name in messages.
+    private func forEachInput(_ body: (Int32, String) throws -> Void) throws {
         for input in inputs {
             let isStdin = input == "-"
             let fd = isStdin ? 0 : open(input, O_RDONLY)
             guard fd >= 0 else { throw IOFailure(path: input, errno: errno) }
             defer { if !isStdin { close(fd) } }
-            try body(LineReader(fileDescriptor: fd, maxLineLength: maxRecordSize), isStdin ? "<stdin>" : input)
+            try body(fd, isStdin ? "<stdin>" : input)
         }
     }
 

@@ -49,6 +49,25 @@ import TrailTestSupport
         #expect(aside.skipped == expected.skipped)
     }
 
+    /// Lines longer than a block (1 MiB) but within the limit grow the block; longer ones
+    /// are passed over; the lines around them come through, a carriage return left out.
+    @Test func linesLongerThanABlockAreReadWhole() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let long = #"{"trail":{"id":"long"},"x":""# + String(repeating: "x", count: 3 << 20) + #""}"#
+        let tooLong = #"{"x":""# + String(repeating: "y", count: 5 << 20) + #""}"#
+        let lines = [#"{"a":1}"#, long, #"{"b":2}"# + "\r", tooLong, long, "", #"{"c":3}"#]
+        let input = try dir.write("in.ndjson", lines.joined(separator: "\n"))
+        let diagnostics = Diagnostics(tool: "test")
+        var seen: [(Int, Int)] = []
+        try NDJSONInput([input], maxRecordSize: 4 << 20).forEachObjectCheckedAside(diagnostics: diagnostics) { s, _, location in
+            seen.append((location.line, s.count))
+        }
+        #expect(seen.map(\.0) == [1, 2, 3, 5, 7])
+        #expect(seen.map(\.1) == [7, long.utf8.count, 7, long.utf8.count, 7])
+        #expect(diagnostics.skippedRecords == 1)
+    }
+
     @Test func theFirstBadLineStopsAStrictRunWhereItIs() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
