@@ -50,7 +50,8 @@ struct TrailMatchCommand: ParsableCommand {
                 --tune access_denied_burst:gte=20 events.ndjson
               trail-match --check rules
               trail-match --test rules
-            """)
+            """,
+        version: TrailVersion.current)
 
     @Option(name: .long, help: "A rule file or folder (repeatable).")
     var rules: [String] = []
@@ -61,7 +62,7 @@ struct TrailMatchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run the example events the rule files carry, and exit.", valueName: "rules"))
     var test: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Correlation state file, read before and written (atomically) after the run.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Correlation state file, read before and written (atomically) after the run (\(StateFolder.rule)).", valueName: "file"))
     var state: String?
 
     @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit (pipelines/watch.sh).")
@@ -115,7 +116,7 @@ struct TrailMatchCommand: ParsableCommand {
             guard loaded.problems.isEmpty else { return .failure }
             try loaded.apply(tune.map(CorrelationTuning.init))
             let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
-            let stateFile = try state.map { try StateFile.opening($0, deferCommit: deferCommit, reset: resetState, diagnostics: diagnostics) }
+            let stateFile = try state.map { try StateFile.opening(StateFolder.resolve($0, environment: ProcessInfo.processInfo.environment), deferCommit: deferCommit, reset: resetState, diagnostics: diagnostics) }
             let matcher = Matcher(loaded, lateness: allowed, readsTime: stats != nil, output: .standardOutput(), diagnostics: diagnostics)
             if !check.isEmpty {
                 if let stateFile { try matcher.checkState(stateFile) }
