@@ -129,13 +129,45 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/fuzz.sh
 
-install: release
-	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \
-	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/trail"; \
-	for t in $(TOOLS); do install -m 755 "$$bin/$$t" "$(DESTDIR)$(PREFIX)/bin/$$t"; done; \
-	rm -rf "$(DESTDIR)$(PREFIX)/share/trail/rules" "$(DESTDIR)$(PREFIX)/share/trail/pipelines"; \
-	cp -R rules "$(DESTDIR)$(PREFIX)/share/trail/rules"; \
-	cp -R pipelines "$(DESTDIR)$(PREFIX)/share/trail/pipelines"
+## install: the tools and trail-watch in BINDIR, the rule pack, trail-watch's library and its
+## example config in PREFIX/share/trail, man pages, bash/zsh/fish completions; DESTDIR for
+## packaging. TOOLS_FROM=FOLDER installs tools built already (no Swift toolchain needed).
+BINDIR ?= $(PREFIX)/bin
+SHAREDIR := $(PREFIX)/share
+SYSTEMD_DIR ?= /etc/systemd/system
+TOOLS_FROM ?=
+install: $(if $(TOOLS_FROM),,release)
+	@set -e; bin="$(or $(TOOLS_FROM),$$($(SWIFT) build -c release --show-bin-path))"; \
+	root="$(DESTDIR)$(PREFIX)"; share="$(DESTDIR)$(SHAREDIR)"; bindir="$(DESTDIR)$(BINDIR)"; \
+	install -d "$$bindir" "$$share/trail" "$$share/man/man1" "$$share/bash-completion/completions" \
+	  "$$share/zsh/site-functions" "$$share/fish/vendor_completions.d"; \
+	for t in $(TOOLS); do install -m 755 "$$bin/$$t" "$$bindir/$$t"; done; \
+	rm -rf "$$share/trail/rules" "$$share/trail/pipelines"; \
+	cp -R rules "$$share/trail/rules"; \
+	install -m 644 pipelines/stages.sh pipelines/watch.conf.example "$$share/trail/"; \
+	install -m 755 pipelines/watch.sh "$$bindir/trail-watch"; \
+	for t in $(TOOLS) trail-watch; do \
+	  pipelines/manpage.sh "$$bindir/$$t" > "$$share/man/man1/$$t.1"; \
+	done; \
+	for t in $(TOOLS); do \
+	  "$$bindir/$$t" --generate-completion-script bash > "$$share/bash-completion/completions/$$t"; \
+	  "$$bindir/$$t" --generate-completion-script zsh > "$$share/zsh/site-functions/_$$t"; \
+	  "$$bindir/$$t" --generate-completion-script fish > "$$share/fish/vendor_completions.d/$$t.fish"; \
+	done; \
+	echo "make install: $(TOOLS) trail-watch in $(BINDIR); the rule pack and watch.conf.example in $(SHAREDIR)/trail"
+
+## install-systemd: trail-watch.service and .timer in SYSTEMD_DIR, calling BINDIR/trail-watch
+## with /etc/trail/watch.conf (then: systemctl daemon-reload; systemctl enable --now trail-watch.timer).
+install-systemd:
+	install -d "$(DESTDIR)$(SYSTEMD_DIR)"
+	sed 's|@BINDIR@|$(BINDIR)|g' pipelines/systemd/trail-watch.service > "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.service"
+	install -m 644 pipelines/systemd/trail-watch.timer "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.timer"
+
+uninstall:
+	rm -f $(foreach t,$(TOOLS) trail-watch,"$(DESTDIR)$(BINDIR)/$(t)" "$(DESTDIR)$(SHAREDIR)/man/man1/$(t).1" \
+	  "$(DESTDIR)$(SHAREDIR)/bash-completion/completions/$(t)" "$(DESTDIR)$(SHAREDIR)/zsh/site-functions/_$(t)" \
+	  "$(DESTDIR)$(SHAREDIR)/fish/vendor_completions.d/$(t).fish")
+	rm -rf "$(DESTDIR)$(SHAREDIR)/trail"
 
 clean:
 	rm -rf .build Fuzz/.build
