@@ -114,7 +114,11 @@ struct TrailMatchCommand: ParsableCommand {
             var loaded = try loader.load(paths: paths)
             for problem in loaded.problems { diagnostics.warn("\(problem)") }
             guard loaded.problems.isEmpty else { return .failure }
-            try loaded.apply(tune.map(CorrelationTuning.init))
+            do {
+                try loaded.apply(tune.map(CorrelationTuning.init))
+            } catch {
+                throw UsageError("\(error)")
+            }
             let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
             let stateFile = try state.map { try StateFile.opening(StateFolder.resolve($0, environment: ProcessInfo.processInfo.environment), deferCommit: deferCommit, reset: resetState, diagnostics: diagnostics) }
             let matcher = Matcher(loaded, lateness: allowed, readsTime: stats != nil, output: .standardOutput(), diagnostics: diagnostics)
