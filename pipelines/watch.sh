@@ -30,6 +30,9 @@
 #   STATE_DIR      where state and the lock live    [$STATE_DIRECTORY (systemd's StateDirectory=),
 #                  else $XDG_STATE_HOME/trail, else ~/.local/state/trail]
 #
+# What trail-notify prints on stdout (one line per alert, without --to) comes at the end of the
+# run in event-time order, the order a reader of the day's alerts wants.
+#
 # Exit status: 0 committed, nothing to report; 1 committed, but some input was bad and skipped,
 # or some alerts wait in the spool for a target that is down; 2 nothing committed (a stage
 # failed or was killed, or the preflight found a problem): the next run reads the same files;
@@ -201,7 +204,8 @@ set +e
     | "$TRAIL_BIN/trail-flatten" \
     | "$TRAIL_BIN/trail-enrich" "${enrich_args[@]}" \
     | "$TRAIL_BIN/trail-match" "${rule_args[@]}" "${match_args[@]}" --stats "$stats/match.prom" \
-    | "$TRAIL_BIN/trail-notify" "${notify_args[@]}" --stats "$stats/notify.prom"
+    | "$TRAIL_BIN/trail-notify" "${notify_args[@]}" --stats "$stats/notify.prom" \
+    | sort -s -k1,1
 status=("${PIPESTATUS[@]}")
 set -e
 

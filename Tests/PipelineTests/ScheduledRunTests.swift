@@ -68,7 +68,7 @@ struct ScheduledPipeline {
     func remove() { dir.remove() }
 }
 
-/// Each alert exactly once however the scheduled pipeline is disturbed (README, "Scheduled runs").
+/// Each alert exactly once however the scheduled pipeline is disturbed (docs/operations.md).
 @Suite(.serialized) struct ScheduledRunTests {
     @Test func killedAtRandomMomentsItLosesAndRepeatsNothing() throws {
         let kills = ProcessInfo.processInfo.environment["TRAIL_KILL_TEST_KILLS"] ?? "50"
