@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# trail-watch: watches a trail once: fetch → flatten → enrich → match → notify. Run it from a
-# systemd timer or cron: a lock keeps two runs from overlapping, all state lives in one folder,
-# the run is exactly-once end to end (docs/operations.md), and it never builds anything.
+# trail-watch: one scheduled run of the trail pipeline, fetch → flatten → enrich → match → notify.
+# Run it from a systemd timer or cron: a lock keeps two runs from overlapping, all state lives in
+# one folder, the run is exactly-once end to end (docs/operations.md), and it never builds anything.
 #
 # Usage: trail-watch [--config FILE] [--help] [--version]
 #
