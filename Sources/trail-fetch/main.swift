@@ -27,7 +27,7 @@ struct TrailFetchCommand: ParsableCommand {
             files are not delivered in key order; older days are closed once delivered. A run \
             killed at any moment repeats at most the objects that were in flight (--jobs).
 
-            In the scheduled pipeline (pipelines/watch.sh) --defer-commit leaves the new state \
+            In the scheduled pipeline (trail-watch) --defer-commit leaves the new state \
             in FILE.next: the run's files count as delivered only once every later stage has \
             finished and the pipeline renames it into place, so a run that dies anywhere \
             leaves its files to the next one. An unreadable state file stops the run before \
@@ -75,7 +75,7 @@ struct TrailFetchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Record delivered objects in this file; later runs emit only new ones (\(StateFolder.rule)).", valueName: "file"))
     var state: String?
 
-    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit once every later stage has finished (pipelines/watch.sh).")
+    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit once every later stage has finished (trail-watch).")
     var deferCommit = false
 
     @Flag(help: "With --state: move an unreadable (or any) state file aside as FILE.bad-<time> and start from an empty state: every object is read again.")

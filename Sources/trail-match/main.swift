@@ -25,7 +25,7 @@ struct TrailMatchCommand: ParsableCommand {
             event shows its end has passed. An event counts once: one read again (a file \
             delivered twice, a batch a killed pipeline repeats) changes no count.
 
-            In the scheduled pipeline (pipelines/watch.sh) --defer-commit writes the new \
+            In the scheduled pipeline (trail-watch) --defer-commit writes the new \
             state to FILE.next, renamed into place only when every stage has finished. An \
             unreadable state file stops the run before any input is read (--check with \
             --state checks it too); --reset-state moves it aside.
@@ -65,7 +65,7 @@ struct TrailMatchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Correlation state file, read before and written (atomically) after the run (\(StateFolder.rule)).", valueName: "file"))
     var state: String?
 
-    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit (pipelines/watch.sh).")
+    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit (trail-watch).")
     var deferCommit = false
 
     @Flag(help: "With --state: move the state file aside as FILE.bad-<time> and start from an empty state (open windows are lost).")
