@@ -22,8 +22,10 @@ APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev util-linux tzdata
 TEST_APT_PACKAGES := openssl jq python3-venv chromium time
 # Python packages the tests use as real peers (servers, reference readers), installed by
 # make test-deps into VENV (never into the system's Python); VENV/bin comes first on PATH in
-# make test, so the tests find python3, moto_server and the rest by name.
-PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography
+# make test, so the tests find python3, moto_server and the rest by name. Pinned to the
+# versions the tests were written against: moto 5.2.6 with Werkzeug 3.1.9 answers HTTP 500 to
+# a listing of keys like a/../b.json (HostileKeyTests).
+PIP_PACKAGES := moto[server]==5.2.1 werkzeug==3.1.8 boto3==1.43.11 aiosmtpd==1.4.6 maxminddb==3.2.0 mmdb-writer maxminddb-geolite2==2018.703 cryptography==48.0.0
 VENV := .build/venv
 VENV_PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
@@ -62,8 +64,9 @@ test-deps:
 	$(call venv_install,$(PIP_PACKAGES))
 
 ## run-deps: the GeoLite2 City database make run enriches the sample with (PyPI's
-## maxminddb-geolite2, in VENV).
+## maxminddb-geolite2, in VENV; Debian's python3-venv makes the environment).
 run-deps:
+	$(call apt_install,python3-venv)
 	$(call venv_install,maxminddb-geolite2)
 
 build: deps
