@@ -1,6 +1,8 @@
 # trail: build, test, run and install the toolkit.
 #   make run    watch the bundled sample trail (safe to schedule from cron)
-#   make test   unit and end-to-end tests
+#   make test   unit and end-to-end tests (and the docs' examples); make test-deps installs their tools
+#   make install  the tools, trail-watch, the rule pack, man pages, completions (PREFIX, DESTDIR)
+#   make install-systemd  trail-watch.service and .timer
 #   make report render the overview page of the bundled sample (.build/report.html)
 #   make kill-test  the scheduled pipeline SIGKILLed KILLS times (default 500): no alert lost or repeated
 #   make fuzz   every stage's libFuzzer harness, FUZZ_SECONDS each (default 60)
@@ -160,7 +162,7 @@ install: $(if $(TOOLS_FROM),,release)
 	echo "make install: $(TOOLS) trail-watch in $(BINDIR); the rule pack and watch.conf.example in $(SHAREDIR)/trail"
 
 ## install-systemd: trail-watch.service and .timer in SYSTEMD_DIR, calling BINDIR/trail-watch
-## with /etc/trail/watch.conf (then: systemctl daemon-reload; systemctl enable --now trail-watch.timer).
+## (give the PREFIX make install had) with /etc/trail/watch.conf (then: systemctl daemon-reload; systemctl enable --now trail-watch.timer).
 install-systemd:
 	install -d "$(DESTDIR)$(SYSTEMD_DIR)"
 	sed 's|@BINDIR@|$(BINDIR)|g' pipelines/systemd/trail-watch.service > "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.service"
@@ -171,6 +173,7 @@ uninstall:
 	  "$(DESTDIR)$(SHAREDIR)/bash-completion/completions/$(t)" "$(DESTDIR)$(SHAREDIR)/zsh/site-functions/_$(t)" \
 	  "$(DESTDIR)$(SHAREDIR)/fish/vendor_completions.d/$(t).fish")
 	rm -rf "$(DESTDIR)$(SHAREDIR)/trail"
+	rm -f "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.service" "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.timer"
 
 clean:
 	rm -rf .build Fuzz/.build
