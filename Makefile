@@ -1,5 +1,5 @@
 # trail: build, test, run and install the toolkit.
-#   make run    watch the bundled sample trail (safe to schedule from cron)
+#   make run    watch the bundled sample trail once (a real trail: make install, then trail-watch)
 #   make test   unit and end-to-end tests (and the docs' examples); make test-deps installs their tools
 #   make install  the tools, trail-watch, the rule pack, man pages, completions (PREFIX, DESTDIR)
 #   make install-systemd  trail-watch.service and .timer
