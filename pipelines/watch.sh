@@ -15,9 +15,10 @@
 # keep the file readable by the service only. Settings:
 #   TRAIL_SOURCES  what trail-fetch reads: s3://, oss:// URLs, folders   [the bundled sample in
 #                  the source tree; the installed trail-watch has no default]
-#   TRAIL_FILTERS  more trail-fetch arguments: --account, --region, --since, --endpoint,
+#   TRAIL_FETCH    more trail-fetch arguments: --account, --region, --since, --endpoint,
 #                  --profile, --bucket-region                           [none]
 #   TRAIL_RULES    rule files or folders for trail-match, ':'-separated   [the installed pack]
+#   TRAIL_FILTERS  Sigma filter files or folders (site exceptions), ':'-separated (docs/sigma.md)
 #   TRAIL_ENRICH   arguments for trail-enrich (--geo, --asn, --networks, --table) [none]
 #   TRAIL_BUSINESS_HOURS trail-enrich --business-hours, e.g. 'Asia/Tokyo Mon-Fri 09:00-18:00' [none]
 #   TRAIL_HOLIDAYS trail-enrich --holidays file (with TRAIL_BUSINESS_HOURS)   [none]
@@ -106,8 +107,8 @@ TRAIL_MATCH_STATE=${TRAIL_MATCH_STATE-$STATE_DIR/match-state.json}
 TRAIL_LATENESS=${TRAIL_LATENESS:-15m}
 TRAIL_NOTIFY=${TRAIL_NOTIFY:-}
 TRAIL_METRICS=${TRAIL_METRICS:-$STATE_DIR/trail.prom}
-TRAIL_FILTERS=${TRAIL_FILTERS:-}
-read -r -a fetch_args <<<"$TRAIL_FILTERS"
+TRAIL_FETCH=${TRAIL_FETCH:-}
+read -r -a fetch_args <<<"$TRAIL_FETCH"
 
 started=$(date +%s.%N)
 mkdir -p "$STATE_DIR"

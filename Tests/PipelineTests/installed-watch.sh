@@ -70,7 +70,7 @@ PY
 cat >"$work/watch.conf" <<CONF
 # written by installed-watch.sh
 TRAIL_SOURCES=s3://trail/AWSLogs/
-TRAIL_FILTERS=--endpoint http://127.0.0.1:$port
+TRAIL_FETCH=--endpoint http://127.0.0.1:$port
 AWS_ACCESS_KEY_ID=AKIDTRAILTEST
 AWS_SECRET_ACCESS_KEY="trail-test-secret"
 AWS_REGION=us-east-1
