@@ -1,6 +1,8 @@
 # trail: build, test, run and install the toolkit.
-#   make run    watch the bundled sample trail (safe to schedule from cron)
-#   make test   unit and end-to-end tests
+#   make run    watch the bundled sample trail once (a real trail: make install, then trail-watch)
+#   make test   unit and end-to-end tests (and the docs' examples); make test-deps installs their tools
+#   make install  the tools, trail-watch, the rule pack, man pages, completions (PREFIX, DESTDIR)
+#   make install-systemd  trail-watch.service and .timer
 #   make report render the overview page of the bundled sample (.build/report.html)
 #   make kill-test  the scheduled pipeline SIGKILLed KILLS times (default 500): no alert lost or repeated
 #   make fuzz   every stage's libFuzzer harness, FUZZ_SECONDS each (default 60)
@@ -14,30 +16,61 @@ STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/trail
 export STATE_DIR
 
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth trail-report
-# chromium: the trail-report tests open the page in headless Chromium and take a screenshot.
-APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time tzdata chromium
-# Python packages the tests use as real peers (servers, reference readers).
-PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography pysigma pysigma-backend-sqlite
+# Run time and build: the libraries the tools link (zlib, libcurl), flock (util-linux) and the
+# time zone database (tzdata) the scheduled run and the business calendar read.
+APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev util-linux tzdata
+# Tests only (make test-deps): openssl and jq in test scripts, python3-venv for the test peers'
+# virtual environment, chromium for the trail-report tests (a headless screenshot).
+TEST_APT_PACKAGES := openssl jq python3-venv chromium time
+# Python packages the tests use as real peers (servers, reference readers), installed by
+# make test-deps into VENV (never into the system's Python); VENV/bin comes first on PATH in
+# make test, so the tests find python3, moto_server and the rest by name. Pinned to the
+# versions the tests were written against: moto 5.2.6 with Werkzeug 3.1.9 answers HTTP 500 to
+# a listing of keys like a/../b.json (HostileKeyTests).
+PIP_PACKAGES := moto[server]==5.2.1 werkzeug==3.1.8 boto3==1.43.11 aiosmtpd==1.4.6 maxminddb==3.2.0 mmdb-writer maxminddb-geolite2==2018.703 cryptography==48.0.0 \
+  pysigma==2.0.1 pysigma-backend-sqlite==2.1.1
+VENV := .build/venv
+VENV_PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all build release test run report install clean deps sample bench kill-test fuzz
+.PHONY: all build release test test-deps run-deps run report install install-systemd uninstall clean deps sample bench kill-test fuzz
 
 all: build
 
-## deps: install missing Debian packages unattended (when root), else say what is missing.
-deps:
-	@command -v $(SWIFT) >/dev/null || { echo "make deps: Swift 6 toolchain not found (swift)" >&2; exit 1; }
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# apt_install PACKAGES: install the missing ones unattended (when root), else say what is missing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "make deps: installing$$missing"; \
+	    echo "make $@: installing$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "make deps: missing Debian packages:$$missing (run 'sudo make deps')" >&2; exit 1; fi; \
+	  else echo "make $@: missing Debian packages:$$missing (run 'sudo make $@')" >&2; exit 1; fi; \
 	fi
-	@missing=""; for p in $(PIP_PACKAGES); do python3 -m pip show -q "$${p%%[*}" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "make deps: installing Python packages$$missing"; \
-	  python3 -m pip install -q --disable-pip-version-check $$missing; \
-	fi
+endef
+
+# venv_install PACKAGES: the virtual environment VENV (made once), with PACKAGES installed in it
+# unless a stamp says this same list already was.
+define venv_install
+	@[ -x $(VENV)/bin/python3 ] || python3 -m venv $(VENV) || { echo "make $@: python3 -m venv failed (Debian: install python3-venv)" >&2; exit 1; }
+	@stamp=$(VENV)/installed-$$(echo '$(1)' | cksum | cut -d' ' -f1); [ -e $$stamp ] || { \
+	  echo "make $@: installing Python packages $(1) into $(VENV)"; \
+	  $(VENV)/bin/python3 -m pip install -q --disable-pip-version-check $(1) && touch $$stamp; }
+endef
+
+## deps: what building and running the tools needs (the Swift toolchain, zlib, libcurl, flock, tzdata).
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "make deps: Swift 6 toolchain not found (swift)" >&2; exit 1; }
+	$(call apt_install,$(APT_PACKAGES))
+
+## test-deps: what only the tests need: Debian's test tools and the Python peers in VENV.
+test-deps:
+	$(call apt_install,$(TEST_APT_PACKAGES))
+	$(call venv_install,$(PIP_PACKAGES))
+
+## run-deps: the GeoLite2 City database make run enriches the sample with (PyPI's
+## maxminddb-geolite2, in VENV; Debian's python3-venv makes the environment).
+run-deps:
+	$(call apt_install,python3-venv)
+	$(call venv_install,maxminddb-geolite2)
 
 build: deps
 	$(SWIFT) build
@@ -45,12 +78,12 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
-	$(SWIFT) test
+test: deps test-deps
+	PATH="$(VENV_PATH)" $(SWIFT) test
 
-# A GeoLite2 City database for make run: the 2018 one PyPI's maxminddb-geolite2 ships (make deps
-# installs it for the tests); expanded when the recipe runs, after deps.
-GEO_DB = $(shell python3 -c 'import _maxminddb_geolite2 as g, os; print(os.path.dirname(g.__file__) + "/GeoLite2-City.mmdb")' 2>/dev/null)
+# A GeoLite2 City database for make run: the 2018 one PyPI's maxminddb-geolite2 ships (make
+# run-deps installs it into VENV); expanded when the recipe runs, after run-deps.
+GEO_DB = $(shell $(VENV)/bin/python3 -c 'import _maxminddb_geolite2 as g, os; print(os.path.dirname(g.__file__) + "/GeoLite2-City.mmdb")' 2>/dev/null)
 
 ## run: the whole pipeline once over the bundled sample, printing the alerts. The sample is a
 ## three-day backfill read folder by folder, so correlations see it as one whole stream. The
@@ -59,7 +92,7 @@ GEO_DB = $(shell python3 -c 'import _maxminddb_geolite2 as g, os; print(os.path.
 SAMPLE_ENRICH = $(if $(GEO_DB),--geo $(GEO_DB)) --table trail.actor.name=pipelines/tables/principals.csv
 SAMPLE_BUSINESS_HOURS := Asia/Tokyo Mon-Fri 09:00-18:00
 SAMPLE_HOLIDAYS := pipelines/tables/holidays-jp.txt
-run: release
+run: release run-deps
 	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" TRAIL_MATCH_STATE="$${TRAIL_MATCH_STATE-}" \
 	  TRAIL_ENRICH="$${TRAIL_ENRICH-$(SAMPLE_ENRICH)}" \
 	  TRAIL_BUSINESS_HOURS="$${TRAIL_BUSINESS_HOURS-$(SAMPLE_BUSINESS_HOURS)}" TRAIL_HOLIDAYS="$${TRAIL_HOLIDAYS-$(SAMPLE_HOLIDAYS)}" \
@@ -68,7 +101,7 @@ run: release
 ## report: the overview page of the bundled sample, enriched as make run enriches it, in
 ## REPORT_OUT (one self-contained HTML file: open it in any browser, offline).
 REPORT_OUT ?= .build/report.html
-report: release
+report: release run-deps
 	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" TRAIL_REPORT="$(REPORT_OUT)" \
 	  TRAIL_ENRICH="$${TRAIL_ENRICH-$(SAMPLE_ENRICH)}" \
 	  TRAIL_BUSINESS_HOURS="$${TRAIL_BUSINESS_HOURS-$(SAMPLE_BUSINESS_HOURS)}" TRAIL_HOLIDAYS="$${TRAIL_HOLIDAYS-$(SAMPLE_HOLIDAYS)}" \
@@ -85,14 +118,14 @@ sample: release
 
 ## bench: measure zcat, zcat | jq, each stage and the whole pipeline on one corpus (pipelines/bench.sh);
 ## results in .bench/results.md and .bench/results.json. BENCH_RUNS=5 for more runs per figure.
-bench: release
-	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench.sh
+bench: release run-deps
+	@PATH="$(VENV_PATH)" TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench.sh
 
 ## kill-test: the long version of the kill test in make test (50 kills): the scheduled pipeline
 ## killed KILLS times at random moments (SEED varies them), its alerts counted against a clean run.
 KILLS ?= 500
 SEED ?= 1
-kill-test: build
+kill-test: build test-deps
 	Tests/PipelineTests/scheduled-runs.sh kill "$$($(SWIFT) build --show-bin-path)" $(KILLS) $(SEED)
 
 ## fuzz: build the libFuzzer harnesses (Fuzz/, a package of its own) and run each for
@@ -103,13 +136,46 @@ FUZZ_RUNS ?=
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) SWIFT=$(SWIFT) Fuzz/fuzz.sh
 
-install: release
-	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \
-	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/trail"; \
-	for t in $(TOOLS); do install -m 755 "$$bin/$$t" "$(DESTDIR)$(PREFIX)/bin/$$t"; done; \
-	rm -rf "$(DESTDIR)$(PREFIX)/share/trail/rules" "$(DESTDIR)$(PREFIX)/share/trail/pipelines"; \
-	cp -R rules "$(DESTDIR)$(PREFIX)/share/trail/rules"; \
-	cp -R pipelines "$(DESTDIR)$(PREFIX)/share/trail/pipelines"
+## install: the tools and trail-watch in BINDIR, the rule pack, trail-watch's library and its
+## example config in PREFIX/share/trail, man pages, bash/zsh/fish completions; DESTDIR for
+## packaging. TOOLS_FROM=FOLDER installs tools built already (no Swift toolchain needed).
+BINDIR ?= $(PREFIX)/bin
+SHAREDIR := $(PREFIX)/share
+SYSTEMD_DIR ?= /etc/systemd/system
+TOOLS_FROM ?=
+install: $(if $(TOOLS_FROM),,release)
+	@set -e; bin="$(or $(TOOLS_FROM),$$($(SWIFT) build -c release --show-bin-path))"; \
+	root="$(DESTDIR)$(PREFIX)"; share="$(DESTDIR)$(SHAREDIR)"; bindir="$(DESTDIR)$(BINDIR)"; \
+	install -d "$$bindir" "$$share/trail" "$$share/man/man1" "$$share/bash-completion/completions" \
+	  "$$share/zsh/site-functions" "$$share/fish/vendor_completions.d"; \
+	for t in $(TOOLS); do install -m 755 "$$bin/$$t" "$$bindir/$$t"; done; \
+	rm -rf "$$share/trail/rules" "$$share/trail/pipelines"; \
+	cp -R rules "$$share/trail/rules"; \
+	install -m 644 pipelines/stages.sh pipelines/watch.conf.example "$$share/trail/"; \
+	install -m 755 pipelines/watch.sh "$$bindir/trail-watch"; \
+	for t in $(TOOLS) trail-watch; do \
+	  pipelines/manpage.sh "$$bindir/$$t" > "$$share/man/man1/$$t.1"; \
+	done; \
+	for t in $(TOOLS); do \
+	  "$$bindir/$$t" --generate-completion-script bash > "$$share/bash-completion/completions/$$t"; \
+	  "$$bindir/$$t" --generate-completion-script zsh > "$$share/zsh/site-functions/_$$t"; \
+	  "$$bindir/$$t" --generate-completion-script fish > "$$share/fish/vendor_completions.d/$$t.fish"; \
+	done; \
+	echo "make install: $(TOOLS) trail-watch in $(BINDIR); the rule pack and watch.conf.example in $(SHAREDIR)/trail"
+
+## install-systemd: trail-watch.service and .timer in SYSTEMD_DIR, calling BINDIR/trail-watch
+## (give the PREFIX make install had) with /etc/trail/watch.conf (then: systemctl daemon-reload; systemctl enable --now trail-watch.timer).
+install-systemd:
+	install -d "$(DESTDIR)$(SYSTEMD_DIR)"
+	sed 's|@BINDIR@|$(BINDIR)|g' pipelines/systemd/trail-watch.service > "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.service"
+	install -m 644 pipelines/systemd/trail-watch.timer "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.timer"
+
+uninstall:
+	rm -f $(foreach t,$(TOOLS) trail-watch,"$(DESTDIR)$(BINDIR)/$(t)" "$(DESTDIR)$(SHAREDIR)/man/man1/$(t).1" \
+	  "$(DESTDIR)$(SHAREDIR)/bash-completion/completions/$(t)" "$(DESTDIR)$(SHAREDIR)/zsh/site-functions/_$(t)" \
+	  "$(DESTDIR)$(SHAREDIR)/fish/vendor_completions.d/$(t).fish")
+	rm -rf "$(DESTDIR)$(SHAREDIR)/trail"
+	rm -f "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.service" "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.timer"
 
 clean:
 	rm -rf .build Fuzz/.build

@@ -88,6 +88,6 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: [
             "TrailTestSupport", "TrailMatch",
             "trail-fetch", "trail-flatten", "trail-enrich", "trail-match", "trail-notify", "trail-synth", "trail-report",
-        ], exclude: ["scheduled-runs.sh"]),
+        ], exclude: ["scheduled-runs.sh", "installed-watch.sh", "doc-examples.sh"]),
     ]
 )

@@ -1,51 +1,121 @@
 #!/usr/bin/env bash
-# Watches a trail: fetch → flatten → enrich → match → notify, once. Safe to run from cron or a
-# systemd timer: a lock keeps two runs from overlapping, all state lives under $STATE_DIR, and
-# the run is exactly-once end to end (README, "Scheduled runs"):
+# trail-watch: one scheduled run of the trail pipeline, fetch → flatten → enrich → match → notify.
+# Run it from a systemd timer or cron: a lock keeps two runs from overlapping, all state lives in
+# one folder, the run is exactly-once end to end (docs/operations.md), and it never builds anything.
 #
-#   1. preflight: rules, tables, targets, secrets and state are checked before anything is
-#      fetched; a misconfigured run says what is wrong and changes nothing;
-#   2. the pipeline runs; trail-fetch and trail-match write their new state to FILE.next,
-#      trail-notify puts every alert in its spool before it delivers any;
-#   3. only if every stage finished (bad records skipped, alerts spooled for a target that is
-#      down: finished; killed, crashed, a fatal error: not), the run commits: a marker file,
-#      then each FILE.next renamed over FILE (correlation state first), then the marker
-#      removed. A run that dies before the marker leaves all state as it was, and the next run
-#      reads the same files again; one that dies after it is completed by the next run.
+# Usage: trail-watch [--config FILE] [--help] [--version]
 #
-# Environment (defaults run the bundled sample):
-#   TRAIL_SOURCES  what trail-fetch reads (folders, files, s3:// URLs)  [pipelines/sample]
-#   TRAIL_RULES    rule files or folders for trail-match, ':'-separated   [rules/]
-#   TRAIL_FILTERS  Sigma filter files or folders (site exceptions), ':'-separated [pipelines/exceptions/]
-#   TRAIL_ENRICH   arguments for trail-enrich (--geo, --networks, --table) [none]
+#   --config FILE  read the settings from FILE (installed trail-watch: /etc/trail/watch.conf
+#                  when it exists; in the source tree, pipelines/watch.sh: none)
+#   --help         this text;  --version  the toolkit's version
+#
+# The config file has NAME=VALUE lines (# comments; quotes around VALUE are removed, nothing
+# is expanded); a variable already in the environment wins over the file. Lines naming other
+# variables (AWS_PROFILE, the secrets targets name as ${NAME}) go into the stages' environment:
+# keep the file readable by the service only. Settings:
+#   TRAIL_SOURCES  what trail-fetch reads: s3://, oss:// URLs, folders   [the bundled sample in
+#                  the source tree; the installed trail-watch has no default]
+#   TRAIL_FETCH    more trail-fetch arguments: --account, --region, --since, --endpoint,
+#                  --profile, --bucket-region                           [none]
+#   TRAIL_RULES    rule files or folders for trail-match, ':'-separated   [the installed pack]
+#   TRAIL_FILTERS  Sigma filter files or folders (site exceptions), ':'-separated (docs/sigma.md)
+#                  [pipelines/exceptions/ in the source tree]
+#   TRAIL_ENRICH   arguments for trail-enrich (--geo, --asn, --networks, --table) [none]
 #   TRAIL_BUSINESS_HOURS trail-enrich --business-hours, e.g. 'Asia/Tokyo Mon-Fri 09:00-18:00' [none]
 #   TRAIL_HOLIDAYS trail-enrich --holidays file (with TRAIL_BUSINESS_HOURS)   [none]
 #   TRAIL_MATCH_STATE correlation state; empty: each run is a whole stream [$STATE_DIR/match-state.json]
 #   TRAIL_LATENESS how late (event time) an event may arrive for correlations [15m]
-#   TRAIL_NOTIFY   extra arguments for trail-notify (--to URL ...)        [none: stdout]
+#   TRAIL_NOTIFY   arguments for trail-notify (--to URL, --to @FILE ...)  [none: stdout]
 #   TRAIL_METRICS  the run's metrics, Prometheus text format               [$STATE_DIR/trail.prom]
-#   TRAIL_BIN      folder holding the trail-* executables                 [PATH, else .build/release]
-#   STATE_DIR      where state and the lock live         [${XDG_STATE_HOME:-~/.local/state}/trail]
+#   TRAIL_BIN      folder holding the trail-* executables    [installed: trail-watch's own folder;
+#                  source tree: PATH, else .build/release]
+#   STATE_DIR      where state and the lock live    [$STATE_DIRECTORY (systemd's StateDirectory=),
+#                  else $XDG_STATE_HOME/trail, else ~/.local/state/trail]
+#
+# What trail-notify prints on stdout (one line per alert, without --to) comes at the end of the
+# run in event-time order, the order a reader of the day's alerts wants.
 #
 # Exit status: 0 committed, nothing to report; 1 committed, but some input was bad and skipped,
 # or some alerts wait in the spool for a target that is down; 2 nothing committed (a stage
-# failed or was killed, or the preflight found a problem): the next run reads the same files.
+# failed or was killed, or the preflight found a problem): the next run reads the same files;
+# 64 a usage error.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-STATE_DIR=${STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/trail}
+script=$(readlink -f "$0")
+here=$(dirname "$script")
+me=$(basename "$0")
+usage() { sed -n '2,/^set -euo pipefail/{/^set -euo/d; s/^# \{0,1\}//; p}' "$script"; }
+usage_error() {
+    echo "$me: $1" >&2
+    echo "Usage: $me [--config FILE] [--help] [--version]" >&2
+    exit 64
+}
+
+# The source tree keeps stages.sh beside this script; make install puts it in PREFIX/share/trail,
+# with the rule pack, and this script in PREFIX/bin beside the tools.
+if [ -e "$here/stages.sh" ]; then
+    lib=$here config=
+else
+    lib=$(cd "$here/../share/trail" && pwd) config=/etc/trail/watch.conf
+    [ -e "$config" ] || config=
+    TRAIL_BIN=${TRAIL_BIN:-$here}
+    TRAIL_RULES=${TRAIL_RULES:-$lib/rules}
+fi
+
+show_version=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --config) [ $# -ge 2 ] || usage_error "--config needs a FILE"; config=$2; shift 2 ;;
+        --config=*) config=${1#--config=}; shift ;;
+        --help | -h) usage; exit 0 ;;
+        --version) show_version=1; shift ;;
+        *) usage_error "unknown argument '$1'" ;;
+    esac
+done
+
+# read_config FILE: its NAME=VALUE lines exported, unless NAME is set already.
+read_config() {
+    local file=$1 line name value number=0
+    [ -f "$file" ] && [ -r "$file" ] || { echo "$me: $file: cannot read the config file" >&2; exit 2; }
+    while IFS= read -r line || [ -n "$line" ]; do
+        number=$((number + 1))
+        line=${line#"${line%%[![:space:]]*}"}
+        case $line in '' | '#'*) continue ;; esac
+        [[ $line =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || { echo "$me: $file:$number: expected NAME=VALUE" >&2; exit 2; }
+        name=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
+        value=${value%"${value##*[![:space:]]}"}
+        if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}; fi
+        [ -n "${!name+set}" ] || export "$name=$value"
+    done <"$file"
+}
+[ -z "$config" ] || [ -n "$show_version" ] || read_config "$config"
+
+if [ -z "${TRAIL_SOURCES:-}" ] && [ "$lib" != "$here" ] && [ -z "$show_version" ]; then
+    echo "$me: no sources: set TRAIL_SOURCES in ${config:-/etc/trail/watch.conf} (see $lib/watch.conf.example)" >&2
+    exit 2
+fi
+. "$lib/stages.sh"
+require_tools "$me" trail-fetch trail-flatten trail-enrich trail-match trail-notify
+if [ -n "$show_version" ]; then exec "$TRAIL_BIN/trail-fetch" --version; fi
+if [ -z "${STATE_DIR:-}" ]; then
+    if [ -n "${STATE_DIRECTORY:-}" ]; then STATE_DIR=${STATE_DIRECTORY%%:*}
+    elif [ -n "${XDG_STATE_HOME:-}" ]; then STATE_DIR=$XDG_STATE_HOME/trail
+    elif [ -n "${HOME:-}" ]; then STATE_DIR=$HOME/.local/state/trail
+    else echo "$me: no state folder: set STATE_DIR in the config file (or HOME)" >&2; exit 2
+    fi
+fi
 TRAIL_MATCH_STATE=${TRAIL_MATCH_STATE-$STATE_DIR/match-state.json}
 TRAIL_LATENESS=${TRAIL_LATENESS:-15m}
 TRAIL_NOTIFY=${TRAIL_NOTIFY:-}
 TRAIL_METRICS=${TRAIL_METRICS:-$STATE_DIR/trail.prom}
-. "$here/stages.sh"
-require_tools watch.sh trail-fetch trail-flatten trail-enrich trail-match trail-notify
+TRAIL_FETCH=${TRAIL_FETCH:-}
+read -r -a fetch_args <<<"$TRAIL_FETCH"
 
 started=$(date +%s.%N)
 mkdir -p "$STATE_DIR"
 exec 9>"$STATE_DIR/run.lock"
 if ! flock -n 9; then
-    echo "watch.sh: a previous run still holds $STATE_DIR/run.lock; this run is skipped" >&2
+    echo "$me: a previous run still holds $STATE_DIR/run.lock; this run is skipped" >&2
     exit 0
 fi
 
@@ -118,7 +188,7 @@ gauge() { printf '# HELP %s %s\n# TYPE %s gauge\n%s %s\n' "$1" "$3" "$1" "$1" "$
 elapsed() { echo "$started $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }'; }
 
 fail() {
-    echo "watch.sh: $1; nothing committed: the next run reads the same files again ($(elapsed) s)" >&2
+    echo "$me: $1; nothing committed: the next run reads the same files again ($(elapsed) s)" >&2
     write_metrics 0
     exit 2
 }
@@ -132,11 +202,12 @@ mkdir -p "$stats" "$STATE_DIR/spool" || fail "preflight: $STATE_DIR is not writa
 "$TRAIL_BIN/trail-notify" --check "${notify_args[@]}" || fail "preflight: trail-notify (targets, secrets or spool)"
 
 set +e
-"$TRAIL_BIN/trail-fetch" --quiet --state "$fetch_state" --defer-commit --stats "$stats/fetch.prom" "${sources[@]}" \
+"$TRAIL_BIN/trail-fetch" --quiet --state "$fetch_state" --defer-commit --stats "$stats/fetch.prom" "${fetch_args[@]}" "${sources[@]}" \
     | "$TRAIL_BIN/trail-flatten" \
     | "$TRAIL_BIN/trail-enrich" "${enrich_args[@]}" \
     | "$TRAIL_BIN/trail-match" "${rule_args[@]}" "${match_args[@]}" --stats "$stats/match.prom" \
-    | "$TRAIL_BIN/trail-notify" "${notify_args[@]}" --stats "$stats/notify.prom"
+    | "$TRAIL_BIN/trail-notify" "${notify_args[@]}" --stats "$stats/notify.prom" \
+    | sort -s -k1,1
 status=("${PIPESTATUS[@]}")
 set -e
 
@@ -162,5 +233,5 @@ alerts=$(metric trail_match_alerts "$stats/match.prom")
 delivered=$(metric trail_notify_delivered "$stats/notify.prom")
 spooled=$(metric trail_notify_spooled "$stats/notify.prom")
 dead=$(metric trail_notify_dead_lettered "$stats/notify.prom")
-echo "watch.sh: $files files, $events events, $alerts alerts, $delivered delivered, $spooled spooled, $dead dead-lettered ($(elapsed) s)" >&2
+echo "$me: $files files, $events events, $alerts alerts, $delivered delivered, $spooled spooled, $dead dead-lettered ($(elapsed) s)" >&2
 exit "$worst"

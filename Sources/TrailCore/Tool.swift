@@ -11,6 +11,9 @@ public enum Tool {
         let diagnostics = Diagnostics(tool: name, strict: strict)
         do {
             exit(try body(diagnostics).rawValue)
+        } catch let error as UsageError {
+            diagnostics.warn(error.message)
+            exit(ExitStatus.usage.rawValue)
         } catch is StrictModeStop {
             // The record was already reported; --strict makes it the end of the run.
             exit(ExitStatus.failure.rawValue)
@@ -19,4 +22,12 @@ public enum Tool {
             exit(ExitStatus.failure.rawValue)
         }
     }
+}
+
+/// A bad option value found only once the run has started (a --tune naming a correlation the
+/// loaded rules do not have): a usage error all the same, exit status 64.
+public struct UsageError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

@@ -85,17 +85,24 @@ public final class S3Client: @unchecked Sendable {
 
     public enum Addressing: String, Sendable { case auto, path, virtual }
 
+    /// `text` as an endpoint: an http or https URL with a host, else nil.
+    public static func endpointURL(_ text: String) -> URLComponents? {
+        guard let parts = URLComponents(string: text), let scheme = parts.scheme, scheme == "http" || scheme == "https",
+              let host = parts.host, !host.isEmpty else { return nil }
+        return parts
+    }
+
     public init(location: BucketLocation, credentials: AWSCredentials, region: String, endpoint: String?,
                 addressing: Addressing = .auto, maxRequests: Int? = nil, timeout: TimeInterval = 30,
                 attempts: Int = 4, backoff: TimeInterval = 0.25) throws(S3Failure) {
         self.location = location
         signer = SigV4Signer(credentials: credentials, region: region)
         let endpointText = endpoint ?? (location.isAlibaba ? "https://s3.oss-\(region).aliyuncs.com" : "https://s3.\(region).amazonaws.com")
-        guard let parts = URLComponents(string: endpointText), let scheme = parts.scheme, scheme == "http" || scheme == "https",
-              let host = parts.host, !host.isEmpty else {
+        guard let parts = S3Client.endpointURL(endpointText) else {
             throw S3Failure(description: "\(endpointText): not an http(s) endpoint URL")
         }
         base = parts
+        let host = parts.host ?? ""
         let dnsCompatible = location.bucket.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" }
         switch addressing {
         case .path: pathStyle = true

@@ -9,7 +9,7 @@ import TrailCore
 
 /// The normalized `trail` header written before every event's own fields. One vocabulary
 /// for AWS CloudTrail and Alibaba ActionTrail, so that one rule or report serves both clouds.
-/// The fields and their meaning are the product's contract (README, "Event schema").
+/// The fields and their meaning are the product's contract (docs/schema.md).
 struct Header {
     var cloud: HeaderText?
     var time: HeaderText?
@@ -34,7 +34,7 @@ struct Header {
     var outcome: HeaderText { error == nil ? "success" : "failure" }
 
     /// What an action does, coarsely, for dashboards and rules that want "every delete"
-    /// (README, "Event schema", documents the mapping).
+    /// (docs/schema.md documents the mapping).
     enum Category: String {
         case create, delete, modify, read, auth
     }

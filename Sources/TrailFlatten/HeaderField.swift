@@ -78,7 +78,7 @@ extension Header {
     /// An Alibaba Security Center CSPM check result (`__topic__` = `sas-cspm-log`, scenario
     /// D19). It is a finding about a resource, not a call: the service is `sas`, the action
     /// the check item, the resource's region and the check's time; a failed check
-    /// (`status` NOT_PASS) is the `failure` outcome with the status as its error. README,
+    /// (`status` NOT_PASS) is the `failure` outcome with the status as its error. docs/schema.md,
     /// "Event schema", lists the mapping.
     init(cspm s: JSONScanner, record root: Int, file: String, index: Int) {
         self.file = file

@@ -390,14 +390,14 @@ private extension String {
 }
 
 extension RuleLoader {
-    /// Where rules are looked for when `--rules` is not given: `$TRAIL_RULES`, the installed
-    /// pack beside the executable (`../share/trail/rules`), then `./rules`.
+    /// Where rules are looked for when `--rules` is not given: `$TRAIL_RULES` (an explicit
+    /// choice wins), the pack installed beside the executable's resolved location
+    /// (`../share/trail/rules`), then `./rules`.
     public static func defaultRulePaths(executable: String, environment: [String: String]) -> [String] {
         if let fromEnvironment = environment["TRAIL_RULES"], !fromEnvironment.isEmpty {
             return fromEnvironment.split(separator: ":").map(String.init)
         }
-        let binDir = executable.contains("/") ? String(executable[..<executable.lastIndex(of: "/")!]) : "."
-        let installed = binDir + "/../share/trail/rules"
+        let installed = InstalledData.folder(argv0: executable) + "/rules"
         return [FileIO.isDirectory(installed) ? installed : "rules"]
     }
 }

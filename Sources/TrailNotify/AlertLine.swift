@@ -11,13 +11,16 @@ public struct AlertLine: Sendable {
     public var action: String
     public var account: String
     public var region: String
+    /// What was touched (`alert.resources`, when trail-match names it): the first, and how many more.
+    public var resource: String?
 
     private static let paths = (
         time: JSONPath("alert.time"), level: JSONPath("alert.rule.level"), title: JSONPath("alert.rule.title"),
         actorName: JSONPath("event.trail.actor.name"), actorType: JSONPath("event.trail.actor.type"),
         ip: JSONPath("event.trail.source.ip"), sourceService: JSONPath("event.trail.source.service"),
         service: JSONPath("event.trail.service"), action: JSONPath("event.trail.action"),
-        account: JSONPath("event.trail.account"), region: JSONPath("event.trail.region"))
+        account: JSONPath("event.trail.account"), region: JSONPath("event.trail.region"),
+        resources: JSONPath("alert.resources"))
 
     /// Reads an alert object; nil when it is not an alert.
     public init?(_ s: JSONScanner, alert root: Int) {
@@ -36,6 +39,14 @@ public struct AlertLine: Sendable {
         action = [text(p.service), text(p.action)].compactMap { $0 }.joined(separator: ":")
         account = text(p.account) ?? "-"
         region = text(p.region) ?? "-"
+        var resources: [String] = []
+        if let list = s.value(at: p.resources, from: root), s.kind(at: list) == .array {
+            s.forEachElement(ofArrayAt: list) { element in
+                if let name = s.text(at: element) { resources.append(PrintableText.escaped(name)) }
+                return true
+            }
+        }
+        resource = resources.first.map { resources.count > 1 ? "\($0) (+\(resources.count - 1))" : $0 }
     }
 
     /// `2026-11-16T09:12:03Z  high      Root account used  actor=root (root)  from=… action=… account=… region=…`
@@ -43,7 +54,8 @@ public struct AlertLine: Sendable {
         let padded = level.count < 8 ? level + String(repeating: " ", count: 8 - level.count) : level
         let shownLevel = colour ? AlertLine.colour(for: level) + padded + "\u{1B}[0m" : padded
         let shownTitle = colour ? "\u{1B}[1m" + title + "\u{1B}[0m" : title
-        return "\(time)  \(shownLevel)  \(shownTitle)  actor=\(actor)  from=\(source)  action=\(action.isEmpty ? "-" : action)  account=\(account)  region=\(region)"
+        let touched = resource.map { "  on=\($0)" } ?? ""
+        return "\(time)  \(shownLevel)  \(shownTitle)  actor=\(actor)  from=\(source)  action=\(action.isEmpty ? "-" : action)\(touched)  account=\(account)  region=\(region)"
     }
 
     static func colour(for level: String) -> String {

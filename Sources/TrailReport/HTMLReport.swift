@@ -45,7 +45,7 @@ enum HTML {
     }
 }
 
-/// The page: a summary strip, then one panel per question (README, "trail-report").
+/// The page: a summary strip, then one panel per question (docs/tools.md, "trail-report").
 struct HTMLReport {
     let data: ReportData
     let title: String

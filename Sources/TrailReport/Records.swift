@@ -1,6 +1,6 @@
 import TrailCore
 
-/// What the report reads of an event: its `trail` header (README, "Event schema"), taken in
+/// What the report reads of an event: its `trail` header (docs/schema.md), taken in
 /// one pass over the header's members.
 public struct EventHeader: Sendable {
     public var time: Timestamp?
@@ -141,7 +141,7 @@ public struct ConfigurationChange: Sendable {
     }
 }
 
-/// What the report reads of an alert (README, "Alert schema").
+/// What the report reads of an alert (docs/schema.md).
 struct AlertRecord {
     let ruleID: String
     let title: String
@@ -166,7 +166,7 @@ struct AlertRecord {
     }
 }
 
-/// What the report reads of an integrity finding of `trail-fetch --verify` (README, "Validating a trail").
+/// What the report reads of an integrity finding of `trail-fetch --verify` (docs/tools.md, "Validating a trail").
 public struct IntegrityFinding: Sendable {
     public let status: String
     public let type: String?

@@ -33,7 +33,8 @@ struct TrailEnrichCommand: ParsableCommand {
                 --geo-csv GeoLite2-City-Blocks-IPv6.csv events.ndjson
               trail-enrich --table trail.account=accounts.csv \\
                 --table trail.actor.name=owners.csv events.ndjson
-            """)
+            """,
+        version: TrailVersion.current)
 
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
@@ -79,6 +80,14 @@ struct TrailEnrichCommand: ParsableCommand {
         }
         guard (1...(1 << 24)).contains(cacheSize) else { throw ValidationError("--cache-size must be between 1 and \(1 << 24)") }
         if holidays != nil, businessHours == nil { throw ValidationError("--holidays needs --business-hours") }
+        // The specification alone (the holidays file is read at the start of the run).
+        if let businessHours {
+            do {
+                _ = try BusinessCalendar(specification: businessHours)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
     }
 
     func run() throws {

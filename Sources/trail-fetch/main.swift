@@ -27,7 +27,7 @@ struct TrailFetchCommand: ParsableCommand {
             files are not delivered in key order; older days are closed once delivered. A run \
             killed at any moment repeats at most the objects that were in flight (--jobs).
 
-            In the scheduled pipeline (pipelines/watch.sh) --defer-commit leaves the new state \
+            In the scheduled pipeline (trail-watch) --defer-commit leaves the new state \
             in FILE.next: the run's files count as delivered only once every later stage has \
             finished and the pipeline renames it into place, so a run that dies anywhere \
             leaves its files to the next one. An unreadable state file stops the run before \
@@ -66,15 +66,16 @@ struct TrailFetchCommand: ParsableCommand {
               aws cloudtrail list-public-keys --start-time 2024-01-01 > keys.json
               trail-fetch --verify --public-keys keys.json --since 2024-01-15 s3://my-trail
               trail-fetch --verify --public-keys keys.json --state fetch-state.json ./my-trail-copy
-            """)
+            """,
+        version: TrailVersion.current)
 
     @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, folders, files, or - for stdin.")
     var sources: [String]
 
-    @Option(help: ArgumentHelp("Record delivered objects in this file; later runs emit only new ones.", valueName: "file"))
+    @Option(help: ArgumentHelp("Record delivered objects in this file; later runs emit only new ones (\(StateFolder.rule)).", valueName: "file"))
     var state: String?
 
-    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit once every later stage has finished (pipelines/watch.sh).")
+    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit once every later stage has finished (trail-watch).")
     var deferCommit = false
 
     @Flag(help: "With --state: move an unreadable (or any) state file aside as FILE.bad-<time> and start from an empty state: every object is read again.")
@@ -157,6 +158,10 @@ struct TrailFetchCommand: ParsableCommand {
                 throw ValidationError("\(name) \(value): not a byte count from 1K to 1T (a number with an optional K, M, G or T)")
             }
         }
+        for source in sources where BucketLocation(source) == nil && source.contains("://") {
+            throw ValidationError("\(source): unknown scheme (use s3://, oss://, a path, or -)")
+        }
+        if let endpoint, S3Client.endpointURL(endpoint) == nil { throw ValidationError("--endpoint \(endpoint): not an http(s) URL with a host") }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, FetchFilters.day(value) == nil { throw ValidationError("\(name) \(value): not a date (YYYY-MM-DD) or RFC 3339 time") }
         }
@@ -169,7 +174,7 @@ struct TrailFetchCommand: ParsableCommand {
         options.endpoint = endpoint
         options.addressing = S3Client.Addressing(rawValue: addressing) ?? .auto
         options.maxRequests = maxRequests
-        options.statePath = state
+        options.statePath = state.map { StateFolder.resolve($0, environment: ProcessInfo.processInfo.environment) }
         options.deferCommit = deferCommit
         options.resetState = resetState
         options.verbose = verbose

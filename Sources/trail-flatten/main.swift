@@ -33,7 +33,8 @@ struct TrailFlattenCommand: ParsableCommand {
               aws cloudtrail lookup-events --max-results 50 | trail-flatten
               trail-flatten --format line --fields time,action,actor.name events.json
               trail-fetch pipelines/sample | trail-flatten --dedupe | wc -l
-            """)
+            """,
+        version: TrailVersion.current)
 
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []

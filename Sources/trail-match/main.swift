@@ -25,7 +25,7 @@ struct TrailMatchCommand: ParsableCommand {
             event shows its end has passed. An event counts once: one read again (a file \
             delivered twice, a batch a killed pipeline repeats) changes no count.
 
-            In the scheduled pipeline (pipelines/watch.sh) --defer-commit writes the new \
+            In the scheduled pipeline (trail-watch) --defer-commit writes the new \
             state to FILE.next, renamed into place only when every stage has finished. An \
             unreadable state file stops the run before any input is read (--check with \
             --state checks it too); --reset-state moves it aside.
@@ -51,7 +51,8 @@ struct TrailMatchCommand: ParsableCommand {
               trail-match --check rules
               trail-match --rules rules --filters site-exceptions events.ndjson
               trail-match --test rules
-            """)
+            """,
+        version: TrailVersion.current)
 
     @Option(name: .long, help: "A rule file or folder (repeatable).")
     var rules: [String] = []
@@ -62,10 +63,10 @@ struct TrailMatchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run the example events the rule files carry, and exit.", valueName: "rules"))
     var test: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Correlation state file, read before and written (atomically) after the run.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Correlation state file, read before and written (atomically) after the run (\(StateFolder.rule)).", valueName: "file"))
     var state: String?
 
-    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit (pipelines/watch.sh).")
+    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit (trail-watch).")
     var deferCommit = false
 
     @Flag(help: "With --state: move the state file aside as FILE.bad-<time> and start from an empty state (open windows are lost).")
@@ -121,9 +122,13 @@ struct TrailMatchCommand: ParsableCommand {
             var loaded = try loader.load(paths: paths)
             for problem in loaded.problems { diagnostics.warn("\(problem)") }
             guard loaded.problems.isEmpty else { return .failure }
-            try loaded.apply(tune.map(CorrelationTuning.init))
+            do {
+                try loaded.apply(tune.map(CorrelationTuning.init))
+            } catch {
+                throw UsageError("\(error)")
+            }
             let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
-            let stateFile = try state.map { try StateFile.opening($0, deferCommit: deferCommit, reset: resetState, diagnostics: diagnostics) }
+            let stateFile = try state.map { try StateFile.opening(StateFolder.resolve($0, environment: ProcessInfo.processInfo.environment), deferCommit: deferCommit, reset: resetState, diagnostics: diagnostics) }
             let matcher = Matcher(loaded, lateness: allowed, readsTime: stats != nil, output: .standardOutput(), diagnostics: diagnostics)
             if !check.isEmpty {
                 if let stateFile { try matcher.checkState(stateFile) }

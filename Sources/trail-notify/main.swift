@@ -58,7 +58,8 @@ struct TrailNotifyCommand: ParsableCommand {
                 --to 'https://hooks.slack.com/services/${SLACK_PATH}'
               trail-notify --spool /var/lib/trail/spool --to @targets --check
               trail-notify --spool /var/lib/trail/spool --to @targets --retry-dead
-            """)
+            """,
+        version: TrailVersion.current)
 
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
@@ -90,7 +91,7 @@ struct TrailNotifyCommand: ParsableCommand {
     @Option(help: "Silence one key until a time (repeatable): 'actor=alice,rule=ID@2026-11-20T00:00:00Z'.")
     var silence: [String] = []
 
-    @Option(help: "Folder keeping undelivered alerts, sent ids and throttle counters between runs.")
+    @Option(help: "Folder keeping undelivered alerts, sent ids and throttle counters between runs (\(StateFolder.rule)).")
     var spool: String?
 
     @Option(help: "Retries per message before it is spooled.")
@@ -132,7 +133,7 @@ struct TrailNotifyCommand: ParsableCommand {
         line.utcOffset = utcOffset
         line.quietAction = quietAction
         line.silence = silence
-        line.spool = spool
+        line.spool = spool.map { StateFolder.resolve($0, environment: ProcessInfo.processInfo.environment) }
         line.retries = retries
         line.retryDelay = retryDelay
         line.now = now

@@ -37,7 +37,8 @@ struct TrailReportCommand: ParsableCommand {
               trail-report --from 2026-11-17 --to 2026-11-17 --bucket hour --top 20 \\
                 --title 'shop: 17 November' --out day.html events.ndjson alerts.ndjson
               trail-fetch --verify --public-keys keys.json bucket | trail-report --out integrity.html
-            """)
+            """,
+        version: TrailVersion.current)
 
     @Argument(help: "Input files (default: stdin; - is stdin).")
     var inputs: [String] = []

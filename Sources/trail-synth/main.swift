@@ -43,7 +43,8 @@ struct TrailSynthCommand: ParsableCommand {
         Example, a benchmark corpus:
           trail-synth --out corpus --events 1000000 --accounts 5 --days 7 \\
             --scenarios all --scenario-rate 10 --actiontrail 50000
-        """)
+        """,
+        version: TrailVersion.current)
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Folder to write the log tree into (created if missing).", valueName: "dir"))
     var outputDirectory: String

@@ -103,6 +103,9 @@ import TrailTestSupport
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdoutLines.contains { $0.contains("Root account used") })
         #expect(run.stdoutLines.contains { $0.contains("Console sign-in without MFA") })
+        // The day's alerts read in event-time order, whatever order the files came in.
+        let times = run.stdoutLines.map { String($0.prefix { $0 != " " }) }
+        #expect(times == times.sorted(), "alerts in event-time order")
         // A second run while the lock is held (by this shell, which must outlive the run: hence
         // the explicit exit, which keeps bash from exec-ing the script in its place) is skipped.
         let overlapping = try runShell("""

@@ -68,7 +68,7 @@ struct ScheduledPipeline {
     func remove() { dir.remove() }
 }
 
-/// Each alert exactly once however the scheduled pipeline is disturbed (README, "Scheduled runs").
+/// Each alert exactly once however the scheduled pipeline is disturbed (docs/operations.md).
 @Suite(.serialized) struct ScheduledRunTests {
     @Test func killedAtRandomMomentsItLosesAndRepeatsNothing() throws {
         let kills = ProcessInfo.processInfo.environment["TRAIL_KILL_TEST_KILLS"] ?? "50"
@@ -245,8 +245,9 @@ struct ScheduledPipeline {
     }
 }
 
-/// A copy of the tools, the pack and the pipelines laid out below `PREFIX` as `make install`
-/// lays them out, a targets file writing to a file target, and README's paths moved there.
+/// The tools installed with `make install` below a temporary root (PREFIX ROOT/usr/local,
+/// the systemd units with DESTDIR ROOT), a config in ROOT/etc/trail/watch.conf watching the
+/// test's bucket, a targets file writing to a file target, and the docs' paths moved there.
 struct InstalledCopy {
     let pipeline: ScheduledPipeline
     var root: String { pipeline.dir.path }
@@ -254,82 +255,92 @@ struct InstalledCopy {
 
     init(_ pipeline: ScheduledPipeline) throws {
         self.pipeline = pipeline
-        let prefix = pipeline.dir.path + "/usr/local"
+        let root = pipeline.dir.path
         let installed = try runShell("""
             set -e
-            mkdir -p '\(prefix)/bin' '\(prefix)/share/trail' '\(pipeline.dir.path)/etc/trail'
-            for t in trail-fetch trail-flatten trail-enrich trail-match trail-notify; do cp '\(pipeline.bin)'/$t '\(prefix)/bin/'; done
-            cp -R '\(packageRoot)/rules' '\(packageRoot)/pipelines' '\(prefix)/share/trail/'
-            echo 'file://\(pipeline.dir.path)/alerts.ndjson' > '\(pipeline.dir.path)/etc/trail/targets'
+            cd '\(packageRoot)'
+            make -s install PREFIX='\(root)/usr/local' TOOLS_FROM='\(pipeline.bin)' >/dev/null
+            make -s install-systemd DESTDIR='\(root)' >/dev/null
+            mkdir -p '\(root)/etc/trail'
+            echo 'file://\(root)/alerts.ndjson' > '\(root)/etc/trail/targets'
+            printf '%s\\n' 'TRAIL_SOURCES=\(pipeline.bucket)' 'TRAIL_NOTIFY=--to @\(root)/etc/trail/targets' > '\(root)/etc/trail/watch.conf'
+            chmod 600 '\(root)/etc/trail/watch.conf'
             """)
         #expect(installed.status == 0, "\(installed.stderr)")
     }
 
-    /// README's text with its system paths moved below this copy and the bucket made local.
+    /// Text of the docs or a unit with its system paths moved below this copy.
     func localized(_ text: String) -> String {
         text.replacingOccurrences(of: "/usr/local", with: root + "/usr/local")
             .replacingOccurrences(of: "/var/lib/trail", with: root + "/var/lib/trail")
             .replacingOccurrences(of: "/etc/trail", with: root + "/etc/trail")
-            .replacingOccurrences(of: "/var/log/trail.log", with: root + "/trail.log")
-            .replacingOccurrences(of: "s3://my-trail-bucket/AWSLogs/", with: pipeline.bucket)
+            .replacingOccurrences(of: "/var/log/trail", with: root + "/log/trail")
     }
 
-    /// The fenced block of README that opens with ```KIND.
-    static func readmeBlock(_ kind: String) throws -> String {
-        let readme = try String(contentsOfFile: packageRoot + "/README.md", encoding: .utf8)
-        return try #require(readme.components(separatedBy: "```\(kind)\n").dropFirst().first?.components(separatedBy: "```").first)
+    /// The fenced block of docs/operations.md that opens with ```KIND.
+    static func docsBlock(_ kind: String) throws -> String {
+        let text = try String(contentsOfFile: packageRoot + "/docs/operations.md", encoding: .utf8)
+        return try #require(text.components(separatedBy: "```\(kind)\n").dropFirst().first?.components(separatedBy: "```").first)
     }
 }
 
-/// README's crontab line, run as cron runs it (`sh -c`, PATH=/usr/bin:/bin, nothing else set).
-@Test func readmesCronLineWorksAsShown() throws {
-    let entry = try #require(try InstalledCopy.readmeBlock("cron").split(separator: "\n").first { !$0.hasPrefix("#") })
+/// The docs' crontab line, run as cron runs it (`sh -c`, PATH=/usr/bin:/bin, HOME, nothing
+/// else): the installed trail-watch, its state in ~/.local/state/trail.
+@Test func theDocumentedCronLineWorksAsShown() throws {
+    let entry = try #require(try InstalledCopy.docsBlock("cron").split(separator: "\n").first { !$0.hasPrefix("#") })
     let command = entry.split(separator: " ", maxSplits: 5).last.map(String.init) ?? ""
     let pipeline = try ScheduledPipeline()
     defer { pipeline.remove() }
     let copy = try InstalledCopy(pipeline)
-    let cron = try runShell("exec env -i PATH=/usr/bin:/bin HOME='\(copy.root)' SHELL=/bin/sh LOGNAME=root /bin/sh -c \"$CRON_COMMAND\"",
+    try FileManager.default.createDirectory(atPath: copy.root + "/log/trail", withIntermediateDirectories: true)
+    let cron = try runShell("exec env -i PATH=/usr/bin:/bin HOME='\(copy.root)/home' SHELL=/bin/sh LOGNAME=root /bin/sh -c \"$CRON_COMMAND\"",
                             environment: ["CRON_COMMAND": copy.localized(command)], timeout: 300)
-    let log = (try? String(contentsOfFile: copy.root + "/trail.log", encoding: .utf8)) ?? ""
+    let log = (try? String(contentsOfFile: copy.root + "/log/trail/watch.log", encoding: .utf8)) ?? ""
     #expect(cron.status == 0, "\(log)")
     #expect(log.contains(" delivered, 0 spooled, 0 dead-lettered"), "\(log)")
+    #expect(FileManager.default.fileExists(atPath: copy.root + "/home/.local/state/trail/fetch-state.json"))
     #expect(try ScheduledPipeline.ids(inFileTarget: copy.alerts).count > 10)
 }
 
-/// README's systemd units: `systemd-analyze verify` finds nothing to say, and the service's
-/// command with its Environment= lines (and nothing else, as systemd runs it) succeeds.
+/// The installed systemd units: `systemd-analyze verify` finds nothing to say, and the
+/// service's ExecStart, run as systemd runs it (nothing in the environment but what the unit
+/// gives: STATE_DIRECTORY from StateDirectory=, the config as a credential), succeeds.
 @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
-func readmesSystemdUnitsWorkAsShown() throws {
+func theInstalledSystemdUnitsWork() throws {
     let pipeline = try ScheduledPipeline()
     defer { pipeline.remove() }
     let copy = try InstalledCopy(pipeline)
-    var units: [String: String] = [:]
-    for part in try InstalledCopy.readmeBlock("ini").components(separatedBy: "# /etc/systemd/system/").dropFirst() {
-        let name = String(part.prefix { $0 != "\n" })
-        units[name] = copy.localized(String(part.dropFirst(name.count + 1)))
-        try pipeline.dir.write("units/" + name, units[name]!)
-    }
-    let service = try #require(units["trail-watch.service"])
-    #expect(units["trail-watch.timer"] != nil)
-    let verified = try runShell("systemd-analyze verify --man=no '\(copy.root)/units/trail-watch.service' '\(copy.root)/units/trail-watch.timer'")
+    let units = copy.root + "/etc/systemd/system"
+    let service = copy.localized(try String(contentsOfFile: units + "/trail-watch.service", encoding: .utf8))
+    try service.write(toFile: units + "/trail-watch.service", atomically: true, encoding: .utf8)
+    let verified = try runShell("systemd-analyze verify --man=no '\(units)/trail-watch.service' '\(units)/trail-watch.timer'")
     #expect(verified.status == 0 && verified.stderr.isEmpty, "\(verified.stderr)")
-    var environment: [String] = []
-    var command = ""
-    var succeeds: Set<Int32> = [0]
-    for line in service.split(separator: "\n") {
-        if line.hasPrefix("Environment=") {
-            environment.append(line.dropFirst("Environment=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
-        } else if line.hasPrefix("ExecStart=") {
-            command = String(line.dropFirst("ExecStart=".count))
-        } else if line.hasPrefix("SuccessExitStatus=") {
-            succeeds.formUnion(line.dropFirst("SuccessExitStatus=".count).split(separator: " ").compactMap { Int32($0) })
-        }
+    var settings: [String: String] = [:]
+    for line in service.split(separator: "\n") where !line.hasPrefix("#") {
+        guard let equals = line.firstIndex(of: "=") else { continue }
+        settings[String(line[..<equals])] = String(line[line.index(after: equals)...])
     }
-    let quoted = environment.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-    let ran = try runShell("exec env -i PATH=/usr/bin:/bin \(quoted) '\(command)'", timeout: 300)
+    #expect(settings["StateDirectory"] == "trail" && settings["DynamicUser"] == "yes")
+    let credential = try #require(settings["LoadCredential"]?.split(separator: ":", maxSplits: 1))
+    let command = try #require(settings["ExecStart"])
+    let succeeds = Set([0] + (settings["SuccessExitStatus"] ?? "").split(separator: " ").compactMap { Int32($0) })
+    let ran = try runShell("""
+        mkdir -p '\(copy.root)/credentials' && cp '\(credential[1])' '\(copy.root)/credentials/\(credential[0])'
+        exec env -i PATH=/usr/bin:/bin STATE_DIRECTORY='\(copy.root)/var/lib/trail' CREDENTIALS_DIRECTORY='\(copy.root)/credentials' \
+          /bin/sh -c "$UNIT_COMMAND"
+        """, environment: ["UNIT_COMMAND": command], timeout: 300)
     #expect(succeeds.contains(ran.status), "\(ran.stderr)")
     #expect(ran.stderr.contains(" delivered, 0 spooled, 0 dead-lettered"), "\(ran.stderr)")
+    #expect(FileManager.default.fileExists(atPath: copy.root + "/var/lib/trail/fetch-state.json"))
     #expect(try ScheduledPipeline.ids(inFileTarget: copy.alerts).count > 10)
+}
+
+/// The issue's "done when": a clean clone installed and watched as a new user would
+/// (Tests/PipelineTests/installed-watch.sh).
+@Test func aCleanCloneInstalledWatchesAnS3BucketWithEachAlertOnce() throws {
+    let result = try runShell("'\(packageRoot)/Tests/PipelineTests/installed-watch.sh' '\(builtExecutablesFolder())'", timeout: 300)
+    #expect(result.status == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
+    #expect(result.stdout.contains("alerts, each once"), "\(result.stdout)")
 }
 
 func canMountTmpfs() -> Bool {

@@ -5,7 +5,7 @@ import TrailTestSupport
 
 /// Inputs `make fuzz` found the validator accepting where Foundation refuses them: the
 /// validator refuses them too, but for a `\u` escape of a lone surrogate, which RFC 8259's
-/// grammar allows and the core reads as U+FFFD (README, "Hostile input").
+/// grammar allows and the core reads as U+FFFD (docs/hostile-input.md).
 @Suite struct JSONRegressionTests {
     @Test(arguments: try regressionInputs(of: "TrailCoreTests"))
     func refusesWhatIsNotJSON(input: String) throws {

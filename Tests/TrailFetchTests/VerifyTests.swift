@@ -113,7 +113,7 @@ struct VerifyTests {
         func uri(_ key: String) -> String { root + "/" + key }
     }
 
-    /// The rule README shows for integrity findings.
+    /// The rule docs/tools.md shows for integrity findings.
     static let integrityRule = """
         title: CloudTrail log file integrity problem
         id: 6d1b8a52-2f0e-4c55-9a43-0c1f6b1e7a10

@@ -11,7 +11,7 @@ import TrailTestSupport
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         // About 24 MB on one line, against a 1 MB window (debug builds are slow; a release
-        // build streams a 1 GB document the same way, see README).
+        // build streams a 1 GB document the same way, see docs/tools.md).
         let event = FlattenerTests.roleCall
         let count = 24_000_000 / event.utf8.count
         var document = [UInt8]()

@@ -259,11 +259,11 @@ func correlate(_ set: RuleSet, _ events: [String], lateness: Int64? = nil) throw
         let bin = builtExecutablesFolder() + "/trail-match"
         let result = try runShell("""
             cd '\(dir.path)'
-            '\(bin)' --rules '\(rules)' --state match.state --lateness 5m '\(part1)'
+            '\(bin)' --rules '\(rules)' --state ./match.state --lateness 5m '\(part1)'
             cp match.state saved.state
             # A run that reads part 2 and is killed before its input ends: the state stays as it was.
             mkfifo input
-            '\(bin)' --rules '\(rules)' --state match.state --lateness 5m < input > killed.out &
+            '\(bin)' --rules '\(rules)' --state ./match.state --lateness 5m < input > killed.out &
             killed=$!
             exec 3> input
             cat '\(part2)' >&3
@@ -272,7 +272,7 @@ func correlate(_ set: RuleSet, _ events: [String], lateness: Int64? = nil) throw
             wait $killed 2>/dev/null
             exec 3>&-
             cmp match.state saved.state && echo state-intact
-            '\(bin)' --rules '\(rules)' --state match.state --lateness 5m '\(part2)'
+            '\(bin)' --rules '\(rules)' --state ./match.state --lateness 5m '\(part2)'
             """, timeout: 60)
         #expect(result.stdout.contains("state-intact"), "\(result.stderr)")
         let alerts = result.stdoutLines.filter { $0.hasPrefix("{") }

@@ -22,6 +22,24 @@ import TrailTestSupport
         ])
     }
 
+    /// The resource an alert touched (alert.resources, added by trail-match) follows the
+    /// action: the first, and how many more; an alert without it reads as before.
+    @Test func theLineNamesWhatWasTouched() throws {
+        func line(_ alert: String) throws -> String {
+            try Array(alert.utf8).withUnsafeBytes { raw in
+                let s = JSONScanner(raw)
+                return try #require(AlertLine(s, alert: try s.validateDocument())).render(colour: false)
+            }
+        }
+        let one = Self.alert.replacingOccurrences(of: #""time":"#, with: #""resources":["arn:aws:s3:::payroll"],"time":"#)
+        #expect(try line(one).contains("action=signin:ConsoleLogin  on=arn:aws:s3:::payroll  account="))
+        let two = Self.alert.replacingOccurrences(of: #""time":"#, with: #""resources":["sg-1","sg-2\nx"],"time":"#)
+        #expect(try line(two).contains("  on=sg-1 (+1)  "))
+        let none = Self.alert.replacingOccurrences(of: #""time":"#, with: #""resources":[],"time":"#)
+        #expect(try line(none) == (try line(Self.alert)))
+        #expect(!(try line(Self.alert)).contains("  on="))
+    }
+
     @Test func colourMarksTheLevelOnATerminal() throws {
         let line = try Array(Self.alert.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
