@@ -8,7 +8,7 @@ TRAIL_BUSINESS_HOURS=${TRAIL_BUSINESS_HOURS:-}
 TRAIL_HOLIDAYS=${TRAIL_HOLIDAYS:-}
 # Site exceptions: Sigma filters joined to the rules they name (docs/sigma.md). Unset: the
 # exceptions folder beside this script, when there is one; empty: none.
-TRAIL_FILTERS=${TRAIL_FILTERS-$([ -d "$here/exceptions" ] && echo "$here/exceptions")}
+TRAIL_FILTERS=${TRAIL_FILTERS-$(if [ -d "$here/exceptions" ]; then echo "$here/exceptions"; fi)}
 
 # require_tools SCRIPT TOOL...: sets TRAIL_BIN (unless set: the folder of the first TOOL on
 # PATH, else PREFIX/bin when this is PREFIX/share/trail/pipelines (make install), else

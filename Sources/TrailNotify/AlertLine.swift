@@ -50,12 +50,22 @@ public struct AlertLine: Sendable {
     }
 
     /// `2026-11-16T09:12:03Z  high      Root account used  actor=root (root)  from=… action=… account=… region=…`
-    public func render(colour: Bool) -> String {
+    /// `width`: the terminal's columns; a longer line is cut there, its end shown as `…`.
+    public func render(colour: Bool, width: Int? = nil) -> String {
         let padded = level.count < 8 ? level + String(repeating: " ", count: 8 - level.count) : level
-        let shownLevel = colour ? AlertLine.colour(for: level) + padded + "\u{1B}[0m" : padded
-        let shownTitle = colour ? "\u{1B}[1m" + title + "\u{1B}[0m" : title
         let touched = resource.map { "  on=\($0)" } ?? ""
-        return "\(time)  \(shownLevel)  \(shownTitle)  actor=\(actor)  from=\(source)  action=\(action.isEmpty ? "-" : action)\(touched)  account=\(account)  region=\(region)"
+        let rest = "  actor=\(actor)  from=\(source)  action=\(action.isEmpty ? "-" : action)\(touched)  account=\(account)  region=\(region)"
+        // Text and the style it is shown in (nil: plain).
+        let parts: [(String, String?)] = [(time + "  ", nil), (padded, AlertLine.colour(for: level)), ("  ", nil), (title, "\u{1B}[1m"), (rest, nil)]
+        let length = parts.reduce(0) { $0 + $1.0.count }
+        var room = width.map { length > $0 ? max($0 - 1, 0) : length } ?? length
+        var line = ""
+        for (text, style) in parts where room > 0 {
+            let shown = text.count > room ? String(text.prefix(room)) : text
+            room -= shown.count
+            line += colour ? style.map { $0 + shown + "\u{1B}[0m" } ?? shown : shown
+        }
+        return width.map { length > $0 } == true ? line + "…" : line
     }
 
     static func colour(for level: String) -> String {

@@ -62,14 +62,16 @@ public final class Notifier {
     /// Not delivered and kept nowhere (no --spool).
     public private(set) var lost = 0
 
-    public init(targets: [Target], options: NotifyOptions, output: OutputWriter, diagnostics: Diagnostics, colour: Bool) throws {
+    /// `colour` and `width` (columns) are the terminal's, when stdout is one.
+    public init(targets: [Target], options: NotifyOptions, output: OutputWriter, diagnostics: Diagnostics, colour: Bool,
+                width: Int? = nil) throws {
         try options.validate()
         self.targets = targets
         self.options = options
         self.diagnostics = diagnostics
         transports = targets.map { target in
             switch target.kind {
-            case .console: return ConsoleTransport(output: output, colour: colour)
+            case .console: return ConsoleTransport(output: output, colour: colour, width: width)
             case .smtp(let settings): return SMTPTransport(settings)
             case .webhook(let settings): return WebhookTransport(settings)
             case .syslog(let settings): return SyslogTransport(settings)

@@ -14,15 +14,18 @@ protocol Transport {
 final class ConsoleTransport: Transport {
     private let output: OutputWriter
     private let colour: Bool
+    /// A terminal's columns: each alert's line fits in one.
+    private let width: Int?
 
-    init(output: OutputWriter, colour: Bool) {
+    init(output: OutputWriter, colour: Bool, width: Int?) {
         self.output = output
         self.colour = colour
+        self.width = width
     }
 
     func send(_ message: Message) throws {
         if message.alertIDs.count == 1, !message.hasLineTemplate, let line = message.alertLine {
-            output.write(line.render(colour: colour))
+            output.write(line.render(colour: colour, width: width))
         } else {
             // The template's own line ends stay; the alert's text in it was escaped when rendered.
             output.write(message.alertIDs.count == 1 ? PrintableText.escaped(message.line) : message.subject + "\n" + message.body)

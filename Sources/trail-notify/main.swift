@@ -156,7 +156,8 @@ struct TrailNotifyCommand: ParsableCommand {
         Tool.run("trail-notify", strict: strict) { diagnostics in
             let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let notifier = try Notifier(targets: try commandLine.parsedTargets(), options: try commandLine.options(),
-                                        output: .standardOutput(), diagnostics: diagnostics, colour: colour)
+                                        output: .standardOutput(), diagnostics: diagnostics, colour: colour,
+                                        width: Terminal.columns(of: 1))
             return check ? try notifier.check() : try notifier.run(inputs: inputs, maxRecordSize: maxRecordSize)
         }
     }

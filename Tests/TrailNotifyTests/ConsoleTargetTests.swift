@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TrailCore
 import TrailNotify
@@ -38,6 +39,38 @@ import TrailTestSupport
         let none = Self.alert.replacingOccurrences(of: #""time":"#, with: #""resources":[],"time":"#)
         #expect(try line(none) == (try line(Self.alert)))
         #expect(!(try line(Self.alert)).contains("  on="))
+    }
+
+    /// On a terminal each alert's line fits its width, the cut shown as `…`; colour codes
+    /// take no columns; a line that fits, and any line into a pipe, is whole.
+    @Test func aLineFitsTheTerminal() throws {
+        let line = try Array(Self.alert.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            return try #require(AlertLine(s, alert: try s.validateDocument()))
+        }
+        let whole = line.render(colour: false)
+        #expect(line.render(colour: false, width: 200) == whole)
+        #expect(line.render(colour: false, width: whole.count) == whole)
+        let cut = line.render(colour: false, width: 60)
+        #expect(cut.count == 60 && cut.hasSuffix("…") && whole.hasPrefix(String(cut.dropLast())))
+        let coloured = line.render(colour: true, width: 60)
+        let visible = coloured.replacingOccurrences(of: #"\x{1B}\[[0-9;]*m"#, with: "", options: .regularExpression)
+        #expect(visible == cut)
+        #expect(line.render(colour: false, width: 10) == "2026-11-1…")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
+    func trailNotifyCutsItsLinesToTheTerminalOnly() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let input = try dir.write("alerts.ndjson", Self.alert + "\n")
+        let tool = builtExecutablesFolder() + "/trail-notify"
+        let terminal = try runShell("script -qec \"stty cols 50; NO_COLOR=1 '\(tool)' '\(input)'\" /dev/null")
+        #expect(terminal.status == 0, "\(terminal.stderr)")
+        let lines = terminal.stdout.replacingOccurrences(of: "\r", with: "").split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].count == 50 && lines[0].hasSuffix("…"), "\(lines)")
+        let piped = try runShell("'\(tool)' '\(input)' | cat")
+        #expect(piped.stdoutLines.first?.hasSuffix("region=us-east-1") == true, "\(piped.stdout)")
     }
 
     @Test func colourMarksTheLevelOnATerminal() throws {
