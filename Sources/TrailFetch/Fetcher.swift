@@ -115,19 +115,25 @@ public final class Fetcher {
     }
 
     private func makeClient(_ location: BucketLocation) throws -> S3Client {
-        let configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
+        let configuration: AWSConfiguration
+        do {
+            configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
                                                          region: options.region, endpoint: options.endpoint,
                                                          alibaba: location.isAlibaba)
+        } catch let failure as CredentialFailure {
+            throw S3Failure(description: "\(location.uri(location.prefix)): \(failure)")
+        }
         guard let credentials = configuration.credentials else {
             throw S3Failure(description: location.isAlibaba
                 ? "\(location.uri(location.prefix)): no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-                : "\(location.uri(location.prefix)): no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile of ~/.aws/credentials (--profile, AWS_PROFILE)")
+                : "\(location.uri(location.prefix)): no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile of ~/.aws/config (--profile, AWS_PROFILE); AWS_EC2_METADATA_DISABLED is set")
         }
         let region = configuration.region ?? (location.isAlibaba ? "cn-hangzhou" : "us-east-1")
         let client = try S3Client(location: location, credentials: credentials, region: region, endpoint: configuration.endpoint,
                                   addressing: options.addressing, maxRequests: options.maxRequests.map { max(0, $0 - requestsUsed) },
                                   attempts: options.attempts, backoff: options.backoff)
         if options.verbose {
+            Diagnostics.writeStandardError("trail-fetch: credentials from \(credentials.source)\n")
             client.log = { Diagnostics.writeStandardError("trail-fetch: \($0)\n") }
         }
         return client
