@@ -15,6 +15,9 @@
 #
 # Environment (defaults run the bundled sample):
 #   TRAIL_SOURCES  what trail-fetch reads (folders, files, s3:// URLs)  [pipelines/sample]
+#   TRAIL_QUEUE    an SQS queue of the trail bucket's notifications, read instead of TRAIL_SOURCES;
+#                  its messages are deleted once the run has committed   [none]
+#   TRAIL_QUEUE_WAIT seconds a receive waits on the queue (the run ends when one gets nothing) [20]
 #   TRAIL_RULES    rule files or folders for trail-match, ':'-separated   [rules/]
 #   TRAIL_FILTERS  Sigma filter files or folders (site exceptions), ':'-separated [pipelines/exceptions/]
 #   TRAIL_ENRICH   arguments for trail-enrich (--geo, --networks, --table) [none]
@@ -40,6 +43,8 @@ TRAIL_NOTIFY=${TRAIL_NOTIFY:-}
 TRAIL_METRICS=${TRAIL_METRICS:-$STATE_DIR/trail.prom}
 . "$here/stages.sh"
 require_tools watch.sh trail-fetch trail-flatten trail-enrich trail-match trail-notify
+# A queue's messages are held in the fetch state and deleted by the run after the commit.
+if [ -n "${TRAIL_QUEUE:-}" ]; then sources=(--queue "$TRAIL_QUEUE" --queue-wait "${TRAIL_QUEUE_WAIT:-20}"); fi
 
 started=$(date +%s.%N)
 mkdir -p "$STATE_DIR"

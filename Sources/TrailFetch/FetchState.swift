@@ -42,6 +42,9 @@ public final class FetchState {
     private var journalPath: String { path + ".journal" }
     private var openDays: [String: [String: String]] = [:]     // day folder URI → name → ETag
     private var closed: [String: Set<Int>] = [:]           // stream URI → closed days
+    /// Queue URL → receipt handles of messages whose objects this state counts as delivered:
+    /// deleted from the queue once the state is committed (`QueueFetcher`).
+    public private(set) var receipts: [String: [String]] = [:]
     private var journal: Int32 = -1
 
     /// With `file.deferCommit` nothing is journaled and `save` writes `FILE.next`: the run's
@@ -73,6 +76,10 @@ public final class FetchState {
             throw file.corrupt("\"open\" or \"closed\" is not what trail-fetch writes", tool: "trail-fetch")
         }
         openDays = open
+        guard let held = (root["receipts"] ?? [String: Any]()) as? [String: [String]] else {
+            throw file.corrupt("\"receipts\" is not what trail-fetch writes", tool: "trail-fetch")
+        }
+        receipts = held
         for (stream, ranges) in closedRanges {
             for range in ranges {
                 let ends = range.split(separator: "/").compactMap { Timestamp(iso8601: $0 + "T00:00:00Z") }
@@ -125,6 +132,11 @@ public final class FetchState {
         guard written == text.count else { throw IOFailure(path: journalPath, errno: errno) }
     }
 
+    /// Replaces the receipt handles held for `queue` (none: forgets the queue).
+    public func holdReceipts(_ handles: [String], queue: String) {
+        receipts[queue] = handles.isEmpty ? nil : handles
+    }
+
     /// Closes a fully delivered day: its names are dropped and the day joins its stream's ranges.
     public func closeDay(_ folder: DayFolder) {
         guard let day = folder.day else { return }
@@ -154,6 +166,15 @@ public final class FetchState {
             writer.endObject()
         }
         writer.endObject()
+        if !receipts.isEmpty {
+            writer.key("receipts"); writer.beginObject()
+            for queue in receipts.keys.sorted() {
+                writer.key(queue); writer.beginArray()
+                receipts[queue]!.forEach { writer.string($0) }
+                writer.endArray()
+            }
+            writer.endObject()
+        }
         writer.endObject()
         try FileIO.writeAtomically(writer.bytes + [0x0A], to: file.writePath)
         guard !file.deferCommit else { return }

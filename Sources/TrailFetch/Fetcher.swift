@@ -65,6 +65,27 @@ public final class Fetcher {
         return writer.diagnostics.exitStatus
     }
 
+    /// `--queue`: the log files the queue's notifications name, fetched from their buckets.
+    public func run(queue url: String, options queueOptions: QueueOptions) throws -> ExitStatus {
+        defer { writer.output.flush() }
+        let configuration: AWSConfiguration
+        do {
+            configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile, service: "sqs")
+        } catch let failure as CredentialFailure {
+            throw S3Failure(description: "\(url): \(failure)")
+        }
+        guard let credentials = configuration.credentials else { throw S3Failure(description: "\(url): no credentials") }
+        if options.verbose { Diagnostics.writeStandardError("trail-fetch: credentials from \(credentials.source)\n") }
+        let queue = try SQSClient(queueURL: url, credentials: credentials, region: configuration.region, endpoint: configuration.endpoint)
+        let fetcher = QueueFetcher(queue: queue, client: { bucket in try self.makeClient(BucketLocation("s3://\(bucket)")!) },
+                                   writer: writer, state: try openState(), options: queueOptions, limits: options.limits)
+        try fetcher.run()
+        if !options.quiet {
+            writer.diagnostics.warn("\(url): \(fetcher.objectsDelivered) new object\(fetcher.objectsDelivered == 1 ? "" : "s"), \(fetcher.messagesDeleted) message\(fetcher.messagesDeleted == 1 ? "" : "s") deleted")
+        }
+        return writer.diagnostics.exitStatus
+    }
+
     /// `--verify`: checks the digest chains of each source (a bucket or a local copy of one)
     /// and writes findings instead of documents; returns `recordsSkipped` (1) when any finding
     /// is not `valid`. The summary of each source goes to stderr.
