@@ -88,7 +88,7 @@ public struct InstanceMetadataCredentials: AWSCredentialProvider {
 }
 
 extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
+    public func trimmingSuffix(_ suffix: String) -> String {
         var text = self
         while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
         return text

@@ -24,6 +24,8 @@ public struct FetchOptions: Sendable {
     /// No cost report at the end.
     public var quiet = false
     public var environment: [String: String] = [:]
+    /// `logs://` sources: only the streams whose names start with this.
+    public var logStreamPrefix: String?
     /// Attempts per request and the first retry's delay.
     public var attempts = 4
     public var backoff = 0.25
@@ -56,8 +58,10 @@ public final class Fetcher {
         for source in sources {
             if let location = BucketLocation(source) {
                 try fetch(location, state: state)
+            } else if source.hasPrefix("logs://"), source.count > 7 {
+                try fetchLogs(group: String(source.dropFirst(7)), state: state)
             } else if source.contains("://") {
-                throw S3Failure(description: "\(source): unknown scheme (use s3://, oss://, a path, or -)")
+                throw S3Failure(description: "\(source): unknown scheme (use s3://, oss://, logs://, a path, or -)")
             } else {
                 try local.fetch(source, state: state, firstOpenDay: firstOpenDay)
             }
@@ -158,6 +162,25 @@ public final class Fetcher {
             client.log = { Diagnostics.writeStandardError("trail-fetch: \($0)\n") }
         }
         return client
+    }
+
+    private func fetchLogs(group: String, state: FetchState?) throws {
+        let configuration: AWSConfiguration
+        do {
+            configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
+                                                         region: options.region, service: "cloudwatch logs")
+        } catch let failure as CredentialFailure {
+            throw S3Failure(description: "logs://\(group): \(failure)")
+        }
+        guard let credentials = configuration.credentials else { throw S3Failure(description: "logs://\(group): no credentials") }
+        if options.verbose { Diagnostics.writeStandardError("trail-fetch: credentials from \(credentials.source)\n") }
+        let filters = options.bucket.filters
+        let since = filters.sinceTime ?? filters.since.map { Timestamp(seconds: Int64($0) * 86_400) }
+        let fetcher = try LogsFetcher(group: group, streamPrefix: options.logStreamPrefix, since: since, credentials: credentials,
+                                      region: configuration.region ?? "us-east-1", endpoint: configuration.endpoint,
+                                      writer: writer, state: state)
+        try fetcher.run()
+        if !options.quiet { writer.diagnostics.warn("logs://\(group): \(fetcher.eventsDelivered) new event\(fetcher.eventsDelivered == 1 ? "" : "s")") }
     }
 
     private func fetch(_ location: BucketLocation, state: FetchState?) throws {

@@ -13,29 +13,19 @@ public struct QueueMessage: Sendable {
 /// configured (AWS_ENDPOINT_URL_SQS), as the SDKs send them.
 public final class SQSClient: @unchecked Sendable {
     public let queueURL: String
-    private let endpoint: String
-    private let authority: String
-    private let path: String
-    private let region: String
-    private let credentials: AWSCredentialSource
-    private let http = CurlTransport(timeout: 30)
+    private let service: AWSJSONService
 
     public init(queueURL: String, credentials: AWSCredentialSource, region: String?, endpoint: String?) throws(S3Failure) {
-        guard let queue = URLComponents(string: queueURL), let queueHost = queue.host, queue.scheme == "https" || queue.scheme == "http" else {
+        guard let queue = URLComponents(string: queueURL), let host = queue.host, queue.scheme == "https" || queue.scheme == "http" else {
             throw S3Failure(description: "\(queueURL): not a queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)")
         }
-        let target = endpoint ?? "\(queue.scheme!)://\(queueHost)" + (queue.port.map { ":\($0)" } ?? "")
-        guard let parts = URLComponents(string: target), let host = parts.host else {
-            throw S3Failure(description: "\(target): not an http(s) endpoint URL")
-        }
         self.queueURL = queueURL
-        self.endpoint = target
-        authority = parts.port.map { "\(host):\($0)" } ?? host
-        path = parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath
         // sqs.REGION.amazonaws.com names the region; else the configured one.
-        let labels = queueHost.split(separator: ".")
-        self.region = labels.count >= 3 && labels[0] == "sqs" ? String(labels[1]) : region ?? "us-east-1"
-        self.credentials = credentials
+        let labels = host.split(separator: ".")
+        let queueRegion = labels.count >= 3 && labels[0] == "sqs" ? String(labels[1]) : region ?? "us-east-1"
+        service = try AWSJSONService(endpoint: endpoint ?? "\(queue.scheme!)://\(host)" + (queue.port.map { ":\($0)" } ?? ""),
+                                     region: queueRegion, service: "sqs", targetPrefix: "AmazonSQS",
+                                     contentType: "application/x-amz-json-1.0", credentials: credentials)
     }
 
     /// Up to ten messages, waiting up to `wait` seconds for one; each stays invisible to
@@ -109,35 +99,7 @@ public final class SQSClient: @unchecked Sendable {
         return refused
     }
 
-    /// One signed call; an error answer becomes an `S3Failure` naming the queue and the code.
     private func call(_ action: String, _ body: [UInt8]) throws -> [UInt8] {
-        let current: AWSCredentials
-        do {
-            current = try credentials.current()
-        } catch {
-            throw S3Failure(description: "\(queueURL): no credentials: \(error)")
-        }
-        let contentType = "application/x-amz-json-1.0"
-        let signing = SigV4Signer(credentials: current, region: region, service: "sqs")
-            .sign(method: "POST", path: path, query: [],
-                  headers: [("Host", authority), ("Content-Type", contentType), ("X-Amz-Target", "AmazonSQS.\(action)")],
-                  date: Date(), payloadHash: SigV4Signer.payloadHash(body))
-        let response: HTTPResponse
-        do {
-            response = try http.send("POST", endpoint + path, headers: signing.headers, body: body, maxBody: 16 << 20)
-        } catch let failure as HTTPTransportError {
-            throw S3Failure(description: "cannot reach \(failure.url): \(failure.reason)")
-        }
-        guard response.status == 200 else {
-            let fields = response.body.withUnsafeBytes { buffer -> (String, String) in
-                let scanner = JSONScanner(buffer)
-                let root = scanner.skipWhitespace(0)
-                let type = scanner.member("__type", ofObjectAt: root).flatMap(scanner.string) ?? "HTTP \(response.status)"
-                let message = (scanner.member("message", ofObjectAt: root) ?? scanner.member("Message", ofObjectAt: root)).flatMap(scanner.string) ?? ""
-                return (String(type.split(separator: "#").last ?? ""), message)
-            }
-            throw S3Failure(description: "\(queueURL): \(action) refused (\(fields.0)\(fields.1.isEmpty ? "" : ": \(fields.1)"))", code: fields.0)
-        }
-        return response.body
+        try service.call(action, body, what: queueURL)
     }
 }

@@ -66,6 +66,7 @@ struct TrailFetchCommand: ParsableCommand {
                 --since 2024-01-15 s3://my-trail
               trail-fetch --endpoint http://127.0.0.1:9000 --archive /srv/trail s3://trail
               trail-fetch --bucket-region cn-hangzhou oss://my-actiontrail/AliyunLogs/
+              trail-fetch --state fetch-state.json logs://aws-cloudtrail-logs-111122223333
               trail-fetch --state fetch-state.json \\
                 --queue https://sqs.us-east-1.amazonaws.com/222233334444/org-trail-objects
               aws cloudtrail list-public-keys --start-time 2024-01-01 > keys.json
@@ -73,11 +74,14 @@ struct TrailFetchCommand: ParsableCommand {
               trail-fetch --verify --public-keys keys.json --state fetch-state.json ./my-trail-copy
             """)
 
-    @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, folders, files, or - for stdin.")
+    @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, logs://LOG_GROUP (CloudWatch Logs), folders, files, or - for stdin.")
     var sources: [String] = []
 
     @Option(help: ArgumentHelp("Read S3 event notifications (direct, through SNS, or EventBridge) from this SQS queue and fetch the log files they name; stops when the queue is drained.", valueName: "url"))
     var queue: String?
+
+    @Option(help: ArgumentHelp("With logs://: only the log streams whose names start with this.", valueName: "prefix"))
+    var logStreamPrefix: String?
 
     @Flag(help: "With --queue: keep long-polling once the queue is drained; messages are deleted after each batch.")
     var follow = false
@@ -194,6 +198,7 @@ struct TrailFetchCommand: ParsableCommand {
         options.verbose = verbose
         options.quiet = quiet
         options.environment = ProcessInfo.processInfo.environment
+        options.logStreamPrefix = logStreamPrefix
         options.bucket.filters = FetchFilters(accounts: Set(account.flatMap { $0.split(separator: ",").map(String.init) }),
                                               regions: Set(region.flatMap { $0.split(separator: ",").map(String.init) }),
                                               since: since.flatMap(FetchFilters.day), until: until.flatMap(FetchFilters.day),
