@@ -30,13 +30,6 @@ public struct AWSCredentialChain: Sendable {
         return try metadataProvider()
     }
 
-    /// `oss://`: ALIBABA_CLOUD_ACCESS_KEY_ID, _SECRET and _SECURITY_TOKEN; nil when unset.
-    public func alibabaProvider() -> (any AWSCredentialProvider)? {
-        guard let id = shared.env("ALIBABA_CLOUD_ACCESS_KEY_ID"), let secret = shared.env("ALIBABA_CLOUD_ACCESS_KEY_SECRET") else { return nil }
-        return StaticCredentials(AWSCredentials(accessKeyID: id, secretAccessKey: secret, sessionToken: shared.env("ALIBABA_CLOUD_SECURITY_TOKEN")),
-                                 source: "the environment (ALIBABA_CLOUD_ACCESS_KEY_ID)")
-    }
-
     private func environmentKeys() -> StaticCredentials? {
         guard let id = shared.env("AWS_ACCESS_KEY_ID"), let secret = shared.env("AWS_SECRET_ACCESS_KEY") else { return nil }
         return StaticCredentials(AWSCredentials(accessKeyID: id, secretAccessKey: secret,

@@ -9,6 +9,7 @@ import TrailTestSupport
 final class CredentialWorld {
     static let containerToken = "container-agent-token-4f1c"
     static let ssoToken = "sso-access-token-9b2e"
+    static let oidcToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhY2sifQ.c2ln"
     static let role = "arn:aws:iam::123456789012:role/reader"
     let moto: MotoServer
     let endpoints: LoopbackServer
@@ -45,7 +46,8 @@ final class CredentialWorld {
         let list = try dir.write("issued.json", setup.stdout)
         endpoints = try LoopbackServer(["python3", packageRoot + "/Tests/TrailFetchTests/credential_endpoints.py", list,
                                         Self.containerToken, Self.ssoToken, String(lifetime),
-                                        moto.accessKeyID, moto.secretAccessKey, "arn:aws:iam::123456789012:role/trail-reader"])
+                                        moto.accessKeyID, moto.secretAccessKey, "arn:aws:iam::123456789012:role/trail-reader",
+                                        Self.oidcToken])
     }
 
     func stop() {
@@ -63,9 +65,9 @@ final class CredentialWorld {
          "AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_S3": moto.endpoint]
     }
 
-    /// trail-fetch (--verbose unless `quietly`) over the bucket with `environment` added to `bare`.
-    func fetch(_ environment: [String: String], arguments: String = "", quietly: Bool = false) throws -> CommandResult {
-        try runShell("\(S3FetchTests.tool) \(quietly ? "--quiet" : "--verbose") \(arguments) s3://trail-logs", environment: bare.merging(environment) { $1 }, timeout: 60)
+    /// trail-fetch (--verbose unless `quietly`) over the bucket (`scheme`://trail-logs) with `environment` added to `bare`.
+    func fetch(_ environment: [String: String], arguments: String = "", quietly: Bool = false, scheme: String = "s3") throws -> CommandResult {
+        try runShell("\(S3FetchTests.tool) \(quietly ? "--quiet" : "--verbose") \(arguments) \(scheme)://trail-logs", environment: bare.merging(environment) { $1 }, timeout: 60)
     }
 
     /// The run fetched the log file, and printed none of the secrets it was given or handed.
@@ -88,6 +90,7 @@ final class CredentialWorld {
         // The token was asked for first; no read went without it (the server refuses those).
         #expect(world.endpoints.log.hasPrefix("issued imds-token session\nissued imds-role trail-reader"))
         #expect(!world.endpoints.log.contains("refused"))
+        #expect(!world.endpoints.log.contains("ecs"))
 
         let disabled = try world.fetch(["AWS_EC2_METADATA_SERVICE_ENDPOINT": world.url])
         #expect(disabled.status == 2)
@@ -261,5 +264,45 @@ final class CredentialWorld {
         #expect(first == world.issued[0][0])
         #expect(second == world.issued[1][0])
         #expect(world.endpoints.log.components(separatedBy: "issued container").count - 1 == 2)
+    }
+
+    /// oss:// with Alibaba Cloud's chain: an aliyun CLI profile assuming a RAM role (RPC
+    /// signature checked by the test STS), RRSA's OIDC token, and the ECS instance's RAM role.
+    @Test func alibabaCloudCredentials() throws {
+        let world = try CredentialWorld()
+        defer { world.stop() }
+        let sts = ["ALIBABA_CLOUD_STS_ENDPOINT": world.url + "/alibaba-sts", "ALIBABA_CLOUD_ACCESS_KEY_ID": "",
+                   "ALIBABA_CLOUD_ROLE_ARN": "", "ALIBABA_CLOUD_ECS_METADATA": ""]
+        _ = try world.dir.write(".aliyun/config.json", """
+            {"current": "audit", "profiles": [
+              {"name": "default", "mode": "AK", "access_key_id": "\(world.issued[2][0])", "access_key_secret": "\(world.issued[2][1])", "sts_token": ""},
+              {"name": "audit", "mode": "RamRoleArn", "access_key_id": "\(world.moto.accessKeyID)", "access_key_secret": "\(world.moto.secretAccessKey)",
+               "sts_token": "", "ram_role_arn": "acs:ram::1234567890123456:role/trail-reader", "ram_session_name": "trail", "expired_seconds": 900},
+              {"name": "wrong", "mode": "RamRoleArn", "access_key_id": "\(world.moto.accessKeyID)", "access_key_secret": "\(world.moto.secretAccessKey)",
+               "ram_role_arn": "acs:ram::1234567890123456:role/admin"},
+              {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "TrailReader"}
+            ]}
+            """)
+        let ecs = ["ALIBABA_CLOUD_ECS_METADATA_ENDPOINT": world.url]
+        world.expectFetched(try world.fetch(sts, scheme: "oss"), from: "Alibaba Cloud RAM role acs:ram::1234567890123456:role/trail-reader")
+        #expect(world.endpoints.log.contains("issued aliyun-sts"))
+        world.expectFetched(try world.fetch(sts.merging(["ALIBABA_CLOUD_PROFILE": "ecs"].merging(ecs) { $1 }) { $1 }, scheme: "oss"),
+                            from: "the Alibaba Cloud ECS metadata service (RAM role TrailReader)")
+
+        let refused = try world.fetch(sts.merging(["ALIBABA_CLOUD_PROFILE": "wrong"]) { $1 }, quietly: true, scheme: "oss")
+        #expect(refused.status == 2)
+        #expect(refused.stderr == "trail-fetch: oss://trail-logs/: no credentials: Alibaba Cloud AssumeRole acs:ram::1234567890123456:role/admin: refused (NoPermission: You are not authorized to do this action.)\n")
+
+        let tokenFile = try world.dir.write("rrsa-token", CredentialWorld.oidcToken)
+        let rrsa = ["ALIBABA_CLOUD_ROLE_ARN": "acs:ram::1234567890123456:role/trail-reader",
+                    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN": "acs:ram::1234567890123456:oidc-provider/ack-rrsa-c1", "ALIBABA_CLOUD_OIDC_TOKEN_FILE": tokenFile]
+        world.expectFetched(try world.fetch(sts.merging(rrsa) { $1 }, scheme: "oss"),
+                            from: "Alibaba Cloud RRSA token \(tokenFile) for role acs:ram::1234567890123456:role/trail-reader",
+                            secrets: [CredentialWorld.oidcToken])
+
+        world.expectFetched(try world.fetch(sts.merging(["ALIBABA_CLOUD_ECS_METADATA": "TrailReader", "HOME": world.dir.path + "/nowhere"].merging(ecs) { $1 }) { $1 },
+                                            scheme: "oss"),
+                            from: "the Alibaba Cloud ECS metadata service (RAM role TrailReader)")
+        #expect(!world.endpoints.log.contains("refused ecs"))
     }
 }

@@ -7,20 +7,26 @@ what the real one checks:
   - the IAM Identity Center portal: GET /federation/credentials?account_id=&role_name= needs
     the x-amz-sso_bearer_token header to hold the token `aws sso login` cached;
   - STS AssumeRole (POST /): the SigV4 signature must be SOURCE_KEY's (moto's STS checks
-    none), and only ROLE_ARN may be assumed: any other gets STS's 403 AccessDenied.
+    none), and only ROLE_ARN may be assumed: any other gets STS's 403 AccessDenied;
+  - Alibaba Cloud STS (POST /alibaba-sts): AssumeRole with an RPC signature (HMAC-SHA1) of
+    SOURCE_KEY, AssumeRoleWithOIDC with OIDC_TOKEN; only ALIBABA_ROLE may be assumed;
+  - the Alibaba Cloud ECS metadata service in hardened mode: a token PUT for first.
 
 Usage: credential_endpoints.py CREDENTIALS.json CONTAINER_TOKEN SSO_TOKEN LIFETIME_SECONDS
-       SOURCE_KEY SOURCE_SECRET ROLE_ARN
+       SOURCE_KEY SOURCE_SECRET ROLE_ARN OIDC_TOKEN
 CREDENTIALS: [[key id, secret, session token], ...], handed out in turn, each valid for
 LIFETIME seconds. Prints the port, then logs `issued <kind> <key id>` or `refused <kind> <why>`.
 """
+import base64
+import hashlib
+import hmac
 import http.server
 import json
 import secrets
 import sys
 import time
 from datetime import datetime, timezone
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -29,7 +35,9 @@ from botocore.credentials import Credentials
 with open(sys.argv[1], encoding="utf-8") as f:
     CREDENTIALS = json.load(f)
 CONTAINER_TOKEN, SSO_TOKEN, LIFETIME = sys.argv[2], sys.argv[3], int(sys.argv[4])
-SOURCE_KEY, SOURCE_SECRET, ROLE_ARN = sys.argv[5], sys.argv[6], sys.argv[7]
+SOURCE_KEY, SOURCE_SECRET, ROLE_ARN, OIDC_TOKEN = sys.argv[5], sys.argv[6], sys.argv[7], sys.argv[8]
+ALIBABA_ROLE = "acs:ram::1234567890123456:role/trail-reader"
+aliyun_tokens = set()
 ROLE = "trail-reader"
 issued = 0
 imds_tokens = set()
@@ -56,6 +64,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_PUT(self):
+        if self.path == "/latest/api/token" and self.headers.get("X-aliyun-ecs-metadata-token-ttl-seconds"):
+            token = secrets.token_hex(16)
+            aliyun_tokens.add(token)
+            return self.answer(200, token, "ecs-token", "session")
         if self.path != "/latest/api/token" or not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
             return self.answer(400, "", "imds-token", "no TTL header")
         token = secrets.token_hex(16)
@@ -64,6 +76,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urlsplit(self.path)
+        if url.path.startswith("/latest/meta-data/ram/security-credentials/"):
+            return self.ecs_role(url.path)
         if url.path.startswith("/latest/meta-data/"):
             return self.imds(url.path)
         if url.path.startswith("/v2/credentials/"):
@@ -80,6 +94,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         form = parse_qs(body.decode())
+        if self.path == "/alibaba-sts":
+            return self.alibaba_sts({name: values[0] for name, values in form.items()})
         if form.get("Action") != ["AssumeRole"]:
             return self.answer(400, "", "sts", "not AssumeRole")
         if not self.signed_by_source(body):
@@ -107,6 +123,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
         auth = SigV4Auth(Credentials(SOURCE_KEY, SOURCE_SECRET), "sts", region)
         expected = auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request)
         return authorization.endswith("Signature=" + expected)
+
+    def alibaba_sts(self, form):
+        action = form.get("Action")
+        if action == "AssumeRoleWithOIDC":
+            if form.get("OIDCToken") != OIDC_TOKEN or not form.get("OIDCProviderArn", "").startswith("acs:ram::"):
+                return self.answer(400, {"Code": "InvalidParameter.OIDCToken", "Message": "bad token"}, "aliyun-sts", "bad OIDC token")
+        elif action == "AssumeRole":
+            given = form.pop("Signature", "")
+            canonical = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in sorted(form.items()))
+            digest = hmac.new((SOURCE_SECRET + "&").encode(), ("POST&%2F&" + quote(canonical, safe="~")).encode(), hashlib.sha1)
+            if form.get("AccessKeyId") != SOURCE_KEY or given != base64.b64encode(digest.digest()).decode():
+                return self.answer(400, {"Code": "SignatureDoesNotMatch", "Message": "signature"}, "aliyun-sts", "bad signature")
+        else:
+            return self.answer(400, {"Code": "InvalidAction"}, "aliyun-sts", str(action))
+        if form.get("RoleArn") != ALIBABA_ROLE:
+            return self.answer(403, {"Code": "NoPermission", "Message": "You are not authorized to do this action."},
+                               "aliyun-sts", "NoPermission")
+        key, secret, token, expires = next_credentials()
+        self.answer(200, {"RequestId": "1", "Credentials": {"AccessKeyId": key, "AccessKeySecret": secret, "SecurityToken": token,
+                                                            "Expiration": iso(expires)}}, "aliyun-sts", key)
+
+    def ecs_role(self, path):
+        if self.headers.get("X-aliyun-ecs-metadata-token") not in aliyun_tokens:
+            return self.answer(403, "", "ecs-role", "no metadata token")
+        if path != "/latest/meta-data/ram/security-credentials/TrailReader":
+            return self.answer(404, "", "ecs-role", path)
+        key, secret, token, expires = next_credentials()
+        self.answer(200, {"Code": "Success", "AccessKeyId": key, "AccessKeySecret": secret, "SecurityToken": token,
+                          "Expiration": iso(expires), "LastUpdated": iso(time.time())}, "ecs-role", key)
 
     def imds(self, path):
         if self.headers.get("X-aws-ec2-metadata-token") not in imds_tokens:
