@@ -161,6 +161,9 @@ struct TrailFetchCommand: ParsableCommand {
     func validate() throws {
         if queue == nil, sources.isEmpty { throw ValidationError("name a source (s3://, oss://, a folder, a file, -) or --queue URL") }
         if queue != nil, !sources.isEmpty || verify { throw ValidationError("--queue reads the objects its notifications name: give no sources and no --verify") }
+        if queue != nil, archive != nil || !account.isEmpty || !region.isEmpty || since != nil || until != nil {
+            throw ValidationError("--queue fetches the objects its notifications name: --account, --region, --since, --until and --archive are for bucket listings")
+        }
         if queue == nil, follow { throw ValidationError("--follow goes with --queue") }
         if follow, deferCommit { throw ValidationError("--follow deletes messages after each batch; --defer-commit is for the scheduled pipeline's single runs") }
         guard (0...20).contains(queueWait) else { throw ValidationError("--queue-wait must be between 0 and 20") }
