@@ -87,4 +87,47 @@ import TrailTestSupport
         #expect(try Self.counts(moto) == [0, 1])
         #expect(try parseJSON(String(decoding: try FileIO.readFile(state), as: UTF8.self))["receipts"] == nil)
     }
+
+    /// --follow keeps polling, and deletes each batch's messages once its objects are out.
+    @Test func followDeletesEachBatchAndKeepsPolling() throws {
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let files = Array(try S3FetchTests.sampleFiles(below: "AWSLogs").prefix(2))
+        try moto.put(bucket: "org-trail", files)
+        #expect(try moto.boto3(#"boto3.client("sqs", **kw).create_queue(QueueName="trail-objects")"#).status == 0)
+        try Self.send(moto, [Self.s3Event(files[0].key)])
+        let environment = moto.environment.merging(["AWS_ENDPOINT_URL_SQS": moto.endpoint]) { $1 }
+        let output = dir.path + "/out.ndjson"
+        let follower = try ChildProcess([S3FetchTests.tool, "--follow", "--queue-wait", "1", "--state", dir.path + "/state.json",
+                                         "--queue", "https://sqs.us-east-1.amazonaws.com/123456789012/trail-objects"],
+                                        environment: environment, stdout: output, stderr: dir.path + "/err")
+        defer { follower.stop() }
+        func delivered(_ count: Int) -> Bool {
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+                if Set(lines.compactMap { try? parseJSON(String($0))["trailFile"] as? String }).count == count { return true }
+                usleep(100_000)
+            }
+            return false
+        }
+        // The output comes before the deletion: wait for the queue to be empty.
+        func drained() throws -> Bool {
+            let deadline = Date().addingTimeInterval(15)
+            while try Self.counts(moto) != [0, 0] {
+                guard Date() < deadline else { return false }
+                usleep(200_000)
+            }
+            return true
+        }
+        #expect(delivered(1))
+        #expect(try drained())
+        // Still polling: a later notification is read too, and its message deleted.
+        try Self.send(moto, [Self.s3Event(files[1].key)])
+        #expect(delivered(2))
+        #expect(try drained())
+        #expect(follower.wait(timeout: 0) == nil)
+    }
 }
