@@ -66,4 +66,32 @@ import TrailTestSupport
         #expect(prefixed.stdoutLines.count == 4)
         #expect(prefixed.stdoutLines.allSatisfy { $0.contains("CloudTrail_eu-west-1") })
     }
+
+    /// The files a CloudWatch Logs export task writes to S3 (`PREFIX/TASK/STREAM/000000.gz`,
+    /// each line a time and the event) are fetched like log files and flattened.
+    @Test func readsAnExportToS3() throws {
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let sample = try S3FetchTests.sampleFiles(below: "AWSLogs")[0].path
+        let script = """
+            import gzip, json, sys
+            records = json.loads(gzip.open(sys.argv[1]).read())["Records"][:3]
+            lines = "".join(r["eventTime"][:19] + ".000Z " + json.dumps(r) + "\\n" for r in records)
+            gzip.open(sys.argv[2], "wt").write(lines)
+            print(len(records))
+            """
+        let made = try runShell("python3 -c \"$SCRIPT\" '\(sample)' '\(dir.path)/000000.gz'", environment: ["SCRIPT": script])
+        #expect(made.status == 0, "\(made.stderr)")
+        let key = "exportedlogs/8c7e0b0e-task/123456789012_CloudTrail_us-east-1/000000.gz"
+        try moto.put(bucket: "org-trail", [(key, dir.path + "/000000.gz")])
+        let result = try runShell("\(S3FetchTests.tool) s3://org-trail/exportedlogs/ | \(builtExecutablesFolder())/trail-flatten",
+                                  environment: moto.environment, timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        let events = try result.stdoutLines.map(parseJSON).filter { value($0, "trail.action") != nil }
+        #expect(events.count == Int(made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(!events.isEmpty)
+        #expect(events.allSatisfy { value($0, "trail.file") as? String == "s3://org-trail/" + key })
+    }
 }
