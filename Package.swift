@@ -40,7 +40,7 @@ let package = Package(
 
         // Shared core: NDJSON streaming, the byte-level JSON scanner, gzip, diagnostics, and
         // AWS request signing with its configuration (trail-fetch's S3, trail-notify's SNS).
-        .target(name: "TrailCore", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotPath),
+        .target(name: "TrailCore", dependencies: ["CZlib", "CCurl", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotPath),
 
         // One library per stage; the executables only parse flags and call these.
         .target(name: "TrailFetch", dependencies: [
@@ -74,7 +74,7 @@ let package = Package(
         // Regressions: inputs `make fuzz` found, replayed by each target's RegressionTests.
         .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailSynth", "TrailTestSupport", "trail-fetch"],
-                    exclude: ["signed_s3_listener.py"]),
+                    exclude: ["signed_s3_listener.py", "credential_endpoints.py"]),
         .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden", "Regressions"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle", "Regressions"]),

@@ -15,6 +15,9 @@
 # keep the file readable by the service only. Settings:
 #   TRAIL_SOURCES  what trail-fetch reads: s3://, oss:// URLs, folders   [the bundled sample in
 #                  the source tree; the installed trail-watch has no default]
+#   TRAIL_QUEUE    an SQS queue of the trail bucket's notifications, read instead of TRAIL_SOURCES;
+#                  its messages are deleted once the run has committed   [none]
+#   TRAIL_QUEUE_WAIT seconds a receive waits on the queue (the run ends when one gets nothing) [20]
 #   TRAIL_FETCH    more trail-fetch arguments: --account, --region, --since, --endpoint,
 #                  --profile, --bucket-region                           [none]
 #   TRAIL_RULES    rule files or folders for trail-match, ':'-separated   [the installed pack]
@@ -90,8 +93,8 @@ read_config() {
 }
 [ -z "$config" ] || [ -n "$show_version" ] || read_config "$config"
 
-if [ -z "${TRAIL_SOURCES:-}" ] && [ "$lib" != "$here" ] && [ -z "$show_version" ]; then
-    echo "$me: no sources: set TRAIL_SOURCES in ${config:-/etc/trail/watch.conf} (see $lib/watch.conf.example)" >&2
+if [ -z "${TRAIL_SOURCES:-}" ] && [ -z "${TRAIL_QUEUE:-}" ] && [ "$lib" != "$here" ] && [ -z "$show_version" ]; then
+    echo "$me: no sources: set TRAIL_SOURCES (or TRAIL_QUEUE) in ${config:-/etc/trail/watch.conf} (see $lib/watch.conf.example)" >&2
     exit 2
 fi
 . "$lib/stages.sh"
@@ -110,6 +113,8 @@ TRAIL_NOTIFY=${TRAIL_NOTIFY:-}
 TRAIL_METRICS=${TRAIL_METRICS:-$STATE_DIR/trail.prom}
 TRAIL_FETCH=${TRAIL_FETCH:-}
 read -r -a fetch_args <<<"$TRAIL_FETCH"
+# A queue's messages are held in the fetch state and deleted by the run after the commit.
+if [ -n "${TRAIL_QUEUE:-}" ]; then sources=(--queue "$TRAIL_QUEUE" --queue-wait "${TRAIL_QUEUE_WAIT:-20}"); fi
 
 started=$(date +%s.%N)
 mkdir -p "$STATE_DIR"

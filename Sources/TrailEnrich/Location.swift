@@ -8,10 +8,14 @@ public struct Location: Hashable, Sendable {
     public var city: String?
     public var latitude: Double?
     public var longitude: Double?
+    /// Where the network is registered (MaxMind's `registered_country`), which is not where
+    /// the address is: kept apart so that "sign-in from a new country" compares locations only.
+    public var registeredCountry: String?
 
     public init(country: String? = nil, countryName: String? = nil, region: String? = nil, city: String? = nil,
-                latitude: Double? = nil, longitude: Double? = nil) {
+                latitude: Double? = nil, longitude: Double? = nil, registeredCountry: String? = nil) {
         self.country = country
+        self.registeredCountry = registeredCountry
         self.countryName = countryName
         self.region = region
         self.city = city
@@ -20,8 +24,8 @@ public struct Location: Hashable, Sendable {
     }
 
     /// From a MaxMind DB record: the GeoIP2/GeoLite2 layout (also DB-IP's), or IPinfo's flat
-    /// one. Like the GeoLite2 CSV join, the registered country stands in when the record has
-    /// no country of its own.
+    /// one. A record without a country of its own has none: its registered country is kept
+    /// apart, in `registeredCountry`.
     public init(record: MaxMindValue) {
         if let flatCountry = record["country"]?.string {
             // IPinfo: `country` is the ISO code (or the name, in the lite files beside `country_code`).
@@ -33,16 +37,17 @@ public struct Location: Hashable, Sendable {
             longitude = (record["lng"] ?? record["lon"] ?? record["longitude"])?.double
             return
         }
-        let countryRecord = record["country"] ?? record["registered_country"]
-        country = countryRecord?["iso_code"]?.string
-        countryName = countryRecord?["names"]?["en"]?.string
+        country = record["country"]?["iso_code"]?.string
+        countryName = record["country"]?["names"]?["en"]?.string
+        registeredCountry = record["registered_country"]?["iso_code"]?.string
         region = record["subdivisions"]?[0]?["names"]?["en"]?.string
         city = record["city"]?["names"]?["en"]?.string
         latitude = record["location"]?["latitude"]?.double
         longitude = record["location"]?["longitude"]?.double
     }
 
-    /// `{"country":…,"countryName":…,"region":…,"city":…,"lat":…,"lon":…}`, nulls for unknowns.
+    /// `{"country":…,"countryName":…,"region":…,"city":…,"lat":…,"lon":…}`, nulls for unknowns,
+    /// and `"registeredCountry"` when it is known and not the location's country.
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.member("country", country)
@@ -53,6 +58,7 @@ public struct Location: Hashable, Sendable {
         writer.numberOrNull(latitude)
         writer.key("lon")
         writer.numberOrNull(longitude)
+        if let registeredCountry, registeredCountry != country { writer.member("registeredCountry", registeredCountry) }
         writer.endObject()
     }
 }

@@ -18,12 +18,15 @@ enum RangeCSV {
                 hashes.append(locations.contentHash)
                 let places = try geoLite2Locations(locations)
                 try geoLite2Blocks(file, header: header) { network, line, row, column in
-                    let id = row[column("geoname_id")].isEmpty ? row[column("registered_country_geoname_id")] : row[column("geoname_id")]
-                    var location = Location()
-                    if !id.isEmpty {
-                        guard let place = places[id] else { throw TableError(path, line: line, "geoname_id \(id) is not in \(locationsPath)") }
-                        location = place
+                    // The registered country is where the network is registered, not a location.
+                    func place(_ name: String) throws -> Location? {
+                        let id = row[column(name)]
+                        guard !id.isEmpty else { return nil }
+                        guard let place = places[id] else { throw TableError(path, line: line, "\(name) \(id) is not in \(locationsPath)") }
+                        return place
                     }
+                    var location = try place("geoname_id") ?? Location()
+                    location.registeredCountry = try place("registered_country_geoname_id")?.country
                     location.latitude = Double(row[column("latitude")])
                     location.longitude = Double(row[column("longitude")])
                     table.add(network.first, network.last, line: line, location)

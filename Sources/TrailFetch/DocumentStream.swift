@@ -195,7 +195,14 @@ struct DocumentStream {
                 at = next
                 switch boundary {
                 case nil: break
-                case .started(let first): segment = first
+                case .started(let first):
+                    if let json = Self.exportLineJSON(chunk, at: first) {
+                        // Its time is not a document, the event after it is.
+                        splitter = DocumentSplitter()
+                        at = json
+                    } else {
+                        segment = first
+                    }
                 case .ended:
                     hold(UnsafeRawBufferPointer(rebasing: chunk[segment..<at]))
                     try emit(visit)
@@ -212,6 +219,16 @@ struct DocumentStream {
                 guard splitter.finish() else { try invalid(nil) }
                 try emit(visit)
             }
+        }
+
+        /// Where the event of a CloudWatch Logs export line (`2024-01-15T09:12:03.000Z {…}`)
+        /// starting at `first` begins; nil when the bytes there are not one.
+        static func exportLineJSON(_ chunk: UnsafeRawBufferPointer, at first: Int) -> Int? {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(chunk[first]),
+                  let space = (first..<min(chunk.count, first + 40)).first(where: { chunk[$0] == 0x20 }),
+                  space + 1 < chunk.count, chunk[space + 1] == UInt8(ascii: "{"),
+                  Timestamp.parse(UnsafeRawBufferPointer(rebasing: chunk[first..<space])) != nil else { return nil }
+            return space + 1
         }
 
         private mutating func hold(_ bytes: UnsafeRawBufferPointer) {

@@ -42,6 +42,12 @@ public final class FetchState {
     private var journalPath: String { path + ".journal" }
     private var openDays: [String: [String: String]] = [:]     // day folder URI → name → ETag
     private var closed: [String: Set<Int>] = [:]           // stream URI → closed days
+    /// Queue URL → receipt handles of messages whose objects this state counts as delivered:
+    /// deleted from the queue once the state is committed (`QueueFetcher`).
+    public private(set) var receipts: [String: [String]] = [:]
+    /// CloudWatch Logs source (`logs://GROUP`, with its stream prefix) → the ids of the events
+    /// read from the last `LogsFetcher.rewind` of its time, with their times (epoch ms).
+    public private(set) var logEvents: [String: [String: Int]] = [:]
     private var journal: Int32 = -1
 
     /// With `file.deferCommit` nothing is journaled and `save` writes `FILE.next`: the run's
@@ -73,6 +79,14 @@ public final class FetchState {
             throw file.corrupt("\"open\" or \"closed\" is not what trail-fetch writes", tool: "trail-fetch")
         }
         openDays = open
+        guard let held = (root["receipts"] ?? [String: Any]()) as? [String: [String]] else {
+            throw file.corrupt("\"receipts\" is not what trail-fetch writes", tool: "trail-fetch")
+        }
+        receipts = held
+        guard let logs = (root["logs"] ?? [String: Any]()) as? [String: [String: Int]] else {
+            throw file.corrupt("\"logs\" is not what trail-fetch writes", tool: "trail-fetch")
+        }
+        logEvents = logs
         for (stream, ranges) in closedRanges {
             for range in ranges {
                 let ends = range.split(separator: "/").compactMap { Timestamp(iso8601: $0 + "T00:00:00Z") }
@@ -125,6 +139,16 @@ public final class FetchState {
         guard written == text.count else { throw IOFailure(path: journalPath, errno: errno) }
     }
 
+    /// Replaces the receipt handles held for `queue` (none: forgets the queue).
+    public func holdReceipts(_ handles: [String], queue: String) {
+        receipts[queue] = handles.isEmpty ? nil : handles
+    }
+
+    /// Replaces what is known of the events of log source `source`.
+    public func setLogEvents(_ events: [String: Int], source: String) {
+        logEvents[source] = events
+    }
+
     /// Closes a fully delivered day: its names are dropped and the day joins its stream's ranges.
     public func closeDay(_ folder: DayFolder) {
         guard let day = folder.day else { return }
@@ -154,6 +178,24 @@ public final class FetchState {
             writer.endObject()
         }
         writer.endObject()
+        if !receipts.isEmpty {
+            writer.key("receipts"); writer.beginObject()
+            for queue in receipts.keys.sorted() {
+                writer.key(queue); writer.beginArray()
+                receipts[queue]!.forEach { writer.string($0) }
+                writer.endArray()
+            }
+            writer.endObject()
+        }
+        if !logEvents.isEmpty {
+            writer.key("logs"); writer.beginObject()
+            for source in logEvents.keys.sorted() {
+                writer.key(source); writer.beginObject()
+                for (id, time) in logEvents[source]!.sorted(by: { $0.key < $1.key }) { writer.key(id); writer.number(time) }
+                writer.endObject()
+            }
+            writer.endObject()
+        }
         writer.endObject()
         try FileIO.writeAtomically(writer.bytes + [0x0A], to: file.writePath)
         guard !file.deferCommit else { return }

@@ -24,6 +24,8 @@ public struct FetchOptions: Sendable {
     /// No cost report at the end.
     public var quiet = false
     public var environment: [String: String] = [:]
+    /// `logs://` sources: only the streams whose names start with this.
+    public var logStreamPrefix: String?
     /// Attempts per request and the first retry's delay.
     public var attempts = 4
     public var backoff = 0.25
@@ -56,11 +58,34 @@ public final class Fetcher {
         for source in sources {
             if let location = BucketLocation(source) {
                 try fetch(location, state: state)
+            } else if source.hasPrefix("logs://"), source.count > 7 {
+                try fetchLogs(group: String(source.dropFirst(7)), state: state)
             } else if source.contains("://") {
-                throw S3Failure(description: "\(source): unknown scheme (use s3://, oss://, a path, or -)")
+                throw S3Failure(description: "\(source): unknown scheme (use s3://, oss://, logs://, a path, or -)")
             } else {
                 try local.fetch(source, state: state, firstOpenDay: firstOpenDay)
             }
+        }
+        return writer.diagnostics.exitStatus
+    }
+
+    /// `--queue`: the log files the queue's notifications name, fetched from their buckets.
+    public func run(queue url: String, options queueOptions: QueueOptions) throws -> ExitStatus {
+        defer { writer.output.flush() }
+        let configuration: AWSConfiguration
+        do {
+            configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile, service: "sqs")
+        } catch let failure as CredentialFailure {
+            throw S3Failure(description: "\(url): \(failure)")
+        }
+        guard let credentials = configuration.credentials else { throw S3Failure(description: "\(url): no credentials") }
+        if options.verbose { Diagnostics.writeStandardError("trail-fetch: credentials from \(credentials.source)\n") }
+        let queue = try SQSClient(queueURL: url, credentials: credentials, region: configuration.region, endpoint: configuration.endpoint)
+        let fetcher = QueueFetcher(queue: queue, client: { bucket in try self.makeClient(BucketLocation("s3://\(bucket)")!) },
+                                   writer: writer, state: try openState(), options: queueOptions, limits: options.limits)
+        try fetcher.run()
+        if !options.quiet {
+            writer.diagnostics.warn("\(url): \(fetcher.objectsDelivered) new object\(fetcher.objectsDelivered == 1 ? "" : "s"), \(fetcher.messagesDeleted) message\(fetcher.messagesDeleted == 1 ? "" : "s") deleted")
         }
         return writer.diagnostics.exitStatus
     }
@@ -115,22 +140,47 @@ public final class Fetcher {
     }
 
     private func makeClient(_ location: BucketLocation) throws -> S3Client {
-        let configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
+        let configuration: AWSConfiguration
+        do {
+            configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
                                                          region: options.region, endpoint: options.endpoint,
                                                          alibaba: location.isAlibaba)
+        } catch let failure as CredentialFailure {
+            throw S3Failure(description: "\(location.uri(location.prefix)): \(failure)")
+        }
         guard let credentials = configuration.credentials else {
             throw S3Failure(description: location.isAlibaba
                 ? "\(location.uri(location.prefix)): no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-                : "\(location.uri(location.prefix)): no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile of ~/.aws/credentials (--profile, AWS_PROFILE)")
+                : "\(location.uri(location.prefix)): no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile of ~/.aws/config (--profile, AWS_PROFILE); AWS_EC2_METADATA_DISABLED is set")
         }
         let region = configuration.region ?? (location.isAlibaba ? "cn-hangzhou" : "us-east-1")
         let client = try S3Client(location: location, credentials: credentials, region: region, endpoint: configuration.endpoint,
                                   addressing: options.addressing, maxRequests: options.maxRequests.map { max(0, $0 - requestsUsed) },
                                   attempts: options.attempts, backoff: options.backoff)
         if options.verbose {
+            Diagnostics.writeStandardError("trail-fetch: credentials from \(credentials.source)\n")
             client.log = { Diagnostics.writeStandardError("trail-fetch: \($0)\n") }
         }
         return client
+    }
+
+    private func fetchLogs(group: String, state: FetchState?) throws {
+        let configuration: AWSConfiguration
+        do {
+            configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
+                                                         region: options.region, service: "cloudwatch logs")
+        } catch let failure as CredentialFailure {
+            throw S3Failure(description: "logs://\(group): \(failure)")
+        }
+        guard let credentials = configuration.credentials else { throw S3Failure(description: "logs://\(group): no credentials") }
+        if options.verbose { Diagnostics.writeStandardError("trail-fetch: credentials from \(credentials.source)\n") }
+        let filters = options.bucket.filters
+        let since = filters.sinceTime ?? filters.since.map { Timestamp(seconds: Int64($0) * 86_400) }
+        let fetcher = try LogsFetcher(group: group, streamPrefix: options.logStreamPrefix, since: since, credentials: credentials,
+                                      region: configuration.region ?? "us-east-1", endpoint: configuration.endpoint,
+                                      writer: writer, state: state)
+        try fetcher.run()
+        if !options.quiet { writer.diagnostics.warn("logs://\(group): \(fetcher.eventsDelivered) new event\(fetcher.eventsDelivered == 1 ? "" : "s")") }
     }
 
     private func fetch(_ location: BucketLocation, state: FetchState?) throws {

@@ -67,12 +67,13 @@ public struct RequestCounts: Sendable, Equatable {
     public var bytes = 0
 }
 
-/// ListObjectsV2 and GetObject over `S3Transport`, signed with SigV4, retried with backoff on
+/// ListObjectsV2 and GetObject over `CurlTransport`, signed with SigV4, retried with backoff on
 /// 5xx, throttling and timeouts. Thread-safe: downloads run in parallel.
 public final class S3Client: @unchecked Sendable {
     public let location: BucketLocation
-    private let http: S3Transport
-    private let signer: SigV4Signer
+    private let http: CurlTransport
+    private let credentials: AWSCredentialSource
+    private let region: String
     private let base: URLComponents
     private let pathStyle: Bool
     private let maxRequests: Int?
@@ -92,11 +93,19 @@ public final class S3Client: @unchecked Sendable {
         return parts
     }
 
-    public init(location: BucketLocation, credentials: AWSCredentials, region: String, endpoint: String?,
+    /// A client signing with fixed keys.
+    public convenience init(location: BucketLocation, credentials: AWSCredentials, region: String, endpoint: String?,
+                            addressing: Addressing = .auto, attempts: Int = 4, backoff: TimeInterval = 0.25) throws(S3Failure) {
+        try self.init(location: location, credentials: AWSCredentialSource(credentials), region: region, endpoint: endpoint,
+                      addressing: addressing, attempts: attempts, backoff: backoff)
+    }
+
+    public init(location: BucketLocation, credentials: AWSCredentialSource, region: String, endpoint: String?,
                 addressing: Addressing = .auto, maxRequests: Int? = nil, timeout: TimeInterval = 30,
                 attempts: Int = 4, backoff: TimeInterval = 0.25) throws(S3Failure) {
         self.location = location
-        signer = SigV4Signer(credentials: credentials, region: region)
+        self.credentials = credentials
+        self.region = region
         let endpointText = endpoint ?? (location.isAlibaba ? "https://s3.oss-\(region).aliyuncs.com" : "https://s3.\(region).amazonaws.com")
         guard let parts = S3Client.endpointURL(endpointText) else {
             throw S3Failure(description: "\(endpointText): not an http(s) endpoint URL")
@@ -113,7 +122,7 @@ public final class S3Client: @unchecked Sendable {
             let cloud = host.hasSuffix(".amazonaws.com") || host.hasSuffix(".aliyuncs.com")
             pathStyle = !(cloud && dnsCompatible)
         }
-        http = S3Transport(timeout: timeout)
+        http = CurlTransport(timeout: timeout)
         self.maxRequests = maxRequests
         self.attempts = attempts
         self.backoff = backoff
@@ -198,6 +207,12 @@ public final class S3Client: @unchecked Sendable {
                 counts[keyPath: counting] += 1
             }
             let (url, path, host) = url(key: key, query: query)
+            let signer: SigV4Signer
+            do {
+                signer = SigV4Signer(credentials: try credentials.current(), region: region)
+            } catch {
+                throw S3Failure(description: "\(what): no credentials: \(error)")
+            }
             let signing = signer.sign(method: "GET", path: path, query: query, headers: [(name: "host", value: host)], date: Date())
             // Identity encoding: the stored bytes as they are, for the archive and the byte count.
             let headers = signing.headers + [(name: "Accept-Encoding", value: "identity")]

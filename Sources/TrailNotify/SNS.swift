@@ -2,13 +2,13 @@ import Foundation
 import TrailCore
 
 /// `sns://REGION/TOPIC_ARN`, or the topic's ARN itself (`arn:aws:sns:REGION:ACCOUNT:TOPIC`):
-/// Amazon SNS Publish, signed with SigV4 as the credentials are found for trail-fetch (the
-/// environment's keys, else the profile's). The endpoint: `url=`, else AWS_ENDPOINT_URL_SNS or
+/// Amazon SNS Publish, signed with SigV4 with the credentials trail-fetch finds (the
+/// AWS credential chain, docs/credentials-and-intake.md). The endpoint: `url=`, else AWS_ENDPOINT_URL_SNS or
 /// AWS_ENDPOINT_URL (or the profile's), else the region's.
 public struct SNSSettings: Sendable {
     public let topicARN: String
     public let region: String
-    public let credentials: AWSCredentials
+    public let credentials: AWSCredentialSource
     public let endpoint: APIEndpoint
     /// The endpoint's `Host` header and path, as signed.
     let authority: String
@@ -29,7 +29,7 @@ public struct SNSSettings: Sendable {
             throw NotifyError("\(error)")
         }
         guard let credentials = configuration.credentials else {
-            throw NotifyError("no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile's keys)")
+            throw NotifyError("no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or the instance metadata service)")
         }
         self.credentials = credentials
         let domain = parts[1] == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com"
@@ -48,23 +48,29 @@ public struct SNSSettings: Sendable {
 final class SNSTransport: Transport {
     private let settings: SNSSettings
     private let client: APIClient
-    private let signer: SigV4Signer
 
     init(_ settings: SNSSettings) {
         self.settings = settings
         client = APIClient(settings.endpoint)
-        signer = SigV4Signer(credentials: settings.credentials, region: settings.region, service: "sns")
     }
 
     func send(_ message: Message) throws {
         let body = Array(SNSTransport.form(SNSTransport.publish(message, topic: settings.topicARN)).utf8)
         let contentType = "application/x-www-form-urlencoded; charset=utf-8"
+        // Renewed before they expire (a role, the instance's or the task's credentials).
+        let credentials: AWSCredentials
+        do {
+            credentials = try settings.credentials.current()
+        } catch {
+            throw NotifyError("\(error)")
+        }
+        let signer = SigV4Signer(credentials: credentials, region: settings.region, service: "sns")
         // curl sends the URL's own Host header, which is the one signed.
         let signing = signer.sign(method: "POST", path: settings.path, query: [],
                                   headers: [("Host", settings.authority), ("Content-Type", contentType)], date: Date(),
                                   payloadHash: SigV4Signer.payloadHash(body))
         let response = try client.post(body, headers: signing.headers.filter { $0.name != "Host" })
-        try SNSTransport.check(response, hiding: [settings.credentials.secretAccessKey] + (settings.credentials.sessionToken.map { [$0] } ?? []))
+        try SNSTransport.check(response, hiding: [credentials.secretAccessKey] + (credentials.sessionToken.map { [$0] } ?? []))
     }
 
     /// The Publish request's parameters.

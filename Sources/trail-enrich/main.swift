@@ -10,7 +10,8 @@ struct TrailEnrichCommand: ParsableCommand {
         discussion: """
             Reads events from trail-flatten and writes them on, one per line, adding to the \
             trail header: trail.source.scope (public, private, loopback, link-local, reserved, \
-            service, invalid), trail.source.geo {country, countryName, region, city, lat, lon}, \
+            service, invalid), trail.source.geo {country, countryName, region, city, lat, lon; registeredCountry when \
+            the network is registered elsewhere}, \
             trail.source.asn {number, org}, trail.source.networks [NAME…], trail.context from \
             --table lookups, trail.context.calendar {local, offHours, reason} from \
             --business-hours and --holidays (reason: holiday, weekend, after-hours, or null in \

@@ -17,10 +17,13 @@ struct TrailFetchCommand: ParsableCommand {
 
             Buckets are walked along the CloudTrail and ActionTrail layouts with delimiter \
             listings; --account, --region, --since and --until narrow the listing to the \
-            folders they name. Credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY \
-            (+ AWS_SESSION_TOKEN), else the profile (--profile, AWS_PROFILE) of \
-            ~/.aws/credentials and ~/.aws/config; for oss:// ALIBABA_CLOUD_ACCESS_KEY_ID and \
-            ALIBABA_CLOUD_ACCESS_KEY_SECRET come first.
+            folders they name. Credentials are found as the AWS CLI finds them: \
+            AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a web identity token (EKS), the profile \
+            (--profile, AWS_PROFILE: keys, a role, an aws sso login, credential_process), the \
+            container endpoint (ECS, EKS Pod Identity), the EC2 instance metadata service \
+            (IMDSv2); temporary ones are renewed before they expire, and --verbose names the \
+            source. For oss:// ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET \
+            come first. See docs/credentials-and-intake.md.
 
             With --state, a run emits only objects earlier runs have not delivered. The \
             current and previous day (--rewind-days) are listed again on every run, since \
@@ -63,14 +66,29 @@ struct TrailFetchCommand: ParsableCommand {
                 --since 2024-01-15 s3://my-trail
               trail-fetch --endpoint http://127.0.0.1:9000 --archive /srv/trail s3://trail
               trail-fetch --bucket-region cn-hangzhou oss://my-actiontrail/AliyunLogs/
+              trail-fetch --state fetch-state.json logs://aws-cloudtrail-logs-111122223333
+              trail-fetch --state fetch-state.json \\
+                --queue https://sqs.us-east-1.amazonaws.com/222233334444/org-trail-objects
               aws cloudtrail list-public-keys --start-time 2024-01-01 > keys.json
               trail-fetch --verify --public-keys keys.json --since 2024-01-15 s3://my-trail
               trail-fetch --verify --public-keys keys.json --state fetch-state.json ./my-trail-copy
             """,
         version: TrailVersion.current)
 
-    @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, folders, files, or - for stdin.")
-    var sources: [String]
+    @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, logs://LOG_GROUP (CloudWatch Logs), folders, files, or - for stdin.")
+    var sources: [String] = []
+
+    @Option(help: ArgumentHelp("Read S3 event notifications (direct, through SNS, or EventBridge) from this SQS queue and fetch the log files they name; stops when the queue is drained.", valueName: "url"))
+    var queue: String?
+
+    @Option(help: ArgumentHelp("With logs://: only the log streams whose names start with this.", valueName: "prefix"))
+    var logStreamPrefix: String?
+
+    @Flag(help: "With --queue: keep long-polling once the queue is drained; messages are deleted after each batch.")
+    var follow = false
+
+    @Option(help: ArgumentHelp("With --queue: seconds a receive waits for a message (0-20).", valueName: "seconds"))
+    var queueWait = 20
 
     @Option(help: ArgumentHelp("Record delivered objects in this file; later runs emit only new ones (\(StateFolder.rule)).", valueName: "file"))
     var state: String?
@@ -132,7 +150,7 @@ struct TrailFetchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --verify: the output of aws cloudtrail list-public-keys (JSON).", valueName: "file"))
     var publicKeys: String?
 
-    @Flag(help: "Print every request on stderr.")
+    @Flag(help: "Print where the credentials come from and every request on stderr (never a secret).")
     var verbose = false
 
     @Flag(help: "No cost report (requests, bytes) on stderr at the end.")
@@ -142,6 +160,14 @@ struct TrailFetchCommand: ParsableCommand {
     var strict = false
 
     func validate() throws {
+        if queue == nil, sources.isEmpty { throw ValidationError("name a source (s3://, oss://, a folder, a file, -) or --queue URL") }
+        if queue != nil, !sources.isEmpty || verify { throw ValidationError("--queue reads the objects its notifications name: give no sources and no --verify") }
+        if queue != nil, archive != nil || !account.isEmpty || !region.isEmpty || since != nil || until != nil {
+            throw ValidationError("--queue fetches the objects its notifications name: --account, --region, --since, --until and --archive are for bucket listings")
+        }
+        if queue == nil, follow { throw ValidationError("--follow goes with --queue") }
+        if follow, deferCommit { throw ValidationError("--follow deletes messages after each batch; --defer-commit is for the scheduled pipeline's single runs") }
+        guard (0...20).contains(queueWait) else { throw ValidationError("--queue-wait must be between 0 and 20") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
         guard (1...366).contains(rewindDays) else { throw ValidationError("--rewind-days must be between 1 and 366") }
         if let maxRequests, maxRequests < 1 { throw ValidationError("--max-requests must be at least 1") }
@@ -180,6 +206,7 @@ struct TrailFetchCommand: ParsableCommand {
         options.verbose = verbose
         options.quiet = quiet
         options.environment = ProcessInfo.processInfo.environment
+        options.logStreamPrefix = logStreamPrefix
         options.bucket.filters = FetchFilters(accounts: Set(account.flatMap { $0.split(separator: ",").map(String.init) }),
                                               regions: Set(region.flatMap { $0.split(separator: ",").map(String.init) }),
                                               since: since.flatMap(FetchFilters.day), until: until.flatMap(FetchFilters.day),
@@ -195,7 +222,10 @@ struct TrailFetchCommand: ParsableCommand {
             if verify, let publicKeys {
                 return try fetcher.verify(sources: sources, keys: PublicKeyRing(file: publicKeys))
             }
-            let status = try fetcher.run(sources: sources)
+            var queueOptions = QueueOptions()
+            queueOptions.follow = follow
+            queueOptions.wait = queueWait
+            let status = try queue.map { try fetcher.run(queue: $0, options: queueOptions) } ?? fetcher.run(sources: sources)
             if let stats { try fetcher.stats.write(to: stats) }
             return status
         }

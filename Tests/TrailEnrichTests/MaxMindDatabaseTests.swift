@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TrailCore
-import TrailEnrich
+@testable import TrailEnrich
 import TrailTestSupport
 
 /// The native MaxMind DB reader against MaxMind's own Python reader, record for record.
@@ -63,10 +63,16 @@ import TrailTestSupport
         #expect(Location(record: location) == Location(country: "JP", region: "Tokyo", city: "Tokyo", latitude: 35.6895, longitude: 139.69171))
     }
 
-    @Test func fallsBackToTheRegisteredCountry() {
+    /// Regression: the registered country filled the location's when the record had none, so
+    /// an address of a network registered in Sweden counted as a sign-in from Sweden.
+    @Test func keepsTheRegisteredCountryApart() {
         let record = MaxMindValue.map(["registered_country": .map(["iso_code": .string("SE"), "names": .map(["en": .string("Sweden")])]),
                                        "location": .map(["latitude": .double(59.3), "longitude": .float(18)])])
-        #expect(Location(record: record) == Location(country: "SE", countryName: "Sweden", latitude: 59.3, longitude: 18))
+        #expect(Location(record: record) == Location(latitude: 59.3, longitude: 18, registeredCountry: "SE"))
+        var writer = JSONWriter()
+        Location(record: record).write(to: &writer)
+        #expect(String(decoding: writer.bytes, as: UTF8.self)
+            == #"{"country":null,"countryName":null,"region":null,"city":null,"lat":59.3,"lon":18.0,"registeredCountry":"SE"}"#)
         #expect(AutonomousSystem(record: .map(["autonomous_system_number": .unsigned(1221)])) == AutonomousSystem(number: 1221, organization: nil))
     }
 }

@@ -145,6 +145,8 @@ def build(directory, seed):
         blocks[network.version].append(csv(network, "" if fallback else gid, cid, "", 0, 0, "", lat, lon, 100))
         asn_blocks[network.version].append(csv(network, number, org))
         region, city_name = (None, None) if fallback else (region, city_name)
+        # These formats have no registered country: a network with no location has no country.
+        cc, cname = (None, None) if fallback else (cc, cname)
         dbip.append(csv(first, last, "EU", cc, region, city_name, lat, lon))
         dbip_asn.append(csv(first, last, number, org))
         if network.version == 4:

@@ -38,37 +38,39 @@ import TrailTestSupport
         env["HOME"] = dir.path
         env["AWS_SHARED_CREDENTIALS_FILE"] = try dir.write("credentials", credentialsFile)
         env["AWS_CONFIG_FILE"] = try dir.write("config", configFile)
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
         return try AWSConfiguration.resolve(environment: env, profile: profile, region: region)
     }
 
     @Test func environmentKeysComeFirst() throws {
         let c = try Self.resolve(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "env-secret", "AWS_SESSION_TOKEN": "t",
                                   "AWS_DEFAULT_REGION": "sa-east-1", "AWS_ENDPOINT_URL": "http://127.0.0.1:1"])
-        #expect(c.credentials?.accessKeyID == "AKIDENV")
-        #expect(c.credentials?.sessionToken == "t")
+        #expect(try c.credentials?.current().accessKeyID == "AKIDENV")
+        #expect(try c.credentials?.current().sessionToken == "t")
         #expect(c.region == "sa-east-1")
         #expect(c.endpoint == "http://127.0.0.1:1")
     }
 
     @Test func profilesComeFromTheSharedFiles() throws {
         let byDefault = try Self.resolve([:])
-        #expect(byDefault.credentials?.accessKeyID == "AKIDDEFAULT")
+        #expect(try byDefault.credentials?.current().accessKeyID == "AKIDDEFAULT")
         #expect(byDefault.region == "us-east-1")
         #expect(byDefault.endpoint == nil)
 
         let audit = try Self.resolve(["AWS_PROFILE": "audit", "AWS_REGION": "us-west-2"])
-        #expect(audit.credentials?.accessKeyID == "AKIDAUDIT")
-        #expect(audit.credentials?.sessionToken == "audit-token")
+        #expect(try audit.credentials?.current().accessKeyID == "AKIDAUDIT")
+        #expect(try audit.credentials?.current().sessionToken == "audit-token")
         #expect(audit.region == "us-west-2")
         #expect(audit.endpoint == "https://s3.oss-cn-hangzhou.aliyuncs.com")
 
         // --profile wins over keys in the environment; keys may live in the config file.
         let minio = try Self.resolve(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "x"], profile: "minio", region: "eu-north-1")
-        #expect(minio.credentials?.accessKeyID == "AKIDMINIO")
+        #expect(try minio.credentials?.current().accessKeyID == "AKIDMINIO")
         #expect(minio.region == "eu-north-1")
         #expect(minio.endpoint == "http://127.0.0.1:9000")
         #expect(try Self.resolve(["AWS_PROFILE": "minio", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"]).endpoint == nil)
-        #expect(try Self.resolve(["AWS_PROFILE": "nobody"]).credentials == nil)
+        let missing = #expect(throws: CredentialFailure.self) { try Self.resolve(["AWS_PROFILE": "nobody"]) }
+        #expect(missing?.description == "profile nobody is in neither ~/.aws/config nor ~/.aws/credentials")
     }
 }
 

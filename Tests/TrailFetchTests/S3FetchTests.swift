@@ -246,6 +246,7 @@ import TrailTestSupport
 
         var none = moto.environment
         none["AWS_ACCESS_KEY_ID"] = ""
+        none["AWS_EC2_METADATA_DISABLED"] = "true"
         let noCredentials = try runShell("\(Self.tool) s3://trail-logs", environment: none)
         #expect(noCredentials.status == 2)
         #expect(noCredentials.stderr.contains("no credentials"))

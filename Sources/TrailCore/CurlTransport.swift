@@ -1,24 +1,23 @@
 import CCurl
 import Foundation
-import TrailCore
 
 /// A response body passed the caller's cap; the transfer was stopped there.
-struct BodyTooLarge: Error {}
+public struct BodyTooLarge: Error {}
 
-/// Signed GETs over libcurl, sent the way S3 signs them. URLSession is not used: on Linux it
-/// hands URLs to libcurl without CURLOPT_PATH_AS_IS, so `/../` and `/./` in a key were
-/// removed after signing (a signature mismatch), and it follows redirects with the
-/// Authorization header to any host. Here the path goes out byte for byte as signed, a
+/// Signed requests over libcurl (S3, STS, SQS, the credential endpoints). URLSession is not
+/// used: on Linux it hands URLs to libcurl without CURLOPT_PATH_AS_IS, so `/../` and `/./` in
+/// an S3 key were removed after signing (a signature mismatch), and it follows redirects with
+/// the Authorization header to any host. Here the path goes out byte for byte as signed, a
 /// redirect is returned to the caller like any other status, and a body stops at a cap.
-final class S3Transport: @unchecked Sendable {
+public final class CurlTransport: @unchecked Sendable {
     private static let initialiseCurl: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
     private let timeout: TimeInterval
     /// Idle handles: curl keeps their connections open for the next request.
     private var idle: [UnsafeMutableRawPointer] = []
     private let lock = NSLock()
 
-    init(timeout: TimeInterval) {
-        _ = S3Transport.initialiseCurl
+    public init(timeout: TimeInterval) {
+        _ = CurlTransport.initialiseCurl
         self.timeout = timeout
     }
 
@@ -26,7 +25,13 @@ final class S3Transport: @unchecked Sendable {
 
     /// GETs `url` with `headers` (Host among them, as signed); a body longer than `maxBody`
     /// throws `BodyTooLarge`.
-    func get(_ url: String, headers: [(name: String, value: String)], maxBody: Int) throws -> HTTPResponse {
+    public func get(_ url: String, headers: [(name: String, value: String)], maxBody: Int) throws -> HTTPResponse {
+        try send("GET", url, headers: headers, body: nil, maxBody: maxBody)
+    }
+
+    /// Sends `method` to `url` with `headers` and `body` (none: no body at all).
+    public func send(_ method: String, _ url: String, headers: [(name: String, value: String)], body: [UInt8]?,
+                     maxBody: Int) throws -> HTTPResponse {
         guard let curl = lock.withLock({ idle.popLast() }) ?? curl_easy_init() else {
             throw HTTPTransportError(url: url, reason: "libcurl could not start", isTimeout: false)
         }
@@ -36,13 +41,21 @@ final class S3Transport: @unchecked Sendable {
         }
         let received = Received(maxBody: maxBody)
         var list: UnsafeMutablePointer<curl_slist>?
-        for header in headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
+        // No `Expect: 100-continue`: one round trip, and small servers need not answer it.
+        for header in headers + [(name: "Expect", value: "")] { list = curl_slist_append(list, "\(header.name): \(header.value)") }
         defer { curl_slist_free_all(list) }
         // The callbacks get `received` unretained: it must outlive the transfer, and the
         // handle is reset (forgetting the pointer) before it is used again.
         let context = Unmanaged.passUnretained(received).toOpaque()
         configure(curl, url: url, headers: list, context: context)
-        let code = withExtendedLifetime(received) { curl_easy_perform(curl) }
+        _ = trail_curl_set_pointer(curl, CURLOPT_CUSTOMREQUEST, method)
+        let code = (body ?? []).withUnsafeBufferPointer { bytes in
+            if body != nil {
+                _ = trail_curl_set_long(curl, CURLOPT_POSTFIELDSIZE, bytes.count)
+                _ = trail_curl_set_pointer(curl, CURLOPT_POSTFIELDS, bytes.baseAddress ?? UnsafePointer(bitPattern: 1))
+            }
+            return withExtendedLifetime(received) { curl_easy_perform(curl) }
+        }
         if received.tooLarge { throw BodyTooLarge() }
         guard code == CURLE_OK else {
             throw HTTPTransportError(url: URL(string: url).map(HTTPClient.redacted) ?? "<url>", reason: String(cString: curl_easy_strerror(code)),
