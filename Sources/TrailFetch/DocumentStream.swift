@@ -256,6 +256,8 @@ struct DocumentStream {
             let s = JSONScanner(bytes)
             var start = s.skipWhitespace(0)
             while start < bytes.count {
+                // A CloudWatch Logs export line's time is not a document; the event after it is.
+                if let json = exportLineJSON(bytes, at: start) { start = json }
                 let checked: Result<Int, JSONError> = Result { () throws(JSONError) -> Int in try s.valueEnd(at: start) }
                 let end: Int
                 switch checked {

@@ -184,8 +184,8 @@ struct TrailFetchCommand: ParsableCommand {
                 throw ValidationError("\(name) \(value): not a byte count from 1K to 1T (a number with an optional K, M, G or T)")
             }
         }
-        for source in sources where BucketLocation(source) == nil && source.contains("://") {
-            throw ValidationError("\(source): unknown scheme (use s3://, oss://, a path, or -)")
+        for source in sources where BucketLocation(source) == nil && source.contains("://") && !(source.hasPrefix("logs://") && source.count > 7) {
+            throw ValidationError("\(source): unknown scheme (use s3://, oss://, logs://, a path, or -)")
         }
         if let endpoint, S3Client.endpointURL(endpoint) == nil { throw ValidationError("--endpoint \(endpoint): not an http(s) URL with a host") }
         for (name, value) in [("--since", since), ("--until", until)] {
