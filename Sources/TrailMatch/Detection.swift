@@ -5,8 +5,8 @@ import TrailCore
 enum ValueTest: @unchecked Sendable {
     /// Wildcard text (plain values, contains/startswith/endswith, base64, windash, expand).
     case pattern(Pattern)
-    /// `re`: a regular expression searched anywhere in the value (ICU syntax, like Sigma's PCRE subset).
-    case regex(NSRegularExpression)
+    /// `re`: a regular expression searched anywhere in the value (Sigma's PCRE subset).
+    case regex(SigmaRegex)
     /// `cidr`: the value is an IP address inside the network.
     case cidr(Network)
     /// `gt`/`gte`/`lt`/`lte`: the value is a number in that relation to the rule's number.
@@ -83,8 +83,7 @@ enum ValueTest: @unchecked Sendable {
         case .pattern(let p):
             return FieldMatcher.withText(s, at) { p.matches($0) }
         case .regex(let r):
-            guard let text = s.text(at: at) else { return false }
-            return r.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            return FieldMatcher.withText(s, at) { r.matches($0) }
         case .cidr(let network):
             guard let text = s.string(at: at), let ip = IPAddress(text) else { return false }
             return network.contains(ip)
