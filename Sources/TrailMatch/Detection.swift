@@ -366,12 +366,18 @@ enum FieldRequirement: Equatable, Sendable {
     /// One of these values, or a value that starts with one of these prefixes; lower-cased
     /// (rules match plain values case-insensitively).
     case oneOf(Set<[UInt8]>, prefixes: Set<[UInt8]> = [])
+    /// A value holding one of these literals (what regular expressions and contains-style
+    /// patterns need): the index looks for them with a substring search.
+    case containing([RequiredLiteral])
     /// Some value that is not null: every value test fails on an absent or null field.
     case present
 
     /// Of two requirements that both hold, the one that excludes more events.
     static func narrower(_ a: FieldRequirement, _ b: FieldRequirement) -> FieldRequirement {
-        a == .present ? b : a
+        switch (a, b) {
+        case (.present, _), (.containing, .oneOf): return b
+        default: return a
+        }
     }
 
     /// What holds whichever of the alternatives matched: the fields all of them require.
@@ -382,6 +388,7 @@ enum FieldRequirement: Equatable, Sendable {
                 switch (entry.value, other[entry.key]) {
                 case (_, nil): break
                 case (.oneOf(let a, let pa), .oneOf(let b, let pb)?): kept[entry.key] = .oneOf(a.union(b), prefixes: pa.union(pb))
+                case (.containing(let a), .containing(let b)?): kept[entry.key] = .containing(a + b)
                 default: kept[entry.key] = .present
                 }
             }
@@ -397,7 +404,10 @@ extension FieldMatcher {
         if negated { return .present }
         var values = Set<[UInt8]>(), prefixes = Set<[UInt8]>()
         var literalOnly = !requireAll
+        // Each value needs one of these (nil once some value needs none).
+        var needles: [RequiredLiteral]? = requireAll ? nil : []
         for e in expected {
+            needles = needles.flatMap { n in FieldMatcher.needles(e).map { n + $0 } }
             switch e {
             case .test(.pattern(let p)) where !p.cased:
                 if let text = p.literalText {
@@ -417,7 +427,25 @@ extension FieldMatcher {
             }
         }
         guard !expected.isEmpty else { return nil }
-        return literalOnly ? .oneOf(values, prefixes: prefixes) : .present
+        if literalOnly { return .oneOf(values, prefixes: prefixes) }
+        if let needles, !needles.isEmpty { return .containing(needles) }
+        return .present
+    }
+
+    /// The literals one of which a value matching `e` holds, if it needs one.
+    private static func needles(_ e: Expected) -> [RequiredLiteral]? {
+        switch e {
+        case .test(.regex(let r)): return r.required
+        case .test(.pattern(let p)): return p.requiredLiteral.map { [$0] }
+        case .anyTest(let tests):
+            var all: [RequiredLiteral] = []
+            for test in tests {
+                guard let more = needles(.test(test)) else { return nil }
+                all += more
+            }
+            return all
+        default: return nil
+        }
     }
 }
 

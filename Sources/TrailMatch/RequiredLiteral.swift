@@ -68,6 +68,11 @@ struct RequiredLiteral: Sendable, Equatable {
         return best
     }
 
+    init(bytes: [UInt8], caseless: Bool) {
+        self.bytes = caseless ? bytes.map(Pattern.lower) : bytes
+        self.caseless = caseless
+    }
+
     private init(run: [(Unicode.Scalar, Bool)]) {
         caseless = run.contains { $0.1 }
         var bytes: [UInt8] = []
