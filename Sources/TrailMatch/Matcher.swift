@@ -141,7 +141,7 @@ public final class Matcher {
             if !silenced[r] { writeAlert(rules[r], s, event: root) }
             if referenced[r] { matched.append(r) }
         }
-        guard !matched.isEmpty, let engine, let raw = s.raw(at: root) else { return nil }
+        guard !matched.isEmpty, let engine, let raw = Matcher.eventText(s, root) else { return nil }
         guard let timeAt = s.value(at: Matcher.timePath, from: root), s.kind(at: timeAt) != .null else {
             untimed += 1
             return nil
@@ -211,10 +211,19 @@ public final class Matcher {
         rule.guidance.writeResources(s, event: root, into: &json)
         json.endObject()
         json.key("event")
-        if let event = s.raw(at: root) { json.raw(event) }
+        if let event = Matcher.eventText(s, root) { json.raw(event) }
         json.endObject()
         output.writeLine(json.bytes)
         alertsWritten += 1
+    }
+
+    /// The event's JSON text. An event that is a whole document (at 0, checked) is the document
+    /// without its trailing whitespace: an alert copies the line without scanning it again.
+    private static func eventText(_ s: JSONScanner, _ root: Int) -> UnsafeRawBufferPointer? {
+        guard root == 0 else { return s.raw(at: root) }
+        var end = s.bytes.count
+        while end > 0, s.bytes[end - 1] == 0x20 || s.bytes[end - 1] == 0x0A || s.bytes[end - 1] == 0x0D || s.bytes[end - 1] == 0x09 { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: s.bytes[0..<end])
     }
 
     private func writeCorrelationAlert(_ hit: CorrelationHit, _ last: CorrelationEngine.Pending) {
