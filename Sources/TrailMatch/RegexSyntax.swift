@@ -32,8 +32,8 @@ struct RegexSyntax {
 
     private let scalars: [Unicode.Scalar]
     private var i = 0
-    /// Quantified copies made so far: `{n,m}` expands, and a bound keeps programs small.
-    private var size = 0
+    /// The most states a pattern may make once `{n,m}` repeats are expanded (nested ones
+    /// multiply): a bound on the memory and time of each search.
     static let maxSize = 5_000
 
     static func parse(_ pattern: String, flags: RegexFlags) throws -> RegexNode {
@@ -41,7 +41,19 @@ struct RegexSyntax {
         var flags = flags
         let node = try parser.alternation(&flags)
         guard parser.i == parser.scalars.count else { throw Unsupported(construct: "unbalanced ')'") }
+        guard size(node) <= maxSize else { throw Unsupported(construct: "repetition too large") }
         return node
+    }
+
+    /// About how many states `node` makes, saturating above `maxSize`.
+    private static func size(_ node: RegexNode) -> Int {
+        switch node {
+        case .set, .char, .assertion: return 1
+        case .concat(let items), .alternation(let items):
+            return min(items.reduce(1) { $0 + size($1) }, maxSize + 1)
+        case .repeated(let inner, let low, let high):
+            return min((max(low, high ?? low) + 1) * (size(inner) + 1), maxSize + 1)
+        }
     }
 
     private init(scalars: [Unicode.Scalar]) {
@@ -168,8 +180,6 @@ struct RegexSyntax {
             }
             if peek == "+" { throw Unsupported(construct: "possessive quantifier") }
             if peek == "?" { i += 1 }
-            size += max(bounds.0, bounds.1 ?? 1)
-            guard size <= RegexSyntax.maxSize else { throw Unsupported(construct: "repetition too large") }
             node = .repeated(node, min: bounds.0, max: bounds.1)
         }
         return node

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrailCore
 @testable import TrailMatch
 import TrailTestSupport
 
@@ -128,11 +129,52 @@ import TrailTestSupport
         #expect(Self.matches(regex, value) == expected)
     }
 
+    /// Repeats that expand past the automaton's bound (nested ones multiply) go to Foundation's
+    /// engine instead of making millions of states at load.
+    @Test func hugeRepeatsStayBounded() throws {
+        let regex = try SigmaRegex("((a{1000}){1000}){1000}b", flags: RegexFlags())
+        #expect(!regex.usesLinearEngine)
+        #expect(try SigmaRegex("a{2000}", flags: RegexFlags()).usesLinearEngine)
+    }
+
     /// What the linear engine lacks is run by Foundation's engine, with the same meaning.
     @Test(arguments: [("(a)\\1", "xaa", true), ("foo(?=bar)", "foobaz", false), ("\\p{Lu}x", "Éx", true)])
     func backreferencesAndLookaroundFallBackToFoundation(pattern: String, value: String, expected: Bool) throws {
         let regex = try SigmaRegex(pattern, flags: RegexFlags())
         #expect(!regex.usesLinearEngine)
         #expect(Self.matches(regex, value) == expected)
+    }
+
+    /// Rules whose field needs a literal are filed under it: an event reaches them only when
+    /// its value holds one of their literals (any case where the rule ignores case).
+    @Test func theRuleIndexFilesRulesUnderTheirLiterals() throws {
+        let set = RuleLoader().load(yaml: """
+            title: distribution
+            detection: {s: {userAgent|re: '(?i)(kali|parrot)'}, condition: s}
+            ---
+            title: role session
+            detection: {s: {userIdentity.arn|re: '.+:assumed-role/aws:.+'}, condition: s}
+            ---
+            title: headless
+            detection: {s: {userAgent|contains: [HeadlessChrome, 'curl/']}, condition: s}
+            ---
+            title: no literal
+            detection: {s: {userAgent|re: '^.{300,}$'}, condition: s}
+            """, file: "r.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        let index = RuleIndex(set.rules)
+        func candidates(_ event: String) -> [Int] {
+            Array(event.utf8).withUnsafeBytes { raw in
+                let s = JSONScanner(raw)
+                var out: [Int] = []
+                index.candidates(s, try! s.validateDocument(), into: &out)
+                return out
+            }
+        }
+        #expect(candidates(#"{"userAgent":"Mozilla/5.0","userIdentity":{"arn":"arn:aws:iam::1:user/a"}}"#) == [3])
+        #expect(candidates(#"{"userAgent":"Boto3 os/linux#6.5.0-KALI3","userIdentity":{"arn":"x:assumed-role/aws:y"}}"#) == [0, 1, 3])
+        #expect(candidates(#"{"userAgent":"CURL/8 HeadlessChrome"}"#) == [2, 3])
+        #expect(candidates(#"{"userAgent":["a", "parrot"]}"#) == [0, 3], "an array's elements")
+        #expect(candidates(#"{"userIdentity":{"arn":"x:assumed-role/AWS:y"}}"#).isEmpty, "the regular expression is case-sensitive")
     }
 }
