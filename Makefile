@@ -16,8 +16,8 @@ export STATE_DIR
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth trail-report
 # chromium: the trail-report tests open the page in headless Chromium and take a screenshot.
 APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time tzdata chromium
-# Python packages the tests use as real peers (servers, reference readers).
-PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography pysigma pysigma-backend-sqlite
+# Python packages the tests use as real peers (servers, reference readers); duckdb is make bench's baseline.
+PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography pysigma pysigma-backend-sqlite duckdb
 
 .PHONY: all build release test run report install clean deps sample bench kill-test fuzz
 
