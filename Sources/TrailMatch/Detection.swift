@@ -248,15 +248,17 @@ struct FieldMatcher: Sendable {
 enum Search: Sendable {
     case allFields([FieldMatcher])
     case anyOf([Search])
-    case keywords([Pattern])
+    case keywords(Keywords)
 
     func matches(_ s: JSONScanner, _ root: Int) -> Bool {
         switch self {
         case .allFields(let fields): return fields.allSatisfy { $0.matches(s, root) }
         case .anyOf(let searches): return searches.contains { $0.matches(s, root) }
-        case .keywords(let patterns): return Search.anyValue(s, root) { at in
-            FieldMatcher.withText(s, at) { text in patterns.contains { $0.matches(text) } }
-        }
+        case .keywords(let keywords):
+            guard keywords.mayMatch(s, root) else { return false }
+            return Search.anyValue(s, root) { at in
+                FieldMatcher.withText(s, at) { text in keywords.patterns.contains { $0.matches(text) } }
+            }
         }
     }
 

@@ -178,3 +178,28 @@ import TrailTestSupport
         #expect(candidates(#"{"userIdentity":{"arn":"x:assumed-role/AWS:y"}}"#).isEmpty, "the regular expression is case-sensitive")
     }
 }
+
+/// Keyword lists are ruled out on the event's text before its values are walked: never when
+/// a value could match.
+@Suite struct KeywordPrefilterTests {
+    @Test func keywordsAreLookedForInTheEventsTextFirst() throws {
+        let r = try rule("""
+            title: k
+            detection:
+              keywords:
+                - '*AllUsers*'
+                - 'Kali*'
+              condition: keywords
+            """)
+        #expect(matches(r, #"{"a":{"b":["x","http://acs/AllUsers/y"]}}"#))
+        #expect(matches(r, #"{"ua":"kali linux"}"#), "case-insensitively")
+        #expect(!matches(r, #"{"a":"AllUser"}"#))
+        #expect(matches(r, #"{"a":"\u0041llUsers!"}"#), "an escaped value is decoded, never ruled out by the raw text")
+        #expect(!matches(r, #"{"AllUsers":"x"}"#), "names are not values")
+    }
+
+    @Test func aKeywordWithoutALiteralTurnsThePrefilterOff() {
+        #expect(Keywords([Pattern("*AllUsers*"), Pattern("*")]).needles == nil)
+        #expect(Keywords([Pattern("*AllUsers*"), Pattern("a?c")]).needles?.count == 2)
+    }
+}
