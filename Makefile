@@ -31,6 +31,8 @@ PIP_PACKAGES := moto[server]==5.2.1 werkzeug==3.1.8 boto3==1.43.11 aiosmtpd==1.4
   pysigma==2.0.1 pysigma-backend-sqlite==2.1.1
 VENV := .build/venv
 VENV_PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# make bench's baseline: DuckDB reading the same gzip corpus and running the same rules as SQL.
+BENCH_PIP_PACKAGES := duckdb==2.0.1
 
 .PHONY: all build release test test-deps run-deps run report install install-systemd uninstall clean deps sample bench kill-test fuzz
 
@@ -119,6 +121,7 @@ sample: release
 ## bench: measure zcat, zcat | jq, each stage and the whole pipeline on one corpus (pipelines/bench.sh);
 ## results in .bench/results.md and .bench/results.json. BENCH_RUNS=5 for more runs per figure.
 bench: release run-deps
+	$(call venv_install,$(BENCH_PIP_PACKAGES))
 	@PATH="$(VENV_PATH)" TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench.sh
 
 ## kill-test: the long version of the kill test in make test (50 kills): the scheduled pipeline

@@ -5,8 +5,8 @@ import TrailCore
 enum ValueTest: @unchecked Sendable {
     /// Wildcard text (plain values, contains/startswith/endswith, base64, windash, expand).
     case pattern(Pattern)
-    /// `re`: a regular expression searched anywhere in the value (ICU syntax, like Sigma's PCRE subset).
-    case regex(NSRegularExpression)
+    /// `re`: a regular expression searched anywhere in the value (Sigma's PCRE subset).
+    case regex(SigmaRegex)
     /// `cidr`: the value is an IP address inside the network.
     case cidr(Network)
     /// `gt`/`gte`/`lt`/`lte`: the value is a number in that relation to the rule's number.
@@ -83,8 +83,7 @@ enum ValueTest: @unchecked Sendable {
         case .pattern(let p):
             return FieldMatcher.withText(s, at) { p.matches($0) }
         case .regex(let r):
-            guard let text = s.text(at: at) else { return false }
-            return r.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            return FieldMatcher.withText(s, at) { r.matches($0) }
         case .cidr(let network):
             guard let text = s.string(at: at), let ip = IPAddress(text) else { return false }
             return network.contains(ip)
@@ -249,15 +248,17 @@ struct FieldMatcher: Sendable {
 enum Search: Sendable {
     case allFields([FieldMatcher])
     case anyOf([Search])
-    case keywords([Pattern])
+    case keywords(Keywords)
 
     func matches(_ s: JSONScanner, _ root: Int) -> Bool {
         switch self {
         case .allFields(let fields): return fields.allSatisfy { $0.matches(s, root) }
         case .anyOf(let searches): return searches.contains { $0.matches(s, root) }
-        case .keywords(let patterns): return Search.anyValue(s, root) { at in
-            FieldMatcher.withText(s, at) { text in patterns.contains { $0.matches(text) } }
-        }
+        case .keywords(let keywords):
+            guard keywords.mayMatch(s, root) else { return false }
+            return Search.anyValue(s, root) { at in
+                FieldMatcher.withText(s, at) { text in keywords.patterns.contains { $0.matches(text) } }
+            }
         }
     }
 
@@ -367,12 +368,18 @@ enum FieldRequirement: Equatable, Sendable {
     /// One of these values, or a value that starts with one of these prefixes; lower-cased
     /// (rules match plain values case-insensitively).
     case oneOf(Set<[UInt8]>, prefixes: Set<[UInt8]> = [])
+    /// A value holding one of these literals (what regular expressions and contains-style
+    /// patterns need): the index looks for them with a substring search.
+    case containing([RequiredLiteral])
     /// Some value that is not null: every value test fails on an absent or null field.
     case present
 
     /// Of two requirements that both hold, the one that excludes more events.
     static func narrower(_ a: FieldRequirement, _ b: FieldRequirement) -> FieldRequirement {
-        a == .present ? b : a
+        switch (a, b) {
+        case (.present, _), (.containing, .oneOf): return b
+        default: return a
+        }
     }
 
     /// What holds whichever of the alternatives matched: the fields all of them require.
@@ -383,6 +390,7 @@ enum FieldRequirement: Equatable, Sendable {
                 switch (entry.value, other[entry.key]) {
                 case (_, nil): break
                 case (.oneOf(let a, let pa), .oneOf(let b, let pb)?): kept[entry.key] = .oneOf(a.union(b), prefixes: pa.union(pb))
+                case (.containing(let a), .containing(let b)?): kept[entry.key] = .containing(a + b)
                 default: kept[entry.key] = .present
                 }
             }
@@ -398,7 +406,10 @@ extension FieldMatcher {
         if negated { return .present }
         var values = Set<[UInt8]>(), prefixes = Set<[UInt8]>()
         var literalOnly = !requireAll
+        // Each value needs one of these (nil once some value needs none).
+        var needles: [RequiredLiteral]? = requireAll ? nil : []
         for e in expected {
+            needles = needles.flatMap { n in FieldMatcher.needles(e).map { n + $0 } }
             switch e {
             case .test(.pattern(let p)) where !p.cased:
                 if let text = p.literalText {
@@ -418,7 +429,25 @@ extension FieldMatcher {
             }
         }
         guard !expected.isEmpty else { return nil }
-        return literalOnly ? .oneOf(values, prefixes: prefixes) : .present
+        if literalOnly { return .oneOf(values, prefixes: prefixes) }
+        if let needles, !needles.isEmpty { return .containing(needles) }
+        return .present
+    }
+
+    /// The literals one of which a value matching `e` holds, if it needs one.
+    private static func needles(_ e: Expected) -> [RequiredLiteral]? {
+        switch e {
+        case .test(.regex(let r)): return r.required
+        case .test(.pattern(let p)): return p.requiredLiteral.map { [$0] }
+        case .anyTest(let tests):
+            var all: [RequiredLiteral] = []
+            for test in tests {
+                guard let more = needles(.test(test)) else { return nil }
+                all += more
+            }
+            return all
+        default: return nil
+        }
     }
 }
 

@@ -12,6 +12,9 @@ public final class Matcher {
     /// Per rule: its own alerts are replaced by its correlations' (Sigma's `generate: false`).
     private let silenced: [Bool]
     private let engine: CorrelationEngine?
+    /// Per rule and per correlation: its `alert.rule` object, written once, copied into each alert.
+    private let ruleObjects: [[UInt8]]
+    private let correlationObjects: [[UInt8]]
     private let output: OutputWriter
     private let diagnostics: Diagnostics
     private var json = JSONWriter()
@@ -55,6 +58,12 @@ public final class Matcher {
         self.referenced = referenced
         silenced = rules.indices.map { referenced[$0] && !generating[$0] }
         engine = correlations.isEmpty ? nil : CorrelationEngine(correlations: correlations, rules: rules, lateness: lateness)
+        ruleObjects = rules.map {
+            Matcher.ruleObject(id: $0.id, title: $0.title, level: $0.level, tags: $0.tags, references: $0.references, guidance: $0.guidance)
+        }
+        correlationObjects = correlations.map {
+            Matcher.ruleObject(id: $0.id, title: $0.title, level: $0.level, tags: $0.tags, references: $0.references, guidance: $0.guidance)
+        }
         self.output = output
         self.diagnostics = diagnostics
     }
@@ -138,10 +147,10 @@ public final class Matcher {
     private func evaluate(_ s: JSONScanner, event root: Int) -> String? {
         matched.removeAll(keepingCapacity: true)
         for r in candidates where rules[r].matches(s, event: root) {
-            if !silenced[r] { writeAlert(rules[r], s, event: root) }
+            if !silenced[r] { writeAlert(r, s, event: root) }
             if referenced[r] { matched.append(r) }
         }
-        guard !matched.isEmpty, let engine, let raw = s.raw(at: root) else { return nil }
+        guard !matched.isEmpty, let engine, let raw = Matcher.eventText(s, root) else { return nil }
         guard let timeAt = s.value(at: Matcher.timePath, from: root), s.kind(at: timeAt) != .null else {
             untimed += 1
             return nil
@@ -183,12 +192,20 @@ public final class Matcher {
         output.flush()
     }
 
-    private func beginAlert(id: String, title: String, level: String, tags: [String], references: [String], guidance: RuleGuidance) {
+    /// Opens an alert and its `alert` object, and writes `alert.rule`.
+    private func beginAlert(_ ruleObject: [UInt8]) {
         json.bytes.removeAll(keepingCapacity: true)
         json.beginObject()
         json.key("alert")
         json.beginObject()
         json.key("rule")
+        json.raw(ruleObject)
+    }
+
+    /// The `alert.rule` object of a rule or correlation: the same in each of its alerts.
+    private static func ruleObject(id: String, title: String, level: String, tags: [String], references: [String],
+                                   guidance: RuleGuidance) -> [UInt8] {
+        var json = JSONWriter(capacity: 256)
         json.beginObject()
         json.member("id", id)
         json.member("title", title)
@@ -203,23 +220,34 @@ public final class Matcher {
         json.endArray()
         guidance.write(into: &json)
         json.endObject()
+        return json.bytes
     }
 
-    private func writeAlert(_ rule: Rule, _ s: JSONScanner, event root: Int) {
-        beginAlert(id: rule.id, title: rule.title, level: rule.level, tags: rule.tags, references: rule.references, guidance: rule.guidance)
+    private func writeAlert(_ r: Int, _ s: JSONScanner, event root: Int) {
+        let rule = rules[r]
+        beginAlert(ruleObjects[r])
         json.member("time", s.value(at: Matcher.timePath, from: root).flatMap { s.string(at: $0) })
         rule.guidance.writeResources(s, event: root, into: &json)
         json.endObject()
         json.key("event")
-        if let event = s.raw(at: root) { json.raw(event) }
+        if let event = Matcher.eventText(s, root) { json.raw(event) }
         json.endObject()
         output.writeLine(json.bytes)
         alertsWritten += 1
     }
 
+    /// The event's JSON text. An event that is a whole document (at 0, checked) is the document
+    /// without its trailing whitespace: an alert copies the line without scanning it again.
+    private static func eventText(_ s: JSONScanner, _ root: Int) -> UnsafeRawBufferPointer? {
+        guard root == 0 else { return s.raw(at: root) }
+        var end = s.bytes.count
+        while end > 0, s.bytes[end - 1] == 0x20 || s.bytes[end - 1] == 0x0A || s.bytes[end - 1] == 0x0D || s.bytes[end - 1] == 0x09 { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: s.bytes[0..<end])
+    }
+
     private func writeCorrelationAlert(_ hit: CorrelationHit, _ last: CorrelationEngine.Pending) {
         let c = correlations[hit.correlation]
-        beginAlert(id: c.id, title: c.title, level: c.level, tags: c.tags, references: c.references, guidance: c.guidance)
+        beginAlert(correlationObjects[hit.correlation])
         json.member("time", EventTime.rfc3339(last.time))
         last.event.withUnsafeBytes { raw in
             let s = JSONScanner(raw)

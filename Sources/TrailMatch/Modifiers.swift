@@ -24,7 +24,7 @@ final class FieldModifiers {
     /// base64, base64offset, windash, expand, in the order written.
     private var transforms: [String] = []
     private var kind = Kind.plain
-    private var regexOptions: NSRegularExpression.Options = []
+    private var regexOptions = RegexFlags()
     private var regexFlags = false
 
     /// Records `modifier`; returns what is wrong with it, if anything.
@@ -49,9 +49,9 @@ final class FieldModifiers {
             case "gt", "gte", "lt", "lte": kind = .compare(ValueTest.Comparison(rawValue: modifier)!)
             default: kind = .timePart(ValueTest.TimePart(rawValue: modifier)!)
             }
-        case "i", "ignorecase": regexFlags = true; regexOptions.insert(.caseInsensitive)
-        case "m", "multiline": regexFlags = true; regexOptions.insert(.anchorsMatchLines)
-        case "s", "dotall": regexFlags = true; regexOptions.insert(.dotMatchesLineSeparators)
+        case "i", "ignorecase": regexFlags = true; regexOptions.caseless = true
+        case "m", "multiline": regexFlags = true; regexOptions.multiline = true
+        case "s", "dotall": regexFlags = true; regexOptions.dotAll = true
         default:
             return "unsupported field modifier '\(modifier)'"
         }
@@ -86,7 +86,7 @@ final class FieldModifiers {
             }
         case .regex:
             do {
-                return .test(.regex(try NSRegularExpression(pattern: text, options: regexOptions)))
+                return .test(.regex(try SigmaRegex(text, flags: regexOptions)))
             } catch {
                 throw ModifierProblem(description: "invalid regular expression '\(text)'")
             }

@@ -59,6 +59,13 @@ struct Pattern: Sendable, Equatable {
         return bytes
     }
 
+    /// The longest literal part, which every matching text holds.
+    var requiredLiteral: RequiredLiteral? {
+        var best: [UInt8] = []
+        for case .literal(let bytes) in tokens where bytes.count > best.count { best = bytes }
+        return best.isEmpty ? nil : RequiredLiteral(bytes: best, caseless: !cased)
+    }
+
     /// The pattern with `*` added in front and/or behind (contains, startswith, endswith).
     func surrounded(before: Bool, after: Bool) -> Pattern {
         var t = tokens

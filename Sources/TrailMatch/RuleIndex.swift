@@ -21,6 +21,17 @@ struct RuleIndex {
         var prefixes: Range<Int> = 0..<0
         /// The rules that only require a non-null value, in `filed`.
         var present: Range<Int> = 0..<0
+        /// The literals rules need a value to hold, in `needles`, and the bytes they start with.
+        var containing: Range<Int> = 0..<0
+        var firstBytes = ByteSet()
+    }
+
+    /// A literal some rule needs a value to hold, as plain values: its bytes in `needleBytes`.
+    private struct Needle {
+        var start: Int
+        var count: Int
+        var caseless: Bool
+        var rule: Int
     }
 
     private var keys: [Key] = []
@@ -41,6 +52,9 @@ struct RuleIndex {
     private var prefixLengths: [Int] = []
     private static let prefixSalt: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private var filed: [Int] = []
+    /// The literals rules need a value to hold (regular expressions, contains-style values).
+    private var needles: [Needle] = []
+    private var needleBytes: [UInt8] = []
     /// Rules no required field selects: tried on every event.
     private(set) var always: [Int] = []
 
@@ -69,6 +83,7 @@ struct RuleIndex {
         var present: [[Int]] = []
         var withValue: [UInt64: [Int]] = [:]
         var lengths: [Set<Int>] = []
+        var containing: [[(RequiredLiteral, Int)]] = []
         for (r, rule) in rules.enumerated() {
             guard let (path, requirement) = RuleIndex.choose(rule.detection.requirements()) else {
                 always.append(r)
@@ -79,10 +94,13 @@ struct RuleIndex {
             if present.count == k {
                 present.append([])
                 lengths.append([])
+                containing.append([])
             }
             switch requirement {
             case .present:
                 present[k].append(r)
+            case .containing(let literals):
+                containing[k] += literals.map { ($0, r) }
             case .oneOf(let values, let prefixes):
                 keys[k].hasValues = true
                 var hashes = Set(values.map { $0.withUnsafeBytes(RuleIndex.hash) ^ keys[k].salt })
@@ -98,6 +116,12 @@ struct RuleIndex {
             filed += present[k]
             keys[k].prefixes = prefixLengths.count..<(prefixLengths.count + lengths[k].count)
             prefixLengths += lengths[k].sorted()
+            keys[k].containing = needles.count..<(needles.count + containing[k].count)
+            for (literal, rule) in containing[k] {
+                needles.append(Needle(start: needleBytes.count, count: literal.bytes.count, caseless: literal.caseless, rule: rule))
+                needleBytes += literal.bytes
+                keys[k].firstBytes.insert(literal.bytes[0], caseless: literal.caseless)
+            }
         }
         for (hash, rules) in withValue {
             byValue[hash] = filed.count..<(filed.count + rules.count)
@@ -128,12 +152,13 @@ struct RuleIndex {
     }
 
     /// The requirement that lets the fewest events through, by a rule of thumb: a few values
-    /// rather than any value, a header field (cheap to reach) rather than a field deep in the
+    /// rather than literals a value must hold, rather than any value, a header field (cheap to reach) rather than a field deep in the
     /// event, and the action above all other fields.
     private static func choose(_ requirements: [String: FieldRequirement]) -> (String, FieldRequirement)? {
         func cost(_ path: String, _ requirement: FieldRequirement) -> Int {
             var cost = path.hasPrefix("trail.") ? 0 : 4
             if case .present = requirement { cost += everywhere.contains(path) ? 8 : 2 }
+            if case .containing = requirement { cost += 1 }
             if path != "trail.action" { cost += 1 }
             return cost
         }
@@ -257,6 +282,12 @@ struct RuleIndex {
             }
         default:
             nonNull = true
+            if !key.containing.isEmpty {
+                _ = FieldMatcher.withText(s, at) { text in
+                    fileByNeedles(text, key, &out)
+                    return true
+                }
+            }
             guard key.hasValues else { return }
             // One pass over the value hashes it whole and at each prefix length rules use.
             var hash: UInt64 = 0
@@ -275,6 +306,58 @@ struct RuleIndex {
                 return true
             }), let hits = byValue[hash ^ key.salt] else { return }
             for i in hits { out.append(filed[i]) }
+        }
+    }
+}
+
+extension RuleIndex {
+    /// Files the rules whose literals `text` holds: one pass over it for all of the key's
+    /// literals, stopping at the bytes one of them starts with.
+    private func fileByNeedles(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
+        needleBytes.withUnsafeBytes { all in
+            for i in 0..<text.count where key.firstBytes.contains(text[i]) {
+                for n in key.containing {
+                    let needle = needles[n]
+                    guard i + needle.count <= text.count else { continue }
+                    var j = 0
+                    if needle.caseless {
+                        while j < needle.count, Pattern.lower(text[i + j]) == all[needle.start + j] { j += 1 }
+                    } else {
+                        while j < needle.count, text[i + j] == all[needle.start + j] { j += 1 }
+                    }
+                    if j == needle.count { out.append(needle.rule) }
+                }
+            }
+        }
+    }
+}
+
+/// 256 bits: which bytes some literal starts with.
+struct ByteSet {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    mutating func insert(_ b: UInt8, caseless: Bool) {
+        add(b)
+        if caseless, b >= 0x61 && b <= 0x7A { add(b & ~0x20) }
+    }
+
+    private mutating func add(_ b: UInt8) {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    @inline(__always) func contains(_ b: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
         }
     }
 }

@@ -330,9 +330,9 @@ public struct RuleLoader {
             guard list.allSatisfy({ $0.scalar != nil }) else {
                 throw fail(node, "a search list must hold only field maps or only keywords")
             }
-            return .keywords(list.compactMap(\.scalar).map { Pattern($0.string) })
+            return .keywords(Keywords(list.compactMap(\.scalar).map { Pattern($0.string) }))
         }
-        if let scalar = node.scalar { return .keywords([Pattern(scalar.string)]) }
+        if let scalar = node.scalar { return .keywords(Keywords([Pattern(scalar.string)])) }
         throw fail(node, "a search must be a mapping of fields, a list of mappings, or keywords")
     }
 

@@ -1,0 +1,112 @@
+import Foundation
+
+/// A run of plain characters every match of a regular expression contains (the longest, as
+/// `:assumed-role/aws:` in `.+:assumed-role/aws:.+`), found with a fast substring search
+/// before the engine runs, as ripgrep and Hyperscan do: a value without it cannot match, and
+/// most values never reach the engine.
+struct RequiredLiteral: Sendable, Equatable {
+    /// UTF-8, ASCII lower-cased when `caseless`.
+    let bytes: [UInt8]
+    /// Some character of the run is matched ignoring ASCII case.
+    let caseless: Bool
+
+    /// What the pattern needs: one of these literals (one for most patterns, one per branch
+    /// for an alternation such as `kali|parrot`), if every match holds one worth searching for.
+    static func of(_ node: RegexNode) -> [RequiredLiteral]? {
+        guard let best = needed(node), best.allSatisfy({ !$0.bytes.isEmpty }) else { return nil }
+        return best
+    }
+
+    /// Whether the pattern is one run of plain characters: finding it settles the match.
+    static func isWhole(_ node: RegexNode) -> Bool {
+        switch node {
+        case .char: return true
+        case .concat(let items): return items.allSatisfy { if case .char = $0 { return true } else { return false } }
+        default: return false
+        }
+    }
+
+    /// At most this many literals for an alternation: each is one pass over the value.
+    private static let maxBranches = 8
+
+    private static func needed(_ node: RegexNode) -> [RequiredLiteral]? {
+        switch node {
+        case .char(let c, let caseless): return [RequiredLiteral(run: [(c, caseless)])]
+        case .repeated(let inner, let min, _) where min >= 1: return needed(inner)
+        case .concat(let items): return needed(concatenation: items)
+        case .alternation(let branches) where branches.count <= maxBranches:
+            var all: [RequiredLiteral] = []
+            for branch in branches {
+                guard let literals = needed(branch), all.count + literals.count <= maxBranches else { return nil }
+                all += literals
+            }
+            return all
+        default: return nil
+        }
+    }
+
+    /// Runs of adjacent characters (assertions match no character and keep a run going), or
+    /// what an item between them needs; the choice whose shortest literal is longest.
+    private static func needed(concatenation items: [RegexNode]) -> [RequiredLiteral]? {
+        var best: [RequiredLiteral]?
+        var run: [(Unicode.Scalar, Bool)] = []
+        func consider(_ candidate: [RequiredLiteral]?) {
+            guard let candidate, let shortest = candidate.map(\.bytes.count).min(), shortest > 0 else { return }
+            if shortest > best.flatMap({ $0.map(\.bytes.count).min() }) ?? 0 { best = candidate }
+        }
+        for item in items {
+            switch item {
+            case .char(let c, let caseless): run.append((c, caseless))
+            case .assertion: continue
+            default:
+                consider([RequiredLiteral(run: run)])
+                run = []
+                consider(needed(item))
+            }
+        }
+        consider([RequiredLiteral(run: run)])
+        return best
+    }
+
+    init(bytes: [UInt8], caseless: Bool) {
+        self.bytes = caseless ? bytes.map(Pattern.lower) : bytes
+        self.caseless = caseless
+    }
+
+    private init(run: [(Unicode.Scalar, Bool)]) {
+        caseless = run.contains { $0.1 }
+        var bytes: [UInt8] = []
+        for (c, _) in run { bytes += Array(String(c).utf8) }
+        self.bytes = caseless ? bytes.map(Pattern.lower) : bytes
+    }
+
+    /// Whether the literal occurs in `text`.
+    func occurs(in text: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        guard n <= text.count, let base = text.baseAddress else { return n == 0 }
+        return bytes.withUnsafeBytes { needle in
+            let last = text.count - n
+            if caseless {
+                var i = 0
+                while i <= last {
+                    if Pattern.lower(text[i]) == needle[0] {
+                        var j = 1
+                        while j < n, Pattern.lower(text[i + j]) == needle[j] { j += 1 }
+                        if j == n { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+            // memchr for the first byte, memcmp for the rest: both vectorised in the C library.
+            var i = 0
+            while i <= last {
+                guard let hit = memchr(base + i, Int32(needle[0]), last - i + 1) else { return false }
+                i = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + i, needle.baseAddress!, n) == 0 { return true }
+                i += 1
+            }
+            return false
+        }
+    }
+}
