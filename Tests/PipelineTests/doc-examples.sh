@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every ```sh block of README.md and docs/*.md, run as a reader would run it, as rustdoc runs
-# a crate's examples: each block alone in a new temporary folder that holds `rules`, `pipelines`
-# and `docs` of the repository (links: the examples are written from the repository's root),
+# a crate's examples: each block alone in a new temporary folder that holds copies of `rules`, `pipelines`
+# and `docs` of the repository (the examples are written from the repository's root),
 # with the tools installed (make install TOOLS_FROM=BIN into a temporary PREFIX, trail-watch
 # too) first on PATH, an empty HOME, under `set -e`, 120 seconds at most. Blocks that
 # need a real cloud account or a secret are ```text, and are not run.
@@ -31,7 +31,8 @@ for file in "${files[@]}"; do
         inside { print >> name }' "$file"
     for block in $(ls "$work/blocks" | sort -n); do
         dir=$work/run && rm -rf "$dir" && mkdir -p "$dir/home"
-        ln -s "$root/rules" "$root/pipelines" "$root/docs" "$dir/"
+        # Copies, not links: an example that writes there must not change the repository.
+        cp -R "$root/rules" "$root/pipelines" "$root/docs" "$dir/"
         (cd "$dir" && HOME="$dir/home" PATH="$work/prefix/bin:$PATH" timeout 120 \
             bash -c "set -e; $(cat "$work/blocks/$block")" </dev/null >"$work/out" 2>&1)
         status=$?
