@@ -5,6 +5,7 @@
 #   make kill-test  the scheduled pipeline SIGKILLed KILLS times (default 500): no alert lost or repeated
 #   make fuzz   every stage's libFuzzer harness, FUZZ_SECONDS each (default 60)
 #   make bench  speed of every stage and the whole pipeline on a 1M-event corpus (cached in .bench/)
+#   make bench-spark  pipelines/spark.py in local[2] against one machine on a 1M-event corpus
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -15,11 +16,12 @@ export STATE_DIR
 
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth trail-report
 # chromium: the trail-report tests open the page in headless Chromium and take a screenshot.
-APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time tzdata chromium
+# openjdk-17-jre-headless: Spark's local mode in the tests of pipelines/spark.py (docs/spark.md).
+APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev openssl util-linux jq python3-pip time tzdata chromium openjdk-17-jre-headless
 # Python packages the tests use as real peers (servers, reference readers).
-PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography pysigma pysigma-backend-sqlite
+PIP_PACKAGES := moto[server] aiosmtpd maxminddb mmdb-writer maxminddb-geolite2 cryptography pysigma pysigma-backend-sqlite pyspark
 
-.PHONY: all build release test run report install clean deps sample bench kill-test fuzz
+.PHONY: all build release test run report install clean deps sample bench bench-spark kill-test fuzz
 
 all: build
 
@@ -87,6 +89,11 @@ sample: release
 ## results in .bench/results.md and .bench/results.json. BENCH_RUNS=5 for more runs per figure.
 bench: release
 	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench.sh
+
+## bench-spark: pipelines/spark.py in local[2] mode against the single-machine pipeline on the bench
+## corpus (pipelines/bench-spark.sh; spark-submit from PATH); results in .bench/spark.md.
+bench-spark: release
+	@TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench-spark.sh
 
 ## kill-test: the long version of the kill test in make test (50 kills): the scheduled pipeline
 ## killed KILLS times at random moments (SEED varies them), its alerts counted against a clean run.
