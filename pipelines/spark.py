@@ -46,14 +46,18 @@ IFS= read -r header || exit 0
 part=${header#\#part }
 name=$(printf 'part-%05d.ndjson' "$part")
 tmp="$out/.$name.$$.tmp"
-keep=(cat)
-if [ -n "$events_out" ]; then keep=(tee "$events_out/.$name.$$.tmp"); fi
-"${bin}trail-fetch" --quiet --sources-from - \
-  | "${bin}trail-flatten" \
-  | "${bin}trail-enrich" "${enrich[@]}" \
-  | "${keep[@]}" \
-  | "${bin}trail-match" "$@" --detections-only --feed /dev/fd/3 --part "$part" 3>&1 >"$tmp"
-status=("${PIPESTATUS[@]}")
+# The stages, written out twice: each status must be seen (a killed fetch may leave the later
+# stages a clean end of input). `tee` costs a copy of every event: only with --events-out.
+if [ -n "$events_out" ]; then
+  "${bin}trail-fetch" --quiet --sources-from - | "${bin}trail-flatten" | "${bin}trail-enrich" "${enrich[@]}" \
+    | tee "$events_out/.$name.$$.tmp" \
+    | "${bin}trail-match" "$@" --detections-only --feed /dev/fd/3 --part "$part" 3>&1 >"$tmp"
+  status=("${PIPESTATUS[@]}")
+else
+  "${bin}trail-fetch" --quiet --sources-from - | "${bin}trail-flatten" | "${bin}trail-enrich" "${enrich[@]}" \
+    | "${bin}trail-match" "$@" --detections-only --feed /dev/fd/3 --part "$part" 3>&1 >"$tmp"
+  status=("${PIPESTATUS[@]}")
+fi
 for code in "${status[@]}"; do
   # 1: some input was bad, reported on stderr and skipped; anything else fails the task.
   if [ "$code" != 0 ] && [ "$code" != 1 ]; then
@@ -158,6 +162,7 @@ def main(argv):
         builder = builder.master(args.master)
     spark = builder.getOrCreate()
     sc = spark.sparkContext
+    sc.setLogLevel("WARN")
     out = os.path.abspath(args.out)
     events_out = os.path.abspath(args.events_out) if args.events_out else ""
     prepare(out)

@@ -2,12 +2,14 @@ import Foundation
 import Testing
 import TrailTestSupport
 
+/// Spark's local mode runs on a JDK; without one the Spark tests are skipped, saying so.
+let javaOnPath = (try? runShell("command -v java"))?.status == 0
+
 /// pipelines/spark.py in Spark's local mode (spark-submit from PATH, PySpark installed by the
 /// Makefile's test dependencies) against the single-machine pipeline on the same trail: the
 /// same alerts, byte for byte, order aside.
-@Suite(.serialized, .enabled(if: SparkJobTests.javaPresent, "no java on PATH: Spark's local mode needs a JDK (apt-get install openjdk-17-jre-headless)"))
+@Suite(.serialized, .enabled(if: javaOnPath, "no java on PATH: Spark's local mode needs a JDK (apt-get install openjdk-17-jre-headless)"))
 struct SparkJobTests {
-    static let javaPresent = (try? runShell("command -v java"))?.status == 0
     let bin = builtExecutablesFolder()
     let rules = packageRoot + "/rules"
     let filters = packageRoot + "/pipelines/exceptions"
@@ -30,7 +32,7 @@ struct SparkJobTests {
     func spark(_ sources: String, enrich: String, out: String, master: String = "local[2]", extra: String = "",
                environment: [String: String] = [:]) throws -> [String] {
         let run = try runShell("""
-            spark-submit --master '\(master)' '\(packageRoot)/pipelines/spark.py' --rules '\(rules)' --filters '\(filters)' \
+            spark-submit --master '\(master)' --conf spark.ui.enabled=false '\(packageRoot)/pipelines/spark.py' --rules '\(rules)' --filters '\(filters)' \
               --enrich "\(enrich)" \(extra) --out '\(out)' \(sources)
             """, environment: env.merging(environment) { $1 }, timeout: 900)
         #expect(run.status == 0, "\(run.stderr.suffix(4000))")
