@@ -11,6 +11,7 @@
 #   BENCH_DIR     corpus cache and results                         [.bench]
 #   BENCH_EVENTS  CloudTrail events in the corpus                  [1000000]
 #   SPARK_MASTER  the Spark master                                 [local[2]]
+#   BENCH_RUNS    rounds of the three runs (medians quoted)        [3]
 #   TRAIL_GEO     MaxMind City database for trail-enrich --geo     [maxminddb-geolite2's]
 set -euo pipefail
 
@@ -19,6 +20,7 @@ TRAIL_BIN=${TRAIL_BIN:-$root/.build/release}
 BENCH_DIR=${BENCH_DIR:-$root/.bench}
 BENCH_EVENTS=${BENCH_EVENTS:-1000000}
 SPARK_MASTER=${SPARK_MASTER:-local[2]}
+BENCH_RUNS=${BENCH_RUNS:-3}
 TRAIL_GEO=${TRAIL_GEO:-$(python3 -c 'import _maxminddb_geolite2 as g, os; print(os.path.dirname(g.__file__) + "/GeoLite2-City.mmdb")' 2>/dev/null || true)}
 export TRAIL_BIN
 
@@ -41,34 +43,41 @@ fi
 
 work=$BENCH_DIR/spark
 rm -rf "$work"
-mkdir -p "$work/empty"
+mkdir -p "$work/no-objects"
 now() { date +%s.%N; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
-echo "bench-spark: one machine" >&2
-t0=$(now)
-"$TRAIL_BIN/trail-fetch" --quiet "$corpus/AWSLogs" | "$TRAIL_BIN/trail-flatten" | tee >(wc -l > "$work/events") \
-    | "$TRAIL_BIN/trail-enrich" --geo "$TRAIL_GEO" | "$TRAIL_BIN/trail-match" --rules "$root/rules" --filters "$root/pipelines/exceptions" > "$work/single.ndjson"
-single=$(seconds "$t0" "$(now)")
-sleep 1
-events=$(cat "$work/events")
-
+events=$("$TRAIL_BIN/trail-fetch" --quiet "$corpus/AWSLogs" | "$TRAIL_BIN/trail-flatten" | wc -l)
+single() {
+    "$TRAIL_BIN/trail-fetch" --quiet "$corpus/AWSLogs" | "$TRAIL_BIN/trail-flatten" | "$TRAIL_BIN/trail-enrich" --geo "$TRAIL_GEO" \
+        | "$TRAIL_BIN/trail-match" --rules "$root/rules" --filters "$root/pipelines/exceptions" > "$work/single.ndjson"
+}
 spark() { spark-submit --master "$SPARK_MASTER" --conf spark.ui.enabled=false "$root/pipelines/spark.py" \
-    --rules "$root/rules" --filters "$root/pipelines/exceptions" --enrich "--geo $TRAIL_GEO" "$@" 2> "$work/spark.log"; }
-echo "bench-spark: an empty Spark job (Spark's fixed cost)" >&2
-t0=$(now)
-spark --out "$work/empty-out" "$work/empty"
-empty=$(seconds "$t0" "$(now)")
-echo "bench-spark: the Spark job ($SPARK_MASTER)" >&2
-t0=$(now)
-spark --out "$work/out" "$corpus/AWSLogs"
-whole=$(seconds "$t0" "$(now)")
+    --rules "$root/rules" --filters "$root/pipelines/exceptions" --enrich "--geo $TRAIL_GEO" "$@" 2>> "$work/spark.log"; }
+# timed NAME COMMAND...: appends the command's wall-clock seconds to $work/NAME.
+timed() {
+    local name=$1 t0
+    shift
+    t0=$(now)
+    "$@"
+    echo "$(seconds "$t0" "$(now)")" >> "$work/$name"
+}
+median() { sort -n "$work/$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# Rounds of the three, interleaved, so that a busy moment of a shared machine hits all of them.
+for round in $(seq "$BENCH_RUNS"); do
+    echo "bench-spark: round $round of $BENCH_RUNS: one machine, an empty Spark job, the Spark job ($SPARK_MASTER)" >&2
+    timed single single
+    timed empty spark --out "$work/empty-out" "$work/no-objects"
+    timed whole spark --out "$work/out" "$corpus/AWSLogs"
+done
+single=$(median single) empty=$(median empty) whole=$(median whole)
 
 same=no
 if cmp -s <(LC_ALL=C sort "$work/single.ndjson") <(cat "$work"/out/*.ndjson | LC_ALL=C sort); then same=yes; fi
 alerts=$(wc -l < "$work/single.ndjson")
-report=$(awk -v n="$events" -v s="$single" -v w="$whole" -v e="$empty" -v m="$SPARK_MASTER" -v same="$same" -v alerts="$alerts" 'BEGIN {
+report=$(awk -v n="$events" -v s="$single" -v w="$whole" -v e="$empty" -v m="$SPARK_MASTER" -v same="$same" -v alerts="$alerts" -v runs="$BENCH_RUNS" 'BEGIN {
     one = n / s; net = n / (w - e); end = n / w
+    printf "Median of %d rounds.\n\n", runs
     printf "| run | seconds | events/s |\n| --- | ---: | ---: |\n"
     printf "| one machine: fetch \\| flatten \\| enrich --geo \\| match | %.1f | %d |\n", s, one
     printf "| empty Spark job (%s), fixed cost | %.1f | |\n", m, e

@@ -19,10 +19,10 @@ struct SparkJobTests {
     }
 
     /// The single machine: one pipeline over all the sources, as pipelines/watch.sh runs it.
-    func reference(_ sources: String, enrich: String) throws -> [String] {
+    func reference(_ sources: String, enrich: String, extraRules: String = "") throws -> [String] {
         let run = try runShell("""
             trail-fetch --quiet \(sources) | trail-flatten | trail-enrich \(enrich) \
-              | trail-match --rules '\(rules)' --filters '\(filters)'
+              | trail-match --rules '\(rules)' --filters '\(filters)' \(extraRules)
             """, environment: env, timeout: 600)
         #expect(run.status == 0, "\(run.stderr)")
         return run.stdoutLines.sorted()
@@ -84,10 +84,25 @@ struct SparkJobTests {
               --start 2026-11-16 --days 4 --seed 11 --scenarios all --scenario-rate 3 --actiontrail 20000 >/dev/null
             """, environment: env, timeout: 600)
         #expect(made.status == 0, "\(made.stderr)")
+        // A window with an upper bound is decided when it closes: on the newest event of the
+        // whole stream at the end, which every correlation task must learn.
+        let ranged = try dir.write("ranged.yml", """
+            title: Two to four sign-in failures for one user
+            id: 7d1f0a6e-2b1c-4c55-9e0f-3a8b5c6d7e81
+            correlation:
+              type: event_count
+              rules: [console_signin_failure]
+              group-by: [trail.actor.name]
+              timespan: 30m
+              condition: {gte: 2, lte: 4}
+              generate: true
+            level: low
+            """)
         let sources = "'\(dir.path)/trail'"
-        let reference = try reference(sources, enrich: "")
+        let reference = try reference(sources, enrich: "", extraRules: "--rules '\(ranged)'")
         #expect(reference.filter { $0.contains("\"correlation\"") }.count >= 20, "the corpus raises correlation alerts")
-        expectEqual(try spark(sources, enrich: "", out: dir.path + "/out", extra: "--partitions 7"), reference, "generated corpus")
+        #expect(reference.contains { $0.contains("7d1f0a6e-2b1c-4c55-9e0f-3a8b5c6d7e81") }, "the ranged correlation fires")
+        expectEqual(try spark(sources, enrich: "", out: dir.path + "/out", extra: "--partitions 7 --rules '\(ranged)'"), reference, "generated corpus")
     }
 
     /// One task's trail-enrich is SIGKILLed halfway through its input (a wrapper in TRAIL_BIN
