@@ -90,8 +90,17 @@ mv -f "$tmp" "$out/correlations-${sum:0:16}.ndjson"
 '''
 
 
+class Usage(argparse.ArgumentParser):
+    """Usage errors exit 64, as the trail tools' do."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print(f"spark.py: {message}", file=sys.stderr)
+        sys.exit(64)
+
+
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="spark.py", description=__doc__.split("\n\n")[0])
+    p = Usage(prog="spark.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--rules", action="append", default=None, help="rule file or folder (repeatable) [rules/ beside pipelines/]")
     p.add_argument("--filters", action="append", default=None, help="Sigma filters, a site's exceptions (repeatable) [pipelines/exceptions]")
     p.add_argument("--enrich", default="", help="trail-enrich's arguments, split as a shell splits them")
@@ -126,7 +135,8 @@ def list_objects(bin_dir, fetch_args, sources):
     run = subprocess.run([tool(bin_dir, "trail-fetch"), "--list", "--quiet", *fetch_args, *sources],
                          stdout=subprocess.PIPE, check=False)
     if run.returncode not in (0, 1):
-        sys.exit(f"spark.py: trail-fetch --list failed (exit status {run.returncode})")
+        print(f"spark.py: trail-fetch --list failed (exit status {run.returncode}); nothing was run", file=sys.stderr)
+        sys.exit(2)
     return [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
 
 
@@ -157,9 +167,9 @@ def sql_string(text):
 
 def reducer_keys(spark, n):
     """One key per shuffle partition: repartition(n, key) puts the k-th in partition k."""
-    rows = spark.sql(f"SELECT min(k) AS k, b FROM (SELECT concat('*', id) AS k, pmod(hash(concat('*', id)), {n}) AS b "
-                     f"FROM range({64 * n + 64})) GROUP BY b").collect()
-    found = {row.b: row.k for row in rows}
+    found = {}
+    for row in spark.sql(f"SELECT concat('*', id) AS k, pmod(hash(concat('*', id)), {n}) AS b FROM range({64 * n + 64})").collect():
+        found.setdefault(row.b, row.k)
     if len(found) < n:
         sys.exit(f"spark.py: no key found for every one of {n} partitions")
     return [found[b] for b in range(n)]
