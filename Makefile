@@ -7,6 +7,7 @@
 #   make kill-test  the scheduled pipeline SIGKILLed KILLS times (default 500): no alert lost or repeated
 #   make fuzz   every stage's libFuzzer harness, FUZZ_SECONDS each (default 60)
 #   make bench  speed of every stage and the whole pipeline on a 1M-event corpus (cached in .bench/)
+#   make bench-spark  pipelines/spark.py in local[2] against one machine on a 1M-event corpus
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -21,20 +22,21 @@ TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-s
 APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev util-linux tzdata
 # Tests only (make test-deps): openssl and jq in test scripts, python3-venv for the test peers'
 # virtual environment, chromium for the trail-report tests (a headless screenshot).
-TEST_APT_PACKAGES := openssl jq python3-venv chromium time
+# openjdk-17-jre-headless: Spark's local mode in the tests of pipelines/spark.py (docs/spark.md).
+TEST_APT_PACKAGES := openssl jq python3-venv chromium time openjdk-17-jre-headless
 # Python packages the tests use as real peers (servers, reference readers), installed by
 # make test-deps into VENV (never into the system's Python); VENV/bin comes first on PATH in
 # make test, so the tests find python3, moto_server and the rest by name. Pinned to the
 # versions the tests were written against: moto 5.2.6 with Werkzeug 3.1.9 answers HTTP 500 to
 # a listing of keys like a/../b.json (HostileKeyTests).
 PIP_PACKAGES := moto[server]==5.2.1 werkzeug==3.1.8 boto3==1.43.11 aiosmtpd==1.4.6 maxminddb==3.2.0 mmdb-writer maxminddb-geolite2==2018.703 cryptography==48.0.0 \
-  pysigma==2.0.1 pysigma-backend-sqlite==2.1.1
+  pysigma==2.0.1 pysigma-backend-sqlite==2.1.1 pyspark==4.3.0
 VENV := .build/venv
 VENV_PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # make bench's baseline: DuckDB reading the same gzip corpus and running the same rules as SQL.
 BENCH_PIP_PACKAGES := duckdb==2.0.1
 
-.PHONY: all build release test test-deps run-deps run report install install-systemd uninstall clean deps sample bench kill-test fuzz
+.PHONY: all build release test test-deps run-deps run report install install-systemd uninstall clean deps sample bench bench-spark kill-test fuzz
 
 all: build
 
@@ -123,6 +125,11 @@ sample: release
 bench: release run-deps
 	$(call venv_install,$(BENCH_PIP_PACKAGES))
 	@PATH="$(VENV_PATH)" TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench.sh
+
+## bench-spark: pipelines/spark.py in local[2] mode against the single-machine pipeline on the bench
+## corpus (pipelines/bench-spark.sh; spark-submit from PATH); results in .bench/spark.md.
+bench-spark: release test-deps
+	@PATH="$(VENV_PATH)" TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench-spark.sh
 
 ## kill-test: the long version of the kill test in make test (50 kills): the scheduled pipeline
 ## killed KILLS times at random moments (SEED varies them), its alerts counted against a clean run.

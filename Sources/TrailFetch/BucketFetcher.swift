@@ -58,32 +58,7 @@ public final class BucketFetcher {
     private var location: BucketLocation { client.location }
 
     public func run() throws {
-        var targets: [Target] = []
-        var pending: [(target: Int, object: S3Object)] = []
-        do {
-            let root = location.prefix
-            if root.isEmpty || root.hasSuffix("/") {
-                try walk(root, into: &targets)
-            } else if LocalFetcher.isLogFile(root) {
-                let parent = root.contains("/") ? String(root[...root.lastIndex(of: "/")!]) : ""
-                targets.append(Target(folder: dayFolder(parent), keyPrefix: parent, onlyKey: root))
-            } else {
-                try walk(root + "/", into: &targets)
-            }
-            for (index, target) in targets.enumerated() {
-                let objects = try target.objects ?? client.list(prefix: target.onlyKey ?? target.keyPrefix, startAfter: target.startAfter).objects
-                    .filter { LocalFetcher.isLogFile($0.key) && (target.onlyKey == nil || $0.key == target.onlyKey) }
-                if let key = target.onlyKey, objects.isEmpty {
-                    throw S3Failure(description: "\(location.uri(key)): no such object", code: "NoSuchKey")
-                }
-                targets[index].objects = objects
-                for object in objects where !wasDelivered(object, target) { pending.append((index, object)) }
-            }
-        } catch is RequestBudgetSpent {
-            // Days not fully listed are neither fetched nor closed: they come on the next run.
-            budgetSpent = true
-        }
-
+        let (targets, pending) = try plan()
         var remaining = Dictionary(grouping: pending, by: \.target).mapValues(\.count)
         let progress = options.progress ? Progress(objects: pending.count, bytes: pending.reduce(0) { $0 + $1.object.size }) : nil
         var next = 0
@@ -112,6 +87,43 @@ public final class BucketFetcher {
             absentDays.forEach(state.closeDay)
             try state.save()
         }
+    }
+
+    /// The objects a run would fetch (the state's new ones), in key order, without fetching
+    /// any: `trail-fetch --list`, for a scheduler that spreads them over workers.
+    public func listNew() throws -> [S3Object] {
+        try plan().pending.map(\.object)
+    }
+
+    /// Lists the day folders the layout and filters name, and the objects in them the state
+    /// has not seen, in key order.
+    private func plan() throws -> (targets: [Target], pending: [(target: Int, object: S3Object)]) {
+        var targets: [Target] = []
+        var pending: [(target: Int, object: S3Object)] = []
+        do {
+            let root = location.prefix
+            if root.isEmpty || root.hasSuffix("/") {
+                try walk(root, into: &targets)
+            } else if LocalFetcher.isLogFile(root) {
+                let parent = root.contains("/") ? String(root[...root.lastIndex(of: "/")!]) : ""
+                targets.append(Target(folder: dayFolder(parent), keyPrefix: parent, onlyKey: root))
+            } else {
+                try walk(root + "/", into: &targets)
+            }
+            for (index, target) in targets.enumerated() {
+                let objects = try target.objects ?? client.list(prefix: target.onlyKey ?? target.keyPrefix, startAfter: target.startAfter).objects
+                    .filter { LocalFetcher.isLogFile($0.key) && (target.onlyKey == nil || $0.key == target.onlyKey) }
+                if let key = target.onlyKey, objects.isEmpty {
+                    throw S3Failure(description: "\(location.uri(key)): no such object", code: "NoSuchKey")
+                }
+                targets[index].objects = objects
+                for object in objects where !wasDelivered(object, target) { pending.append((index, object)) }
+            }
+        } catch is RequestBudgetSpent {
+            // Days not fully listed are neither fetched nor closed: they come on the next run.
+            budgetSpent = true
+        }
+        return (targets, pending)
     }
 
     /// Writes one downloaded object (and its archive copy), or reports why it is skipped;

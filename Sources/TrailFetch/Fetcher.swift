@@ -90,6 +90,38 @@ public final class Fetcher {
         return writer.diagnostics.exitStatus
     }
 
+    /// `--list`: one NDJSON line per log file the sources hold, in the order `run` would
+    /// read them, `{"uri","size","etag"}` (for a local file its size and modification time
+    /// stand in for the ETag), without reading any. The URIs are what `run` names the files
+    /// (`trailFile`), and `run` takes them back as sources, one object each.
+    public func list(sources: [String]) throws -> ExitStatus {
+        defer { writer.output.flush() }
+        var json = JSONWriter(capacity: 256)
+        func emit(_ uri: String, _ size: Int, _ etag: String) {
+            json.bytes.removeAll(keepingCapacity: true)
+            json.beginObject()
+            json.member("uri", uri)
+            json.key("size"); json.number(size)
+            json.member("etag", etag)
+            json.endObject()
+            writer.output.writeLine(json.bytes)
+        }
+        for source in sources {
+            if let location = BucketLocation(source) {
+                let client = try makeClient(location)
+                let fetcher = BucketFetcher(client: client, writer: writer, state: nil, options: options.bucket)
+                for object in try fetcher.listNew() { emit(location.uri(object.key), object.size, object.etag) }
+            } else if source.contains("://") || source == "-" {
+                throw S3Failure(description: "\(source): --list takes s3://, oss:// or a path")
+            } else {
+                for path in try LocalFiles(diagnostics: writer.diagnostics).below(source, admits: LocalFetcher.isLogFile) {
+                    emit(path, LocalFiles.size(path), try LocalFetcher.tag(path))
+                }
+            }
+        }
+        return writer.diagnostics.exitStatus
+    }
+
     /// `--verify`: checks the digest chains of each source (a bucket or a local copy of one)
     /// and writes findings instead of documents; returns `recordsSkipped` (1) when any finding
     /// is not `valid`. The summary of each source goes to stderr.

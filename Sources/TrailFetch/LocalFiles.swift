@@ -61,6 +61,12 @@ struct LocalFiles {
         return lstat(path, &st) == 0
     }
 
+    /// The size of a listed file (0 when it went away since).
+    static func size(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+
     /// The bytes of `path`, or nil when it holds more than `limit` (then only `limit + 1`
     /// bytes were read). With `regularOnly`, a file that is not regular when opened (swapped
     /// since it was listed) is refused instead of blocking on it.

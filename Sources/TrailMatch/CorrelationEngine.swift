@@ -17,6 +17,8 @@ final class CorrelationEngine {
         /// Indices of the rules (in the loaded list) the event matched that correlations use.
         var rules: [Int]
         var event: [UInt8]
+        /// On a cluster, what this copy of the event counts for (`FeedScope`); nil: everything.
+        var scope: FeedScope? = nil
     }
 
     let correlations: [CorrelationRule]
@@ -78,7 +80,7 @@ final class CorrelationEngine {
 
     /// Takes one event that matched referenced rules `matched`; calls `fire` for every alert
     /// the events released by the advancing watermark raise.
-    func add(time: Int64, id: String, matched: [Int], event: UnsafeRawBufferPointer,
+    func add(time: Int64, id: String, matched: [Int], event: UnsafeRawBufferPointer, scope: FeedScope? = nil,
              fire: (CorrelationHit, Pending) -> Void) {
         if let watermark, time < watermark {
             tooLate += 1
@@ -95,11 +97,11 @@ final class CorrelationEngine {
         if !id.isEmpty {
             var k = low - 1
             while k >= 0, pending[k].time == time {
-                if pending[k].id == id { return }
+                if pending[k].id == id, pending[k].scope == scope { return }
                 k -= 1
             }
         }
-        pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event)), at: low)
+        pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event), scope: scope), at: low)
         observe(time)
         if let watermark { release(before: watermark, fire: fire) }
     }
@@ -140,7 +142,7 @@ final class CorrelationEngine {
         event.event.withUnsafeBytes { raw in
             let s = JSONScanner(raw)
             let root = s.skipWhitespace(0)
-            for c in order {
+            for c in order where event.scope?.correlations.contains(c) ?? true {
                 let correlation = correlations[c]
                 var byGroup: [String: (group: [String?], entries: [WindowEntry])] = [:]
                 for (slot, source) in correlation.ruleIndices.enumerated() {
@@ -151,7 +153,7 @@ final class CorrelationEngine {
                     byGroup[key, default: (group, [])].entries.append(WindowEntry(time: event.time, id: event.id, slot: slot, value: value))
                 }
                 var hit = false
-                for key in byGroup.keys.sorted() {
+                for key in byGroup.keys.sorted() where event.scope?.group.map({ $0 == key }) ?? true {
                     let (group, entries) = byGroup[key]!
                     if correlation.threshold.decidedAtClose {
                         open(c, key, entries, event, fire: fire)

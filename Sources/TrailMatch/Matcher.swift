@@ -11,12 +11,14 @@ public final class Matcher {
     private let referenced: [Bool]
     /// Per rule: its own alerts are replaced by its correlations' (Sigma's `generate: false`).
     private let silenced: [Bool]
-    private let engine: CorrelationEngine?
+    let engine: CorrelationEngine?
+    /// With `--detections-only`: where events that feed correlations go instead of `engine`.
+    private var feed: CorrelationFeed?
     /// Per rule and per correlation: its `alert.rule` object, written once, copied into each alert.
     private let ruleObjects: [[UInt8]]
     private let correlationObjects: [[UInt8]]
     private let output: OutputWriter
-    private let diagnostics: Diagnostics
+    let diagnostics: Diagnostics
     private var json = JSONWriter()
     private var candidates: [Int] = []
     /// Per line: where the header members the rule index reads start.
@@ -84,6 +86,13 @@ public final class Matcher {
         finish(keepPending: state != nil)
         if let state, let engine { try engine.save(to: state.writePath) }
         return diagnostics.exitStatus
+    }
+
+    /// `--detections-only`: single-event alerts as usual; the events that feed correlations go
+    /// to `path` keyed by group (`CorrelationFeed`), for `--correlations-only` to correlate.
+    public func feedCorrelations(to path: String, part: Int) throws {
+        guard let engine else { return }
+        feed = CorrelationFeed(output: try CorrelationFeed.open(path), correlations: engine.correlations, ruleCount: rules.count, part: part)
     }
 
     /// Reads the state as `run` would, to fail before a scheduled run takes any input.
@@ -162,6 +171,10 @@ public final class Matcher {
         case .notATime: return "event time \(s.text(at: timeAt).map(JSONWriter.quoted) ?? "") is not an RFC 3339 time of years 0001-9999"
         }
         let id = s.value(at: Matcher.idPath, from: root).flatMap { s.string(at: $0) } ?? ""
+        if let feed {
+            feed.add(time: time, id: id, matched: matched, s, event: root)
+            return nil
+        }
         engine.add(time: time, id: id, matched: matched, event: raw, fire: writeCorrelationAlert)
         return nil
     }
@@ -178,7 +191,9 @@ public final class Matcher {
     /// Ends the input: releases the pending events the watermark has passed (every one,
     /// unless they wait for the next run), and reports the events correlations could not use.
     public func finish(keepPending: Bool) {
-        if let engine {
+        if let feed {
+            feed.finish(newest: readsTime ? newestEvent : nil)
+        } else if let engine {
             if keepPending {
                 engine.releaseUpToWatermark(fire: writeCorrelationAlert)
             } else {
@@ -245,7 +260,7 @@ public final class Matcher {
         return UnsafeRawBufferPointer(rebasing: s.bytes[0..<end])
     }
 
-    private func writeCorrelationAlert(_ hit: CorrelationHit, _ last: CorrelationEngine.Pending) {
+    func writeCorrelationAlert(_ hit: CorrelationHit, _ last: CorrelationEngine.Pending) {
         let c = correlations[hit.correlation]
         beginAlert(correlationObjects[hit.correlation])
         json.member("time", EventTime.rfc3339(last.time))

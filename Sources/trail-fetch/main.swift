@@ -43,6 +43,11 @@ struct TrailFetchCommand: ParsableCommand {
             paths); redirects are never followed, so credentials go to the endpoint only; \
             --archive maps every key to a path inside DIR.
 
+            With --list, trail-fetch reads nothing: it prints the log files the sources hold \
+            as NDJSON, {"uri","size","etag"}, in the order it would read them (pipelines/spark.py \
+            spreads them over Spark tasks). --sources-from FILE takes sources one a line, plain \
+            or such lines: each uri is then read as one object, named as a whole run names it.
+
             With --verify, trail-fetch checks the trail's integrity instead of fetching it, as \
             aws cloudtrail validate-logs does: each digest's SHA256withRSA signature (from the \
             object's x-amz-meta-signature; in a local copy of the bucket, from the side file \
@@ -72,11 +77,19 @@ struct TrailFetchCommand: ParsableCommand {
               aws cloudtrail list-public-keys --start-time 2024-01-01 > keys.json
               trail-fetch --verify --public-keys keys.json --since 2024-01-15 s3://my-trail
               trail-fetch --verify --public-keys keys.json --state fetch-state.json ./my-trail-copy
+              trail-fetch --list s3://my-trail/AWSLogs/ > objects.ndjson
+              trail-fetch --sources-from objects.ndjson | trail-flatten
             """,
         version: TrailVersion.current)
 
     @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, logs://LOG_GROUP (CloudWatch Logs), folders, files, or - for stdin.")
     var sources: [String] = []
+
+    @Flag(help: "List the log files the sources hold, one NDJSON line each ({\"uri\",\"size\",\"etag\"}), in the order they would be read, instead of reading them.")
+    var list = false
+
+    @Option(help: ArgumentHelp("Read more sources from FILE (- for stdin), one a line: a path or URI, or a line of --list.", valueName: "file"))
+    var sourcesFrom: String?
 
     @Option(help: ArgumentHelp("Read S3 event notifications (direct, through SNS, or EventBridge) from this SQS queue and fetch the log files they name; stops when the queue is drained.", valueName: "url"))
     var queue: String?
@@ -160,14 +173,19 @@ struct TrailFetchCommand: ParsableCommand {
     var strict = false
 
     func validate() throws {
-        if queue == nil, sources.isEmpty { throw ValidationError("name a source (s3://, oss://, a folder, a file, -) or --queue URL") }
-        if queue != nil, !sources.isEmpty || verify { throw ValidationError("--queue reads the objects its notifications name: give no sources and no --verify") }
+        if queue == nil, sources.isEmpty, sourcesFrom == nil {
+            throw ValidationError("name a source (s3://, oss://, logs://, a folder, a file, -), --sources-from FILE, or --queue URL")
+        }
+        if queue != nil, !sources.isEmpty || sourcesFrom != nil || verify || list {
+            throw ValidationError("--queue reads the objects its notifications name: give no sources, --sources-from, --list or --verify")
+        }
         if queue != nil, archive != nil || !account.isEmpty || !region.isEmpty || since != nil || until != nil {
             throw ValidationError("--queue fetches the objects its notifications name: --account, --region, --since, --until and --archive are for bucket listings")
         }
         if queue == nil, follow { throw ValidationError("--follow goes with --queue") }
         if follow, deferCommit { throw ValidationError("--follow deletes messages after each batch; --defer-commit is for the scheduled pipeline's single runs") }
         guard (0...20).contains(queueWait) else { throw ValidationError("--queue-wait must be between 0 and 20") }
+        if list, verify || state != nil || archive != nil { throw ValidationError("--list reads nothing: --verify, --state and --archive do not go with it") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
         guard (1...366).contains(rewindDays) else { throw ValidationError("--rewind-days must be between 1 and 366") }
         if let maxRequests, maxRequests < 1 { throw ValidationError("--max-requests must be at least 1") }
@@ -219,6 +237,8 @@ struct TrailFetchCommand: ParsableCommand {
         options.limits.maxRecordSize = parseByteCount(maxRecordSize) ?? options.limits.maxRecordSize
         Tool.run("trail-fetch", strict: strict) { diagnostics in
             let fetcher = Fetcher(output: .standardOutput(), diagnostics: diagnostics, options: options)
+            let sources = try sources + (sourcesFrom.map { try SourceList.read($0, diagnostics: diagnostics) } ?? [])
+            if list { return try fetcher.list(sources: sources) }
             if verify, let publicKeys {
                 return try fetcher.verify(sources: sources, keys: PublicKeyRing(file: publicKeys))
             }

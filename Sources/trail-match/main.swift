@@ -37,6 +37,13 @@ struct TrailMatchCommand: ParsableCommand {
             access_denied_burst (D4), signin_several_addresses (D11), \
             short_lived_iam_principal (D12), signin_new_address and signin_new_country (D17).
 
+            On a cluster (pipelines/spark.py, docs/spark.md) matching is split in two: \
+            --detections-only --feed FILE --part N runs where the events are, writing \
+            single-event alerts and feeding the events correlations count to FILE, keyed by \
+            correlation group; after a shuffle by that key, --correlations-only reads each \
+            task's groups and writes their correlation alerts. Together they write the alerts \
+            one run over the whole stream writes.
+
             Without --rules, rules come from $TRAIL_RULES, the installed pack \
             (../share/trail/rules beside the executable), or ./rules.
 
@@ -87,6 +94,18 @@ struct TrailMatchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Set a correlation's window or threshold: RULE:timespan=DURATION,gte=N (RULE its name or id; gt=N also works). Repeatable.", valueName: "rule:settings"))
     var tune: [String] = []
 
+    @Flag(help: "Write single-event alerts only; the events that feed correlations go to --feed, keyed by correlation group (pipelines/spark.py).")
+    var detectionsOnly = false
+
+    @Option(help: ArgumentHelp("With --detections-only: the file (or /dev/fd/N) the events that feed correlations are written to.", valueName: "file"))
+    var feed: String?
+
+    @Option(help: ArgumentHelp("With --detections-only: this input's place in the whole stream (0, 1, …), which orders its events after those of earlier parts.", valueName: "n"))
+    var part = 0
+
+    @Flag(help: "Read what --detections-only fed (whole groups, any order) and write the correlation alerts only.")
+    var correlationsOnly = false
+
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
 
@@ -102,6 +121,12 @@ struct TrailMatchCommand: ParsableCommand {
             throw ValidationError("--lateness '\(lateness)' is not \(RuleLoader.durationForm)")
         }
         guard check.isEmpty || test.isEmpty else { throw ValidationError("give --check or --test, not both") }
+        if detectionsOnly != (feed != nil) { throw ValidationError("--detections-only and --feed go together") }
+        if detectionsOnly && correlationsOnly { throw ValidationError("give --detections-only or --correlations-only, not both") }
+        if detectionsOnly || correlationsOnly, state != nil || lateness != nil {
+            throw ValidationError("--detections-only and --correlations-only split one whole stream: --state and --lateness do not go with them")
+        }
+        guard (0..<(1 << 22)).contains(part) else { throw ValidationError("--part must be between 0 and 4194303") }
         if state == nil, deferCommit || resetState { throw ValidationError("--defer-commit and --reset-state go with --state") }
         do {
             _ = try tune.map(CorrelationTuning.init)
@@ -140,7 +165,9 @@ struct TrailMatchCommand: ParsableCommand {
                 print("\(report.passed) examples passed, \(report.failures.count) failed; \(report.untested.count) rules without examples")
                 return report.failures.isEmpty ? .success : .failure
             }
-            let status = try matcher.run(inputs: inputs, state: stateFile, maxRecordSize: maxRecordSize)
+            if let feed { try matcher.feedCorrelations(to: feed, part: part) }
+            let status = correlationsOnly ? try matcher.runCorrelations(inputs: inputs, maxRecordSize: maxRecordSize)
+                : try matcher.run(inputs: inputs, state: stateFile, maxRecordSize: maxRecordSize)
             if let stats { try matcher.stats.write(to: stats) }
             return status
         }
