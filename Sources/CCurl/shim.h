@@ -23,3 +23,6 @@ static inline CURLcode trail_curl_set_writer(CURL *curl, CURLoption function, CU
     CURLcode rc = curl_easy_setopt(curl, function, callback);
     return rc != CURLE_OK ? rc : curl_easy_setopt(curl, data, context);
 }
+static inline CURLcode trail_curl_get_off_t(CURL *curl, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(curl, info, value);
+}

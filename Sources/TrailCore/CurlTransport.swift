@@ -12,13 +12,16 @@ public struct BodyTooLarge: Error {}
 public final class CurlTransport: @unchecked Sendable {
     private static let initialiseCurl: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
     private let timeout: TimeInterval
+    /// A PEM file of certificates to trust instead of the system's (a private CA).
+    private let caCertificates: String?
     /// Idle handles: curl keeps their connections open for the next request.
     private var idle: [UnsafeMutableRawPointer] = []
     private let lock = NSLock()
 
-    public init(timeout: TimeInterval) {
+    public init(timeout: TimeInterval, caCertificates: String? = nil) {
         _ = CurlTransport.initialiseCurl
         self.timeout = timeout
+        self.caCertificates = caCertificates
     }
 
     deinit { idle.forEach { curl_easy_cleanup($0) } }
@@ -58,12 +61,16 @@ public final class CurlTransport: @unchecked Sendable {
         }
         if received.tooLarge { throw BodyTooLarge() }
         guard code == CURLE_OK else {
-            throw HTTPTransportError(url: URL(string: url).map(HTTPClient.redacted) ?? "<url>", reason: String(cString: curl_easy_strerror(code)),
+            throw HTTPTransportError(url: URL(string: url).map(\.redactedForDisplay) ?? "<url>", reason: String(cString: curl_easy_strerror(code)),
                                      isTimeout: code == CURLE_OPERATION_TIMEDOUT)
         }
         var status = 0
         _ = trail_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: received.headers, body: received.body)
+        // Retry-After in either of its forms (seconds or a date), as curl reads it; 0 if none.
+        var retryAfter: curl_off_t = 0
+        _ = trail_curl_get_off_t(curl, CURLINFO_RETRY_AFTER, &retryAfter)
+        return HTTPResponse(status: status, headers: received.headers, body: received.body,
+                            retryAfter: retryAfter > 0 ? Int(retryAfter) : nil)
     }
 
     private func configure(_ curl: UnsafeMutableRawPointer, url: String, headers: UnsafeMutablePointer<curl_slist>?,
@@ -80,6 +87,7 @@ public final class CurlTransport: @unchecked Sendable {
         // A stalled transfer (under 1 byte/s for the timeout) fails; a slow large one does not.
         _ = trail_curl_set_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
         _ = trail_curl_set_long(curl, CURLOPT_LOW_SPEED_TIME, Int(timeout))
+        if let caCertificates { _ = trail_curl_set_pointer(curl, CURLOPT_CAINFO, caCertificates) }
         _ = trail_curl_set_writer(curl, CURLOPT_WRITEFUNCTION, CURLOPT_WRITEDATA, { data, size, count, context in
             Unmanaged<Received>.fromOpaque(context!).takeUnretainedValue().append(data!, size * count)
         }, context)

@@ -232,7 +232,7 @@ public final class S3Client: @unchecked Sendable {
                 throw S3Failure(description: "\(what): size exceeds \(formatLimit(maxBytes)); skipped", isObjectProblem: true)
             } catch let transport as HTTPTransportError {
                 guard attempt < attempts else {
-                    throw S3Failure(description: "cannot reach \(HTTPClient.redacted(base.url!)): \(transport.reason)")
+                    throw S3Failure(description: "cannot reach \(base.url!.redactedForDisplay): \(transport.reason)")
                 }
                 retryable = transport.reason
             }

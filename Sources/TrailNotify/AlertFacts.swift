@@ -99,13 +99,22 @@ public struct AlertFacts: Sendable {
     /// The address with its country: `203.0.113.10 (JP)`.
     public var origin: String { country.map { "\(address) (\($0))" } ?? address }
 
-    /// CloudTrail's event history page for the event, from parts checked to be what AWS
-    /// writes (a region name, an id of URL-safe characters), so an event cannot forge a link.
+    /// The event in its cloud's console, from parts checked to be what the cloud writes (a
+    /// region name, an id of URL-safe characters), so an event cannot forge a link. AWS:
+    /// the event in CloudTrail's event history. Alibaba Cloud: ActionTrail's event query page
+    /// of the region (its console has no documented link to one event; the id is in the alert).
     static func consoleURL(cloud: String?, region: String, eventID: String?) -> String? {
-        guard cloud == "aws", let eventID, !eventID.isEmpty, eventID.count <= 128,
-              eventID.unicodeScalars.allSatisfy({ CharacterSet.urlUnreservedCharacters.contains($0) }),
-              !region.isEmpty, region.count <= 32,
+        guard !region.isEmpty, region.count <= 32,
               region.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else { return nil }
-        return "https://\(region).console.aws.amazon.com/cloudtrail/home?region=\(region)#/events/\(eventID)"
+        switch cloud {
+        case "aws":
+            guard let eventID, !eventID.isEmpty, eventID.count <= 128,
+                  eventID.unicodeScalars.allSatisfy({ CharacterSet.urlUnreservedCharacters.contains($0) }) else { return nil }
+            return "https://\(region).console.aws.amazon.com/cloudtrail/home?region=\(region)#/events/\(eventID)"
+        case "alibaba":
+            return "https://actiontrail.console.aliyun.com/\(region)/event-list"
+        default:
+            return nil
+        }
     }
 }

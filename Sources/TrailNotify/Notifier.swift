@@ -275,8 +275,13 @@ public final class Notifier {
 
     private enum Outcome { case delivered, failed(String), refused(String) }
 
-    /// Tries, then retries with exponential backoff. A refusal for good is tried once more
-    /// (a fluke of a proxy or a deployment), not through the whole backoff.
+    /// The longest wait between tries within a run; a receiver asking for longer (Retry-After)
+    /// gets its message at a later run, from the spool.
+    static let longestWait = 60.0
+
+    /// Tries, then retries with exponential backoff, waiting at least what the receiver asks
+    /// (Retry-After). A refusal for good is tried once more (a fluke of a proxy or a
+    /// deployment), not through the whole backoff.
     private func send(_ message: Message, with transport: Transport) -> Outcome {
         var delay = options.retryDelay
         var attempt = 0
@@ -290,7 +295,9 @@ public final class Notifier {
                 if attempt > options.retries || (permanent && attempt > 1) {
                     return permanent ? .refused("\(error)") : .failed("\(error)")
                 }
-                usleep(useconds_t(min(delay, 60) * 1_000_000))
+                let asked = Double((error as? NotifyError)?.retryAfter ?? 0)
+                if asked > Notifier.longestWait { return .failed("\(error) (the receiver asks to wait \(Int(asked)) s)") }
+                usleep(useconds_t(max(min(delay, Notifier.longestWait), asked) * 1_000_000))
                 delay *= 2
             }
         }

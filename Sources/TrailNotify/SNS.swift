@@ -113,6 +113,6 @@ final class SNSTransport: Transport {
         let permanent = WebhookTransport.refusesForGood(response.status) && ![401, 403, 404].contains(response.status)
             && !temporary.contains(String(code ?? ""))
         let shown = code.map { PrintableText.escaped(String($0.prefix(64))) } ?? Target.masking(secrets, in: APIClient.shortReply(response.body))
-        throw NotifyError("HTTP \(response.status): \(shown)", permanent: permanent)
+        throw NotifyError("HTTP \(response.status): \(shown)", permanent: permanent, retryAfter: response.retryAfter)
     }
 }

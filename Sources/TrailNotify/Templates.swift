@@ -158,9 +158,12 @@ enum TemplateContext {
 public struct NotifyError: Error, CustomStringConvertible {
     public let description: String
     public let permanent: Bool
+    /// Seconds the receiver asked to wait before the next try (HTTP `Retry-After`).
+    public let retryAfter: Int?
 
-    public init(_ description: String, permanent: Bool = false) {
+    public init(_ description: String, permanent: Bool = false, retryAfter: Int? = nil) {
         self.description = description
         self.permanent = permanent
+        self.retryAfter = retryAfter
     }
 }

@@ -9,9 +9,9 @@ import TrailCore
 public struct WebhookSettings: Sendable {
     public enum Format: String, Sendable { case json, slack, teams, ocsf }
 
-    public let url: URL
     public let format: Format
-    public let timeout: TimeInterval
+    /// The hook's URL, its timeout and `cacert=`, a private CA to trust.
+    public let endpoint: APIEndpoint
 
     init(url: URLComponents, options: inout TargetOptions) throws {
         var url = url
@@ -28,38 +28,34 @@ public struct WebhookSettings: Sendable {
         } else {
             format = .json
         }
-        timeout = options.take("timeout").flatMap(Interval.seconds).map(TimeInterval.init) ?? 30
+        let timeout = options.take("timeout").flatMap(Interval.seconds).map(Int.init) ?? 30
+        let caCertificates = options.take("cacert")
         let rest = options.remaining
         url.queryItems = rest.isEmpty ? nil : rest
         guard let full = url.url else { throw NotifyError("not a web hook URL") }
-        self.url = full
+        endpoint = APIEndpoint(url: full.absoluteString, timeout: timeout, caCertificates: caCertificates)
     }
 }
 
 final class WebhookTransport: Transport {
     private let settings: WebhookSettings
-    private let client: HTTPClient
+    private let client: APIClient
 
     init(_ settings: WebhookSettings) {
         self.settings = settings
-        client = HTTPClient(timeout: settings.timeout)
+        client = APIClient(settings.endpoint)
     }
 
     func send(_ message: Message) throws {
-        let request = HTTPRequest(method: "POST", url: settings.url, headers: [
+        let response = try client.post(WebhookTransport.payload(message, format: settings.format), headers: [
             ("Content-Type", "application/json"),
             // Receivers that keep it can drop a copy sent again after a lost reply.
             ("Idempotency-Key", message.id),
-        ], body: WebhookTransport.payload(message, format: settings.format))
-        let response: HTTPResponse
-        do {
-            response = try client.send(request)
-        } catch {
-            // Only the reason: the error's own URL text would show the path, where tokens live.
-            throw NotifyError(error.reason)
-        }
+        ])
+        // The status only: a hook's reply may quote its URL, whose path holds the token.
         guard (200..<300).contains(response.status) else {
-            throw NotifyError("HTTP \(response.status)", permanent: WebhookTransport.refusesForGood(response.status))
+            throw NotifyError("HTTP \(response.status)", permanent: WebhookTransport.refusesForGood(response.status),
+                              retryAfter: response.retryAfter)
         }
     }
 

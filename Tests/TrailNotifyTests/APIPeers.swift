@@ -5,7 +5,8 @@ extension Peers {
     /// answering as it answers. argv: folder port service (teams, pagerduty, opsgenie,
     /// dingtalk, splunk). KEY is the key the service knows (routing key, GenieKey, access
     /// token, HEC token), SECRET DingTalk's signing secret. The first FAIL_FIRST requests get
-    /// 429 then 503 in turn; a body containing REJECT gets 400. CERT and KEYFILE serve HTTPS.
+    /// 429 then 503 in turn, with `Retry-After: RETRY_AFTER` when that is set; a body
+    /// containing REJECT gets 400. CERT and KEYFILE serve HTTPS.
     /// What is accepted is written to the folder as {"path","headers","body"}.
     static let api = #"""
     import sys, os, re, json, threading, http.server, hmac, hashlib, base64, time, ssl
@@ -13,6 +14,7 @@ extension Peers {
     folder, port, service = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     key, secret = os.environ.get("KEY", ""), os.environ.get("SECRET", "")
     fail_first = int(os.environ.get("FAIL_FIRST", "0"))
+    retry_after = os.environ.get("RETRY_AFTER")
     reject = os.environ.get("REJECT", "").encode()
     lock = threading.Lock()
     state = {"requests": 0, "stored": 0}
@@ -85,7 +87,7 @@ extension Peers {
                 state["requests"] += 1
                 n = state["requests"]
             if n <= fail_first:
-                return self.reply(429 if n % 2 else 503, {"message": "try later"})
+                return self.reply(429 if n % 2 else 503, {"message": "try later"}, {"Retry-After": retry_after} if retry_after else {})
             if reject and reject in raw:
                 return self.reply(400, {"message": "rejected"})
             try:
@@ -102,9 +104,10 @@ extension Peers {
                     json.dump({"path": self.path, "headers": dict(self.headers), "body": raw.decode()}, f)
                 os.rename(path + ".tmp", path)
             self.reply(status, answer)
-        def reply(self, status, answer):
+        def reply(self, status, answer, extra={}):
             data = json.dumps(answer).encode()
             self.send_response(status)
+            for name, value in extra.items(): self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

@@ -6,8 +6,8 @@ import TrailTestSupport
 
 /// An AWS alert as trail-match writes it with the contract's additions: resources, a
 /// runbook, and the caller's country from trail-enrich.
-func responderAlertLine(event: String, level: String = "high", actor: String = "mallory") -> String {
-    #"{"alert":{"rule":{"id":"iam-admin-attached","title":"Admin policy attached","level":"\#(level)","tags":["attack.persistence"],"runbook":"Detach the policy and rotate the user's keys.\nThen ask the owner why.","falsepositives":[]},"time":"2026-11-16T09:12:03Z","resources":["arn:aws:iam::111122223333:user/\#(actor)","arn:aws:iam::aws:policy/AdministratorAccess"]},"event":{"trail":{"cloud":"aws","account":"111122223333","region":"us-east-1","service":"iam","action":"AttachUserPolicy","actor":{"name":"\#(actor)","type":"user"},"source":{"ip":"203.0.113.10","service":null,"geo":{"country":"NL"}},"outcome":"success","id":"\#(event)","time":"2026-11-16T09:12:03Z"}}}"#
+func responderAlertLine(event: String, level: String = "high", actor: String = "mallory", cloud: String = "aws", region: String = "us-east-1") -> String {
+    #"{"alert":{"rule":{"id":"iam-admin-attached","title":"Admin policy attached","level":"\#(level)","tags":["attack.persistence"],"runbook":"Detach the policy and rotate the user's keys.\nThen ask the owner why.","falsepositives":[]},"time":"2026-11-16T09:12:03Z","resources":["arn:aws:iam::111122223333:user/\#(actor)","arn:aws:iam::aws:policy/AdministratorAccess"]},"event":{"trail":{"cloud":"\#(cloud)","account":"111122223333","region":"\#(region)","service":"iam","action":"AttachUserPolicy","actor":{"name":"\#(actor)","type":"user"},"source":{"ip":"203.0.113.10","service":null,"geo":{"country":"NL"}},"outcome":"success","id":"\#(event)","time":"2026-11-16T09:12:03Z"}}}"#
 }
 
 /// A service's API on the loopback (`Peers.api`), its inbox and base URL.
@@ -192,6 +192,69 @@ struct APIPeer {
                                             environment: ["DT_TOKEN": token, "DT_SECRET": "SECwrong"])
         #expect(wrong == .failure)
         #expect(failed.delivered == 0)
+    }
+
+    @Test func anActionTrailAlertLinksToItsRegionsEventQueryPage() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let peer = try APIPeer("teams", in: dir)
+        defer { peer.server.stop() }
+        let alert = responderAlertLine(event: "A5A4BB74-EFBC-5D8B-BD8A-1B9131429438", cloud: "alibaba", region: "cn-hangzhou")
+        let (status, _, _) = try notify([alert], to: ["\(peer.base)/workflows/abc?format=teams"], in: dir)
+        #expect(status == .success)
+        let message = try #require(try peer.bodies(1).first)
+        let card = try #require((message["attachments"] as? [[String: Any]])?.first?["content"] as? [String: Any])
+        let actions = try #require(card["actions"] as? [[String: Any]])
+        #expect(actions.first?["url"] as? String == "https://actiontrail.console.aliyun.com/cn-hangzhou/event-list")
+        // A region that is not a region name makes no link at all.
+        #expect(AlertFacts.consoleURL(cloud: "alibaba", region: "cn-hangzhou/../evil", eventID: "x") == nil)
+    }
+
+    /// A web hook behind a private CA: trusted with `cacert=`, refused without it.
+    @Test func aWebhookTrustsAPrivateCAWithCacert() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let made = try runShell("""
+            openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+              -keyout '\(dir.path)/key.pem' -out '\(dir.path)/cert.pem'
+            """)
+        try #require(made.status == 0, "openssl: \(made.stderr)")
+        let peer = try APIPeer("teams", in: dir, environment: ["CERT": dir.path + "/cert.pem", "KEYFILE": dir.path + "/key.pem"])
+        defer { peer.server.stop() }
+        let hook = "https://127.0.0.1:\(peer.server.port)/workflows/abc?format=teams"
+        let (untrusted, _, _) = try notify([responderAlertLine(event: "c1")], to: [hook], in: dir)
+        #expect(untrusted == .failure)
+        let (trusted, notifier, _) = try notify([responderAlertLine(event: "c2")], to: [hook + "&cacert=\(dir.path)/cert.pem"], in: dir)
+        #expect(trusted == .success && notifier.delivered == 1)
+    }
+
+    /// A receiver's Retry-After is waited out when it is short (the run takes that long), and
+    /// when it is longer than a run should wait, the alert stays in the spool for a later run
+    /// instead of blocking this one.
+    @Test(arguments: ["teams", "pagerduty"]) func retryAfterIsHonoured(service: String) throws {
+        let key = "R0UT1NGk3yR0UT1NGk3yR0UT1NGk3y00"
+        let target = service == "teams" ? "/workflows/abc?format=teams" : "pagerduty://${KEY}?url="
+        for (wait, slow) in [("2", true), ("3600", false)] {
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let peer = try APIPeer(service, in: dir, environment: ["KEY": key, "FAIL_FIRST": "1", "RETRY_AFTER": wait])
+            defer { peer.server.stop() }
+            let url = service == "teams" ? peer.base + target : target + peer.base + "/v2/enqueue"
+            let command = "'\(CommandLineTests.tool)' --retry-delay 0.01 --spool '\(dir.path)/spool' --to '\(url)' -"
+            let started = Date()
+            let first = try runShell(command, environment: ["KEY": key], stdin: responderAlertLine(event: "r\(wait)") + "\n")
+            let took = Date().timeIntervalSince(started)
+            if slow {
+                #expect(first.status == 0 && took >= 2, "\(first.stderr) in \(took) s")
+                #expect(Peers.received(in: peer.inbox, atLeast: 1).count == 1)
+            } else {
+                #expect(first.status == 75 && took < 30, "\(first.stderr) in \(took) s")
+                #expect(first.stderr.contains("asks to wait 3600 s") && !first.stderr.contains(key), "\(first.stderr)")
+                let second = try runShell(command, environment: ["KEY": key], stdin: "")
+                #expect(second.status == 0, "\(second.stderr)")
+                #expect(Peers.received(in: peer.inbox, atLeast: 1).count == 1)
+            }
+        }
     }
 
     @Test(arguments: [true, false]) func splunkHECOverHTTPSOrPlain(tls: Bool) throws {

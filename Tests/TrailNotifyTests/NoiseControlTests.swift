@@ -112,7 +112,7 @@ func time(_ text: String) -> Timestamp {
             Issue.record("wrong kinds")
             return
         }
-        #expect(slack.url.absoluteString == "https://hooks.slack.com/services/T0/B0/x%20y")
+        #expect(slack.endpoint.url == "https://hooks.slack.com/services/T0/B0/x%20y")
         #expect(slack.format == .slack)
         #expect(mail.password == "p@ss/w:rd")
         #expect(mail.tls == .required)
