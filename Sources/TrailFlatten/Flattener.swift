@@ -178,9 +178,10 @@ public final class Flattener: DocumentConsumer {
         return positions
     }
 
-    private func flattenObject(_ s: JSONScanner, root: Int, location: RecordLocation, skipped: Set<Int>) throws {
+    /// `file`: where the object came from when it was packed in another (a Lambda payload).
+    private func flattenObject(_ s: JSONScanner, root: Int, location: RecordLocation, skipped: Set<Int>, file outer: String? = nil) throws {
         let m = TopMembers(s, root)
-        let file = m.file.flatMap { s.string(at: $0) } ?? location.source
+        let file = m.file.flatMap { s.string(at: $0) } ?? outer ?? location.source
         func array(_ at: Int?) -> Int? { at.flatMap { s.kind(at: $0) == .array ? $0 : nil } }
         if let records = array(m.records) {
             try flattenElements(s, array: records, shape: .event, file: file, location: location, skipped: skipped)
@@ -190,7 +191,7 @@ public final class Flattener: DocumentConsumer {
             if m.messageType.flatMap({ s.string(at: $0) }) == "CONTROL_MESSAGE" { return }
             try flattenElements(s, array: logEvents, shape: .logEvent, file: file, location: location)
         } else if let awslogs = m.awslogs, let data = s.member("data", ofObjectAt: awslogs).flatMap({ s.string(at: $0) }) {
-            try flattenLambdaPayload(data, location: location)
+            try flattenLambdaPayload(data, file: file, location: location)
         } else if m.detailType != nil, let detail = m.detail, s.kind(at: detail) == .object {
             try writeEvent(s, record: detail, file: file, index: location.line - 1, location: location)
         } else if let topic = m.topic.flatMap({ s.string(at: $0) }), topic == "sas-cspm-log" {
@@ -316,8 +317,9 @@ public final class Flattener: DocumentConsumer {
         try diagnostics.badRecord(source: location.source, line: location.line, "record \(index): \(problem)")
     }
 
-    /// Lambda's CloudWatch Logs subscription event: base64 of a gzip of the payload JSON.
-    private func flattenLambdaPayload(_ data: String, location: RecordLocation) throws {
+    /// Lambda's CloudWatch Logs subscription event: base64 of a gzip of the payload JSON,
+    /// whose events keep the `file` of the event that carried it.
+    private func flattenLambdaPayload(_ data: String, file: String, location: RecordLocation) throws {
         guard let compressed = Base64.decode(data) else {
             return try diagnostics.badRecord(source: location.source, line: location.line, "awslogs.data is not base64")
         }
@@ -331,7 +333,11 @@ public final class Flattener: DocumentConsumer {
             let s = JSONScanner(bytes)
             do {
                 let root = try s.validateDocument()
-                try document(s, root: root, location: location, skipped: [])
+                if s.kind(at: root) == .object {
+                    try flattenObject(s, root: root, location: location, skipped: [], file: file)
+                } else {
+                    try document(s, root: root, location: location, skipped: [])
+                }
             } catch let error as JSONError {
                 try diagnostics.badRecord(source: location.source, line: location.line, "awslogs.data holds invalid JSON: \(error.message)")
             }
