@@ -104,7 +104,7 @@ public final class Flattener: DocumentConsumer {
     /// The top-level members that tell the shapes apart, found in one pass that stops at a
     /// record array: what comes after it is not read, as when a large document is streamed.
     private struct TopMembers {
-        var records, events, logEvents, messageType, awslogs, detailType, detail, topic, event, file, isEvent: Int?
+        var records, events, logEvents, messageType, awslogs, detailType, detail, topic, event, file, document, isEvent: Int?
 
         init(_ s: JSONScanner, _ root: Int) {
             s.forEachMember(ofObjectAt: root) { key, value in
@@ -118,6 +118,7 @@ public final class Flattener: DocumentConsumer {
                 else if s.stringEquals(at: key, TopMembers.topicKey) { topic = value }
                 else if s.stringEquals(at: key, TopMembers.eventKey) { event = value }
                 else if s.stringEquals(at: key, TopMembers.fileKey) { file = value }
+                else if s.stringEquals(at: key, TopMembers.documentKey) { document = value }
                 else if isEvent == nil, Flattener.eventMarkers.contains(where: { s.stringEquals(at: key, $0) }) { isEvent = value }
                 return true
             }
@@ -127,7 +128,8 @@ public final class Flattener: DocumentConsumer {
                    logEventsKey = Array("logEvents".utf8), messageTypeKey = Array("messageType".utf8),
                    awslogsKey = Array("awslogs".utf8), detailTypeKey = Array("detail-type".utf8),
                    detailKey = Array("detail".utf8), topicKey = Array("__topic__".utf8), eventKey = Array("event".utf8),
-                   fileKey = Array(FetchEnvelope.fileKey.utf8), skippedKey = Array(FetchEnvelope.skippedKey.utf8)
+                   fileKey = Array(FetchEnvelope.fileKey.utf8), skippedKey = Array(FetchEnvelope.skippedKey.utf8),
+                   documentKey = Array(FetchEnvelope.documentKey.utf8)
     }
 
     func document(_ s: JSONScanner, root: Int, location: RecordLocation, skipped: Set<Int>) throws {
@@ -178,9 +180,14 @@ public final class Flattener: DocumentConsumer {
         return positions
     }
 
-    private func flattenObject(_ s: JSONScanner, root: Int, location: RecordLocation, skipped: Set<Int>) throws {
+    /// `file`: where the object came from when it was packed in another (a Lambda payload).
+    private func flattenObject(_ s: JSONScanner, root: Int, location: RecordLocation, skipped: Set<Int>, file outer: String? = nil) throws {
         let m = TopMembers(s, root)
-        let file = m.file.flatMap { s.string(at: $0) } ?? location.source
+        let file = m.file.flatMap { s.string(at: $0) } ?? outer ?? location.source
+        // A document that is one event or finding is named by its place in the object trail-fetch
+        // read (`trailDoc`), else by its line in the input.
+        let document = m.document.flatMap { s.text(at: $0) }.flatMap(Int.init)
+        let place = document ?? location.line - 1
         func array(_ at: Int?) -> Int? { at.flatMap { s.kind(at: $0) == .array ? $0 : nil } }
         if let records = array(m.records) {
             try flattenElements(s, array: records, shape: .event, file: file, location: location, skipped: skipped)
@@ -190,25 +197,22 @@ public final class Flattener: DocumentConsumer {
             if m.messageType.flatMap({ s.string(at: $0) }) == "CONTROL_MESSAGE" { return }
             try flattenElements(s, array: logEvents, shape: .logEvent, file: file, location: location)
         } else if let awslogs = m.awslogs, let data = s.member("data", ofObjectAt: awslogs).flatMap({ s.string(at: $0) }) {
-            try flattenLambdaPayload(data, location: location)
+            try flattenLambdaPayload(data, file: file, location: location)
         } else if m.detailType != nil, let detail = m.detail, s.kind(at: detail) == .object {
-            try writeEvent(s, record: detail, file: file, index: location.line - 1, location: location)
+            try writeEvent(s, record: detail, file: file, index: place, location: location)
         } else if let topic = m.topic.flatMap({ s.string(at: $0) }), topic == "sas-cspm-log" {
-            // A finding has no ID: its place in the shipped file (trail-fetch's document number)
-            // names it, else its line in the input.
-            let document = s.member(FetchEnvelope.documentKey, ofObjectAt: root).flatMap { s.text(at: $0) }.flatMap(Int.init)
+            // A finding has no ID: its place names it.
             let members = RecordMembers(s, root)
-            write(Header(cspm: s, record: root, file: file, index: document ?? location.line - 1), s, members: members)
+            write(Header(cspm: s, record: root, file: file, index: place), s, members: members)
         } else if m.isEvent == nil, let event = m.event {
             // Simple Log Service delivery: the ActionTrail record under `event`, often as a string.
-            try flattenRecord(s, at: event, shape: .event, file: file, index: location.line - 1, location: location)
+            try flattenRecord(s, at: event, shape: .event, file: file, index: place, location: location)
         } else if m.isEvent != nil {
             // An event flattened before keeps the provenance of the object it came from.
             let earlier = s.member(Flattener.header, ofObjectAt: root)
             let earlierFile = earlier.flatMap { s.member(Flattener.file, ofObjectAt: $0) }.flatMap { s.string(at: $0) }
-            let index = (s.member(FetchEnvelope.documentKey, ofObjectAt: root) ?? earlier.flatMap { s.member(Flattener.index, ofObjectAt: $0) })
-                .flatMap { s.text(at: $0) }.flatMap(Int.init)
-            try writeEvent(s, record: root, file: earlierFile ?? file, index: index ?? location.line - 1, location: location)
+            let earlierIndex = earlier.flatMap { s.member(Flattener.index, ofObjectAt: $0) }.flatMap { s.text(at: $0) }.flatMap(Int.init)
+            try writeEvent(s, record: root, file: earlierFile ?? file, index: document ?? earlierIndex ?? place, location: location)
         } else {
             let place = file == location.source ? "" : "\(file): "
             try diagnostics.badRecord(source: location.source, line: location.line, place + ForeignShape.of(document: s, at: root).problem)
@@ -316,8 +320,9 @@ public final class Flattener: DocumentConsumer {
         try diagnostics.badRecord(source: location.source, line: location.line, "record \(index): \(problem)")
     }
 
-    /// Lambda's CloudWatch Logs subscription event: base64 of a gzip of the payload JSON.
-    private func flattenLambdaPayload(_ data: String, location: RecordLocation) throws {
+    /// Lambda's CloudWatch Logs subscription event: base64 of a gzip of the payload JSON,
+    /// whose events keep the `file` of the event that carried it.
+    private func flattenLambdaPayload(_ data: String, file: String, location: RecordLocation) throws {
         guard let compressed = Base64.decode(data) else {
             return try diagnostics.badRecord(source: location.source, line: location.line, "awslogs.data is not base64")
         }
@@ -331,7 +336,11 @@ public final class Flattener: DocumentConsumer {
             let s = JSONScanner(bytes)
             do {
                 let root = try s.validateDocument()
-                try document(s, root: root, location: location, skipped: [])
+                if s.kind(at: root) == .object {
+                    try flattenObject(s, root: root, location: location, skipped: [], file: file)
+                } else {
+                    try document(s, root: root, location: location, skipped: [])
+                }
             } catch let error as JSONError {
                 try diagnostics.badRecord(source: location.source, line: location.line, "awslogs.data holds invalid JSON: \(error.message)")
             }

@@ -87,7 +87,7 @@ struct RecordMembers {
     enum Field: Int, CaseIterable {
         case eventTime, eventSource, eventName, awsRegion, acsRegion, recipientAccountId, userIdentity,
              sourceIPAddress, sourceIpAddress, userAgent, errorCode, errorMessage, responseElements,
-             additionalEventData, readOnly, eventRW, eventID, eventId, serviceName, eventType
+             additionalEventData, readOnly, eventRW, eventID, eventId, serviceName, eventType, insightDetails
         /// Members trail-fetch or an earlier flatten put in front of the record's own.
         case trail, trailFile, trailDoc
 
@@ -98,7 +98,7 @@ struct RecordMembers {
     private static let names: NameList = [
         "eventTime", "eventSource", "eventName", "awsRegion", "acsRegion", "recipientAccountId", "userIdentity",
         "sourceIPAddress", "sourceIpAddress", "userAgent", "errorCode", "errorMessage", "responseElements",
-        "additionalEventData", "readOnly", "eventRW", "eventID", "eventId", "serviceName", "eventType",
+        "additionalEventData", "readOnly", "eventRW", "eventID", "eventId", "serviceName", "eventType", "insightDetails",
         "trail", "trailFile", "trailDoc", // FetchEnvelope.fileKey, .documentKey
     ]
 
@@ -143,10 +143,10 @@ struct RecordMembers {
 /// The members of `userIdentity` the header reads, in one pass.
 struct IdentityMembers {
     enum Field: Int, CaseIterable {
-        case type, userName, arn, invokedBy, principalId, accountId, sessionContext
+        case type, userName, arn, invokedBy, principalId, accountId, sessionContext, onBehalfOf
     }
 
-    private static let names: NameList = ["type", "userName", "arn", "invokedBy", "principalId", "accountId", "sessionContext"]
+    private static let names: NameList = ["type", "userName", "arn", "invokedBy", "principalId", "accountId", "sessionContext", "onBehalfOf"]
     private var offsets = [Int](repeating: -1, count: Field.allCases.count)
 
     init(_ s: JSONScanner, _ identity: Int?) {
@@ -194,26 +194,13 @@ extension Header {
                 time = Header.rfc3339(s, string: t)
             }
         }
-        let identity = m[.userIdentity]
-        let who = IdentityMembers(s, identity)
-        func identityText(_ field: IdentityMembers.Field) -> HeaderText? {
-            who[field].flatMap { HeaderText(s, at: $0) }
-        }
-        account = text(.recipientAccountId) ?? identityText(.accountId)
+        let who = IdentityMembers(s, m[.userIdentity])
+        account = text(.recipientAccountId) ?? who[.accountId].flatMap { HeaderText(s, at: $0) }
         region = text(.awsRegion) ?? text(.acsRegion)
         service = Header.serviceName(eventSource: eventSource) ?? text(.serviceName)?.lowercased()
         action = text(.eventName)
 
-        actorType = identityText(.type).map(Header.normalizedActorType)
-        actorIsRoot = actorType?.equals("root") == true
-        if actorIsRoot {
-            actorName = "root"
-        } else {
-            actorName = identityText(.userName)
-                ?? identityText(.arn).flatMap(Header.arnResourceName)
-                ?? identityText(.invokedBy)
-                ?? identityText(.principalId)
-        }
+        describeActor(s, who, additional: m[.additionalEventData])
         mfa = Header.mfa(s, additional: m[.additionalEventData], sessionContext: who[.sessionContext])
 
         let source = text(.sourceIPAddress) ?? text(.sourceIpAddress)
@@ -240,6 +227,7 @@ extension Header {
         }
         id = text(.eventID) ?? text(.eventId)
         category = action.map { Header.category(action: $0, service: service, eventType: text(.eventType), readOnly: readOnly) }
+        if let details = m[.insightDetails], s.kind(at: details) == .object { describeInsight(s, details) }
     }
 
     /// Sign-in and credential calls are `auth` whatever they change; otherwise a read-only

@@ -87,6 +87,10 @@ enum HeaderText: ExpressibleByStringLiteral {
         withBytes { texts.contains($0) }
     }
 
+    func hasPrefix(_ prefix: StaticString) -> Bool {
+        withBytes { $0.count >= prefix.utf8CodeUnitCount && memcmp($0.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0 }
+    }
+
     func hasSuffix(_ suffix: StaticString) -> Bool {
         withBytes { bytes in
             let n = suffix.utf8CodeUnitCount

@@ -64,6 +64,23 @@ func flatten(_ lines: [String], strict: Bool = false) throws -> (lines: [String]
 
     /// The actor's name from an ARN: the resource after its type, colons and all; no name
     /// when the ARN has no resource type, an empty name, or is not an ARN.
+    /// trail-fetch's `trailDoc` names a document that is one event, whatever wraps it (an
+    /// EventBridge envelope, an SLS record, a bare event): its place in the object, not the
+    /// line of trail-fetch's output (which was used for the wrapped ones before).
+    @Test func aDocumentThatIsOneEventIsNamedByItsPlaceInTheObjectTrailFetchRead() throws {
+        let file = #""trailFile":"s3://exports/2024/05/01/events.gz""#
+        let (lines, _) = try flatten([
+            #"{\#(file),"trailDoc":7,"version":"0","detail-type":"AWS API Call via CloudTrail","detail":\#(Self.roleCall)}"#,
+            #"{\#(file),"trailDoc":8,"__topic__":"actiontrail_audit_event","event":\#(JSONWriter.quoted(Self.alibabaCall))}"#,
+            #"{\#(file),"trailDoc":9,\#(Self.rootLogin.dropFirst())"#,
+            #"{\#(file),\#(Self.rootLogin.dropFirst())"#,
+        ])
+        let headers = try lines.map { try parseJSON($0) }
+        #expect(headers.map { value($0, "trail.index") as? Int } == [7, 8, 9, 3])
+        #expect(headers.allSatisfy { value($0, "trail.file") as? String == "s3://exports/2024/05/01/events.gz" })
+        #expect(!lines.contains { $0.contains("trailDoc") })
+    }
+
     @Test(arguments: [
         ("arn:aws:sts::111122223333:assumed-role/Ops/alice", "Ops/alice"),
         ("arn:aws:iam::111122223333:user/path/bob", "path/bob"),

@@ -12,7 +12,7 @@ import TrailTestSupport
     static let inputs = [
         "cloudtrail-file.json", "cloudtrail-fetched.ndjson", "actiontrail-array.json", "events.ndjson",
         "lookup-events.json", "cwl-export.log", "cwl-subscription.ndjson", "cwl-lambda.json", "eventbridge.json",
-        "sls-actiontrail.ndjson", "cspm.ndjson",
+        "sls-actiontrail.ndjson", "cspm.ndjson", "cloudtrail-insights.json", "identity-center.ndjson",
     ]
 
     /// Flattens `names` (in the Golden folder) in-process; paths are shown as bare names.
