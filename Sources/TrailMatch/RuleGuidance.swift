@@ -63,7 +63,8 @@ public struct RuleGuidance: Sendable {
 
     /// The names of what `event` touched: its `resources[].ARN`, then the values of the rule's
     /// resource fields (an array's strings one by one), each once, in that order.
-    func resources(_ s: JSONScanner, event root: Int) -> [String] {
+    /// `top`: the members of `root`, read before (nil: found by walking it).
+    func resources(_ s: JSONScanner, event root: Int, _ top: TopMembers?) -> [String] {
         var found: [String] = []
         var seen = Set<String>()
         func add(_ at: Int) {
@@ -80,14 +81,15 @@ public struct RuleGuidance: Sendable {
                 break
             }
         }
-        if let list = s.value(at: RuleGuidance.eventResources, from: root), s.kind(at: list) == .array {
+        let list = top.map { $0.value(s, at: RuleGuidance.eventResources) } ?? s.value(at: RuleGuidance.eventResources, from: root)
+        if let list, s.kind(at: list) == .array {
             s.forEachElement(ofArrayAt: list) { element in
                 if let arn = RuleGuidance.arnPaths.lazy.compactMap({ s.value(at: $0, from: element) }).first { add(arn) }
                 return found.count < RuleGuidance.maximumResources
             }
         }
         for path in resourceFields {
-            s.forEachValue(at: path, from: root, add)
+            FieldMatcher.forEachValue(s, at: path, root, top, add)
         }
         return found
     }
@@ -102,10 +104,10 @@ public struct RuleGuidance: Sendable {
     }
 
     /// Writes `"resources":[…]` into the open `alert` object.
-    func writeResources(_ s: JSONScanner, event root: Int, into json: inout JSONWriter) {
+    func writeResources(_ s: JSONScanner, event root: Int, _ top: TopMembers?, into json: inout JSONWriter) {
         json.key("resources")
         json.beginArray()
-        for name in resources(s, event: root) { json.string(name) }
+        for name in resources(s, event: root, top) { json.string(name) }
         json.endArray()
     }
 }

@@ -184,9 +184,9 @@ struct RuleIndex {
     /// Reads the `trail` header a line trail-flatten wrote opens with (`{"trail":{…},…}`) in
     /// one pass that checks its syntax: where each header member the keys read starts, -1 where
     /// the header has none. False for a line that does not open so or end its object, or
-    /// whose header is malformed.
-    func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Bool {
-        guard HeaderLine.isFramed(s) else { return false }
+    /// whose header is malformed; else where the header ends.
+    func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Int? {
+        guard HeaderLine.isFramed(s) else { return nil }
         members.removeAll(keepingCapacity: true)
         members.append(contentsOf: repeatElement(-1, count: headerNames.count))
         let bytes = s.bytes
@@ -201,14 +201,15 @@ struct RuleIndex {
             }
             return valueEnd
         }
-        guard let end else { return false }
-        return HeaderLine.closesHeader(s, at: end)
+        guard let end, HeaderLine.closesHeader(s, at: end) else { return nil }
+        return end
     }
 
     /// The rules worth trying on the event, in load order (so alerts come out in rule order).
     /// `header`: what `readHeader` found, for a line that opens with one. Reads only the
     /// indexed fields, with bounds-checked navigation: safe on text not yet validated.
-    func candidates(_ s: JSONScanner, _ root: Int, header: [Int]? = nil, into out: inout [Int]) {
+    /// `top`: the members of `root`, read before.
+    func candidates(_ s: JSONScanner, _ root: Int, header: [Int]? = nil, top: TopMembers, into out: inout [Int]) {
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: always)
         for k in keys.indices {
@@ -218,11 +219,11 @@ struct RuleIndex {
             if let header, key.member >= 0 {
                 if header[key.member] >= 0 { lookBelow(s, header[key.member], key.rest, key, &found, &nonNull, &out) }
             } else {
-                s.forEachValue(at: paths[k], from: root) { look(s, $0, key, &found, &nonNull, &out) }
+                top.forEachValue(s, at: paths[k]) { look(s, $0, key, &found, &nonNull, &out) }
             }
             if !found {
                 for fallback in fallbacks[k] where !found {
-                    s.forEachValue(at: fallback, from: root) { look(s, $0, key, &found, &nonNull, &out) }
+                    top.forEachValue(s, at: fallback) { look(s, $0, key, &found, &nonNull, &out) }
                 }
             }
             if nonNull {
@@ -394,7 +395,7 @@ struct ShortName: Equatable {
     }
 
     @inline(__always)
-    private init(length: Int, head: UInt64, tail: UInt64, rest: UnsafeRawBufferPointer?) {
+    init(length: Int, head: UInt64, tail: UInt64, rest: UnsafeRawBufferPointer? = nil) {
         self.length = length
         self.head = head
         self.tail = tail
