@@ -140,7 +140,7 @@ struct FieldMatcher: Sendable {
         case .string:
             guard let end = try? s.stringEnd(at: at) else { return false }
             let inner = UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])
-            if inner.firstIndex(of: UInt8(ascii: "\\")) == nil { return body(inner) }
+            if inner.isEmpty || memchr(inner.baseAddress!, Int32(UInt8(ascii: "\\")), inner.count) == nil { return body(inner) }
             guard var decoded = s.string(at: at) else { return false }
             return decoded.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         case .number, .bool:

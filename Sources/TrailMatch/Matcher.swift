@@ -26,6 +26,7 @@ public final class Matcher {
     private var matched: [Int] = []
     /// The members of the event matched, read once for the index and every rule tried.
     private let top = TopMembers()
+    private var resourceNames = ResourceNames()
     private let missingHeader = MissingHeader()
     private var untimed = 0
     public private(set) var alertsWritten = 0
@@ -245,14 +246,25 @@ public final class Matcher {
     private func writeAlert(_ r: Int, _ s: JSONScanner, event root: Int) {
         let rule = rules[r]
         beginAlert(ruleObjects[r])
-        json.member("time", top.value(s, at: Matcher.timePath).flatMap { s.string(at: $0) })
-        rule.guidance.writeResources(s, event: root, top, into: &json)
+        Matcher.writeTime(s, top.value(s, at: Matcher.timePath), into: &json)
+        rule.guidance.writeResources(s, event: root, top, names: &resourceNames, into: &json)
         json.endObject()
         json.key("event")
         if let event = Matcher.eventText(s, root) { json.raw(event) }
         json.endObject()
         output.writeLine(json.bytes)
         alertsWritten += 1
+    }
+
+    /// Writes `"time":` and the event's `trail.time` at `at` of a checked event: a string
+    /// without escapes copied as it is written (how it is quoted), anything else decoded and
+    /// quoted, null when it is not a string.
+    private static func writeTime(_ s: JSONScanner, _ at: Int?, into json: inout JSONWriter) {
+        guard let at, s.kind(at: at) == .string, let raw = s.raw(at: at), raw.firstIndex(of: UInt8(ascii: "\\")) == nil else {
+            return json.member("time", at.flatMap { s.string(at: $0) })
+        }
+        json.key("time")
+        json.raw(raw)
     }
 
     /// The event's JSON text. An event that is a whole document (at 0, checked) is the document
@@ -270,7 +282,7 @@ public final class Matcher {
         json.member("time", EventTime.rfc3339(last.time))
         last.event.withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            c.guidance.writeResources(s, event: s.skipWhitespace(0), nil, into: &json)
+            c.guidance.writeResources(s, event: s.skipWhitespace(0), nil, names: &resourceNames, into: &json)
         }
         json.key("correlation")
         json.beginObject()

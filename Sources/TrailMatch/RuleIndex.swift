@@ -208,8 +208,8 @@ struct RuleIndex {
     /// The rules worth trying on the event, in load order (so alerts come out in rule order).
     /// `header`: what `readHeader` found, for a line that opens with one. Reads only the
     /// indexed fields, with bounds-checked navigation: safe on text not yet validated.
-    /// `top`: the members of `root`, read before.
-    func candidates(_ s: JSONScanner, _ root: Int, header: [Int]? = nil, top: TopMembers, into out: inout [Int]) {
+    /// `top`: the members of `root`, read before (nil: found by walking it).
+    func candidates(_ s: JSONScanner, _ root: Int, header: [Int]? = nil, top: TopMembers? = nil, into out: inout [Int]) {
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: always)
         for k in keys.indices {
@@ -219,11 +219,11 @@ struct RuleIndex {
             if let header, key.member >= 0 {
                 if header[key.member] >= 0 { lookBelow(s, header[key.member], key.rest, key, &found, &nonNull, &out) }
             } else {
-                top.forEachValue(s, at: paths[k]) { look(s, $0, key, &found, &nonNull, &out) }
+                FieldMatcher.forEachValue(s, at: paths[k], root, top) { look(s, $0, key, &found, &nonNull, &out) }
             }
             if !found {
                 for fallback in fallbacks[k] where !found {
-                    top.forEachValue(s, at: fallback) { look(s, $0, key, &found, &nonNull, &out) }
+                    FieldMatcher.forEachValue(s, at: fallback, root, top) { look(s, $0, key, &found, &nonNull, &out) }
                 }
             }
             if nonNull {

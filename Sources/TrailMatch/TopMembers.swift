@@ -116,6 +116,14 @@ final class TopMembers {
         return nil
     }
 
+    /// How rare a byte is in CloudTrail's JSON text, roughly: lower-case letters by their
+    /// frequency in English text, the most common lowest; any other byte rarer than them.
+    private static let rarity: [UInt8] = {
+        var rarity = [UInt8](repeating: 26, count: 256)
+        for (rank, letter) in "etaoinsrhldcumfpgwybvkxjqz".utf8.enumerated() { rarity[Int(letter)] = UInt8(rank) }
+        return rarity
+    }()
+
     /// Whether the line may have a member named `name`: it holds `"name"`, or a backslash
     /// (a name written with escapes is not its text).
     private static func mayHold(_ s: JSONScanner, _ name: UnsafeRawBufferPointer, backslash: inout Bool?) -> Bool {
@@ -123,10 +131,9 @@ final class TopMembers {
         guard let base = bytes.baseAddress, let wanted = name.baseAddress, bytes.count >= name.count + 2 else { return false }
         if backslash == nil { backslash = memchr(base, Int32(UInt8(ascii: "\\")), bytes.count) != nil }
         if backslash == true { return true }
-        // memchr for one byte of the name, one that is rare in JSON text if it has one (an
-        // upper-case letter or a digit), then the name and its quotes around it.
-        let anchor = name.firstIndex { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) } ?? name.count - 1
-        guard anchor >= 0 else { return true }
+        // memchr for the name's rarest byte in JSON text, then the name and its quotes around it.
+        guard var anchor = name.indices.first else { return true }
+        for i in name.indices where rarity[Int(name[i])] > rarity[Int(name[anchor])] { anchor = i }
         var i = anchor + 1
         let last = bytes.count - (name.count - anchor) - 1
         while i <= last {
