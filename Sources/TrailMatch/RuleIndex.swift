@@ -21,9 +21,10 @@ struct RuleIndex {
         var prefixes: Range<Int> = 0..<0
         /// The rules that only require a non-null value, in `filed`.
         var present: Range<Int> = 0..<0
-        /// The literals rules need a value to hold, in `needles`, and the bytes they start with.
+        /// The literals rules need a value to hold, in `needles`; and where, in `byFirstByte`,
+        /// its 256 lists of them by the byte they start with begin (-1: none).
         var containing: Range<Int> = 0..<0
-        var firstBytes = ByteSet()
+        var firstBytes = -1
     }
 
     /// A literal some rule needs a value to hold, as plain values: its bytes in `needleBytes`.
@@ -48,13 +49,17 @@ struct RuleIndex {
     private var shortPathNames: [ShortName] = []
     /// Hash of a lower-cased value or prefix, mixed with the key's salt (and `prefixSalt` for
     /// a prefix) → the rules that require it, in `filed`.
-    private var byValue: [UInt64: Range<Int>] = [:]
+    private var byValue = RangeTable([:])
     private var prefixLengths: [Int] = []
     private static let prefixSalt: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private var filed: [Int] = []
     /// The literals rules need a value to hold (regular expressions, contains-style values).
     private var needles: [Needle] = []
     private var needleBytes: [UInt8] = []
+    /// Per key with literals, per byte: the literals starting with it (both cases of a
+    /// caseless one's letter), as positions in `needlesByByte`.
+    private var byFirstByte: [Range<Int>] = []
+    private var needlesByByte: [Int] = []
     /// Rules no required field selects: tried on every event.
     private(set) var always: [Int] = []
 
@@ -116,16 +121,31 @@ struct RuleIndex {
             filed += present[k]
             keys[k].prefixes = prefixLengths.count..<(prefixLengths.count + lengths[k].count)
             prefixLengths += lengths[k].sorted()
-            keys[k].containing = needles.count..<(needles.count + containing[k].count)
-            for (literal, rule) in containing[k] {
-                needles.append(Needle(start: needleBytes.count, count: literal.bytes.count, caseless: literal.caseless, rule: rule))
-                needleBytes += literal.bytes
-                keys[k].firstBytes.insert(literal.bytes[0], caseless: literal.caseless)
-            }
+            if !containing[k].isEmpty { addNeedles(containing[k], to: k) }
         }
+        var byHash: [UInt64: Range<Int>] = [:]
         for (hash, rules) in withValue {
-            byValue[hash] = filed.count..<(filed.count + rules.count)
+            byHash[hash] = filed.count..<(filed.count + rules.count)
             filed += rules
+        }
+        byValue = RangeTable(byHash)
+    }
+
+    /// Files the literals rules need key `k`'s value to hold, by the byte each starts with.
+    private mutating func addNeedles(_ literals: [(RequiredLiteral, Int)], to k: Int) {
+        keys[k].containing = needles.count..<(needles.count + literals.count)
+        var buckets = [[Int]](repeating: [], count: 256)
+        for (literal, rule) in literals {
+            let first = literal.bytes[0]
+            buckets[Int(first)].append(needles.count)
+            if literal.caseless, first >= 0x61 && first <= 0x7A { buckets[Int(first & ~0x20)].append(needles.count) }
+            needles.append(Needle(start: needleBytes.count, count: literal.bytes.count, caseless: literal.caseless, rule: rule))
+            needleBytes += literal.bytes
+        }
+        keys[k].firstBytes = byFirstByte.count
+        for bucket in buckets {
+            byFirstByte.append(needlesByByte.count..<(needlesByByte.count + bucket.count))
+            needlesByByte += bucket
         }
     }
 
@@ -313,12 +333,12 @@ struct RuleIndex {
 
 extension RuleIndex {
     /// Files the rules whose literals `text` holds: one pass over it for all of the key's
-    /// literals, stopping at the bytes one of them starts with.
+    /// literals, trying at each byte the literals that start with it.
     private func fileByNeedles(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
         needleBytes.withUnsafeBytes { all in
-            for i in 0..<text.count where key.firstBytes.contains(text[i]) {
-                for n in key.containing {
-                    let needle = needles[n]
+            for i in 0..<text.count {
+                for n in byFirstByte[key.firstBytes + Int(text[i])] {
+                    let needle = needles[needlesByByte[n]]
                     guard i + needle.count <= text.count else { continue }
                     var j = 0
                     if needle.caseless {
@@ -329,36 +349,6 @@ extension RuleIndex {
                     if j == needle.count { out.append(needle.rule) }
                 }
             }
-        }
-    }
-}
-
-/// 256 bits: which bytes some literal starts with.
-struct ByteSet {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-
-    mutating func insert(_ b: UInt8, caseless: Bool) {
-        add(b)
-        if caseless, b >= 0x61 && b <= 0x7A { add(b & ~0x20) }
-    }
-
-    private mutating func add(_ b: UInt8) {
-        let bit = UInt64(1) << UInt64(b & 63)
-        switch b >> 6 {
-        case 0: words.0 |= bit
-        case 1: words.1 |= bit
-        case 2: words.2 |= bit
-        default: words.3 |= bit
-        }
-    }
-
-    @inline(__always) func contains(_ b: UInt8) -> Bool {
-        let bit = UInt64(1) << UInt64(b & 63)
-        switch b >> 6 {
-        case 0: return words.0 & bit != 0
-        case 1: return words.1 & bit != 0
-        case 2: return words.2 & bit != 0
-        default: return words.3 & bit != 0
         }
     }
 }
