@@ -3,8 +3,9 @@ import TrailCore
 /// Files each rule under one field its detection requires, a value among a few or just a
 /// non-null value, so that an event only reaches the rules its own values select. Most events
 /// of a trail are routine calls no rule names: they reach none, and trail-match passes over
-/// them after reading their `trail` header.
-struct RuleIndex {
+/// them after reading their `trail` header. A class: the closures of its per-event walks
+/// capture one reference, not a copy of every table (a retain and release of each).
+final class RuleIndex {
     /// A field rules are filed under: where an event's value of it is read, and where its
     /// rules are. Plain values only: the index visits every key for every event, and copying
     /// a key must not touch reference counts.
@@ -132,7 +133,7 @@ struct RuleIndex {
     }
 
     /// Files the literals rules need key `k`'s value to hold, by the byte each starts with.
-    private mutating func addNeedles(_ literals: [(RequiredLiteral, Int)], to k: Int) {
+    private func addNeedles(_ literals: [(RequiredLiteral, Int)], to k: Int) {
         keys[k].containing = needles.count..<(needles.count + literals.count)
         var buckets = [[Int]](repeating: [], count: 256)
         for (literal, rule) in literals {
@@ -149,7 +150,7 @@ struct RuleIndex {
         }
     }
 
-    private mutating func addKey(_ dotted: String) -> Int {
+    private func addKey(_ dotted: String) -> Int {
         let path = JSONPath(dotted)
         var key = Key()
         key.salt = UInt64(keys.count) &* 0x9E37_79B9_7F4A_7C15
