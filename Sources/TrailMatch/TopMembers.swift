@@ -151,12 +151,14 @@ final class TopMembers {
 
     /// Every value at `path` below the object, as `s.forEachValue(at: path, from: root)`.
     func forEachValue(_ s: JSONScanner, at path: JSONPath, _ body: (Int) -> Void) {
+        if walks { return s.forEachValue(at: path, from: root, body) }
         guard let first = path.components.first, let at = member(first, s) else { return }
         s.forEachValue(at: path, below: at, body)
     }
 
     /// The value at `path` below the object, as `s.value(at: path, from: root)`.
     func value(_ s: JSONScanner, at path: JSONPath) -> Int? {
+        if walks { return s.value(at: path, from: root) }
         guard let first = path.components.first, let at = member(first, s) else { return nil }
         return s.value(at: path, below: at)
     }
