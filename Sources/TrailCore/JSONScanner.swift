@@ -338,6 +338,7 @@ public struct JSONScanner {
     }
 
     /// The end of the string at `i`: the first quote not escaped by an odd run of backslashes.
+    @inline(__always)
     private func skipString(at i: Int) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         return JSONScanner.stringEnd(base, bytes.count, opening: i)

@@ -337,19 +337,28 @@ extension RuleIndex {
     /// literals, trying at each byte the literals that start with it.
     private func fileByNeedles(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
         needleBytes.withUnsafeBytes { all in
-            for i in 0..<text.count {
-                for n in byFirstByte[key.firstBytes + Int(text[i])] {
-                    let needle = needles[needlesByByte[n]]
-                    guard i + needle.count <= text.count else { continue }
-                    var j = 0
-                    if needle.caseless {
-                        while j < needle.count, Pattern.lower(text[i + j]) == all[needle.start + j] { j += 1 }
-                    } else {
-                        while j < needle.count, text[i + j] == all[needle.start + j] { j += 1 }
-                    }
-                    if j == needle.count { out.append(needle.rule) }
+            byFirstByte.withUnsafeBufferPointer { table in
+                let lists = UnsafeBufferPointer(rebasing: table[key.firstBytes..<(key.firstBytes + 256)])
+                for i in 0..<text.count where !lists[Int(text[i])].isEmpty {
+                    fileByNeedles(at: i, text, lists[Int(text[i])], all, &out)
                 }
             }
+        }
+    }
+
+    /// Files the rules of the literals `list` names that `text` holds at `i`.
+    @inline(__always)
+    private func fileByNeedles(at i: Int, _ text: UnsafeRawBufferPointer, _ list: Range<Int>, _ all: UnsafeRawBufferPointer, _ out: inout [Int]) {
+        for n in list {
+            let needle = needles[needlesByByte[n]]
+            guard i + needle.count <= text.count else { continue }
+            var j = 0
+            if needle.caseless {
+                while j < needle.count, Pattern.lower(text[i + j]) == all[needle.start + j] { j += 1 }
+            } else {
+                while j < needle.count, text[i + j] == all[needle.start + j] { j += 1 }
+            }
+            if j == needle.count { out.append(needle.rule) }
         }
     }
 }
