@@ -338,6 +338,7 @@ public struct JSONScanner {
     }
 
     /// The end of the string at `i`: the first quote not escaped by an odd run of backslashes.
+    @inline(__always)
     private func skipString(at i: Int) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         return JSONScanner.stringEnd(base, bytes.count, opening: i)
@@ -483,6 +484,21 @@ public struct JSONScanner {
         }
     }
 
+    /// One step of the walk `forEachMember` makes, for a caller that reads an object's members
+    /// a few at a time: the member whose name starts at `j` (the first one's at
+    /// `skipWhitespace(i + 1)` for the object's `{` at `i`), and where the next member's name
+    /// starts (nil after the last, or where the text is malformed).
+    public func member(at j: Int) -> (nameEnd: Int, value: Int, next: Int?)? {
+        guard j < bytes.count, bytes[j] == UInt8(ascii: "\""), let nameEnd = skipString(at: j) else { return nil }
+        var v = skipWhitespace(nameEnd)
+        guard v < bytes.count, bytes[v] == UInt8(ascii: ":") else { return nil }
+        v = skipWhitespace(v + 1)
+        guard let end = skipValue(at: v) else { return (nameEnd, v, nil) }
+        let next = skipWhitespace(end)
+        guard next < bytes.count, bytes[next] == UInt8(ascii: ",") else { return (nameEnd, v, nil) }
+        return (nameEnd, v, skipWhitespace(next + 1))
+    }
+
     /// Calls `body` with the start of each element of the array at `i`; `body` returns false to stop.
     public func forEachElement(ofArrayAt i: Int, _ body: (_ value: Int) throws -> Bool) rethrows {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { return }
@@ -546,6 +562,23 @@ public struct JSONScanner {
     /// Arrays nested deeper than `maxDepth` are not entered.
     public func forEachValue(at path: JSONPath, from root: Int, _ body: (Int) -> Void) {
         walk(path.components[...], at: root, depth: 0, body)
+    }
+
+    /// `forEachValue(at:from:)` from an object whose member named by the path's first
+    /// component was found at `first` by the caller (which indexed the object's members).
+    public func forEachValue(at path: JSONPath, below first: Int, _ body: (Int) -> Void) {
+        walk(path.components.dropFirst(), at: first, depth: 1, body)
+    }
+
+    /// `value(at:from:)` from an object whose member named by the path's first component was
+    /// found at `first` by the caller.
+    public func value(at path: JSONPath, below first: Int) -> Int? {
+        var at = first
+        for component in path.components.dropFirst() {
+            guard let next = member(component, ofObjectAt: at) else { return nil }
+            at = next
+        }
+        return at
     }
 
     private func walk(_ rest: ArraySlice<[UInt8]>, at i: Int, depth: Int, _ body: (Int) -> Void) {

@@ -140,7 +140,7 @@ struct FieldMatcher: Sendable {
         case .string:
             guard let end = try? s.stringEnd(at: at) else { return false }
             let inner = UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(end - 1)])
-            if inner.firstIndex(of: UInt8(ascii: "\\")) == nil { return body(inner) }
+            if inner.isEmpty || memchr(inner.baseAddress!, Int32(UInt8(ascii: "\\")), inner.count) == nil { return body(inner) }
             guard var decoded = s.string(at: at) else { return false }
             return decoded.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         case .number, .bool:
@@ -154,19 +154,20 @@ struct FieldMatcher: Sendable {
         }
     }
 
-    func matches(_ s: JSONScanner, _ root: Int) -> Bool {
-        guard negated else { return positive(s, root) }
+    /// `top`: the members of `root`, read before (nil: found by walking it).
+    func matches(_ s: JSONScanner, _ root: Int, _ top: TopMembers?) -> Bool {
+        guard negated else { return positive(s, root, top) }
         var present = false
-        forEachValue(s, root) { at in present = s.kind(at: at) != .null; return !present }
-        return present && !positive(s, root)
+        forEachValue(s, root, top) { at in present = s.kind(at: at) != .null; return !present }
+        return present && !positive(s, root, top)
     }
 
-    private func positive(_ s: JSONScanner, _ root: Int) -> Bool {
+    private func positive(_ s: JSONScanner, _ root: Int, _ top: TopMembers?) -> Bool {
         // The usual case, one value that is not an array (or none): walk the path once and try
         // every expected value on it, instead of one walk per expected value.
         var single = -1
         var several = false
-        s.forEachValue(at: path, from: root) { at in
+        FieldMatcher.forEachValue(s, at: path, root, top) { at in
             if single < 0, s.kind(at: at) != .array { single = at } else { several = true }
         }
         if !several {
@@ -174,9 +175,15 @@ struct FieldMatcher: Sendable {
             return expected.contains { satisfied($0, s, single, root) }
         }
         if requireAll {
-            return expected.allSatisfy { satisfied($0, s, root) }
+            return expected.allSatisfy { satisfied($0, s, root, top) }
         }
-        return expected.contains { satisfied($0, s, root) }
+        return expected.contains { satisfied($0, s, root, top) }
+    }
+
+    /// Every value at `path` below `root`, as `JSONScanner.forEachValue(at:from:)`.
+    @inline(__always)
+    static func forEachValue(_ s: JSONScanner, at path: JSONPath, _ root: Int, _ top: TopMembers?, _ body: (Int) -> Void) {
+        if let top { top.forEachValue(s, at: path, body) } else { s.forEachValue(at: path, from: root, body) }
     }
 
     /// `e` against the field's only value at `at` (-1: the field is absent).
@@ -190,33 +197,33 @@ struct FieldMatcher: Sendable {
         }
     }
 
-    private func satisfied(_ e: Expected, _ s: JSONScanner, _ root: Int) -> Bool {
+    private func satisfied(_ e: Expected, _ s: JSONScanner, _ root: Int, _ top: TopMembers?) -> Bool {
         switch e {
         case .null:
             var onlyNulls = true
-            forEachValue(s, root) { onlyNulls = s.kind(at: $0) == .null; return onlyNulls }
+            forEachValue(s, root, top) { onlyNulls = s.kind(at: $0) == .null; return onlyNulls }
             return onlyNulls
         case .exists(let wanted):
             var present = false
-            s.forEachValue(at: path, from: root) { _ in present = true }
+            FieldMatcher.forEachValue(s, at: path, root, top) { _ in present = true }
             return present == wanted
         case .test(let test):
             var hit = false
-            forEachValue(s, root) { at in
+            forEachValue(s, root, top) { at in
                 hit = test.matches(s, value: at, root: root)
                 return !hit
             }
             return hit
         case .anyTest(let tests):
             var hit = false
-            forEachValue(s, root) { at in
+            forEachValue(s, root, top) { at in
                 hit = tests.contains { $0.matches(s, value: at, root: root) }
                 return !hit
             }
             return hit
         case .element(let lines):
             var hit = false
-            forEachValue(s, root) { at in
+            forEachValue(s, root, top) { at in
                 hit = FieldMatcher.element(lines, s, at)
                 return !hit
             }
@@ -226,13 +233,13 @@ struct FieldMatcher: Sendable {
 
     /// Whether the object at `at` matches every line, its paths read from that object.
     static func element(_ lines: [FieldMatcher], _ s: JSONScanner, _ at: Int) -> Bool {
-        s.kind(at: at) == .object && lines.allSatisfy { $0.matches(s, at) }
+        s.kind(at: at) == .object && lines.allSatisfy { $0.matches(s, at, nil) }
     }
 
     /// Each value at the path, the elements of an array one by one; `body` returns false to stop.
-    private func forEachValue(_ s: JSONScanner, _ root: Int, _ body: (Int) -> Bool) {
+    private func forEachValue(_ s: JSONScanner, _ root: Int, _ top: TopMembers?, _ body: (Int) -> Bool) {
         var going = true
-        s.forEachValue(at: path, from: root) { at in
+        FieldMatcher.forEachValue(s, at: path, root, top) { at in
             guard going else { return }
             if s.kind(at: at) == .array {
                 s.forEachElement(ofArrayAt: at) { going = body($0); return going }
@@ -250,10 +257,10 @@ enum Search: Sendable {
     case anyOf([Search])
     case keywords(Keywords)
 
-    func matches(_ s: JSONScanner, _ root: Int) -> Bool {
+    func matches(_ s: JSONScanner, _ root: Int, _ top: TopMembers?) -> Bool {
         switch self {
-        case .allFields(let fields): return fields.allSatisfy { $0.matches(s, root) }
-        case .anyOf(let searches): return searches.contains { $0.matches(s, root) }
+        case .allFields(let fields): return fields.allSatisfy { $0.matches(s, root, top) }
+        case .anyOf(let searches): return searches.contains { $0.matches(s, root, top) }
         case .keywords(let keywords):
             guard keywords.mayMatch(s, root) else { return false }
             return Search.anyValue(s, root) { at in
@@ -314,18 +321,18 @@ struct Detection: Sendable {
         compiled = compile(condition)
     }
 
-    func matches(_ s: JSONScanner, _ root: Int) -> Bool {
-        evaluate(compiled, s, root)
+    func matches(_ s: JSONScanner, _ root: Int, _ top: TopMembers?) -> Bool {
+        evaluate(compiled, s, root, top)
     }
 
-    private func evaluate(_ c: Compiled, _ s: JSONScanner, _ root: Int) -> Bool {
+    private func evaluate(_ c: Compiled, _ s: JSONScanner, _ root: Int, _ top: TopMembers?) -> Bool {
         switch c {
-        case .search(let k): return compiledSearches[k].matches(s, root)
-        case .not(let inner): return !evaluate(inner, s, root)
-        case .and(let a, let b): return evaluate(a, s, root) && evaluate(b, s, root)
-        case .or(let a, let b): return evaluate(a, s, root) || evaluate(b, s, root)
-        case .oneOf(let ks): return ks.contains { compiledSearches[$0].matches(s, root) }
-        case .allOf(let ks): return ks.allSatisfy { compiledSearches[$0].matches(s, root) }
+        case .search(let k): return compiledSearches[k].matches(s, root, top)
+        case .not(let inner): return !evaluate(inner, s, root, top)
+        case .and(let a, let b): return evaluate(a, s, root, top) && evaluate(b, s, root, top)
+        case .or(let a, let b): return evaluate(a, s, root, top) || evaluate(b, s, root, top)
+        case .oneOf(let ks): return ks.contains { compiledSearches[$0].matches(s, root, top) }
+        case .allOf(let ks): return ks.allSatisfy { compiledSearches[$0].matches(s, root, top) }
         }
     }
 
@@ -496,10 +503,16 @@ public final class Rule: Sendable {
 
     /// Whether `event` (an object with the `trail` header) raises this rule.
     public func matches(_ s: JSONScanner, event root: Int) -> Bool {
+        matches(s, event: root, nil)
+    }
+
+    /// `top`: the members of `root`, read before (nil: found by walking it).
+    func matches(_ s: JSONScanner, event root: Int, _ top: TopMembers?) -> Bool {
         if let cloud {
-            guard let at = s.value(at: Rule.cloudPath, from: root), s.stringEquals(at: at, cloud) else { return false }
+            let at = top.map { $0.value(s, at: Rule.cloudPath) } ?? s.value(at: Rule.cloudPath, from: root)
+            guard let at, s.stringEquals(at: at, cloud) else { return false }
         }
-        return detection.matches(s, root)
+        return detection.matches(s, root, top)
     }
 }
 

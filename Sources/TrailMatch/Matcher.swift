@@ -24,6 +24,9 @@ public final class Matcher {
     /// Per line: where the header members the rule index reads start.
     private var header: [Int] = []
     private var matched: [Int] = []
+    /// The members of the event matched, read once for the index and every rule tried.
+    private let top = TopMembers()
+    private var resourceNames = ResourceNames()
     private let missingHeader = MissingHeader()
     private var untimed = 0
     public private(set) var alertsWritten = 0
@@ -125,9 +128,10 @@ public final class Matcher {
     func match(line: UnsafeRawBufferPointer, at location: RecordLocation) throws {
         linesRead += 1
         let s = JSONScanner(line)
-        if !diagnostics.strict, index.readHeader(s, into: &header) {
+        if !diagnostics.strict, let headerEnd = index.readHeader(s, into: &header) {
             if let member = index.timeMember, header[member] >= 0 { observeTime(s, header[member]) }
-            index.candidates(s, 0, header: header, into: &candidates)
+            top.read(s, root: 0, headerEnd: headerEnd)
+            index.candidates(s, 0, header: header, top: top, into: &candidates)
             guard !candidates.isEmpty, try NDJSONInput.object(s, at: location, diagnostics: diagnostics) != nil else { return }
             try report(evaluate(s, event: 0), at: location)
         } else {
@@ -145,8 +149,9 @@ public final class Matcher {
     /// when its time was there but unusable.
     @discardableResult
     public func match(_ s: JSONScanner, event root: Int) -> String? {
-        if readsTime, let at = s.value(at: Matcher.timePath, from: root) { observeTime(s, at) }
-        index.candidates(s, root, into: &candidates)
+        top.read(s, root: root)
+        if readsTime, let at = top.value(s, at: Matcher.timePath) { observeTime(s, at) }
+        index.candidates(s, root, top: top, into: &candidates)
         guard !candidates.isEmpty else { return nil }
         return evaluate(s, event: root)
     }
@@ -155,12 +160,12 @@ public final class Matcher {
     /// matches to the correlations; returns why a time given was not usable for them.
     private func evaluate(_ s: JSONScanner, event root: Int) -> String? {
         matched.removeAll(keepingCapacity: true)
-        for r in candidates where rules[r].matches(s, event: root) {
+        for r in candidates where rules[r].matches(s, event: root, top) {
             if !silenced[r] { writeAlert(r, s, event: root) }
             if referenced[r] { matched.append(r) }
         }
         guard !matched.isEmpty, let engine, let raw = Matcher.eventText(s, root) else { return nil }
-        guard let timeAt = s.value(at: Matcher.timePath, from: root), s.kind(at: timeAt) != .null else {
+        guard let timeAt = top.value(s, at: Matcher.timePath), s.kind(at: timeAt) != .null else {
             untimed += 1
             return nil
         }
@@ -170,7 +175,7 @@ public final class Matcher {
         case .outOfRange: return "event time out of range"
         case .notATime: return "event time \(s.text(at: timeAt).map(JSONWriter.quoted) ?? "") is not an RFC 3339 time of years 0001-9999"
         }
-        let id = s.value(at: Matcher.idPath, from: root).flatMap { s.string(at: $0) } ?? ""
+        let id = top.value(s, at: Matcher.idPath).flatMap { s.string(at: $0) } ?? ""
         if let feed {
             feed.add(time: time, id: id, matched: matched, s, event: root)
             return nil
@@ -241,14 +246,25 @@ public final class Matcher {
     private func writeAlert(_ r: Int, _ s: JSONScanner, event root: Int) {
         let rule = rules[r]
         beginAlert(ruleObjects[r])
-        json.member("time", s.value(at: Matcher.timePath, from: root).flatMap { s.string(at: $0) })
-        rule.guidance.writeResources(s, event: root, into: &json)
+        Matcher.writeTime(s, top.value(s, at: Matcher.timePath), into: &json)
+        rule.guidance.writeResources(s, event: root, top, names: &resourceNames, into: &json)
         json.endObject()
         json.key("event")
         if let event = Matcher.eventText(s, root) { json.raw(event) }
         json.endObject()
         output.writeLine(json.bytes)
         alertsWritten += 1
+    }
+
+    /// Writes `"time":` and the event's `trail.time` at `at` of a checked event: a string
+    /// without escapes copied as it is written (how it is quoted), anything else decoded and
+    /// quoted, null when it is not a string.
+    private static func writeTime(_ s: JSONScanner, _ at: Int?, into json: inout JSONWriter) {
+        guard let at, s.kind(at: at) == .string, let raw = s.raw(at: at), raw.firstIndex(of: UInt8(ascii: "\\")) == nil else {
+            return json.member("time", at.flatMap { s.string(at: $0) })
+        }
+        json.key("time")
+        json.raw(raw)
     }
 
     /// The event's JSON text. An event that is a whole document (at 0, checked) is the document
@@ -266,7 +282,7 @@ public final class Matcher {
         json.member("time", EventTime.rfc3339(last.time))
         last.event.withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            c.guidance.writeResources(s, event: s.skipWhitespace(0), into: &json)
+            c.guidance.writeResources(s, event: s.skipWhitespace(0), nil, names: &resourceNames, into: &json)
         }
         json.key("correlation")
         json.beginObject()

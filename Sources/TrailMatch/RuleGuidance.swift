@@ -61,37 +61,6 @@ public struct RuleGuidance: Sendable {
         return key + ": " + value
     }
 
-    /// The names of what `event` touched: its `resources[].ARN`, then the values of the rule's
-    /// resource fields (an array's strings one by one), each once, in that order.
-    func resources(_ s: JSONScanner, event root: Int) -> [String] {
-        var found: [String] = []
-        var seen = Set<String>()
-        func add(_ at: Int) {
-            guard found.count < RuleGuidance.maximumResources else { return }
-            switch s.kind(at: at) {
-            case .string, .number:
-                if let text = s.text(at: at), !text.isEmpty, seen.insert(text).inserted { found.append(text) }
-            case .array:
-                s.forEachElement(ofArrayAt: at) { element in
-                    if s.kind(at: element) == .string || s.kind(at: element) == .number { add(element) }
-                    return found.count < RuleGuidance.maximumResources
-                }
-            default:
-                break
-            }
-        }
-        if let list = s.value(at: RuleGuidance.eventResources, from: root), s.kind(at: list) == .array {
-            s.forEachElement(ofArrayAt: list) { element in
-                if let arn = RuleGuidance.arnPaths.lazy.compactMap({ s.value(at: $0, from: element) }).first { add(arn) }
-                return found.count < RuleGuidance.maximumResources
-            }
-        }
-        for path in resourceFields {
-            s.forEachValue(at: path, from: root, add)
-        }
-        return found
-    }
-
     /// Writes `runbook` (when there is one) and `falsepositives` into an open `alert.rule` object.
     func write(into json: inout JSONWriter) {
         if let runbook { json.member("runbook", runbook) }
@@ -101,11 +70,86 @@ public struct RuleGuidance: Sendable {
         json.endArray()
     }
 
-    /// Writes `"resources":[…]` into the open `alert` object.
-    func writeResources(_ s: JSONScanner, event root: Int, into json: inout JSONWriter) {
+    /// Writes `"resources":[…]` into the open `alert` object: the names of what `event`
+    /// touched, its `resources[].ARN`, then the values of the rule's resource fields (an
+    /// array's strings one by one), each once, in that order. `names`: a buffer kept between
+    /// alerts, where each name is written quoted and compared with those before it. A string
+    /// without escapes in a checked event is copied as it is written, which is how it is
+    /// quoted: an alert builds no text per name.
+    /// `top`: the members of `root`, read before (nil: found by walking it).
+    func writeResources(_ s: JSONScanner, event root: Int, _ top: TopMembers?, names: inout ResourceNames, into json: inout JSONWriter) {
+        names.removeAll()
+        func add(_ at: Int) {
+            guard names.count < RuleGuidance.maximumResources else { return }
+            switch s.kind(at: at) {
+            case .string, .number:
+                names.add(s, at)
+            case .array:
+                s.forEachElement(ofArrayAt: at) { element in
+                    if s.kind(at: element) == .string || s.kind(at: element) == .number { add(element) }
+                    return names.count < RuleGuidance.maximumResources
+                }
+            default:
+                break
+            }
+        }
+        let list = top.map { $0.value(s, at: RuleGuidance.eventResources) } ?? s.value(at: RuleGuidance.eventResources, from: root)
+        if let list, s.kind(at: list) == .array {
+            s.forEachElement(ofArrayAt: list) { element in
+                if let arn = RuleGuidance.arnPaths.lazy.compactMap({ s.value(at: $0, from: element) }).first { add(arn) }
+                return names.count < RuleGuidance.maximumResources
+            }
+        }
+        for path in resourceFields {
+            FieldMatcher.forEachValue(s, at: path, root, top, add)
+        }
         json.key("resources")
         json.beginArray()
-        for name in resources(s, event: root) { json.string(name) }
+        names.write(into: &json)
         json.endArray()
+    }
+}
+
+/// The names an alert's `resources` lists, each once, as quoted JSON strings one after the
+/// other in one buffer, kept between alerts.
+struct ResourceNames {
+    private var text: [UInt8] = []
+    private var ends: [Int] = []
+
+    var count: Int { ends.count }
+
+    mutating func removeAll() {
+        text.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds the string or number at `at` (of a checked text) unless it is empty or listed already.
+    mutating func add(_ s: JSONScanner, _ at: Int) {
+        let start = text.count
+        if s.kind(at: at) == .string, let raw = s.raw(at: at), raw.firstIndex(of: UInt8(ascii: "\\")) == nil {
+            text.append(contentsOf: raw)
+        } else if let name = s.text(at: at) {
+            JSONWriter.appendQuoted(name, to: &text)
+        } else {
+            return
+        }
+        let length = text.count - start
+        var isNew = length > 2
+        var previous = 0
+        for end in ends where isNew {
+            isNew = end - previous != length || !text[previous..<end].elementsEqual(text[start...])
+            previous = end
+        }
+        if isNew { ends.append(text.count) } else { text.removeSubrange(start...) }
+    }
+
+    func write(into json: inout JSONWriter) {
+        var previous = 0
+        text.withUnsafeBytes { all in
+            for end in ends {
+                json.raw(UnsafeRawBufferPointer(rebasing: all[previous..<end]))
+                previous = end
+            }
+        }
     }
 }

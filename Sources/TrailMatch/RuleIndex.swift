@@ -3,8 +3,9 @@ import TrailCore
 /// Files each rule under one field its detection requires, a value among a few or just a
 /// non-null value, so that an event only reaches the rules its own values select. Most events
 /// of a trail are routine calls no rule names: they reach none, and trail-match passes over
-/// them after reading their `trail` header.
-struct RuleIndex {
+/// them after reading their `trail` header. A class: the closures of its per-event walks
+/// capture one reference, not a copy of every table (a retain and release of each).
+final class RuleIndex {
     /// A field rules are filed under: where an event's value of it is read, and where its
     /// rules are. Plain values only: the index visits every key for every event, and copying
     /// a key must not touch reference counts.
@@ -21,9 +22,10 @@ struct RuleIndex {
         var prefixes: Range<Int> = 0..<0
         /// The rules that only require a non-null value, in `filed`.
         var present: Range<Int> = 0..<0
-        /// The literals rules need a value to hold, in `needles`, and the bytes they start with.
+        /// The literals rules need a value to hold, in `needles`; and where, in `byFirstByte`,
+        /// its 256 lists of them by the byte they start with begin (-1: none).
         var containing: Range<Int> = 0..<0
-        var firstBytes = ByteSet()
+        var firstBytes = -1
     }
 
     /// A literal some rule needs a value to hold, as plain values: its bytes in `needleBytes`.
@@ -48,13 +50,17 @@ struct RuleIndex {
     private var shortPathNames: [ShortName] = []
     /// Hash of a lower-cased value or prefix, mixed with the key's salt (and `prefixSalt` for
     /// a prefix) → the rules that require it, in `filed`.
-    private var byValue: [UInt64: Range<Int>] = [:]
+    private var byValue = RangeTable([:])
     private var prefixLengths: [Int] = []
     private static let prefixSalt: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private var filed: [Int] = []
     /// The literals rules need a value to hold (regular expressions, contains-style values).
     private var needles: [Needle] = []
     private var needleBytes: [UInt8] = []
+    /// Per key with literals, per byte: the literals starting with it (both cases of a
+    /// caseless one's letter), as positions in `needlesByByte`.
+    private var byFirstByte: [Range<Int>] = []
+    private var needlesByByte: [Int] = []
     /// Rules no required field selects: tried on every event.
     private(set) var always: [Int] = []
 
@@ -116,20 +122,35 @@ struct RuleIndex {
             filed += present[k]
             keys[k].prefixes = prefixLengths.count..<(prefixLengths.count + lengths[k].count)
             prefixLengths += lengths[k].sorted()
-            keys[k].containing = needles.count..<(needles.count + containing[k].count)
-            for (literal, rule) in containing[k] {
-                needles.append(Needle(start: needleBytes.count, count: literal.bytes.count, caseless: literal.caseless, rule: rule))
-                needleBytes += literal.bytes
-                keys[k].firstBytes.insert(literal.bytes[0], caseless: literal.caseless)
-            }
+            if !containing[k].isEmpty { addNeedles(containing[k], to: k) }
         }
+        var byHash: [UInt64: Range<Int>] = [:]
         for (hash, rules) in withValue {
-            byValue[hash] = filed.count..<(filed.count + rules.count)
+            byHash[hash] = filed.count..<(filed.count + rules.count)
             filed += rules
+        }
+        byValue = RangeTable(byHash)
+    }
+
+    /// Files the literals rules need key `k`'s value to hold, by the byte each starts with.
+    private func addNeedles(_ literals: [(RequiredLiteral, Int)], to k: Int) {
+        keys[k].containing = needles.count..<(needles.count + literals.count)
+        var buckets = [[Int]](repeating: [], count: 256)
+        for (literal, rule) in literals {
+            let first = literal.bytes[0]
+            buckets[Int(first)].append(needles.count)
+            if literal.caseless, first >= 0x61 && first <= 0x7A { buckets[Int(first & ~0x20)].append(needles.count) }
+            needles.append(Needle(start: needleBytes.count, count: literal.bytes.count, caseless: literal.caseless, rule: rule))
+            needleBytes += literal.bytes
+        }
+        keys[k].firstBytes = byFirstByte.count
+        for bucket in buckets {
+            byFirstByte.append(needlesByByte.count..<(needlesByByte.count + bucket.count))
+            needlesByByte += bucket
         }
     }
 
-    private mutating func addKey(_ dotted: String) -> Int {
+    private func addKey(_ dotted: String) -> Int {
         let path = JSONPath(dotted)
         var key = Key()
         key.salt = UInt64(keys.count) &* 0x9E37_79B9_7F4A_7C15
@@ -184,9 +205,9 @@ struct RuleIndex {
     /// Reads the `trail` header a line trail-flatten wrote opens with (`{"trail":{…},…}`) in
     /// one pass that checks its syntax: where each header member the keys read starts, -1 where
     /// the header has none. False for a line that does not open so or end its object, or
-    /// whose header is malformed.
-    func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Bool {
-        guard HeaderLine.isFramed(s) else { return false }
+    /// whose header is malformed; else where the header ends.
+    func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Int? {
+        guard HeaderLine.isFramed(s) else { return nil }
         members.removeAll(keepingCapacity: true)
         members.append(contentsOf: repeatElement(-1, count: headerNames.count))
         let bytes = s.bytes
@@ -201,14 +222,15 @@ struct RuleIndex {
             }
             return valueEnd
         }
-        guard let end else { return false }
-        return HeaderLine.closesHeader(s, at: end)
+        guard let end, HeaderLine.closesHeader(s, at: end) else { return nil }
+        return end
     }
 
     /// The rules worth trying on the event, in load order (so alerts come out in rule order).
     /// `header`: what `readHeader` found, for a line that opens with one. Reads only the
     /// indexed fields, with bounds-checked navigation: safe on text not yet validated.
-    func candidates(_ s: JSONScanner, _ root: Int, header: [Int]? = nil, into out: inout [Int]) {
+    /// `top`: the members of `root`, read before (nil: found by walking it).
+    func candidates(_ s: JSONScanner, _ root: Int, header: [Int]? = nil, top: TopMembers? = nil, into out: inout [Int]) {
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: always)
         for k in keys.indices {
@@ -218,11 +240,11 @@ struct RuleIndex {
             if let header, key.member >= 0 {
                 if header[key.member] >= 0 { lookBelow(s, header[key.member], key.rest, key, &found, &nonNull, &out) }
             } else {
-                s.forEachValue(at: paths[k], from: root) { look(s, $0, key, &found, &nonNull, &out) }
+                FieldMatcher.forEachValue(s, at: paths[k], root, top) { look(s, $0, key, &found, &nonNull, &out) }
             }
             if !found {
                 for fallback in fallbacks[k] where !found {
-                    s.forEachValue(at: fallback, from: root) { look(s, $0, key, &found, &nonNull, &out) }
+                    FieldMatcher.forEachValue(s, at: fallback, root, top) { look(s, $0, key, &found, &nonNull, &out) }
                 }
             }
             if nonNull {
@@ -312,52 +334,31 @@ struct RuleIndex {
 
 extension RuleIndex {
     /// Files the rules whose literals `text` holds: one pass over it for all of the key's
-    /// literals, stopping at the bytes one of them starts with.
+    /// literals, trying at each byte the literals that start with it.
     private func fileByNeedles(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
         needleBytes.withUnsafeBytes { all in
-            for i in 0..<text.count where key.firstBytes.contains(text[i]) {
-                for n in key.containing {
-                    let needle = needles[n]
-                    guard i + needle.count <= text.count else { continue }
-                    var j = 0
-                    if needle.caseless {
-                        while j < needle.count, Pattern.lower(text[i + j]) == all[needle.start + j] { j += 1 }
-                    } else {
-                        while j < needle.count, text[i + j] == all[needle.start + j] { j += 1 }
-                    }
-                    if j == needle.count { out.append(needle.rule) }
+            byFirstByte.withUnsafeBufferPointer { table in
+                let lists = UnsafeBufferPointer(rebasing: table[key.firstBytes..<(key.firstBytes + 256)])
+                for i in 0..<text.count where !lists[Int(text[i])].isEmpty {
+                    fileByNeedles(at: i, text, lists[Int(text[i])], all, &out)
                 }
             }
         }
     }
-}
 
-/// 256 bits: which bytes some literal starts with.
-struct ByteSet {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-
-    mutating func insert(_ b: UInt8, caseless: Bool) {
-        add(b)
-        if caseless, b >= 0x61 && b <= 0x7A { add(b & ~0x20) }
-    }
-
-    private mutating func add(_ b: UInt8) {
-        let bit = UInt64(1) << UInt64(b & 63)
-        switch b >> 6 {
-        case 0: words.0 |= bit
-        case 1: words.1 |= bit
-        case 2: words.2 |= bit
-        default: words.3 |= bit
-        }
-    }
-
-    @inline(__always) func contains(_ b: UInt8) -> Bool {
-        let bit = UInt64(1) << UInt64(b & 63)
-        switch b >> 6 {
-        case 0: return words.0 & bit != 0
-        case 1: return words.1 & bit != 0
-        case 2: return words.2 & bit != 0
-        default: return words.3 & bit != 0
+    /// Files the rules of the literals `list` names that `text` holds at `i`.
+    @inline(__always)
+    private func fileByNeedles(at i: Int, _ text: UnsafeRawBufferPointer, _ list: Range<Int>, _ all: UnsafeRawBufferPointer, _ out: inout [Int]) {
+        for n in list {
+            let needle = needles[needlesByByte[n]]
+            guard i + needle.count <= text.count else { continue }
+            var j = 0
+            if needle.caseless {
+                while j < needle.count, Pattern.lower(text[i + j]) == all[needle.start + j] { j += 1 }
+            } else {
+                while j < needle.count, text[i + j] == all[needle.start + j] { j += 1 }
+            }
+            if j == needle.count { out.append(needle.rule) }
         }
     }
 }
@@ -394,7 +395,7 @@ struct ShortName: Equatable {
     }
 
     @inline(__always)
-    private init(length: Int, head: UInt64, tail: UInt64, rest: UnsafeRawBufferPointer?) {
+    init(length: Int, head: UInt64, tail: UInt64, rest: UnsafeRawBufferPointer? = nil) {
         self.length = length
         self.head = head
         self.tail = tail

@@ -74,12 +74,8 @@ public struct RuleLoader {
     }
 
     private func parse(yaml: String, file: String, into set: inout RuleSet) {
-        var documents: [Node] = []
-        do {
-            var sequence = try Yams.compose_all(yaml: yaml)
-            while let document = sequence.next() { documents.append(document) }
-            if let error = sequence.error { throw error }
-        } catch {
+        let (documents, error) = RuleYAML.documents(yaml)
+        if let error {
             set.problems.append(RuleProblem(file: file, line: RuleLoader.line(of: error), message: "invalid YAML: \(RuleLoader.summary(of: error))"))
             return
         }

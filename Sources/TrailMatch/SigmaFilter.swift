@@ -32,9 +32,9 @@ extension RuleLoader {
             for file in try FileIO.filesBelow(path) where file.hasSuffix(".yml") || file.hasSuffix(".yaml") {
                 let text = String(decoding: try FileIO.readFile(file), as: UTF8.self)
                 do {
-                    var documents = try Yams.compose_all(yaml: text)
-                    while let document = documents.next() { filters.append(try filter(document, file: file)) }
-                    if let error = documents.error { throw error }
+                    let (documents, error) = RuleYAML.documents(text)
+                    for document in documents { filters.append(try filter(document, file: file)) }
+                    if let error { throw error }
                 } catch let problem as RuleProblem {
                     problems.append(problem)
                 } catch {

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TrailCore
+@testable import TrailMatch
+
+/// The shortcuts trail-match takes to read each event once give the answers of the plain
+/// walks they replace: top-level members from one lazy walk (`TopMembers`), alert resources
+/// written from the event's text, rule files read without Yams' tag resolution.
+struct EventReadingTests {
+    /// Lines whose top level is tricky: names met twice, written with escapes, named only
+    /// inside a value, long names alike in their first 16 bytes, malformed after a member,
+    /// arrays where objects are expected, the `trail` header first.
+    static let lines = [
+        #"{"a":1,"b":{"c":2},"a":3}"#,
+        #"{"eventName":"x","requestParameters":{"errorCode":"nested"},"userAgent":"ua"}"#,
+        #"{"err\u006frCode":"escaped","errorCode":"plain"}"#,
+        #"{"x":"a\"errorCode\" inside","errorCode":"after"}"#,
+        #"{"additionalEventDataA":1,"additionalEventDataB":2,"additionalEventData":{"k":"v"}}"#,
+        #"{"a":1,"b":[1,2,"#,
+        #"{"a":1,"b"2,"c":3}"#,
+        #"{"userIdentity":[{"arn":"one"},{"arn":"two"}],"resources":[{"ARN":"r1"},{"arn":"r2"}]}"#,
+        #"{"trail":{"action":"GetObject","error":null},"eventName":"GetObject","errorCode":"AccessDenied"}"#,
+        #"{"":"empty name","C":"capital"}"#,
+        #"[1,2]"#,
+        #"{}"#,
+    ]
+
+    static let names = ["a", "b", "c", "eventName", "errorCode", "userAgent", "requestParameters", "x", "additionalEventData",
+                        "additionalEventDataA", "additionalEventDataB", "userIdentity", "resources", "trail", "", "C", "missing"]
+
+    static let paths = ["a", "b.c", "errorCode", "requestParameters.errorCode", "userIdentity.arn", "resources.ARN",
+                        "additionalEventData.k", "trail.action", "trail.error", "missing.x"].map(JSONPath.init)
+
+    @Test("TopMembers answers as JSONScanner's member, value and forEachValue", arguments: lines)
+    func sameAnswers(line: String) {
+        Array(line.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            let top = TopMembers()
+            top.read(s, root: 0)
+            for name in Self.names {
+                #expect(top.member(Array(name.utf8), s) == s.member(Array(name.utf8), ofObjectAt: 0), "\(name) in \(line)")
+            }
+            top.read(s, root: 0)
+            for path in Self.paths.reversed() {
+                var walked: [Int] = [], looked: [Int] = []
+                s.forEachValue(at: path, from: 0) { walked.append($0) }
+                top.forEachValue(s, at: path) { looked.append($0) }
+                #expect(walked == looked, "\(path) in \(line)")
+                #expect(top.value(s, at: path) == s.value(at: path, from: 0), "\(path) in \(line)")
+            }
+        }
+    }
+
+    @Test("A line read with its header gives the answers of a line read whole")
+    func headerStart() throws {
+        let line = #"{"trail":{"action":"PutObject","actor":{"name":"a"}} , "eventName":"PutObject","trail":"again"}"#
+        try Array(line.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            let index = RuleIndex([])
+            var header: [Int] = []
+            let end = try #require(index.readHeader(s, into: &header))
+            let top = TopMembers()
+            top.read(s, root: 0, headerEnd: end)
+            for name in ["trail", "eventName", "missing"] {
+                #expect(top.member(Array(name.utf8), s) == s.member(Array(name.utf8), ofObjectAt: 0), "\(name)")
+            }
+        }
+    }
+
+    @Test("An alert's resources: ARNs, then resource fields, each once, copied or quoted as before")
+    func resources() throws {
+        let rules = RuleLoader().load(yaml: """
+            title: with resources
+            resource: [requestParameters.bucketName, requestParameters.keys, requestParameters.count]
+            detection: {s: {eventName: PutObject}, condition: s}
+            """, file: "r.yml")
+        #expect(rules.problems.isEmpty)
+        let guidance = try #require(rules.rules.first).guidance
+        let event = #"{"eventName":"PutObject","resources":[{"ARN":"arn:a"},{"arn":"arn:b"},{"ARN":""},{"ARN":"arn:a"}],"#
+            + #""requestParameters":{"bucketName":"arn:b","keys":["k\u00e9y","plain",7,{"x":1},"plain"],"count":7}}"#
+        Array(event.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            var names = ResourceNames()
+            var json = JSONWriter()
+            json.beginObject()
+            guidance.writeResources(s, event: 0, nil, names: &names, into: &json)
+            json.endObject()
+            #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"resources":["arn:a","arn:b","kéy","plain","7"]}"#)
+        }
+    }
+
+    @Test("Rule files read as Yams' default reader reads them: duplicate keys by their resolved tags")
+    func duplicateKeys() {
+        // 1 (an int) and '1' (a string) are two keys by default: the file loads.
+        let distinct = RuleLoader().load(yaml: """
+            title: two keys
+            detection: {s: {eventName: A}, condition: s}
+            tags: [a]
+            custom: {1: one, '1': other}
+            """, file: "d.yml")
+        #expect(distinct.problems.map(\.message).allSatisfy { !$0.contains("invalid YAML") }, "\(distinct.problems)")
+        // !!int 1 and 1 are one key by default: refused as a duplicate.
+        let same = RuleLoader().load(yaml: """
+            title: one key
+            detection: {s: {eventName: A}, condition: s}
+            custom: {!!int 1: one, 1: other}
+            """, file: "d.yml")
+        #expect(same.problems.contains { $0.message.contains("invalid YAML") }, "\(same.problems)")
+    }
+}
