@@ -99,6 +99,44 @@ import TrailTestSupport
         #expect(Self.ordered.count > PendingSpill.fanIn)
     }
 
+    @Test func aRecordComesBackAsWritten() {
+        let scopes: [FeedScope?] = [nil, FeedScope(correlations: [2, 0], group: nil), FeedScope(correlations: [1], group: #"["alice","é"]"#)]
+        for (k, scope) in scopes.enumerated() {
+            let pending = CorrelationEngine.Pending(time: -5_000_000_123 + Int64(k), id: k == 0 ? "" : "id-\(k)", seq: 1 << 41,
+                                                    rules: [0, 7, 93], event: Array(#"{"trail":{"id":"x"}}"#.utf8), scope: scope)
+            var bytes: [UInt8] = [0xFF]
+            SpillRecord.encode(pending, into: &bytes)
+            let back = bytes.withUnsafeBytes { raw in
+                (SpillRecord.length(raw, at: 1), SpillRecord.decode(raw, at: 1))
+            }
+            #expect(back.0 == bytes.count - 1)
+            #expect(back.1.time == pending.time && back.1.seq == pending.seq && back.1.id == pending.id)
+            #expect(back.1.rules == pending.rules && back.1.event == pending.event && back.1.scope == pending.scope)
+        }
+    }
+
+    /// `--correlations-only` spills too: the scope each fed event counts for comes back from the file.
+    @Test func aClusterReducerSpillsAndGivesTheSameAlerts() throws {
+        let dir = try TemporaryDirectory("trail-spill")
+        defer { dir.remove() }
+        let set = RuleLoader().load(yaml: Self.rules, file: "r.yml")
+        let mapper = Matcher(set, output: OutputWriter(collectingAs: "out"), diagnostics: Diagnostics(tool: "test"))
+        try mapper.feedCorrelations(to: dir.path + "/feed", part: 0)
+        for e in Self.shuffled { Array(e.utf8).withUnsafeBytes { raw in let s = JSONScanner(raw); mapper.match(s, event: try! s.validateDocument()) } }
+        mapper.finish(keepPending: false)
+        var results: [[String]] = []
+        for limit in [nil, 1] {
+            let output = OutputWriter(collectingAs: "out")
+            let reducer = Matcher(set, output: output, diagnostics: Diagnostics(tool: "test"))
+            reducer.limitCorrelationBuffer(to: limit)
+            #expect(try reducer.runCorrelations(inputs: [dir.path + "/feed"]) == .success)
+            #expect((reducer.engine?.spilledEvents ?? 0 > 0) == (limit != nil))
+            results.append(output.collectedLines)
+        }
+        #expect(results[0].count > 20)
+        #expect(results[1] == results[0])
+    }
+
     @Test func spillFilesAreRemovedAndAFailedSpillStopsTheRun() throws {
         let dir = try TemporaryDirectory("trail-spill")
         defer { dir.remove() }
