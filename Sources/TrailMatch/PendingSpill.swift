@@ -13,11 +13,11 @@ final class PendingSpill {
     typealias Pending = CorrelationEngine.Pending
 
     /// Bytes of correlation events held in memory before they spill, by default.
-    static let defaultLimit = 16 << 20
+    static let defaultLimit = 8 << 20
     /// Runs merged at once, each through a read buffer of `chunk` bytes: more runs are first
     /// merged into longer ones, so the merge's memory does not grow with the input either.
     static let fanIn = 64
-    static let chunk = 1 << 17
+    static let chunk = 1 << 16
 
     private let fd: Int32
     private let directory: String

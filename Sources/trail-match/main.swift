@@ -88,7 +88,7 @@ struct TrailMatchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("How late (event time) an event may arrive and still count in correlations: 30s, 15m, 1h (default 15m with --state).", valueName: "duration"))
     var lateness: String?
 
-    @Option(name: .customLong("correlation-buffer"), help: ArgumentHelp("Without --state: bytes of correlation events held in memory before the rest spill to a temporary file in $TMPDIR (K, M, G suffixes; default 16M).", valueName: "bytes"),
+    @Option(name: .customLong("correlation-buffer"), help: ArgumentHelp("Without --state: bytes of correlation events held in memory before the rest spill to a temporary file in $TMPDIR (K, M, G suffixes; default 8M).", valueName: "bytes"),
             transform: { try ByteCount.parse($0) })
     var correlationBuffer = Matcher.defaultCorrelationBuffer
 
