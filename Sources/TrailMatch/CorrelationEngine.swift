@@ -9,6 +9,10 @@ import TrailCore
 /// An event counts once: one already pending (same time and id) is not added again, and one
 /// already released is older than the watermark, so a file delivered twice, or a batch a
 /// killed pipeline reads again, changes no count.
+///
+/// Without lateness (the whole stream, no state) nothing is released before the end of the
+/// input; pending events beyond `spillLimit` bytes are written to a temporary file in sorted
+/// runs (`PendingSpill`) and merged back at the end, in the same order, so memory stays flat.
 final class CorrelationEngine {
     struct Pending {
         var time: Int64
@@ -40,6 +44,13 @@ final class CorrelationEngine {
     private let silenced: [Bool]
     private(set) var tooLate = 0
     private var releasedSinceSweep = 0
+    /// Without lateness: bytes of pending events held in memory before they spill; nil: no limit.
+    var spillLimit: Int? = PendingSpill.defaultLimit
+    private var pendingBytes = 0
+    private var spill: PendingSpill?
+    /// Why spilling failed: nothing more is counted or released, the correlations would be wrong.
+    private(set) var spillFailure: SpillFailure?
+    private(set) var spilledEvents = 0
 
     init(correlations: [CorrelationRule], rules: [Rule], lateness: Int64?) {
         self.correlations = correlations
@@ -82,6 +93,7 @@ final class CorrelationEngine {
     /// the events released by the advancing watermark raise.
     func add(time: Int64, id: String, matched: [Int], event: UnsafeRawBufferPointer, scope: FeedScope? = nil,
              fire: (CorrelationHit, Pending) -> Void) {
+        guard spillFailure == nil else { return }
         if let watermark, time < watermark {
             tooLate += 1
             return
@@ -103,6 +115,11 @@ final class CorrelationEngine {
         }
         pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event), scope: scope), at: low)
         observe(time)
+        if lateness == nil, let spillLimit {
+            // The event's bytes and about what its entry, id and rule list take besides.
+            pendingBytes += event.count + id.utf8.count + 8 * matched.count + 160
+            if pendingBytes > spillLimit { spillPending() }
+        }
         if let watermark { release(before: watermark, fire: fire) }
     }
 
@@ -116,15 +133,63 @@ final class CorrelationEngine {
     /// without state), and closes the windows that end before it. Strictly older: an event
     /// at the watermark may still arrive again, and must find its first copy pending.
     func release(before limit: Int64, fire: (CorrelationHit, Pending) -> Void) {
-        let cut = pending.firstIndex { $0.time >= limit } ?? pending.count
-        for event in pending[..<cut] {
-            close(before: event.time, fire: fire)
-            process(event, fire: fire)
+        guard spillFailure == nil else { return }
+        if limit == .max, spill != nil {
+            releaseSpilled(fire: fire)
+            guard spillFailure == nil else { return }
+        } else {
+            let cut = pending.firstIndex { $0.time >= limit } ?? pending.count
+            for event in pending[..<cut] { replay(event, fire: fire) }
+            pending.removeFirst(cut)
         }
-        pending.removeFirst(cut)
         // At the end of the whole input, a window still open at the newest event is unfinished.
         close(before: limit == .max ? (latest ?? .min) : limit, fire: fire)
         if releasedSinceSweep > 4096 { sweep(before: limit) }
+    }
+
+    private func replay(_ event: Pending, fire: (CorrelationHit, Pending) -> Void) {
+        close(before: event.time, fire: fire)
+        process(event, fire: fire)
+        // A long release bounds its windows too: no later event counts one older than a timespan before this.
+        if releasedSinceSweep > 4096 { sweep(before: event.time) }
+    }
+
+    /// Writes the pending events as one sorted run of the spill file, made at the first need.
+    private func spillPending() {
+        do throws(SpillFailure) {
+            if spill == nil { spill = try PendingSpill(directory: PendingSpill.temporaryDirectory) }
+            try spill?.writeRun(pending)
+            spilledEvents += pending.count
+        } catch {
+            spillFailure = error
+        }
+        pending.removeAll()
+        pendingBytes = 0
+    }
+
+    /// At the end of the whole stream: the spilled runs and the rest, merged in (time, arrival)
+    /// order. An event read again in another run is dropped here, as `add` drops it within one.
+    private func releaseSpilled(fire: (CorrelationHit, Pending) -> Void) {
+        if !pending.isEmpty { spillPending() }
+        guard spillFailure == nil else { return }
+        var time = Int64.min
+        var seen: [String: [FeedScope?]] = [:]
+        do throws(SpillFailure) {
+            try spill?.merge { event in
+                if event.time != time {
+                    time = event.time
+                    seen.removeAll(keepingCapacity: true)
+                }
+                if !event.id.isEmpty {
+                    if seen[event.id]?.contains(event.scope) == true { return }
+                    seen[event.id, default: []].append(event.scope)
+                }
+                replay(event, fire: fire)
+            }
+        } catch {
+            spillFailure = error
+        }
+        spill = nil
     }
 
     func releaseAll(fire: (CorrelationHit, Pending) -> Void) {

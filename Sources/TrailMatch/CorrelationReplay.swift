@@ -25,6 +25,7 @@ extension Matcher {
             }
         }
         finish(keepPending: false)
+        if let failure = engine.spillFailure { throw failure }
         return diagnostics.exitStatus
     }
 }

@@ -43,6 +43,16 @@ public final class Matcher {
     /// Default allowed lateness with state: CloudTrail delivers most events within 15 minutes.
     public static let defaultLateness: Int64 = 15 * 60 * 1_000_000_000
 
+    /// Without lateness, the bytes of correlation events held in memory by default before they
+    /// spill to a temporary file in $TMPDIR (`PendingSpill`).
+    public static let defaultCorrelationBuffer = PendingSpill.defaultLimit
+
+    /// Sets how many bytes of correlation events a whole-stream run holds in memory before it
+    /// spills them; nil: all of them.
+    public func limitCorrelationBuffer(to bytes: Int?) {
+        engine?.spillLimit = bytes
+    }
+
     /// `lateness` nil: the input is one batch; correlations see all of it in event-time order
     /// at its end, however it was ordered (backfills of trails read folder by folder).
     public init(rules: [Rule], correlations: [CorrelationRule] = [], lateness: Int64? = nil, readsTime: Bool = false,
@@ -85,8 +95,10 @@ public final class Matcher {
         if let state { try engine?.load(from: state) }
         try NDJSONInput(inputs, maxRecordSize: maxRecordSize).forEachLine(diagnostics: diagnostics, flushing: output) { line, location in
             try match(line: line, at: location)
+            if let failure = engine?.spillFailure { throw failure }
         }
         finish(keepPending: state != nil)
+        if let failure = engine?.spillFailure { throw failure }
         if let state, let engine { try engine.save(to: state.writePath) }
         return diagnostics.exitStatus
     }
@@ -111,6 +123,8 @@ public final class Matcher {
         stats.set("trail_match_alerts", alertsWritten, help: "Alerts written by the last run.")
         stats.set("trail_match_late_events", engine?.tooLate ?? 0,
                   help: "Events of the last run left out of correlations: older than the allowed lateness, or counted before.")
+        stats.set("trail_match_spilled_events", engine?.spilledEvents ?? 0,
+                  help: "Correlation events the last run wrote to a temporary file beyond --correlation-buffer (without --state).")
         if let newestEvent {
             stats.set("trail_match_newest_event_timestamp_seconds", Double(newestEvent / 1_000_000_000),
                       help: "Event time (trail.time) of the newest event the last run read, in Unix seconds.")

@@ -20,7 +20,10 @@ struct TrailMatchCommand: ParsableCommand {
             runs give the same alerts as one; events may arrive up to --lateness (default 15m) \
             out of order, older ones are left out of correlations (and counted on stderr). \
             Without --state the input is the whole stream: correlations see it in event-time \
-            order at its end, however it was ordered (unless --lateness is given). The \
+            order at its end, however it was ordered (unless --lateness is given): up to \
+            --correlation-buffer of those events are held in memory, the rest wait in sorted \
+            runs in a temporary file in $TMPDIR (removed on exit) and are merged at the end, \
+            so memory stays flat however long the input. The \
             watermark moves with every event's time, so a window closes once any later \
             event shows its end has passed. An event counts once: one read again (a file \
             delivered twice, a batch a killed pipeline repeats) changes no count.
@@ -84,6 +87,10 @@ struct TrailMatchCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("How late (event time) an event may arrive and still count in correlations: 30s, 15m, 1h (default 15m with --state).", valueName: "duration"))
     var lateness: String?
+
+    @Option(name: .customLong("correlation-buffer"), help: ArgumentHelp("Without --state: bytes of correlation events held in memory before the rest spill to a temporary file in $TMPDIR (K, M, G suffixes; default 8M).", valueName: "bytes"),
+            transform: { try ByteCount.parse($0) })
+    var correlationBuffer = Matcher.defaultCorrelationBuffer
 
     @Option(name: .long, help: ArgumentHelp("Sigma filters (a site's exceptions), joined with 'and' to the rules they name, as pySigma applies them (repeatable).", valueName: "file-or-dir"))
     var filters: [String] = []
@@ -166,6 +173,7 @@ struct TrailMatchCommand: ParsableCommand {
                 return report.failures.isEmpty ? .success : .failure
             }
             if let feed { try matcher.feedCorrelations(to: feed, part: part) }
+            matcher.limitCorrelationBuffer(to: correlationBuffer)
             let status = correlationsOnly ? try matcher.runCorrelations(inputs: inputs, maxRecordSize: maxRecordSize)
                 : try matcher.run(inputs: inputs, state: stateFile, maxRecordSize: maxRecordSize)
             if let stats { try matcher.stats.write(to: stats) }

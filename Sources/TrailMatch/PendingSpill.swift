@@ -1,0 +1,257 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TrailCore
+
+/// Whole-stream mode's bounded buffer of correlation events. Without state, correlations see
+/// the input in event-time order, and no event can be let go before the input ends (a later
+/// line may be older). The engine keeps up to its limit of them in memory, sorted, and writes
+/// each full buffer here as a sorted run; at the end the runs are merged (an external merge
+/// sort), so memory stays flat however long the input is. One file in $TMPDIR holds every run;
+/// it is unlinked as soon as it is made, so nothing is left behind however the process ends.
+final class PendingSpill {
+    typealias Pending = CorrelationEngine.Pending
+
+    /// Bytes of correlation events held in memory before they spill, by default.
+    static let defaultLimit = 8 << 20
+    /// Runs merged at once, each through a read buffer of `chunk` bytes: more runs are first
+    /// merged into longer ones, so the merge's memory does not grow with the input either.
+    static let fanIn = 64
+    static let chunk = 1 << 16
+
+    private let fd: Int32
+    private let directory: String
+    private var size: Int64 = 0
+    /// The sorted runs, as byte ranges of the file, in the order they were written.
+    private(set) var runs: [Range<Int64>] = []
+    private var buffer: [UInt8] = []
+
+    init(directory: String) throws(SpillFailure) {
+        self.directory = directory
+        var template = Array((directory + "/trail-match-spill.XXXXXX").utf8CString)
+        fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw SpillFailure(directory: directory, errno: errno) }
+        _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
+    }
+
+    deinit { close(fd) }
+
+    /// $TMPDIR, or /tmp when it is not set.
+    static var temporaryDirectory: String {
+        guard let value = getenv("TMPDIR"), value.pointee != 0 else { return "/tmp" }
+        return String(cString: value)
+    }
+
+    /// Writes events, already in (time, arrival) order, as one run.
+    func writeRun(_ events: [Pending]) throws(SpillFailure) {
+        let start = size
+        for event in events { try append(event) }
+        try flush()
+        runs.append(start..<size)
+    }
+
+    /// Hands every event of every run to `body` in (time, arrival) order.
+    func merge(_ body: (Pending) -> Void) throws(SpillFailure) {
+        while runs.count > PendingSpill.fanIn {
+            let group = Array(runs.prefix(PendingSpill.fanIn))
+            runs.removeFirst(PendingSpill.fanIn)
+            let start = size
+            try mergeRuns(group) { event throws(SpillFailure) in try append(event) }
+            try flush()
+            runs.append(start..<size)
+        }
+        try mergeRuns(runs) { event in body(event) }
+    }
+
+    private func mergeRuns(_ group: [Range<Int64>], _ body: (Pending) throws(SpillFailure) -> Void) throws(SpillFailure) {
+        var readers = group.map { RunReader(fd: fd, directory: directory, range: $0) }
+        var heap = RunHeap()
+        for k in readers.indices {
+            if let event = try readers[k].next() { heap.push(k, event) }
+        }
+        while let top = heap.first {
+            let (k, event) = top
+            try body(event)
+            if let next = try readers[k].next() { heap.replaceFirst(k, next) } else { heap.popFirst() }
+        }
+    }
+
+    private func append(_ event: Pending) throws(SpillFailure) {
+        SpillRecord.encode(event, into: &buffer)
+        if buffer.count >= PendingSpill.chunk { try flush() }
+    }
+
+    private func flush() throws(SpillFailure) {
+        let failure = buffer.withUnsafeBytes { FileIO.writeAll(fd, $0) }
+        guard failure == 0 else { throw SpillFailure(directory: directory, errno: failure) }
+        size += Int64(buffer.count)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Spilling failed (no space, TMPDIR not writable): the run stops, since its correlations
+/// would miss events.
+struct SpillFailure: Error, CustomStringConvertible {
+    let directory: String
+    let reason: String
+
+    init(directory: String, errno code: Int32) {
+        self.directory = directory
+        reason = String(cString: strerror(code))
+    }
+
+    init(directory: String, reason: String) {
+        self.directory = directory
+        self.reason = reason
+    }
+
+    var description: String {
+        "cannot spill correlation events to a temporary file in \(directory) (TMPDIR): \(reason); free space there, set TMPDIR to another folder, or raise --correlation-buffer"
+    }
+}
+
+/// One event in a run: a fixed header of little-endian integers (time, arrival, then the
+/// lengths of the id, rules, scope, group and event), then those parts.
+enum SpillRecord {
+    static let headerSize = 36
+    /// A scope or group that is not there.
+    static let absent = UInt32.max
+
+    static func encode(_ e: CorrelationEngine.Pending, into out: inout [UInt8]) {
+        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
+        put(e.time)
+        put(e.seq)
+        put(UInt32(e.id.utf8.count))
+        put(UInt32(e.rules.count))
+        put(UInt32(e.event.count))
+        put(e.scope.map { UInt32($0.correlations.count) } ?? absent)
+        put(e.scope?.group.map { UInt32($0.utf8.count) } ?? absent)
+        out.append(contentsOf: e.id.utf8)
+        for r in e.rules { put(UInt32(r)) }
+        for c in e.scope?.correlations ?? [] { put(UInt32(c)) }
+        if let group = e.scope?.group { out.append(contentsOf: group.utf8) }
+        out.append(contentsOf: e.event)
+    }
+
+    /// The record's whole length, from its header.
+    static func length(_ bytes: UnsafeRawBufferPointer, at p: Int) -> Int {
+        let (id, rules, event, scope, group) = (word(bytes, p + 16), word(bytes, p + 20), word(bytes, p + 24), word(bytes, p + 28), word(bytes, p + 32))
+        return headerSize + id + 4 * rules + event + (scope == absent ? 0 : 4 * scope) + (group == absent ? 0 : group)
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, at start: Int) -> CorrelationEngine.Pending {
+        let time = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: Int64.self))
+        let seq = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 8, as: Int64.self))
+        let (idCount, ruleCount, eventCount) = (word(bytes, start + 16), word(bytes, start + 20), word(bytes, start + 24))
+        let (scopeCount, groupCount) = (word(bytes, start + 28), word(bytes, start + 32))
+        var p = start + headerSize
+        func text(_ n: Int) -> String {
+            defer { p += n }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[p..<(p + n)]), as: UTF8.self)
+        }
+        func words(_ n: Int) -> [Int] {
+            defer { p += 4 * n }
+            return (0..<n).map { word(bytes, p + 4 * $0) }
+        }
+        let id = text(idCount)
+        let rules = words(ruleCount)
+        var scope: FeedScope?
+        if scopeCount != absent { scope = FeedScope(correlations: words(scopeCount), group: nil) }
+        if groupCount != absent { scope?.group = text(groupCount) }
+        let event = Array(UnsafeRawBufferPointer(rebasing: bytes[p..<(p + eventCount)]))
+        return CorrelationEngine.Pending(time: time, id: id, seq: seq, rules: rules, event: event, scope: scope)
+    }
+
+    private static func word(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> Int {
+        Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+    }
+}
+
+/// Reads one run's records back, a chunk at a time.
+private struct RunReader {
+    let fd: Int32
+    let directory: String
+    var offset: Int64
+    let end: Int64
+    var buffer: [UInt8] = []
+    var position = 0
+
+    init(fd: Int32, directory: String, range: Range<Int64>) {
+        self.fd = fd
+        self.directory = directory
+        offset = range.lowerBound
+        end = range.upperBound
+    }
+
+    mutating func next() throws(SpillFailure) -> CorrelationEngine.Pending? {
+        guard position < buffer.count || offset < end else { return nil }
+        try fill(SpillRecord.headerSize)
+        let length = buffer.withUnsafeBytes { SpillRecord.length($0, at: position) }
+        try fill(length)
+        defer { position += length }
+        return buffer.withUnsafeBytes { SpillRecord.decode($0, at: position) }
+    }
+
+    /// Makes at least `count` bytes available from `position`.
+    private mutating func fill(_ count: Int) throws(SpillFailure) {
+        guard buffer.count - position < count else { return }
+        buffer.removeFirst(position)
+        position = 0
+        let wanted = Int(min(end - offset, Int64(max(PendingSpill.chunk, count - buffer.count))))
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: wanted))
+        var done = 0
+        while done < wanted {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + start + done, wanted - done, off_t(offset)) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw SpillFailure(directory: directory, reason: n < 0 ? String(cString: strerror(errno)) : "the temporary file was cut short") }
+            done += n
+            offset += Int64(n)
+        }
+        guard buffer.count >= count else { throw SpillFailure(directory: directory, reason: "the temporary file was cut short") }
+    }
+}
+
+/// The runs' current events, least (time, arrival) first.
+private struct RunHeap {
+    private var items: [(run: Int, event: CorrelationEngine.Pending)] = []
+
+    var first: (Int, CorrelationEngine.Pending)? { items.first.map { ($0.run, $0.event) } }
+
+    private func less(_ a: Int, _ b: Int) -> Bool {
+        (items[a].event.time, items[a].event.seq) < (items[b].event.time, items[b].event.seq)
+    }
+
+    mutating func push(_ run: Int, _ event: CorrelationEngine.Pending) {
+        items.append((run, event))
+        var k = items.count - 1
+        while k > 0, less(k, (k - 1) / 2) {
+            items.swapAt(k, (k - 1) / 2)
+            k = (k - 1) / 2
+        }
+    }
+
+    mutating func replaceFirst(_ run: Int, _ event: CorrelationEngine.Pending) {
+        items[0] = (run, event)
+        siftDown()
+    }
+
+    mutating func popFirst() {
+        items.swapAt(0, items.count - 1)
+        items.removeLast()
+        siftDown()
+    }
+
+    private mutating func siftDown() {
+        var k = 0
+        while true {
+            let (left, right) = (2 * k + 1, 2 * k + 2)
+            var least = k
+            if left < items.count, less(left, least) { least = left }
+            if right < items.count, less(right, least) { least = right }
+            if least == k { return }
+            items.swapAt(k, least)
+            k = least
+        }
+    }
+}
