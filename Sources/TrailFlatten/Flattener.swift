@@ -361,7 +361,13 @@ public final class Flattener: DocumentConsumer {
             let place = file == location.source ? "" : "\(file), record \(index): "
             try diagnostics.badRecord(source: location.source, line: location.line, place + foreign.problem)
         } else {
-            write(Header(s, members: members, file: file, index: index), s, members: members)
+            let header = Header(s, members: members, file: file, index: index)
+            if header.time == nil, members[.eventTime] != nil {
+                // Kept, so its own rules still see it; said, so a null time is never a surprise.
+                let place = file == location.source ? "" : "\(file), record \(index): "
+                diagnostics.warn("\(location.source):\(location.line): \(place)eventTime is not a time of the years 0001-9999; trail.time is null")
+            }
+            write(header, s, members: members)
         }
         return members.end ?? s.count
     }

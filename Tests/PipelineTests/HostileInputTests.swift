@@ -45,6 +45,21 @@ import TrailTestSupport
         #expect(!result.stdout.contains(#"\o"#))
     }
 
+    /// An event time outside the years 0001-9999 is said by trail-flatten, which keeps the
+    /// event with a null trail.time; its own rule still alerts, and the events around it too.
+    @Test func anEventTimeOutOfRangeIsReportedAndItsEventStillAlerts() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let rules = try dir.write("rules.yml", Self.rule)
+        let far = login("e2").replacingOccurrences(of: "2024-05-01T09:12:03Z", with: "+10000-01-01T00:00:00Z")
+        let events = try dir.write("events.ndjson", [login("e1"), far, login("e3")].joined(separator: "\n") + "\n")
+        let result = try runShell("trail-flatten '\(events)' | trail-match --rules '\(rules)'", environment: env)
+        let ids = try result.stdoutLines.map { try #require(value(try parseJSON($0), "event.eventID") as? String) }
+        #expect(ids == ["e1", "e2", "e3"], "\(result.stderr)")
+        let said = result.stderr.split(separator: "\n").filter { $0.hasPrefix("trail-flatten: ") }
+        #expect(said.count == 1 && said[0].contains("events.ndjson:2: eventTime is not a time of the years 0001-9999"), "\(result.stderr)")
+    }
+
     @Test func aHundredMebibyteLineIsSkippedInFlatMemory() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
