@@ -130,6 +130,16 @@ public struct NDJSONInput {
         try object(scanner, Result { () throws(JSONError) -> Int in try scanner.validateDocument() }, at: location, diagnostics: diagnostics)
     }
 
+    /// Like `object(_:at:diagnostics:)`, for a line framed as `HeaderLine` says whose members
+    /// up to `checkedUpTo` (just after a member's value: the header's at least) were checked
+    /// already: only the rest is checked.
+    public static func framedObject(_ scanner: JSONScanner, checkedUpTo: Int, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
+        try value(Result { () throws(JSONError) -> Int in
+            try scanner.validateObjectRest(from: checkedUpTo)
+            return 0
+        }, at: location, diagnostics: diagnostics)
+    }
+
     /// Like `object(_:at:diagnostics:)`, for a line checked already (see `value`).
     static func object(_ scanner: JSONScanner, _ verdict: Result<Int, JSONError>, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
         guard let root = try value(verdict, at: location, diagnostics: diagnostics) else { return nil }

@@ -146,7 +146,7 @@ public final class Matcher {
             if let member = index.timeMember, header[member] >= 0 { observeTime(s, header[member]) }
             top.read(s, root: 0, headerEnd: headerEnd)
             index.candidates(s, 0, header: header, top: top, into: &candidates)
-            guard !candidates.isEmpty, try NDJSONInput.object(s, at: location, diagnostics: diagnostics) != nil else { return }
+            guard !candidates.isEmpty, try NDJSONInput.framedObject(s, checkedUpTo: top.checkedEnd ?? headerEnd, at: location, diagnostics: diagnostics) != nil else { return }
             try report(evaluate(s, event: 0), at: location)
         } else {
             guard let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) else { return }

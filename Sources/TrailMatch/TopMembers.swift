@@ -38,6 +38,12 @@ final class TopMembers {
     private var members = 0
     /// Whether the line holds a backslash; nil until asked.
     private var backslash: Bool?
+    /// For a line opening with a checked header: the line is checked up to here, just after
+    /// a member's value. The walk checks each member it reads, so a line a rule examines is
+    /// checked once, from here on (`JSONScanner.validateObjectRest`), not read twice. Nil
+    /// once a member does not check: the walk goes on unchecked, and the check of the whole
+    /// line reports it.
+    private(set) var checkedEnd: Int?
 
     /// Starts on the object at `root` (its members are read as lookups need them), with
     /// bounds-checked navigation: safe on a line not checked yet (a malformed member ends the
@@ -54,7 +60,9 @@ final class TopMembers {
         next = walks ? nil : s.skipWhitespace(root + 1)
         members = 0
         backslash = nil
+        checkedEnd = nil
         guard let headerEnd, root == 0 else { return }
+        checkedEnd = headerEnd
         let name = ShortName(s.bytes, start: 2, length: HeaderLine.headerOffset - 4)
         insert(name, nameStart: 2, value: HeaderLine.headerOffset, s)
         members = 1
@@ -64,7 +72,7 @@ final class TopMembers {
 
     /// Reads the next member into the table; false when there is none or lookups must walk.
     private func readNext(_ s: JSONScanner) -> Bool {
-        guard let j = next, let (nameEnd, value, after) = s.member(at: j) else {
+        guard let j = next, let (nameEnd, value, after) = step(s, at: j) else {
             next = nil
             return false
         }
@@ -77,6 +85,18 @@ final class TopMembers {
         }
         insert(name, nameStart: j + 1, value: value, s)
         return true
+    }
+
+    /// Reads the member at `j`, checked while the line is checked up to it.
+    private func step(_ s: JSONScanner, at j: Int) -> (nameEnd: Int, value: Int, next: Int?)? {
+        if checkedEnd != nil {
+            if let member = s.checkedMember(at: j) {
+                checkedEnd = member.valueEnd
+                return (member.nameEnd, member.value, member.next)
+            }
+            checkedEnd = nil
+        }
+        return s.member(at: j)
     }
 
     private func insert(_ name: ShortName, nameStart: Int, value: Int, _ s: JSONScanner) {

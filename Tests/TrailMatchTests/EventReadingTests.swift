@@ -67,6 +67,36 @@ struct EventReadingTests {
         }
     }
 
+    /// Framed lines good and bad in each place a walk can stop: within the members it reads
+    /// (checked as it goes), after them, and in a name written with escapes.
+    static let framedLines = [
+        #"{"trail":{"action":"A"},"userIdentity":{"arn":"x"},"userAgent":"ua","z":[1,{"k":null}]}"#,
+        #"{"trail":{"action":"A"},"userIdentity":{"arn":"x","b":tru},"userAgent":"ua"}"#,
+        #"{"trail":{"action":"A"},"userIdentity":{"arn":"x"},"userAgent":"ua","z":[1,}"#,
+        #"{"trail":{"action":"A"},"userIdentity":{"arn":"x"},"userAgent":"u\qa"}"#,
+        #"{"trail":{"action":"A"},"user\u0049dentity":{"arn":"x"},"userAgent":"ua","z":01}"#,
+        #"{"trail":{"action":"A"},"userIdentity":{"arn":"x"},"userAgent":"ua"} {}"#,
+        #"{"trail":{"action":"A"}}"#,
+        #"{"trail":{"action":"A"},"userIdentity":{"arn":"x"} , "userAgent" : "ua" }"#,
+    ]
+
+    @Test("A line checked from where the walk of its members stopped checks as a line checked whole",
+          arguments: framedLines, [["userIdentity"], ["userAgent"], ["z"], ["missing"], []])
+    func checkedWalk(line: String, names: [String]) throws {
+        try Array(line.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            var header: [Int] = []
+            let end = try #require(RuleIndex([]).readHeader(s, into: &header))
+            let top = TopMembers()
+            top.read(s, root: 0, headerEnd: end)
+            for name in names { _ = top.member(Array(name.utf8), s) }
+            let whole = Result { () throws(JSONError) -> Int in try s.validateDocument() }
+            let rest = Result { () throws(JSONError) in try s.validateObjectRest(from: top.checkedEnd ?? end) }
+            let wholeChecks = (try? whole.get()) != nil, restChecks = (try? rest.get()) != nil
+            #expect(wholeChecks == restChecks, "\(names) in \(line)")
+        }
+    }
+
     @Test("An alert's resources: ARNs, then resource fields, each once, copied or quoted as before")
     func resources() throws {
         let rules = RuleLoader().load(yaml: """

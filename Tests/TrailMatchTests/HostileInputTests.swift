@@ -42,6 +42,20 @@ import TrailTestSupport
         #expect(result.skipped == 2)
     }
 
+    /// trail-match checks a line a rule examines from where its walk of the line's members
+    /// stopped, having checked each member it read: a fault before, within or after the
+    /// members walked is reported all the same.
+    @Test(arguments: [#""userIdentity":{"arn":"x","b":tru}"#, #""userIdentity":{"arn":"x"},"z":[1,}"#,
+                      #""z":"\q","userIdentity":{"arn":"x"}"#])
+    func aFaultAroundTheMembersARuleReadsIsReported(members: String) throws {
+        let rules = RuleLoader().load(yaml: "title: t\ndetection: {s: {userIdentity.arn: x}, condition: s}", file: "r.yml")
+        let good = #"{"trail":{"action":"A"},"userIdentity":{"arn":"x"}}"#
+        let bad = #"{"trail":{"action":"A"},"# + members + "}"
+        let result = try run(rules, [good, bad, good])
+        #expect(result.alerts.count == 2)
+        #expect(result.skipped == 1)
+    }
+
     @Test func anEscapeOutsideRFC8259IsReportedAndNeverWritten() throws {
         let broken = event("x", 1).dropLast() + #","userAgent":"a\ob"}"#
         let result = try run(Self.failures, [event("a", 0), String(broken), event("b", 2)])
