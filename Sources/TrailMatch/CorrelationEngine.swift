@@ -207,12 +207,16 @@ final class CorrelationEngine {
         event.event.withUnsafeBytes { raw in
             let s = JSONScanner(raw)
             let root = s.skipWhitespace(0)
+            func matched(_ source: Int) -> Bool {
+                source < rules.count ? event.rules.contains(source) : fired.count > source - rules.count && fired[source - rules.count]
+            }
             for c in order where event.scope?.correlations.contains(c) ?? true {
+                // Most correlations count none of the event's rules: passed over before their rule is copied.
+                guard correlations[c].ruleIndices.contains(where: matched) else { continue }
                 let correlation = correlations[c]
                 var byGroup: [String: (group: [String?], entries: [WindowEntry])] = [:]
                 for (slot, source) in correlation.ruleIndices.enumerated() {
-                    let matched = source < rules.count ? event.rules.contains(source) : fired.count > source - rules.count && fired[source - rules.count]
-                    guard matched, let value = CorrelationEngine.value(s, root, correlation, slot) else { continue }
+                    guard matched(source), let value = CorrelationEngine.value(s, root, correlation, slot) else { continue }
                     let group = correlation.groupPaths[slot].map { path in s.value(at: path, from: root).flatMap { s.text(at: $0) } }
                     let key = CorrelationEngine.key(group)
                     byGroup[key, default: (group, [])].entries.append(WindowEntry(time: event.time, id: event.id, slot: slot, value: value))

@@ -115,7 +115,7 @@ final class TopMembers {
         return name.withUnsafeBytes { wanted -> Int? in
             let short = ShortName(wanted)
             if let value = find(short, wanted, s) { return value }
-            guard next != nil, TopMembers.mayHold(s, wanted, backslash: &backslash) else { return nil }
+            guard let next, TopMembers.mayHold(s, wanted, after: next, backslash: &backslash) else { return nil }
             while readNext(s) {
                 if let value = find(short, wanted, s) { return value }
             }
@@ -144,17 +144,18 @@ final class TopMembers {
         return rarity
     }()
 
-    /// Whether the line may have a member named `name`: it holds `"name"`, or a backslash
-    /// (a name written with escapes is not its text).
-    private static func mayHold(_ s: JSONScanner, _ name: UnsafeRawBufferPointer, backslash: inout Bool?) -> Bool {
+    /// Whether the line may have a member named `name` after `from`, where the walk stopped
+    /// (the members before it are in the table): it holds `"name"` there, or the line holds a
+    /// backslash (a name written with escapes is not its text).
+    private static func mayHold(_ s: JSONScanner, _ name: UnsafeRawBufferPointer, after from: Int, backslash: inout Bool?) -> Bool {
         let bytes = s.bytes
-        guard let base = bytes.baseAddress, let wanted = name.baseAddress, bytes.count >= name.count + 2 else { return false }
+        guard let base = bytes.baseAddress, let wanted = name.baseAddress, bytes.count >= from + name.count + 2 else { return false }
         if backslash == nil { backslash = memchr(base, Int32(UInt8(ascii: "\\")), bytes.count) != nil }
         if backslash == true { return true }
         // memchr for the name's rarest byte in JSON text, then the name and its quotes around it.
         guard var anchor = name.indices.first else { return true }
         for i in name.indices where rarity[Int(name[i])] > rarity[Int(name[anchor])] { anchor = i }
-        var i = anchor + 1
+        var i = from + anchor + 1
         let last = bytes.count - (name.count - anchor) - 1
         while i <= last {
             guard let hit = memchr(base + i, Int32(name[anchor]), last - i + 1) else { return false }
