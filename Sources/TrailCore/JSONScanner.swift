@@ -574,39 +574,41 @@ public struct JSONScanner {
     /// field matching wants.
     /// Arrays nested deeper than `maxDepth` are not entered.
     public func forEachValue(at path: JSONPath, from root: Int, _ body: (Int) -> Void) {
-        walk(path.components[...], at: root, depth: 0, body)
+        walk(path.components, from: 0, at: root, depth: 0, body)
     }
 
     /// `forEachValue(at:from:)` from an object whose member named by the path's first
     /// component was found at `first` by the caller (which indexed the object's members).
     public func forEachValue(at path: JSONPath, below first: Int, _ body: (Int) -> Void) {
-        walk(path.components.dropFirst(), at: first, depth: 1, body)
+        walk(path.components, from: 1, at: first, depth: 1, body)
     }
 
     /// `value(at:from:)` from an object whose member named by the path's first component was
     /// found at `first` by the caller.
     public func value(at path: JSONPath, below first: Int) -> Int? {
         var at = first
-        for component in path.components.dropFirst() {
-            guard let next = member(component, ofObjectAt: at) else { return nil }
+        for c in path.components.indices.dropFirst() {
+            guard let next = member(path.components[c], ofObjectAt: at) else { return nil }
             at = next
         }
         return at
     }
 
-    private func walk(_ rest: ArraySlice<[UInt8]>, at i: Int, depth: Int, _ body: (Int) -> Void) {
-        guard let first = rest.first else {
+    /// The walk of `forEachValue` over `components[next...]`: indices, not slices, so that a
+    /// step retains nothing.
+    private func walk(_ components: [[UInt8]], from next: Int, at i: Int, depth: Int, _ body: (Int) -> Void) {
+        guard next < components.count else {
             body(i)
             return
         }
         guard depth < maxDepth else { return }
         if kind(at: i) == .array {
             forEachElement(ofArrayAt: i) { e in
-                walk(rest, at: e, depth: depth + 1, body)
+                walk(components, from: next, at: e, depth: depth + 1, body)
                 return true
             }
-        } else if let next = member(first, ofObjectAt: i) {
-            walk(rest.dropFirst(), at: next, depth: depth + 1, body)
+        } else if let value = member(components[next], ofObjectAt: i) {
+            walk(components, from: next + 1, at: value, depth: depth + 1, body)
         }
     }
 
