@@ -9,12 +9,16 @@ import Darwin
 /// The one place a tool's run becomes the process's exit: each executable's run() calls this
 /// with its library call; usage errors found by validate() exit 64 through ArgumentParser.
 public enum CommandLineTool {
-    public static func run(_ tool: String, _ strict: StrictOption = StrictOption(),
-                           _ body: (Diagnostics, OutputWriter) throws -> ExitStatus) -> Never {
+    public static func run(_ tool: String, _ strict: StrictOption, _ body: (Diagnostics, OutputWriter) throws -> ExitStatus) -> Never {
+        run(tool, strict: strict.strict, body)
+    }
+
+    /// For a tool without --strict. (A group made with init() is not parsed: reading it traps.)
+    public static func run(_ tool: String, strict: Bool = false, _ body: (Diagnostics, OutputWriter) throws -> ExitStatus) -> Never {
         // A closed pipe is a write error (`OutputFailure`), which ends the run quietly with
         // status 0 once the state is safe, rather than a signal that kills the tool anywhere.
         signal(SIGPIPE, SIG_IGN)
-        exit(StageRun.status(tool, strict: strict.strict, body).rawValue)
+        exit(StageRun.status(tool, strict: strict, body).rawValue)
     }
 }
 

@@ -8,22 +8,13 @@ public struct MatchRun {
     public enum Task: Sendable { case match, check, test, correlationsOnly }
 
     public var task = Task.match
-    /// Rule files and folders; none means the installed pack (`RuleLoader.defaultRulePaths`).
-    public var rules: [String] = []
-    public var filters: [String] = []
-    public var placeholders: String?
-    public var tune: [String] = []
-    /// The correlation state file's path, and how it is opened (`StateFile`).
-    public var state: String?
+    /// Rule files and folders (none: the installed pack, `RuleLoader.defaultRulePaths`), site
+    /// filters, tunings, and the inputs to match.
+    public var rules: [String] = [], filters: [String] = [], tune: [String] = [], inputs: [String] = []
+    /// `state` is the correlation state file's path; `feed` and `part` are --detections-only's.
+    public var placeholders, state, lateness, stats, feed: String?
     public var deferCommit = false, resetState = false
-    public var lateness: String?
-    public var stats: String?
-    /// `--detections-only`: where the events correlations count go, and this part's place.
-    public var feed: String?
-    public var part = 0
-    public var correlationBuffer = Matcher.defaultCorrelationBuffer
-    public var inputs: [String] = []
-    public var maxRecordSize = LineReader.defaultMaxLineLength
+    public var part = 0, correlationBuffer = Matcher.defaultCorrelationBuffer, maxRecordSize = LineReader.defaultMaxLineLength
 
     public init() {}
 
