@@ -61,13 +61,15 @@ let package = Package(
         // One self-contained HTML page over events, alerts and integrity findings.
         .target(name: "TrailReport", dependencies: ["TrailCore"]),
 
-        .executableTarget(name: "trail-fetch", dependencies: ["TrailFetch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "trail-flatten", dependencies: ["TrailFlatten", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "trail-enrich", dependencies: ["TrailEnrich", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "trail-match", dependencies: ["TrailMatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "trail-notify", dependencies: ["TrailNotify", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "trail-synth", dependencies: ["TrailSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "trail-report", dependencies: ["TrailReport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // What every executable shares: the common option groups and the run's exit status.
+        .target(name: "TrailCommandLine", dependencies: ["TrailCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-fetch", dependencies: ["TrailFetch", "TrailCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-flatten", dependencies: ["TrailFlatten", "TrailCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-enrich", dependencies: ["TrailEnrich", "TrailCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-match", dependencies: ["TrailMatch", "TrailCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-notify", dependencies: ["TrailNotify", "TrailCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-synth", dependencies: ["TrailSynth", "TrailCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "trail-report", dependencies: ["TrailReport", "TrailCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Temporary folders and files for the tests of every stage.
         .target(name: "TrailTestSupport", dependencies: ["TrailCore"], path: "Tests/Support"),

@@ -243,23 +243,41 @@ public final class OutputWriter {
         if buffer.count >= capacity { flush() }
     }
 
-    /// Hands everything buffered to the kernel. A closed pipe ends the process quietly, as
-    /// SIGPIPE does for any Unix filter.
+    /// The first write that failed; what was written after it is dropped.
+    public private(set) var failure: OutputFailure?
+
+    /// Hands everything buffered to the kernel. A failure is kept in `failure`, not thrown,
+    /// so writing stays cheap: the read loop (`NDJSONInput`) stops the run at the next line,
+    /// and `finish()` at its end.
     public func flush() {
         guard !buffer.isEmpty else { return }
-        guard let fd else {
-            collected.append(contentsOf: buffer)
-            buffer.removeAll(keepingCapacity: true)
-            return
-        }
-        let failure = buffer.withUnsafeBytes { FileIO.writeAll(fd, $0) }
-        if failure == EPIPE { exit(0) }
-        if failure != 0 {
-            Diagnostics.writeStandardError("trail: cannot write \(name): \(String(cString: strerror(failure)))\n")
-            exit(2)
-        }
-        buffer.removeAll(keepingCapacity: true)
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard let fd else { return collected.append(contentsOf: buffer) }
+        guard failure == nil else { return }
+        let code = buffer.withUnsafeBytes { FileIO.writeAll(fd, $0) }
+        if code != 0 { failure = OutputFailure(name: name, code: code) }
     }
+
+    /// Throws the failure of a write so far, if any.
+    public func checkWritten() throws(OutputFailure) {
+        if let failure { throw failure }
+    }
+
+    /// Flushes, and throws if any output was lost: a run's last step, before it commits state.
+    public func finish() throws(OutputFailure) {
+        flush()
+        try checkWritten()
+    }
+}
+
+/// Output that could not be written. A closed pipe (the reader is gone, as with `| head -1`)
+/// ends a run quietly with status 0, as SIGPIPE ends any Unix filter; anything else is fatal.
+public struct OutputFailure: Error, CustomStringConvertible {
+    public let name: String
+    public let code: Int32
+
+    public var isClosedPipe: Bool { code == EPIPE }
+    public var description: String { "cannot write \(name): \(String(cString: strerror(code)))" }
 }
 
 /// Whole-file and file-system helpers shared by the stages.

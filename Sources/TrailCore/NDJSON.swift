@@ -42,19 +42,6 @@ public struct NDJSONInput {
         }
     }
 
-    /// Like `forEachObject`, for any JSON value per line.
-    public func forEachValue(
-        diagnostics: Diagnostics,
-        flushing output: OutputWriter? = nil,
-        _ body: (JSONScanner, Int, RecordLocation) throws -> Void
-    ) throws {
-        try forEachLine(diagnostics: diagnostics, flushing: output) { line, location in
-            let scanner = JSONScanner(line)
-            guard let root = try NDJSONInput.value(scanner, at: location, diagnostics: diagnostics) else { return }
-            try body(scanner, root, location)
-        }
-    }
-
     /// Calls `body` with each non-empty line as it was read, unchecked, for a stage that checks
     /// lines itself (with `object(_:at:diagnostics:)`) and can pass over some cheaply. A line
     /// longer than `maxRecordSize` is reported to `diagnostics` and skipped; without
@@ -66,8 +53,10 @@ public struct NDJSONInput {
     ) throws {
         try forEachInput { fd, name in
             let reader = LineReader(fileDescriptor: fd, maxLineLength: maxRecordSize)
-            if let output { reader.beforeRead = { output.flush() } }
+            if let output { reader.beforeRead = { try output.finish() } }
             try reader.forEachLine({ line, number in
+                // Once the output is gone (`| head`), the run ends instead of reading on.
+                try output?.checkWritten()
                 try body(line, RecordLocation(source: name, line: number))
             }, tooLong: { number in try tooLong(name, number, diagnostics) })
         }
@@ -84,6 +73,7 @@ public struct NDJSONInput {
         let checker = CheckedLineReader(maxLineLength: maxRecordSize)
         try forEachInput { fd, name in
             try checker.forEachLine(in: fd, flushing: output, { scanner, verdict, number in
+                try output?.checkWritten()
                 let location = RecordLocation(source: name, line: number)
                 guard let root = try NDJSONInput.object(scanner, verdict, at: location, diagnostics: diagnostics) else { return }
                 try body(scanner, root, location)
@@ -91,8 +81,8 @@ public struct NDJSONInput {
         }
     }
 
-    /// Calls `body` with each input open and its name in messages.
-    private func forEachInput(_ body: (Int32, String) throws -> Void) throws {
+    /// Calls `body` with each input open and its name in messages (`<stdin>` for `-`).
+    public func forEachInput(_ body: (Int32, String) throws -> Void) throws {
         for input in inputs {
             let isStdin = input == "-"
             let fd = isStdin ? 0 : open(input, O_RDONLY)

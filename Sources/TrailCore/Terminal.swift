@@ -16,4 +16,9 @@ public enum Terminal {
         guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
         return Int(size.ws_col)
     }
+
+    /// Whether output on `fd` is coloured: on a terminal, unless NO_COLOR is set (no-color.org).
+    public static func wantsColour(_ fd: Int32) -> Bool {
+        isatty(fd) == 1 && getenv("NO_COLOR") == nil
+    }
 }

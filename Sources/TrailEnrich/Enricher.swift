@@ -85,7 +85,7 @@ public final class Enricher {
                 try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error)")
             }
         }
-        output.flush()
+        try output.finish()
         return diagnostics.exitStatus
     }
 

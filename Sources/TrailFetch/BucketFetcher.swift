@@ -73,7 +73,7 @@ public final class BucketFetcher {
                 done.append((target.folder, String(item.object.key.dropFirst(target.keyPrefix.count)), item.object.etag))
             }
             // Output first, then the state: a file is recorded only once its lines are out.
-            writer.output.flush()
+            try writer.output.finish()
             try state?.record(done)
             progress?.advance(objects: batch.count, bytes: batch.reduce(0) { $0 + $1.object.size })
             next += batch.count

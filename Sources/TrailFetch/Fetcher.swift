@@ -33,6 +33,12 @@ public struct FetchOptions: Sendable {
     public init() {}
 }
 
+/// What a run of trail-fetch does: fetch the sources, list their log files (`--list`), check
+/// their digests with the public keys in a file (`--verify`), or fetch what a queue names.
+public enum FetchMode: Sendable {
+    case fetch, list, verify(publicKeys: String), queue(String, QueueOptions)
+}
+
 /// The whole of trail-fetch: local folders and files, stdin, and `s3://` / `oss://` buckets,
 /// in the order given, written as NDJSON documents by one `DocumentWriter`.
 public final class Fetcher {
@@ -48,6 +54,21 @@ public final class Fetcher {
     /// Days before this one close once delivered; the later ones are re-read every run.
     private var firstOpenDay: Int {
         (options.bucket.today ?? Int(Date().timeIntervalSince1970 / 86_400)) - (options.bucket.rewindDays - 1)
+    }
+
+    /// A whole run of trail-fetch in `mode`, over `sources` and those the file `sourcesFrom`
+    /// lists; the figures of a fetch go to the file `stats`.
+    public func run(_ mode: FetchMode, sources: [String], sourcesFrom: String? = nil, stats: String? = nil) throws -> ExitStatus {
+        let sources = try sources + (sourcesFrom.map { try SourceList.read($0, diagnostics: writer.diagnostics) } ?? [])
+        let status: ExitStatus
+        switch mode {
+        case .list: return try list(sources: sources)
+        case .verify(let publicKeys): return try verify(sources: sources, keys: PublicKeyRing(file: publicKeys))
+        case .queue(let url, let queueOptions): status = try run(queue: url, options: queueOptions)
+        case .fetch: status = try run(sources: sources)
+        }
+        if let stats { try self.stats.write(to: stats) }
+        return status
     }
 
     public func run(sources: [String]) throws -> ExitStatus {

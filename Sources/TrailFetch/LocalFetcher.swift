@@ -51,7 +51,7 @@ public final class LocalFetcher {
         }
         var done: [(folder: DayFolder, name: String, etag: String)] = []
         func record() throws {
-            writer.output.flush()
+            try writer.output.finish()
             try state.record(done)
             done.removeAll()
         }

@@ -46,7 +46,7 @@ public final class LogsFetcher {
             }
             token = page.next
         } while token != nil
-        writer.output.flush()
+        try writer.output.finish()
         guard let state else { return }
         let newest = seen.values.max() ?? 0
         state.setLogEvents(seen.filter { $0.value >= newest - Self.rewind }, source: source)

@@ -10,7 +10,10 @@ public struct QueueOptions: Sendable {
     /// Seconds a received message stays invisible to other readers; renewed while it is held.
     public var visibility = 600
 
-    public init() {}
+    public init(follow: Bool = false, wait: Int = 20) {
+        self.follow = follow
+        self.wait = wait
+    }
 }
 
 /// Reads S3 event notifications from an SQS queue and delivers the log files they name.
@@ -63,7 +66,7 @@ public final class QueueFetcher {
                 held.append(message.receiptHandle)
             }
             // Output first, then the state: a file is recorded only once its lines are out.
-            writer.output.flush()
+            try writer.output.finish()
             try state?.record(done)
             if options.follow { try commit() } else { try keepInvisible() }
         }

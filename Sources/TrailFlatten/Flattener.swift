@@ -67,16 +67,13 @@ public final class Flattener: DocumentConsumer {
 
     /// Flattens every document of `inputs` (files, or stdin when empty or `-`).
     public func run(inputs: [String]) throws -> ExitStatus {
-        for input in inputs.isEmpty ? ["-"] : inputs {
-            let isStdin = input == "-"
-            let fd = isStdin ? 0 : open(input, O_RDONLY)
-            guard fd >= 0 else { throw IOFailure(path: input, errno: errno) }
-            defer { if !isStdin { close(fd) } }
-            let reader = DocumentReader(fileDescriptor: fd, name: isStdin ? "<stdin>" : input, windowLimit: options.windowLimit)
+        // Documents, not lines: the inputs are NDJSONInput's, the framing DocumentReader's.
+        try NDJSONInput(inputs).forEachInput { fd, name in
+            let reader = DocumentReader(fileDescriptor: fd, name: name, windowLimit: options.windowLimit)
             reader.beforeRead = { [output] in output.flush() }
             try reader.run(self)
         }
-        output.flush()
+        try output.finish()
         return diagnostics.exitStatus
     }
 
@@ -133,6 +130,8 @@ public final class Flattener: DocumentConsumer {
     }
 
     func document(_ s: JSONScanner, root: Int, location: RecordLocation, skipped: Set<Int>) throws {
+        // Once the output is gone (`| head`), the run ends instead of reading on.
+        try output.checkWritten()
         switch s.kind(at: root) {
         case .array:
             try flattenElements(s, array: root, shape: .event, file: location.source, location: location, skipped: skipped)
@@ -149,6 +148,7 @@ public final class Flattener: DocumentConsumer {
     /// after it. The records before a malformed one are written; the line is reported there.
     /// Any other document is checked whole first, as documents are.
     func fetchedLine(_ s: JSONScanner, root: Int, location: RecordLocation) throws {
+        try output.checkWritten()
         do {
             var file = location.source
             var sawRecords = false

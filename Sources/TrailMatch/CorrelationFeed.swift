@@ -20,7 +20,7 @@ struct FeedScope: Equatable {
 /// decides between events of the same time. The end adds `*<TAB>{"latest":T}`, the newest
 /// event time read, which closes windows at the end of the whole stream.
 final class CorrelationFeed {
-    private let output: OutputWriter
+    let output: OutputWriter
     private let correlations: [CorrelationRule]
     private let ruleCount: Int
     /// Correlations chained to one another, as sets; a lone correlation is a set of one.

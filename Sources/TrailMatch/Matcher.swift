@@ -99,6 +99,9 @@ public final class Matcher {
         }
         finish(keepPending: state != nil)
         if let failure = engine?.spillFailure { throw failure }
+        // The alerts and the feed are out before the state says they were.
+        try output.finish()
+        try feed?.output.finish()
         if let state, let engine { try engine.save(to: state.writePath) }
         return diagnostics.exitStatus
     }

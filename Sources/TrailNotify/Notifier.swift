@@ -201,7 +201,7 @@ public final class Notifier {
         let due = state.pending.filter { $0.holdUntil.map { $0 <= options.now } ?? true }
         for message in messages(for: target, due) {
             try state.willSend(message)
-            switch send(message, with: transport) {
+            switch try send(message, with: transport) {
             case .delivered:
                 do {
                     try state.markSent(message.alertIDs)
@@ -281,8 +281,8 @@ public final class Notifier {
 
     /// Tries, then retries with exponential backoff, waiting at least what the receiver asks
     /// (Retry-After). A refusal for good is tried once more (a fluke of a proxy or a
-    /// deployment), not through the whole backoff.
-    private func send(_ message: Message, with transport: Transport) -> Outcome {
+    /// deployment), not through the whole backoff. A closed stdout (`| head`) ends the run.
+    private func send(_ message: Message, with transport: Transport) throws(OutputFailure) -> Outcome {
         var delay = options.retryDelay
         var attempt = 0
         while true {
@@ -290,6 +290,7 @@ public final class Notifier {
                 try transport.send(message)
                 return .delivered
             } catch {
+                if let closed = error as? OutputFailure, closed.isClosedPipe { throw closed }
                 attempt += 1
                 let permanent = (error as? NotifyError)?.permanent ?? false
                 if attempt > options.retries || (permanent && attempt > 1) {

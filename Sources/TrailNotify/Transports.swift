@@ -31,7 +31,7 @@ final class ConsoleTransport: Transport {
             output.write(message.alertIDs.count == 1 ? PrintableText.escaped(message.line) : message.subject + "\n" + message.body)
         }
         output.write("\n")
-        output.flush()
+        try output.finish()
     }
 }
 
@@ -95,7 +95,12 @@ final class ExecTransport: Transport {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // The program gets SIGPIPE as usual; trail-notify itself ignores it (`CommandLineTool`).
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &pipeSignal)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
 
         var environment = ProcessInfo.processInfo.environment

@@ -76,7 +76,7 @@ public struct Reporter {
         if options.output == "-" {
             let out = OutputWriter.standardOutput()
             out.write(bytes)
-            out.flush()
+            try out.finish()
         } else {
             try FileIO.writeOutput(bytes, to: options.output)
         }

@@ -12,6 +12,19 @@ public struct SynthSummary: Sendable {
     public var securityCenterFiles = 0
     /// Truth lines per scenario (an event exemplifying two scenarios counts for both).
     public var scenarioEvents: [ScenarioID: Int] = [:]
+
+    /// What was written below `folder`, in one line for stderr.
+    public func report(folder: String) -> String {
+        var report = "wrote \(cloudTrailEvents) CloudTrail events in \(cloudTrailFiles) files"
+        if actionTrailFiles > 0 { report += " and \(actionTrailEvents) ActionTrail events in \(actionTrailFiles) files" }
+        if securityCenterFiles > 0 { report += ", \(securityCenterRecords) Security Center findings in \(securityCenterFiles) files" }
+        if digestFiles > 0 { report += ", and \(digestFiles) signed digest files" }
+        report += " under \(folder)"
+        if !scenarioEvents.isEmpty {
+            report += "; scenario events: " + scenarioEvents.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+        }
+        return report
+    }
 }
 
 /// One line of the answer key.

@@ -1,11 +1,12 @@
 import ArgumentParser
+import TrailCommandLine
 import TrailCore
 import TrailEnrich
 
 @main
 struct TrailEnrichCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "trail-enrich",
+    static let configuration = CommandConfiguration.trail(
+        "trail-enrich",
         abstract: "Add context (geo, AS, networks, lookup tables) to flattened events.",
         discussion: """
             Reads events from trail-flatten and writes them on, one per line, adding to the \
@@ -34,8 +35,7 @@ struct TrailEnrichCommand: ParsableCommand {
                 --geo-csv GeoLite2-City-Blocks-IPv6.csv events.ndjson
               trail-enrich --table trail.account=accounts.csv \\
                 --table trail.actor.name=owners.csv events.ndjson
-            """,
-        version: TrailVersion.current)
+            """)
 
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
@@ -68,12 +68,9 @@ struct TrailEnrichCommand: ParsableCommand {
     @Option(help: "How many addresses' lookups to keep cached.")
     var cacheSize = 65_536
 
-    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Longer input lines are reported and skipped (K, M, G suffixes: 64M is 64 MiB).", valueName: "bytes"),
-            transform: { try ByteCount.parse($0) })
-    var maxRecordSize = LineReader.defaultMaxLineLength
+    @OptionGroup var records: RecordSizeOption
 
-    @Flag(help: "Stop at the first malformed line instead of skipping it.")
-    var strict = false
+    @OptionGroup var strict: StrictOption
 
     func validate() throws {
         for value in networks + table where !value.contains("=") {
@@ -102,8 +99,8 @@ struct TrailEnrichCommand: ParsableCommand {
         options.cacheSize = cacheSize
         options.businessHours = businessHours
         options.holidaysFile = holidays
-        Tool.run("trail-enrich", strict: strict) { diagnostics in
-            try Enricher(options: options, output: .standardOutput(), diagnostics: diagnostics).run(inputs: inputs, maxRecordSize: maxRecordSize)
+        CommandLineTool.run("trail-enrich", strict) { diagnostics, output in
+            try Enricher(options: options, output: output, diagnostics: diagnostics).run(inputs: inputs, maxRecordSize: records.maxRecordSize)
         }
     }
 

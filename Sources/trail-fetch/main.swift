@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import TrailCommandLine
 import TrailCore
 import TrailFetch
 
 @main
 struct TrailFetchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "trail-fetch",
+    static let configuration = CommandConfiguration.trail(
+        "trail-fetch",
         abstract: "Read trail log files from buckets or folders and write one NDJSON line per document.",
         discussion: """
             Sources: s3://bucket/prefix (CloudTrail in S3 or any S3-compatible store), \
@@ -79,8 +80,7 @@ struct TrailFetchCommand: ParsableCommand {
               trail-fetch --verify --public-keys keys.json --state fetch-state.json ./my-trail-copy
               trail-fetch --list s3://my-trail/AWSLogs/ > objects.ndjson
               trail-fetch --sources-from objects.ndjson | trail-flatten
-            """,
-        version: TrailVersion.current)
+            """)
 
     @Argument(help: "s3://bucket/prefix, oss://bucket/prefix, logs://LOG_GROUP (CloudWatch Logs), folders, files, or - for stdin.")
     var sources: [String] = []
@@ -103,17 +103,9 @@ struct TrailFetchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --queue: seconds a receive waits for a message (0-20).", valueName: "seconds"))
     var queueWait = 20
 
-    @Option(help: ArgumentHelp("Record delivered objects in this file; later runs emit only new ones (\(StateFolder.rule)).", valueName: "file"))
-    var state: String?
+    @OptionGroup var state: StateOptions
 
-    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit once every later stage has finished (trail-watch).")
-    var deferCommit = false
-
-    @Flag(help: "With --state: move an unreadable (or any) state file aside as FILE.bad-<time> and start from an empty state: every object is read again.")
-    var resetState = false
-
-    @Option(help: ArgumentHelp("Write the run's figures (files, bad files, requests) to this file, in the Prometheus text format.", valueName: "file"))
-    var stats: String?
+    @OptionGroup var stats: StatsOption
 
     @Option(help: "Days listed again on every run with --state (today counts as one).")
     var rewindDays = 2
@@ -163,14 +155,9 @@ struct TrailFetchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --verify: the output of aws cloudtrail list-public-keys (JSON).", valueName: "file"))
     var publicKeys: String?
 
-    @Flag(help: "Print where the credentials come from and every request on stderr (never a secret).")
-    var verbose = false
+    @OptionGroup var verbosity: VerbosityOptions
 
-    @Flag(help: "No cost report (requests, bytes) on stderr at the end.")
-    var quiet = false
-
-    @Flag(help: "Stop at the first corrupt file instead of skipping it.")
-    var strict = false
+    @OptionGroup var strict: StrictOption
 
     func validate() throws {
         if queue == nil, sources.isEmpty, sourcesFrom == nil {
@@ -183,9 +170,9 @@ struct TrailFetchCommand: ParsableCommand {
             throw ValidationError("--queue fetches the objects its notifications name: --account, --region, --since, --until and --archive are for bucket listings")
         }
         if queue == nil, follow { throw ValidationError("--follow goes with --queue") }
-        if follow, deferCommit { throw ValidationError("--follow deletes messages after each batch; --defer-commit is for the scheduled pipeline's single runs") }
+        if follow, state.deferCommit { throw ValidationError("--follow deletes messages after each batch; --defer-commit is for the scheduled pipeline's single runs") }
         guard (0...20).contains(queueWait) else { throw ValidationError("--queue-wait must be between 0 and 20") }
-        if list, verify || state != nil || archive != nil { throw ValidationError("--list reads nothing: --verify, --state and --archive do not go with it") }
+        if list, verify || state.state != nil || archive != nil { throw ValidationError("--list reads nothing: --verify, --state and --archive do not go with it") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
         guard (1...366).contains(rewindDays) else { throw ValidationError("--rewind-days must be between 1 and 366") }
         if let maxRequests, maxRequests < 1 { throw ValidationError("--max-requests must be at least 1") }
@@ -195,8 +182,7 @@ struct TrailFetchCommand: ParsableCommand {
         }
         if publicKeys != nil, !verify { throw ValidationError("--public-keys is only for --verify") }
         if verify, archive != nil { throw ValidationError("--archive keeps fetched objects; --verify fetches none to keep") }
-        if state == nil, deferCommit || resetState { throw ValidationError("--defer-commit and --reset-state go with --state") }
-        if verify, deferCommit || resetState { throw ValidationError("--verify reads the state; --defer-commit and --reset-state are for fetching") }
+        if verify, state.deferCommit || state.resetState { throw ValidationError("--verify reads the state; --defer-commit and --reset-state are for fetching") }
         for (name, value) in [("--max-object-size", maxObjectSize), ("--max-record-size", maxRecordSize)] {
             guard let bytes = parseByteCount(value), (1 << 10...1 << 40).contains(bytes) else {
                 throw ValidationError("\(name) \(value): not a byte count from 1K to 1T (a number with an optional K, M, G or T)")
@@ -218,11 +204,11 @@ struct TrailFetchCommand: ParsableCommand {
         options.endpoint = endpoint
         options.addressing = S3Client.Addressing(rawValue: addressing) ?? .auto
         options.maxRequests = maxRequests
-        options.statePath = state.map { StateFolder.resolve($0, environment: ProcessInfo.processInfo.environment) }
-        options.deferCommit = deferCommit
-        options.resetState = resetState
-        options.verbose = verbose
-        options.quiet = quiet
+        options.statePath = state.statePath
+        options.deferCommit = state.deferCommit
+        options.resetState = state.resetState
+        options.verbose = verbosity.verbose
+        options.quiet = verbosity.quiet
         options.environment = ProcessInfo.processInfo.environment
         options.logStreamPrefix = logStreamPrefix
         options.bucket.filters = FetchFilters(accounts: Set(account.flatMap { $0.split(separator: ",").map(String.init) }),
@@ -232,22 +218,12 @@ struct TrailFetchCommand: ParsableCommand {
         options.bucket.rewindDays = rewindDays
         options.bucket.jobs = jobs
         options.bucket.archive = archive
-        options.bucket.progress = isatty(2) != 0 && !quiet
+        options.bucket.progress = isatty(2) != 0 && !verbosity.quiet
         options.limits.maxObjectSize = parseByteCount(maxObjectSize) ?? options.limits.maxObjectSize
         options.limits.maxRecordSize = parseByteCount(maxRecordSize) ?? options.limits.maxRecordSize
-        Tool.run("trail-fetch", strict: strict) { diagnostics in
-            let fetcher = Fetcher(output: .standardOutput(), diagnostics: diagnostics, options: options)
-            let sources = try sources + (sourcesFrom.map { try SourceList.read($0, diagnostics: diagnostics) } ?? [])
-            if list { return try fetcher.list(sources: sources) }
-            if verify, let publicKeys {
-                return try fetcher.verify(sources: sources, keys: PublicKeyRing(file: publicKeys))
-            }
-            var queueOptions = QueueOptions()
-            queueOptions.follow = follow
-            queueOptions.wait = queueWait
-            let status = try queue.map { try fetcher.run(queue: $0, options: queueOptions) } ?? fetcher.run(sources: sources)
-            if let stats { try fetcher.stats.write(to: stats) }
-            return status
+        let mode = list ? FetchMode.list : publicKeys.map(FetchMode.verify) ?? queue.map { .queue($0, QueueOptions(follow: follow, wait: queueWait)) } ?? .fetch
+        CommandLineTool.run("trail-fetch", strict) { diagnostics, output in
+            try Fetcher(output: output, diagnostics: diagnostics, options: options).run(mode, sources: sources, sourcesFrom: sourcesFrom, stats: stats.stats)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrailCommandLine
 import TrailCore
 import TrailFlatten
 
@@ -6,8 +7,8 @@ extension FlattenOptions.Format: ExpressibleByArgument {}
 
 @main
 struct TrailFlattenCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "trail-flatten",
+    static let configuration = CommandConfiguration.trail(
+        "trail-flatten",
         abstract: "Split trail documents into one normalized event per line.",
         discussion: """
             Reads JSON documents in any framing (one per line, pretty-printed, back to back) \
@@ -33,8 +34,7 @@ struct TrailFlattenCommand: ParsableCommand {
               aws cloudtrail lookup-events --max-results 50 | trail-flatten
               trail-flatten --format line --fields time,action,actor.name events.json
               trail-fetch pipelines/sample | trail-flatten --dedupe | wc -l
-            """,
-        version: TrailVersion.current)
+            """)
 
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
@@ -54,8 +54,7 @@ struct TrailFlattenCommand: ParsableCommand {
     @Option(name: .customLong("window-mb"), help: "Largest document held whole, in MB; larger ones are streamed record by record.")
     var windowMB = 16
 
-    @Flag(help: "Stop at the first malformed record instead of skipping it.")
-    var strict = false
+    @OptionGroup var strict: StrictOption
 
     func validate() throws {
         if fields != nil, format != .line { throw ValidationError("--fields applies to --format line") }
@@ -68,8 +67,8 @@ struct TrailFlattenCommand: ParsableCommand {
         let chosen = fields.flatMap { try? HeaderField.parseList($0).get() } ?? HeaderField.allCases
         let options = FlattenOptions(format: format, fields: chosen.isEmpty ? HeaderField.allCases : chosen,
                                      dedupeWindow: dedupe ? dedupeWindow : nil, windowLimit: windowMB << 20)
-        Tool.run("trail-flatten", strict: strict) { diagnostics in
-            try Flattener(output: .standardOutput(), diagnostics: diagnostics, options: options).run(inputs: inputs)
+        CommandLineTool.run("trail-flatten", strict) { diagnostics, output in
+            try Flattener(output: output, diagnostics: diagnostics, options: options).run(inputs: inputs)
         }
     }
 }

@@ -1,12 +1,12 @@
 import ArgumentParser
-import Foundation
+import TrailCommandLine
 import TrailCore
 import TrailMatch
 
 @main
 struct TrailMatchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "trail-match",
+    static let configuration = CommandConfiguration.trail(
+        "trail-match",
         abstract: "Run Sigma rules and correlations over flattened events and write alerts.",
         discussion: """
             Reads events from trail-flatten (or trail-enrich) and writes one alert per rule \
@@ -61,8 +61,7 @@ struct TrailMatchCommand: ParsableCommand {
               trail-match --check rules
               trail-match --rules rules --filters site-exceptions events.ndjson
               trail-match --test rules
-            """,
-        version: TrailVersion.current)
+            """)
 
     @Option(name: .long, help: "A rule file or folder (repeatable).")
     var rules: [String] = []
@@ -73,17 +72,9 @@ struct TrailMatchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run the example events the rule files carry, and exit.", valueName: "rules"))
     var test: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Correlation state file, read before and written (atomically) after the run (\(StateFolder.rule)).", valueName: "file"))
-    var state: String?
+    @OptionGroup var state: StateOptions
 
-    @Flag(help: "With --state: write the new state to FILE.next and leave FILE as it is, for the scheduled pipeline to commit (trail-watch).")
-    var deferCommit = false
-
-    @Flag(help: "With --state: move the state file aside as FILE.bad-<time> and start from an empty state (open windows are lost).")
-    var resetState = false
-
-    @Option(help: ArgumentHelp("Write the run's figures (events, alerts, newest event time) to this file, in the Prometheus text format.", valueName: "file"))
-    var stats: String?
+    @OptionGroup var stats: StatsOption
 
     @Option(name: .long, help: ArgumentHelp("How late (event time) an event may arrive and still count in correlations: 30s, 15m, 1h (default 15m with --state).", valueName: "duration"))
     var lateness: String?
@@ -116,12 +107,9 @@ struct TrailMatchCommand: ParsableCommand {
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
 
-    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Longer input lines are reported and skipped (K, M, G suffixes: 64M is 64 MiB).", valueName: "bytes"),
-            transform: { try ByteCount.parse($0) })
-    var maxRecordSize = LineReader.defaultMaxLineLength
+    @OptionGroup var records: RecordSizeOption
 
-    @Flag(help: "Stop at the first malformed line instead of skipping it.")
-    var strict = false
+    @OptionGroup var strict: StrictOption
 
     func validate() throws {
         if let lateness, RuleLoader.duration(lateness) == nil {
@@ -130,11 +118,10 @@ struct TrailMatchCommand: ParsableCommand {
         guard check.isEmpty || test.isEmpty else { throw ValidationError("give --check or --test, not both") }
         if detectionsOnly != (feed != nil) { throw ValidationError("--detections-only and --feed go together") }
         if detectionsOnly && correlationsOnly { throw ValidationError("give --detections-only or --correlations-only, not both") }
-        if detectionsOnly || correlationsOnly, state != nil || lateness != nil {
+        if detectionsOnly || correlationsOnly, state.state != nil || lateness != nil {
             throw ValidationError("--detections-only and --correlations-only split one whole stream: --state and --lateness do not go with them")
         }
         guard (0..<(1 << 22)).contains(part) else { throw ValidationError("--part must be between 0 and 4194303") }
-        if state == nil, deferCommit || resetState { throw ValidationError("--defer-commit and --reset-state go with --state") }
         do {
             _ = try tune.map(CorrelationTuning.init)
         } catch {
@@ -143,41 +130,13 @@ struct TrailMatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        Tool.run("trail-match", strict: strict) { diagnostics in
-            var loader = RuleLoader(placeholders: try placeholders.map(RuleLoader.placeholders(file:)) ?? [:])
-            let (siteFilters, filterProblems) = try loader.loadFilters(paths: filters)
-            for problem in filterProblems { diagnostics.warn("\(problem)") }
-            guard filterProblems.isEmpty else { return .failure }
-            loader.filters = siteFilters
-            let paths = !check.isEmpty ? check : !test.isEmpty ? test : !rules.isEmpty ? rules
-                : RuleLoader.defaultRulePaths(executable: CommandLine.arguments[0], environment: ProcessInfo.processInfo.environment)
-            var loaded = try loader.load(paths: paths)
-            for problem in loaded.problems { diagnostics.warn("\(problem)") }
-            guard loaded.problems.isEmpty else { return .failure }
-            do {
-                try loaded.apply(tune.map(CorrelationTuning.init))
-            } catch {
-                throw UsageError("\(error)")
-            }
-            let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
-            let stateFile = try state.map { try StateFile.opening(StateFolder.resolve($0, environment: ProcessInfo.processInfo.environment), deferCommit: deferCommit, reset: resetState, diagnostics: diagnostics) }
-            let matcher = Matcher(loaded, lateness: allowed, readsTime: stats != nil, output: .standardOutput(), diagnostics: diagnostics)
-            if !check.isEmpty {
-                if let stateFile { try matcher.checkState(stateFile) }
-                return .success
-            }
-            if !test.isEmpty {
-                let report = RuleTester(loaded).run()
-                for failure in report.failures { diagnostics.warn(failure) }
-                print("\(report.passed) examples passed, \(report.failures.count) failed; \(report.untested.count) rules without examples")
-                return report.failures.isEmpty ? .success : .failure
-            }
-            if let feed { try matcher.feedCorrelations(to: feed, part: part) }
-            matcher.limitCorrelationBuffer(to: correlationBuffer)
-            let status = correlationsOnly ? try matcher.runCorrelations(inputs: inputs, maxRecordSize: maxRecordSize)
-                : try matcher.run(inputs: inputs, state: stateFile, maxRecordSize: maxRecordSize)
-            if let stats { try matcher.stats.write(to: stats) }
-            return status
-        }
+        var job = MatchRun()
+        job.task = !check.isEmpty ? .check : !test.isEmpty ? .test : correlationsOnly ? .correlationsOnly : .match
+        job.rules = !check.isEmpty ? check : !test.isEmpty ? test : rules
+        (job.filters, job.placeholders, job.tune, job.lateness) = (filters, placeholders, tune, lateness)
+        (job.state, job.deferCommit, job.resetState, job.stats) = (state.statePath, state.deferCommit, state.resetState, stats.stats)
+        (job.feed, job.part, job.correlationBuffer) = (feed, part, correlationBuffer)
+        (job.inputs, job.maxRecordSize) = (inputs, records.maxRecordSize)
+        CommandLineTool.run("trail-match", strict) { diagnostics, output in try job.run(diagnostics: diagnostics, output: output) }
     }
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import TrailCommandLine
 import TrailCore
 import TrailNotify
 
 @main
 struct TrailNotifyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "trail-notify",
+    static let configuration = CommandConfiguration.trail(
+        "trail-notify",
         abstract: "Deliver alerts where people look: once each, to every target that wants them.",
         discussion: """
             Reads alerts from trail-match and delivers them to each --to target whose routing \
@@ -58,8 +59,7 @@ struct TrailNotifyCommand: ParsableCommand {
                 --to 'https://hooks.slack.com/services/${SLACK_PATH}'
               trail-notify --spool /var/lib/trail/spool --to @targets --check
               trail-notify --spool /var/lib/trail/spool --to @targets --retry-dead
-            """,
-        version: TrailVersion.current)
+            """)
 
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
@@ -103,8 +103,7 @@ struct TrailNotifyCommand: ParsableCommand {
     @Option(help: "The current time for quiet periods and silences (RFC 3339), for replays.")
     var now: String?
 
-    @Option(help: "Write the run's counters to this file at its end (Prometheus text format).")
-    var stats: String?
+    @OptionGroup var stats: StatsOption
 
     @Flag(help: "Put every target's dead letters back in its queue and deliver them (needs --spool); without inputs and with stdin a terminal, the spool is the only input.")
     var retryDead = false
@@ -115,12 +114,9 @@ struct TrailNotifyCommand: ParsableCommand {
     @Flag(help: "Check the options, targets and spool, then exit 0 (or 2 with the reason) without reading input, delivering, or changing the spool.")
     var check = false
 
-    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Longer input lines are reported and skipped (K, M, G suffixes: 64M is 64 MiB).", valueName: "bytes"),
-            transform: { try ByteCount.parse($0) })
-    var maxRecordSize = LineReader.defaultMaxLineLength
+    @OptionGroup var records: RecordSizeOption
 
-    @Flag(help: "Stop at the first malformed line instead of skipping it.")
-    var strict = false
+    @OptionGroup var strict: StrictOption
 
     var commandLine: NotifyCommandLine {
         var line = NotifyCommandLine()
@@ -137,7 +133,7 @@ struct TrailNotifyCommand: ParsableCommand {
         line.retries = retries
         line.retryDelay = retryDelay
         line.now = now
-        line.stats = stats
+        line.stats = stats.stats
         line.retryDead = retryDead
         line.resetState = resetState
         return line
@@ -153,12 +149,11 @@ struct TrailNotifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        Tool.run("trail-notify", strict: strict) { diagnostics in
-            let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        CommandLineTool.run("trail-notify", strict) { diagnostics, output in
             let notifier = try Notifier(targets: try commandLine.parsedTargets(), options: try commandLine.options(),
-                                        output: .standardOutput(), diagnostics: diagnostics, colour: colour,
+                                        output: output, diagnostics: diagnostics, colour: Terminal.wantsColour(1),
                                         width: Terminal.columns(of: 1))
-            return check ? try notifier.check() : try notifier.run(inputs: inputs, maxRecordSize: maxRecordSize)
+            return check ? try notifier.check() : try notifier.run(inputs: inputs, maxRecordSize: records.maxRecordSize)
         }
     }
 }

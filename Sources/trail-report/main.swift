@@ -1,11 +1,12 @@
 import ArgumentParser
+import TrailCommandLine
 import TrailCore
 import TrailReport
 
 @main
 struct TrailReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "trail-report",
+    static let configuration = CommandConfiguration.trail(
+        "trail-report",
         abstract: "Write one self-contained HTML overview of events, alerts and integrity findings.",
         discussion: """
             Reads NDJSON from files or stdin, lines of three kinds mixed freely: events (the \
@@ -37,8 +38,7 @@ struct TrailReportCommand: ParsableCommand {
               trail-report --from 2026-11-17 --to 2026-11-17 --bucket hour --top 20 \\
                 --title 'shop: 17 November' --out day.html events.ndjson alerts.ndjson
               trail-fetch --verify --public-keys keys.json bucket | trail-report --out integrity.html
-            """,
-        version: TrailVersion.current)
+            """)
 
     @Argument(help: "Input files (default: stdin; - is stdin).")
     var inputs: [String] = []
@@ -61,12 +61,9 @@ struct TrailReportCommand: ParsableCommand {
     @Option(help: "The page's title.")
     var title = "trail report"
 
-    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Longer input lines are reported and skipped (K, M, G suffixes: 64M is 64 MiB).", valueName: "bytes"),
-            transform: { try ByteCount.parse($0) })
-    var maxRecordSize = LineReader.defaultMaxLineLength
+    @OptionGroup var records: RecordSizeOption
 
-    @Flag(help: "Stop at the first bad line instead of skipping it.")
-    var strict = false
+    @OptionGroup var strict: StrictOption
 
     func validate() throws {
         guard Bucketing(rawValue: bucket) != nil else { throw ValidationError("--bucket must be auto, hour or day, got \"\(bucket)\"") }
@@ -90,8 +87,8 @@ struct TrailReportCommand: ParsableCommand {
         options.to = to.flatMap { ReportOptions.parseTime($0, isEnd: true) }
         options.bucketing = Bucketing(rawValue: bucket) ?? .auto
         options.top = top
-        options.maxRecordSize = maxRecordSize
-        Tool.run("trail-report", strict: strict) { diagnostics in
+        options.maxRecordSize = records.maxRecordSize
+        CommandLineTool.run("trail-report", strict) { diagnostics, _ in
             try Reporter(options: options, diagnostics: diagnostics).run()
         }
     }

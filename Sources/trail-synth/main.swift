@@ -1,10 +1,11 @@
 import ArgumentParser
+import TrailCommandLine
 import TrailCore
 import TrailSynth
 
 struct TrailSynthCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "trail-synth",
+    static let configuration = CommandConfiguration.trail(
+        "trail-synth",
         abstract: "Generate realistic AWS CloudTrail and Alibaba ActionTrail log files, with injected security scenarios.",
         discussion: """
         Writes what a trail delivers to its bucket, below the --out folder; point the other trail tools at that folder as if it were the bucket.
@@ -43,8 +44,7 @@ struct TrailSynthCommand: ParsableCommand {
         Example, a benchmark corpus:
           trail-synth --out corpus --events 1000000 --accounts 5 --days 7 \\
             --scenarios all --scenario-rate 10 --actiontrail 50000
-        """,
-        version: TrailVersion.current)
+        """)
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Folder to write the log tree into (created if missing).", valueName: "dir"))
     var outputDirectory: String
@@ -129,29 +129,10 @@ struct TrailSynthCommand: ParsableCommand {
 
     func run() throws {
         let options = try options()
-        let summary: SynthSummary
-        do {
-            summary = try TrailSynthesizer.run(options)
-        } catch {
-            Diagnostics.writeStandardError("trail-synth: \(error)\n")
-            throw ExitCode(ExitStatus.failure.rawValue)
+        CommandLineTool.run("trail-synth") { diagnostics, _ in
+            diagnostics.warn(try TrailSynthesizer.run(options).report(folder: options.outputDirectory))
+            return .success
         }
-        var report = "trail-synth: wrote \(summary.cloudTrailEvents) CloudTrail events in \(summary.cloudTrailFiles) files"
-        if summary.actionTrailFiles > 0 {
-            report += " and \(summary.actionTrailEvents) ActionTrail events in \(summary.actionTrailFiles) files"
-        }
-        if summary.securityCenterFiles > 0 {
-            report += ", \(summary.securityCenterRecords) Security Center findings in \(summary.securityCenterFiles) files"
-        }
-        if summary.digestFiles > 0 {
-            report += ", and \(summary.digestFiles) signed digest files"
-        }
-        report += " under \(options.outputDirectory)"
-        if !summary.scenarioEvents.isEmpty {
-            let counts = summary.scenarioEvents.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
-            report += "; scenario events: " + counts.joined(separator: ", ")
-        }
-        Diagnostics.writeStandardError(report + "\n")
     }
 }
 
