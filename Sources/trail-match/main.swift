@@ -124,8 +124,8 @@ struct TrailMatchCommand: ParsableCommand {
     var strict = false
 
     func validate() throws {
-        if let lateness, RuleLoader.duration(lateness) == nil {
-            throw ValidationError("--lateness '\(lateness)' is not \(RuleLoader.durationForm)")
+        if let lateness, TimeSpan.nanoseconds(lateness) == nil {
+            throw ValidationError("--lateness '\(lateness)' is not \(TimeSpan.form)")
         }
         guard check.isEmpty || test.isEmpty else { throw ValidationError("give --check or --test, not both") }
         if detectionsOnly != (feed != nil) { throw ValidationError("--detections-only and --feed go together") }
@@ -159,7 +159,7 @@ struct TrailMatchCommand: ParsableCommand {
             } catch {
                 throw UsageError("\(error)")
             }
-            let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
+            let allowed = lateness.flatMap(TimeSpan.nanoseconds) ?? (state == nil ? nil : Matcher.defaultLateness)
             let stateFile = try state.map { try StateFile.opening(StateFolder.resolve($0, environment: ProcessInfo.processInfo.environment), deferCommit: deferCommit, reset: resetState, diagnostics: diagnostics) }
             let matcher = Matcher(loaded, lateness: allowed, readsTime: stats != nil, output: .standardOutput(), diagnostics: diagnostics)
             if !check.isEmpty {
