@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "trail-report", targets: ["trail-report"]),
         // The stage libraries, for the fuzz harnesses in Fuzz/ (a package of its own).
         .library(name: "TrailCore", targets: ["TrailCore"]),
+        .library(name: "TrailNetwork", targets: ["TrailNetwork"]),
         .library(name: "TrailFetch", targets: ["TrailFetch"]),
         .library(name: "TrailFlatten", targets: ["TrailFlatten"]),
         .library(name: "TrailEnrich", targets: ["TrailEnrich"]),
@@ -35,22 +36,25 @@ let package = Package(
     targets: [
         // zlib from Debian's zlib1g-dev: streaming gzip inflate (and deflate for writing archives).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        // libcurl from Debian's libcurl4-openssl-dev: SMTP with STARTTLS/implicit TLS and AUTH.
+        // libcurl from Debian's libcurl4-openssl-dev: HTTP, and SMTP with STARTTLS/implicit TLS and AUTH.
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        // Shared core: NDJSON streaming, the byte-level JSON scanner, gzip, diagnostics, and
-        // AWS request signing with its configuration (trail-fetch's S3, trail-notify's SNS).
-        .target(name: "TrailCore", dependencies: ["CZlib", "CCurl", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotPath),
+        // Shared core: NDJSON streaming, the byte-level JSON scanner, gzip, diagnostics, and the
+        // one grammar each for durations, times, calendars, hex and base64.
+        .target(name: "TrailCore", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotPath),
+        // Networking: the libcurl HTTP and mail transports, SigV4 signing, and the AWS and
+        // Alibaba Cloud credential chains (trail-fetch's S3/OSS/SQS, trail-notify's targets).
+        .target(name: "TrailNetwork", dependencies: ["TrailCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
 
         // One library per stage; the executables only parse flags and call these.
         .target(name: "TrailFetch", dependencies: [
-            "TrailCore", "CCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            "TrailCore", "TrailNetwork", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "TrailFlatten", dependencies: ["TrailCore"], swiftSettings: hotPath),
         .target(name: "TrailEnrich", dependencies: ["TrailCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotPath),
         .target(name: "TrailMatch", dependencies: ["TrailCore", .product(name: "Yams", package: "Yams")], swiftSettings: hotPath),
         .target(name: "TrailNotify", dependencies: [
-            "TrailCore", "CCurl",
+            "TrailCore", "TrailNetwork",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
@@ -75,12 +79,13 @@ let package = Package(
         .target(name: "TrailTestSupport", dependencies: ["TrailCore"], path: "Tests/Support"),
         // Regressions: inputs `make fuzz` found, replayed by each target's RegressionTests.
         .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "TrailTestSupport"], exclude: ["Regressions"]),
-        .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailSynth", "TrailTestSupport", "trail-fetch"],
+        .testTarget(name: "TrailNetworkTests", dependencies: ["TrailNetwork", "TrailTestSupport"]),
+        .testTarget(name: "TrailFetchTests", dependencies: ["TrailFetch", "TrailNetwork", "TrailSynth", "TrailTestSupport", "trail-fetch"],
                     exclude: ["signed_s3_listener.py", "credential_endpoints.py"]),
         .testTarget(name: "TrailFlattenTests", dependencies: ["TrailFlatten", "TrailTestSupport", "trail-flatten"], exclude: ["Golden", "Regressions"]),
         .testTarget(name: "TrailEnrichTests", dependencies: ["TrailEnrich", "TrailTestSupport"], exclude: ["mmdb_reference.py"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailTestSupport", "trail-match"], exclude: ["SigmaHQStyle", "Regressions"]),
-        .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailTestSupport", "trail-notify"]),
+        .testTarget(name: "TrailNotifyTests", dependencies: ["TrailNotify", "TrailNetwork", "TrailTestSupport", "trail-notify"]),
         .testTarget(name: "TrailSynthTests", dependencies: ["TrailSynth", "TrailTestSupport"]),
         .testTarget(name: "TrailReportTests", dependencies: [
             "TrailReport", "TrailTestSupport",

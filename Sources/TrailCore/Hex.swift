@@ -1,14 +1,20 @@
-/// Lower-case hexadecimal text of bytes, as digests and signatures are written.
+/// Hexadecimal text of bytes: lower case, as digests and signatures are written, or upper
+/// case, as percent-encoding writes it.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
+    public static let lowercaseDigits = Array("0123456789abcdef".utf8)
+    public static let uppercaseDigits = Array("0123456789ABCDEF".utf8)
 
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>, uppercase: Bool = false) -> String {
         var out = [UInt8]()
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
+        for byte in bytes { append(byte, to: &out, uppercase: uppercase) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the two digits of `byte` (the JSON writer's `\u00XX` escapes).
+    @inlinable public static func append(_ byte: UInt8, to out: inout [UInt8], uppercase: Bool = false) {
+        let digits = uppercase ? uppercaseDigits : lowercaseDigits
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 0xF)])
     }
 
     /// The bytes of hex text (either case), nil when it is not an even run of hex digits.

@@ -54,9 +54,7 @@ public struct StateFile: Sendable {
     }
 
     static func stamp(_ time: Timestamp) -> String {
-        let c = time.utcComponents
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
-        return String(c.year) + two(c.month) + two(c.day) + "T" + two(c.hour) + two(c.minute) + two(c.second) + "Z"
+        time.utc("%Y%m%dT%H%M%SZ")
     }
 }
 

@@ -21,6 +21,12 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         self = parsed
     }
 
+    /// Midnight UTC of a `YYYY-MM-DD` date; nil when the text is not one.
+    public init?(date text: some StringProtocol) {
+        guard text.utf8.count == 10, let midnight = Timestamp(iso8601: String(text)) else { return nil }
+        self = midnight
+    }
+
     /// Epoch seconds, or milliseconds when the value is too large to be seconds (CloudWatch).
     public init(epoch value: Double) {
         let secondsValue = value > 100_000_000_000 ? value / 1000 : value
@@ -70,6 +76,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
                 guard let oh = digits(2) else { return nil }
                 _ = skip(UInt8(ascii: ":"))
                 let om = digits(2) ?? 0
+                guard om < 60 else { return nil }
                 offset = (oh * 3600 + om * 60) * (c == UInt8(ascii: "-") ? -1 : 1)
             }
         }
@@ -89,13 +96,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     public var milliseconds: Int64 { seconds * 1000 + Int64(nanoseconds) / 1_000_000 }
 
     public var rfc3339: String {
-        let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
-        let secondOfDay = Int(seconds - Int64(days) * 86400)
-        let (y, m, d) = Timestamp.civilFromDays(days)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        // Four digits, as RFC 3339 writes every year from 0001 on.
-        let year = String(y), paddedYear = String(repeating: "0", count: max(0, 4 - year.count)) + year
-        var text = "\(paddedYear)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        var text = utc("%Y-%m-%dT%H:%M:%S")
         if nanoseconds > 0 {
             var fraction = String(nanoseconds)
             fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
@@ -105,19 +106,54 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         return text + "Z"
     }
 
+    /// The time in UTC as `pattern` lays it out: `%Y` the year in four digits (as RFC 3339 writes
+    /// every year from 0001 on), `%m %d %H %M %S` two digits each, `%a` and `%b` the English
+    /// weekday and month abbreviations (RFC 5322 mail dates); anything else is copied.
+    public func utc(_ pattern: String) -> String {
+        let c = utcComponents
+        var out = [UInt8](), directive = false
+        out.reserveCapacity(pattern.utf8.count + 8)
+        func digits(_ value: Int, _ width: Int) {
+            guard (0..<(width == 4 ? 10_000 : 100)).contains(value) else { return out.append(contentsOf: String(value).utf8) }
+            var scale = width == 4 ? 1000 : 10
+            while scale > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / scale % 10))
+                scale /= 10
+            }
+        }
+        for byte in pattern.utf8 {
+            defer { directive = !directive && byte == UInt8(ascii: "%") }
+            guard directive else {
+                if byte != UInt8(ascii: "%") { out.append(byte) }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "Y"): digits(c.year, 4)
+            case UInt8(ascii: "m"): digits(c.month, 2)
+            case UInt8(ascii: "d"): digits(c.day, 2)
+            case UInt8(ascii: "H"): digits(c.hour, 2)
+            case UInt8(ascii: "M"): digits(c.minute, 2)
+            case UInt8(ascii: "S"): digits(c.second, 2)
+            case UInt8(ascii: "a"): out.append(contentsOf: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][weekday].utf8)
+            case UInt8(ascii: "b"): out.append(contentsOf: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][c.month - 1].utf8)
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The UTC calendar date and time of day, for layouts and calendars.
     public var utcComponents: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
-        let secondOfDay = Int(seconds - Int64(days) * 86400)
-        let (y, m, d) = Timestamp.civilFromDays(days)
+        let secondOfDay = Int(seconds - Int64(day) * 86400)
+        let (y, m, d) = Timestamp.civilFromDays(day)
         return (y, m, d, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
     }
 
+    /// The UTC date as days since 1970-01-01.
+    public var day: Int { Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400) }
+
     /// 0 = Sunday … 6 = Saturday, in UTC.
-    public var weekday: Int {
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        return Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday
-    }
+    public var weekday: Int { ((day % 7) + 11) % 7 }  // 1970-01-01 was a Thursday
 
     /// The `n`-digit number at `i`, moving `i` past it; nil when a byte there is not a digit.
     @inline(__always) private static func digits(_ b: UnsafeRawBufferPointer, _ i: inout Int, _ n: Int) -> Int? {

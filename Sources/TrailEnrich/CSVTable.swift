@@ -38,7 +38,7 @@ struct CSVFile {
 
     static func hash(_ bytes: [UInt8]) -> String {
         let digest = SHA256.hash(data: bytes)
-        return "sha256:" + digest.prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return "sha256:" + Hex.encode(digest.prefix(8))
     }
 
     /// The first row, if any (the header, in files that have one).

@@ -1,5 +1,6 @@
 import Foundation
 import TrailCore
+import TrailNetwork
 
 /// One AWS service spoken to in its JSON protocol (SQS, CloudWatch Logs): POSTs of a JSON body
 /// naming the action in `X-Amz-Target`, signed with SigV4 with credentials renewed as needed.

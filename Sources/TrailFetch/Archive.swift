@@ -22,7 +22,7 @@ struct Archive {
         var escaped = ""
         for scalar in name.unicodeScalars {
             switch scalar {
-            case "%", "/", "\0": escaped += "%" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2)
+            case "%", "/", "\0": escaped += "%" + Hex.encode([UInt8(scalar.value)], uppercase: true)
             case "." where escaped.isEmpty: escaped += "%2E"
             default: escaped.unicodeScalars.append(scalar)
             }

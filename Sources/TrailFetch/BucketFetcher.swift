@@ -212,7 +212,7 @@ public final class BucketFetcher {
             let present = Set(page.commonPrefixes)
             for dayOfMonth in 1...Timestamp.daysInMonth(year: year, month: month) {
                 let day = Timestamp.daysFromCivil(year: year, month: month, day: dayOfMonth)
-                let key = folder + String(dayOfMonth).leftPadded(to: 2) + "/"
+                let key = folder + Timestamp(seconds: Int64(day) * 86_400).utc("%d/")
                 if day < firstOpenDay, options.filters.admits(first: day, last: day), !present.contains(key) {
                     absentDays.append(dayFolder(key))
                 }

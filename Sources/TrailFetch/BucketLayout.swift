@@ -27,9 +27,7 @@ public struct FetchFilters: Sendable {
         guard let sinceTime, sinceTime.seconds % 86_400 != 0 else { return nil }
         let origin = KeyOrigin(folderKey: key)
         guard let region = origin.region else { return nil }
-        let c = sinceTime.utcComponents
-        let day = String(c.year).leftPadded(to: 4) + String(c.month).leftPadded(to: 2) + String(c.day).leftPadded(to: 2)
-        let minute = String(c.hour).leftPadded(to: 2) + String(c.minute).leftPadded(to: 2)
+        let day = sinceTime.utc("%Y%m%d"), minute = sinceTime.utc("%H%M")
         if key.contains("AWSLogs/"), let account = origin.account {
             return "\(key)\(account)_CloudTrail_\(region)_\(day)T\(minute)Z"
         }
@@ -38,8 +36,7 @@ public struct FetchFilters: Sendable {
 
     /// `YYYY-MM-DD` or an RFC 3339 time, as a UTC day.
     public static func day(_ text: String) -> Int? {
-        let stamp = Timestamp(iso8601: text) ?? Timestamp(iso8601: text + "T00:00:00Z")
-        return stamp.map { Int(($0.seconds - (($0.seconds % 86_400) + 86_400) % 86_400) / 86_400) }
+        Timestamp(iso8601: text)?.day
     }
 
     func admits(year: Int) -> Bool {

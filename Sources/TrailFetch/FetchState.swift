@@ -22,8 +22,7 @@ public struct DayFolder: Hashable, Sendable {
 
     /// `YYYY/MM/DD/`.
     static func path(_ day: Int) -> String {
-        let c = Timestamp(seconds: Int64(day) * 86_400).utcComponents
-        return String(c.year).leftPadded(to: 4) + "/" + String(c.month).leftPadded(to: 2) + "/" + String(c.day).leftPadded(to: 2) + "/"
+        Timestamp(seconds: Int64(day) * 86_400).utc("%Y/%m/%d/")
     }
 }
 
@@ -89,10 +88,9 @@ public final class FetchState {
         logEvents = logs
         for (stream, ranges) in closedRanges {
             for range in ranges {
-                let ends = range.split(separator: "/").compactMap { Timestamp(iso8601: $0 + "T00:00:00Z") }
+                let ends = range.split(separator: "/").compactMap { Timestamp(date: $0)?.day }
                 guard ends.count == 2, ends[0] <= ends[1] else { throw file.corrupt("bad closed range \(range)", tool: "trail-fetch") }
-                let from = Int(ends[0].seconds / 86_400), to = Int(ends[1].seconds / 86_400)
-                closed[stream, default: []].formUnion(from...to)
+                closed[stream, default: []].formUnion(ends[0]...ends[1])
             }
         }
     }

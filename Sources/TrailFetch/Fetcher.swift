@@ -1,5 +1,6 @@
 import Foundation
 import TrailCore
+import TrailNetwork
 
 /// Everything trail-fetch is told besides its sources.
 public struct FetchOptions: Sendable {

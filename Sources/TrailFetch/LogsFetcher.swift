@@ -1,5 +1,6 @@
 import Foundation
 import TrailCore
+import TrailNetwork
 
 /// `logs://LOG_GROUP`: CloudTrail events delivered to CloudWatch Logs, read with
 /// FilterLogEvents. Each event's message is one CloudTrail record, written as a document

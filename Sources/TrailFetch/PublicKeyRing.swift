@@ -43,9 +43,9 @@ public struct PublicKeyRing: Sendable {
     /// Base64-decodes once, and again when the result is base64 text rather than DER (which
     /// starts with a SEQUENCE tag, 0x30).
     static func der(_ value: String) -> [UInt8]? {
-        guard let once = Data(base64Encoded: value, options: .ignoreUnknownCharacters).map(Array.init), !once.isEmpty else { return nil }
+        guard let once = Base64.decode(value), !once.isEmpty else { return nil }
         if once[0] == 0x30 { return once }
-        guard let twice = Data(base64Encoded: Data(once), options: .ignoreUnknownCharacters).map(Array.init),
+        guard let twice = Base64.decode(String(decoding: once, as: UTF8.self)),
               twice.first == 0x30 else { return nil }
         return twice
     }

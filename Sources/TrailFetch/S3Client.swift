@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import TrailCore
+import TrailNetwork
 
 /// `s3://bucket/prefix` or `oss://bucket/prefix`.
 public struct BucketLocation: Sendable, Equatable {

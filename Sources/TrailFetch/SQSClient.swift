@@ -1,5 +1,6 @@
 import Foundation
 import TrailCore
+import TrailNetwork
 
 /// One message received from a queue.
 public struct QueueMessage: Sendable {

@@ -1,3 +1,5 @@
+import TrailCore
+
 /// `--tune 'RULE:timespan=15m,gte=20'`: a correlation's window and threshold set at run time,
 /// so that a site can fit brute-force (D1), denial-burst (D4) or sign-in-location (D11)
 /// correlations to its own traffic without editing the rule files. RULE is the correlation's
@@ -24,8 +26,8 @@ public struct CorrelationTuning: Sendable, Equatable {
             let value = String(parts[1])
             switch parts[0] {
             case "timespan":
-                guard let span = RuleLoader.duration(value), span > 0 else {
-                    throw TuningError("--tune '\(text)': timespan '\(value)' is not \(RuleLoader.durationForm)")
+                guard let span = TimeSpan.nanoseconds(value), span > 0 else {
+                    throw TuningError("--tune '\(text)': timespan '\(value)' is not \(TimeSpan.form)")
                 }
                 timespan = span
             case "gte", "gt":

@@ -20,7 +20,7 @@ public struct MatchRun {
 
     public func run(diagnostics: Diagnostics, output: OutputWriter) throws -> ExitStatus {
         guard let loaded = try loadRules(diagnostics) else { return .failure }
-        let allowed = lateness.flatMap(RuleLoader.duration) ?? (state == nil ? nil : Matcher.defaultLateness)
+        let allowed = lateness.flatMap(TimeSpan.nanoseconds) ?? (state == nil ? nil : Matcher.defaultLateness)
         let stateFile = try state.map { try StateFile.opening($0, deferCommit: deferCommit, reset: resetState, diagnostics: diagnostics) }
         let matcher = Matcher(loaded, lateness: allowed, readsTime: stats != nil, output: output, diagnostics: diagnostics)
         switch task {

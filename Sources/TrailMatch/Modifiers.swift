@@ -128,7 +128,7 @@ final class FieldModifiers {
             case "expand": variants = try variants.flatMap { try FieldModifiers.expand(String(decoding: $0, as: UTF8.self), placeholders).map { Array($0.utf8) } }
             case "windash": variants = try variants.flatMap { try FieldModifiers.windash(String(decoding: $0, as: UTF8.self)).map { Array($0.utf8) } }
             case "base64":
-                variants = variants.map { Array(Data($0).base64EncodedString().utf8) }
+                variants = variants.map { Array(Base64.encode($0).utf8) }
                 wildcards = false
             case "base64offset":
                 variants = variants.flatMap { FieldModifiers.base64Offsets($0).map { Array($0.utf8) } }
@@ -157,7 +157,7 @@ final class FieldModifiers {
         let starts = [0, 2, 3]
         let endTrims = [0, 3, 2]
         return (0..<3).map { i in
-            let encoded = Array(Data(Array(repeating: UInt8(ascii: " "), count: i) + bytes).base64EncodedString())
+            let encoded = Array(Base64.encode(Array(repeating: UInt8(ascii: " "), count: i) + bytes))
             let trim = endTrims[(bytes.count + i) % 3]
             let end = encoded.count - trim
             return end > starts[i] ? String(encoded[starts[i]..<end]) : ""

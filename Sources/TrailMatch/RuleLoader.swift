@@ -273,8 +273,8 @@ public struct RuleLoader {
         let groupNode = section["group-by"]
         let groupBy = groupNode?.sequence.map { $0.compactMap(\.string) } ?? groupNode?.string.map { [$0] } ?? []
         guard let spanText = section["timespan"]?.string else { throw fail(sectionNode, "correlation has no timespan") }
-        guard let timespan = RuleLoader.duration(spanText) else {
-            throw fail(section["timespan"], "timespan '\(spanText)' is not \(RuleLoader.durationForm)")
+        guard let timespan = TimeSpan.nanoseconds(spanText) else {
+            throw fail(section["timespan"], "timespan '\(spanText)' is not \(TimeSpan.form)")
         }
         guard timespan > 0 else { throw fail(section["timespan"], "timespan must be longer than 0 (as pySigma requires)") }
         let aliases = try CorrelationCondition.aliases(section["aliases"], ruleNames: ruleNames, fail: fail)
@@ -291,28 +291,6 @@ public struct RuleLoader {
             kind: kind, ruleNames: ruleNames, groupBy: groupBy, aliases: aliases, timespan: timespan,
             threshold: condition.threshold, clauses: condition.clauses, fields: condition.fields, percentile: condition.percentile,
             generate: generate, examples: common.examples, guidance: common.guidance)
-    }
-
-    /// The longest timespan or lateness: ten years, far beyond any real window, and far from
-    /// where nanoseconds overflow.
-    public static let maximumDuration: Int64 = 3650 * 86400 * 1_000_000_000
-    /// What `duration` accepts, for messages.
-    public static let durationForm = "a number followed by s, m, h, d or w, up to 3650d"
-
-    /// `30s`, `10m`, `1h`, `7d`, `2w` in nanoseconds; nil beyond `maximumDuration`.
-    public static func duration(_ text: String) -> Int64? {
-        guard let unit = text.last, let n = Int64(text.dropLast()), n >= 0 else { return nil }
-        let seconds: Int64
-        switch unit {
-        case "s": seconds = 1
-        case "m": seconds = 60
-        case "h": seconds = 3600
-        case "d": seconds = 86400
-        case "w": seconds = 7 * 86400
-        default: return nil
-        }
-        let (nanoseconds, overflow) = n.multipliedReportingOverflow(by: seconds * 1_000_000_000)
-        return overflow || nanoseconds > maximumDuration ? nil : nanoseconds
     }
 
     func search(_ node: Node, fail: (Node?, String) -> RuleProblem) throws -> Search {

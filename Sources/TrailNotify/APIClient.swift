@@ -1,5 +1,6 @@
 import Foundation
 import TrailCore
+import TrailNetwork
 
 /// Where an HTTP API target posts: the endpoint (the service's own, or `?url=` for tests and
 /// proxies), a timeout, and certificates to trust instead of the system's (`cacert=`).
@@ -15,7 +16,7 @@ public struct APIEndpoint: Sendable {
             throw NotifyError("url= must be an http:// or https:// URL")
         }
         self.url = given ?? url
-        timeout = Int(options.take("timeout").flatMap(Interval.seconds) ?? 30)
+        timeout = Int(options.take("timeout").flatMap(TimeSpan.seconds) ?? 30)
         caCertificates = options.take("cacert")
     }
 

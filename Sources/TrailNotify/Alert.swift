@@ -84,12 +84,7 @@ public struct Alert: Sendable {
 
     /// The first `length` hex digits of the SHA-256 of `bytes`.
     static func hex(_ bytes: [UInt8], length: Int) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in SHA256.hash(data: bytes) where out.count < length {
-            out += [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]]
-        }
-        return String(decoding: out.prefix(length), as: UTF8.self)
+        String(Hex.encode(SHA256.hash(data: bytes)).prefix(length))
     }
 
     /// The record as a Foundation object, for templates (`{{event.requestParameters.userName}}`).

@@ -58,7 +58,7 @@ final class DingTalkTransport: Transport {
 
     static func signature(timestamp: String, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp)\n\(secret)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
-        return Data(mac).base64EncodedString()
+        return Base64.encode(Array(mac))
     }
 
     private static func queryEncoded(_ value: String) -> String {

@@ -76,12 +76,12 @@ enum EmbeddedText {
             let bytes = Array(character.utf8)
             // 45 bytes are 60 base64 characters: with `=?UTF-8?B?` and `?=`, 72 in all.
             if chunk.count + bytes.count > 45, !chunk.isEmpty {
-                words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
+                words.append("=?UTF-8?B?\(Base64.encode(chunk))?=")
                 chunk = []
             }
             chunk += bytes
         }
-        if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?\(Base64.encode(chunk))?=") }
         return words.joined(separator: "\r\n ")
     }
 

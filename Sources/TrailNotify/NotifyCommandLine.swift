@@ -10,7 +10,9 @@ public struct NotifyCommandLine: Sendable {
     public var dedupKey = NotifyOptions.defaultDedupKey
     public var quiet: [String] = []
     public var calendar: String?
-    public var utcOffset = "Z"
+    /// The quiet periods' time zone (IANA name); `utcOffset` is its deprecated fixed-offset form.
+    public var timezone: String?
+    public var utcOffset: String?
     public var quietAction = "hold"
     public var silence: [String] = []
     public var spool: String?
@@ -31,12 +33,11 @@ public struct NotifyCommandLine: Sendable {
             options.minLevel = level
         }
         if let repeatInterval {
-            guard let seconds = Interval.seconds(repeatInterval) else { throw NotifyError("--repeat-interval: expected 90s, 30m, 2h or 1d") }
+            guard let seconds = TimeSpan.seconds(repeatInterval) else { throw NotifyError("--repeat-interval: expected 90s, 30m, 2h or 1d") }
             options.repeatInterval = seconds
         }
         options.dedupKey = try TextTemplate(dedupKey)
-        guard let offset = QuietCalendar.utcOffset(utcOffset) else { throw NotifyError("--utc-offset: expected +HH:MM") }
-        options.quiet = try QuietCalendar(quiet + (try calendar.map(NotifyCommandLine.lines) ?? []), utcOffsetSeconds: offset)
+        options.quiet = try QuietCalendar(quiet + (try calendar.map(NotifyCommandLine.lines) ?? []), clock: try clock())
         guard quietAction == "hold" || quietAction == "drop" else { throw NotifyError("--quiet-action: hold or drop") }
         options.holdWhenQuiet = quietAction == "hold"
         options.silences = try silence.map(Silence.init)
@@ -54,6 +55,19 @@ public struct NotifyCommandLine: Sendable {
         options.resetState = resetState
         try options.validate()
         return options
+    }
+
+    /// What the options ask for that is deprecated, one warning line each.
+    public var deprecations: [String] {
+        utcOffset == nil ? [] : ["trail-notify: --utc-offset is deprecated and keeps a fixed offset all year: use --timezone ZONE (e.g. Asia/Tokyo)"]
+    }
+
+    /// `--timezone ZONE`, or the fixed offset of `--utc-offset`; UTC when neither is given.
+    func clock() throws -> LocalCalendar {
+        guard timezone == nil || utcOffset == nil else { throw NotifyError("--timezone and --utc-offset: give one") }
+        if let zone = timezone, LocalCalendar(zone: zone) == nil { throw NotifyError("--timezone: unknown time zone '\(zone)' (an IANA name such as Asia/Tokyo)") }
+        if let offset = utcOffset, LocalCalendar(utcOffset: offset) == nil { throw NotifyError("--utc-offset: expected +HH:MM") }
+        return timezone.flatMap { LocalCalendar(zone: $0) } ?? utcOffset.flatMap { LocalCalendar(utcOffset: $0) } ?? .utc
     }
 
     /// The `--to` targets (`@FILE`: one per line, `#` comments), stdout when none is given.

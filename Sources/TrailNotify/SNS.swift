@@ -1,5 +1,6 @@
 import Foundation
 import TrailCore
+import TrailNetwork
 
 /// `sns://REGION/TOPIC_ARN`, or the topic's ARN itself (`arn:aws:sns:REGION:ACCOUNT:TOPIC`):
 /// Amazon SNS Publish, signed with SigV4 with the credentials trail-fetch finds (the

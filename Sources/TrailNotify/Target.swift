@@ -91,7 +91,7 @@ public struct Target: Sendable {
         if let t = options.take("digest_body") { templates.digestBody = try TextTemplate(t) }
         if let t = options.take("line") { templates.line = try TextTemplate(t) }
         if let window = options.take("digest") {
-            guard let seconds = Interval.seconds(window), seconds > 0 else { throw NotifyError("\(shown): bad digest window \(window)") }
+            guard let seconds = TimeSpan.seconds(window), seconds > 0 else { throw NotifyError("\(shown): bad digest window \(window)") }
             digestWindow = seconds
         } else {
             digestWindow = nil
@@ -124,7 +124,7 @@ public struct Target: Sendable {
                 return .file(path: url.path, ocsf: format == "ocsf")
             case "exec":
                 guard !url.path.isEmpty else { throw NotifyError("needs a program (exec:///path/to/program?arg=…)") }
-                let timeout = options.take("timeout").flatMap(Interval.seconds).map(TimeInterval.init) ?? 60
+                let timeout = options.take("timeout").flatMap(TimeSpan.seconds).map(TimeInterval.init) ?? 60
                 return .exec(program: url.path, arguments: options.takeAll("arg"), timeout: timeout)
             case "stdout": return .console
             case "pagerduty": return .pagerduty(try PagerDutySettings(url: url, options: &options))
@@ -257,18 +257,4 @@ struct TargetOptions {
 
     var remaining: [URLQueryItem] { items }
     var remainingNames: [String] { items.map(\.name) }
-}
-
-/// `90`, `90s`, `15m`, `2h`, `1d` → seconds.
-public enum Interval {
-    /// Ten years: longer is a typo, and far from where seconds overflow.
-    static let maximumSeconds: Int64 = 3650 * 86400
-
-    public static func seconds(_ text: String) -> Int64? {
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        guard let last = text.last else { return nil }
-        let unit = units[last]
-        guard let n = Int64(unit == nil ? Substring(text) : text.dropLast()), n >= 0, n <= maximumSeconds / (unit ?? 1) else { return nil }
-        return n * (unit ?? 1)
-    }
 }

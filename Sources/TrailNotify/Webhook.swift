@@ -28,7 +28,7 @@ public struct WebhookSettings: Sendable {
         } else {
             format = .json
         }
-        let timeout = options.take("timeout").flatMap(Interval.seconds).map(Int.init) ?? 30
+        let timeout = options.take("timeout").flatMap(TimeSpan.seconds).map(Int.init) ?? 30
         let caCertificates = options.take("cacert")
         let rest = options.remaining
         url.queryItems = rest.isEmpty ? nil : rest

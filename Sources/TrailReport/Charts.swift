@@ -136,18 +136,15 @@ enum Chart {
     }
 
     static func bucketLabel(_ start: Timestamp, _ bucket: BucketWidth, long: Bool) -> String {
-        let c = start.utcComponents
-        let date = "\(c.year)-\(two(c.month))-\(two(c.day))"
+        let date = start.utc("%Y-%m-%d"), day = start.utc("%m-%d")
         switch bucket {
         case .hour:
-            if long { return "\(date) \(two(c.hour)):00 UTC" }
-            return c.hour == 0 ? "\(two(c.month))-\(two(c.day))" : "\(two(c.hour)):00"
-        case .day: return long ? date : "\(two(c.month))-\(two(c.day))"
-        default: return long ? "\(bucket.name) from \(date)" : "\(two(c.month))-\(two(c.day))"
+            if long { return start.utc("%Y-%m-%d %H:00 UTC") }
+            return start.utcComponents.hour == 0 ? day : start.utc("%H:00")
+        case .day: return long ? date : day
+        default: return long ? "\(bucket.name) from \(date)" : day
         }
     }
-
-    private static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
     /// Coordinates with one decimal: enough for a crisp chart, short in the file.
     private static func f(_ v: Double) -> String {

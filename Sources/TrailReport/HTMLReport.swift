@@ -37,12 +37,7 @@ enum HTML {
         return minutes > 0 ? "\(minutes) min" : "\(seconds) s"
     }
 
-    static func time(_ t: Timestamp?) -> String {
-        guard let t else { return "–" }
-        let c = t.utcComponents
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(c.year)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
-    }
+    static func time(_ t: Timestamp?) -> String { t?.utc("%Y-%m-%d %H:%M:%S") ?? "–" }
 }
 
 /// The page: a summary strip, then one panel per question (docs/tools.md, "trail-report").

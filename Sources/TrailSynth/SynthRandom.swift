@@ -1,3 +1,5 @@
+import TrailCore
+
 /// The generator's only source of randomness: xoshiro256** seeded through SplitMix64.
 ///
 /// Written here rather than taken from the standard library so that the same seed gives the
@@ -70,8 +72,6 @@ public struct SynthRandom {
 
     // MARK: Identifiers
 
-    private static let lowerHex = Array("0123456789abcdef".utf8)
-    private static let upperHex = Array("0123456789ABCDEF".utf8)
     /// Characters of AWS unique IDs and access keys (AIDA…, AKIA…): upper case and 2–7.
     private static let awsIDAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
     private static let alphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
@@ -87,7 +87,7 @@ public struct SynthRandom {
 
     /// A version-4 UUID, lower case (CloudTrail eventID) or upper case (ActionTrail eventId).
     public mutating func uuid(uppercase: Bool = false) -> String {
-        let digits = uppercase ? SynthRandom.upperHex : SynthRandom.lowerHex
+        let digits = uppercase ? Hex.uppercaseDigits : Hex.lowercaseDigits
         var a = next(), b = next()
         a = (a & ~0xF000) | 0x4000                              // version 4
         b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000 // RFC 4122 variant
@@ -108,7 +108,7 @@ public struct SynthRandom {
         }
     }
 
-    public mutating func hex(_ count: Int) -> String { string(count, from: SynthRandom.lowerHex) }
+    public mutating func hex(_ count: Int) -> String { string(count, from: Hex.lowercaseDigits) }
     public mutating func digits(_ count: Int) -> String { string(count, from: SynthRandom.digitAlphabet) }
     public mutating func alphanumeric(_ count: Int) -> String { string(count, from: SynthRandom.alphanumerics) }
     public mutating func base64(_ count: Int) -> String { string(count, from: SynthRandom.base64Alphabet) }

@@ -14,17 +14,8 @@ public struct UTCTime: Comparable, Hashable, Sendable {
 
     /// Midnight UTC of a `YYYY-MM-DD` date, or nil when the text is not a valid date.
     public init?(date text: String) {
-        guard text.utf8.count == 10, let midnight = Timestamp(iso8601: text) else { return nil }
+        guard let midnight = Timestamp(date: text) else { return nil }
         seconds = midnight.seconds
-    }
-
-    public struct Civil {
-        public let year, month, day, hour, minute, second: Int
-    }
-
-    public var civil: Civil {
-        let c = Timestamp(seconds: seconds).utcComponents
-        return Civil(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second)
     }
 
     /// 0 = Sunday … 6 = Saturday.
@@ -32,58 +23,26 @@ public struct UTCTime: Comparable, Hashable, Sendable {
 
     // MARK: Text forms
 
+    private var timestamp: Timestamp { Timestamp(seconds: seconds) }
     /// `2026-11-16T09:12:03Z`, the eventTime of both trails.
-    public var iso8601: String {
-        let c = civil
-        return "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day))T\(pad(c.hour)):\(pad(c.minute)):\(pad(c.second))Z"
-    }
-
+    public var iso8601: String { timestamp.utc("%Y-%m-%dT%H:%M:%SZ") }
     /// `20261116T0912Z`, the timestamp in CloudTrail log file names.
-    public var cloudTrailFileStamp: String {
-        let c = civil
-        return "\(pad(c.year, 4))\(pad(c.month))\(pad(c.day))T\(pad(c.hour))\(pad(c.minute))Z"
-    }
-
+    public var cloudTrailFileStamp: String { timestamp.utc("%Y%m%dT%H%MZ") }
     /// `20261116T091203Z`, the timestamp in CloudTrail digest file names.
-    public var digestFileStamp: String {
-        let c = civil
-        return "\(pad(c.year, 4))\(pad(c.month))\(pad(c.day))T\(pad(c.hour))\(pad(c.minute))\(pad(c.second))Z"
-    }
-
+    public var digestFileStamp: String { timestamp.utc("%Y%m%dT%H%M%SZ") }
     /// `20261116091203`, the timestamp in ActionTrail file names.
-    public var actionTrailFileStamp: String {
-        let c = civil
-        return "\(pad(c.year, 4))\(pad(c.month))\(pad(c.day))\(pad(c.hour))\(pad(c.minute))\(pad(c.second))"
-    }
-
+    public var actionTrailFileStamp: String { timestamp.utc("%Y%m%d%H%M%S") }
     /// `2026/11/16`, the date folders of both buckets.
-    public var datePath: String {
-        let c = civil
-        return "\(pad(c.year, 4))/\(pad(c.month))/\(pad(c.day))"
-    }
-
+    public var datePath: String { timestamp.utc("%Y/%m/%d") }
     /// `2026/11/16/09/12`, SLS's default partition format for OSS shipping (`%Y/%m/%d/%H/%M`).
-    public var minutePath: String {
-        let c = civil
-        return "\(pad(c.year, 4))/\(pad(c.month))/\(pad(c.day))/\(pad(c.hour))/\(pad(c.minute))"
-    }
+    public var minutePath: String { timestamp.utc("%Y/%m/%d/%H/%M") }
+    /// `2026-11-16T09:12:03.000+0000`, Lambda's lastModified form.
+    public var lambdaTimestamp: String { timestamp.utc("%Y-%m-%dT%H:%M:%S.000+0000") }
 
     /// `Nov 16, 2026, 9:12:03 AM`: how CloudTrail renders dates inside IAM and STS responses.
     public var awsResponseDate: String {
-        let c = civil
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let c = timestamp.utcComponents
         let hour12 = c.hour % 12 == 0 ? 12 : c.hour % 12
-        return "\(months[c.month - 1]) \(c.day), \(c.year), \(hour12):\(pad(c.minute)):\(pad(c.second)) \(c.hour < 12 ? "AM" : "PM")"
-    }
-
-    /// `2026-11-16T09:12:03.000+0000`, Lambda's lastModified form.
-    public var lambdaTimestamp: String {
-        let c = civil
-        return "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day))T\(pad(c.hour)):\(pad(c.minute)):\(pad(c.second)).000+0000"
-    }
-
-    private func pad(_ value: Int, _ width: Int = 2) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        return timestamp.utc("%b \(c.day), %Y, \(hour12):%M:%S \(c.hour < 12 ? "AM" : "PM")")
     }
 }

@@ -112,8 +112,8 @@ struct TrailMatchCommand: ParsableCommand {
     @OptionGroup var strict: StrictOption
 
     func validate() throws {
-        if let lateness, RuleLoader.duration(lateness) == nil {
-            throw ValidationError("--lateness '\(lateness)' is not \(RuleLoader.durationForm)")
+        if let lateness, TimeSpan.nanoseconds(lateness) == nil {
+            throw ValidationError("--lateness '\(lateness)' is not \(TimeSpan.form)")
         }
         guard check.isEmpty || test.isEmpty else { throw ValidationError("give --check or --test, not both") }
         if detectionsOnly != (feed != nil) { throw ValidationError("--detections-only and --feed go together") }

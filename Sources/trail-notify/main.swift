@@ -82,8 +82,11 @@ struct TrailNotifyCommand: ParsableCommand {
     @Option(help: "A business calendar file: one quiet period per line, # comments.")
     var calendar: String?
 
-    @Option(help: "Local time of the quiet periods, as an offset from UTC (+09:00).")
-    var utcOffset = "Z"
+    @Option(help: "Time zone of the quiet periods, daylight saving time included (IANA name: Asia/Tokyo; default UTC).")
+    var timezone: String?
+
+    @Option(help: "Deprecated: a fixed offset from UTC (+09:00) for the quiet periods; use --timezone.")
+    var utcOffset: String?
 
     @Option(help: "In a quiet period: hold alerts until it ends (needs --spool), or drop them.")
     var quietAction = "hold"
@@ -126,6 +129,7 @@ struct TrailNotifyCommand: ParsableCommand {
         line.dedupKey = dedupKey
         line.quiet = quiet
         line.calendar = calendar
+        line.timezone = timezone
         line.utcOffset = utcOffset
         line.quietAction = quietAction
         line.silence = silence
@@ -140,6 +144,7 @@ struct TrailNotifyCommand: ParsableCommand {
     }
 
     func validate() throws {
+        commandLine.deprecations.forEach { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         do {
             _ = try commandLine.options()
             _ = try commandLine.parsedTargets()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrailCore
+import TrailNetwork
 import TrailFetch
 import TrailTestSupport
 

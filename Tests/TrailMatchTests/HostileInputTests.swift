@@ -84,9 +84,9 @@ import TrailTestSupport
 
     @Test func durationsTooLongAreRejected() {
         // Ten years at most (far below what nanoseconds can hold: 106751 days).
-        #expect(RuleLoader.duration("3650d") != nil)
-        #expect(RuleLoader.duration("3651d") == nil)
-        #expect(RuleLoader.duration("106752d") == nil)
-        #expect(RuleLoader.duration("99999999999999w") == nil)
+        #expect(TimeSpan.nanoseconds("3650d") != nil)
+        #expect(TimeSpan.nanoseconds("3651d") == nil)
+        #expect(TimeSpan.nanoseconds("106752d") == nil)
+        #expect(TimeSpan.nanoseconds("99999999999999w") == nil)
     }
 }

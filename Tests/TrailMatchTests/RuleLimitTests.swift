@@ -34,10 +34,10 @@ import TrailTestSupport
     }
 
     @Test func durationsAreCheckedArithmetic() {
-        #expect(RuleLoader.duration("99999999999999999999d") == nil)
-        #expect(RuleLoader.duration("9223372036854775807s") == nil)
-        #expect(RuleLoader.duration("3651d") == nil)
-        #expect(RuleLoader.duration("3650d") == RuleLoader.maximumDuration)
-        #expect(RuleLoader.duration("15m") == Int64(900_000_000_000))
+        #expect(TimeSpan.nanoseconds("99999999999999999999d") == nil)
+        #expect(TimeSpan.nanoseconds("9223372036854775807s") == nil)
+        #expect(TimeSpan.nanoseconds("3651d") == nil)
+        #expect(TimeSpan.nanoseconds("3650d") == TimeSpan.maximumSeconds * 1_000_000_000)
+        #expect(TimeSpan.nanoseconds("15m") == Int64(900_000_000_000))
     }
 }

@@ -15,6 +15,9 @@ import TrailTestSupport
         ["--quiet-action", "shout"],
         ["--retry-dead"],
         ["--quiet", "Sat,Sun"],
+        ["--timezone", "Mars/Olympus"],
+        ["--timezone", "Asia/Tokyo", "--utc-offset", "+09:00"],
+        ["--utc-offset", "99"],
     ])
     func badOptionValuesAreUsageErrors(arguments: [String]) throws {
         let quoted = arguments.map { "'\($0)'" }.joined(separator: " ")
@@ -29,6 +32,23 @@ import TrailTestSupport
                                   stdin: alertLine(event: "e1") + "\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    /// `--timezone` holds an alert in New York's quiet night after the clocks went forward;
+    /// the deprecated `--utc-offset` still means a fixed offset, and says it is deprecated once.
+    @Test func quietHoursTakeATimeZoneAndTheOffsetIsADeprecatedAlias() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let quiet = "--quiet 'Mon-Fri 19:00-08:00' --quiet-action drop --now 2026-03-10T12:30:00Z"  // Tuesday 08:30 EDT, 07:30 EST
+        let zoned = try runShell("'\(Self.tool)' \(quiet) --timezone America/New_York --to 'file://\(dir.path)/zoned.ndjson'",
+                                 stdin: alertLine(event: "e1") + "\n")
+        #expect(zoned.status == 0 && zoned.stderr.isEmpty, "\(zoned.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/zoned.ndjson"))
+        let fixed = try runShell("'\(Self.tool)' \(quiet) --utc-offset=-05:00 --to 'file://\(dir.path)/fixed.ndjson'",
+                                 stdin: alertLine(event: "e1") + "\n")
+        #expect(fixed.status == 0)
+        #expect(fixed.stderr == "trail-notify: --utc-offset is deprecated and keeps a fixed offset all year: use --timezone ZONE (e.g. Asia/Tokyo)\n")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/fixed.ndjson"))
     }
 
     @Test func checkFailsOnASpoolThatCannotBeMade() throws {

@@ -19,9 +19,27 @@ func time(_ text: String) -> Timestamp {
         #expect(calendar.isQuiet(time("2026-12-24T12:00:00Z")))  // a Thursday holiday
         // Friday night runs into the weekend: the period ends Monday at midnight.
         #expect(calendar.end(after: time("2026-11-20T20:00:00Z")) == time("2026-11-23T00:00:00Z"))
-        let tokyo = try QuietCalendar(["Mon-Fri 19:00-08:00"], utcOffsetSeconds: try #require(QuietCalendar.utcOffset("+09:00")))
+        let tokyo = try QuietCalendar(["Mon-Fri 19:00-08:00"], clock: try #require(LocalCalendar(zone: "Asia/Tokyo")))
         #expect(tokyo.isQuiet(time("2026-11-16T10:30:00Z")))  // 19:30 in Tokyo
+        let fixed = try QuietCalendar(["Mon-Fri 19:00-08:00"], clock: try #require(LocalCalendar(utcOffset: "+09:00")))
+        #expect(fixed.isQuiet(time("2026-11-16T10:30:00Z")))
         #expect(throws: NotifyError.self) { try QuietCalendar(["Mon-Fri 19-08"]) }
+    }
+
+    /// Regression: quiet hours were kept at a fixed UTC offset, an hour off for half the year
+    /// wherever clocks change. New York's clocks go forward on 2026-03-08 and back on 2026-11-01.
+    @Test func quietHoursFollowDaylightSavingTime() throws {
+        let newYork = try QuietCalendar(["Mon-Fri 19:00-08:00"], clock: try #require(LocalCalendar(zone: "America/New_York")))
+        #expect(newYork.isQuiet(time("2026-03-06T12:30:00Z")))   // Friday 07:30 EST
+        #expect(!newYork.isQuiet(time("2026-03-10T12:30:00Z")))  // Tuesday 08:30 EDT (07:30 at a fixed -05:00)
+        #expect(!newYork.isQuiet(time("2026-10-30T12:30:00Z")))  // Friday 08:30 EDT
+        #expect(newYork.isQuiet(time("2026-11-03T12:30:00Z")))   // Tuesday 07:30 EST (08:30 at a fixed -04:00)
+        #expect(newYork.end(after: time("2026-03-10T11:00:00Z")) == time("2026-03-10T12:00:00Z"))  // 08:00 EDT
+        #expect(newYork.end(after: time("2026-11-03T12:00:00Z")) == time("2026-11-03T13:00:00Z"))  // 08:00 EST
+        // The weekend ends at local midnight, whichever offset Monday has.
+        let weekend = try QuietCalendar(["Sat,Sun"], clock: try #require(LocalCalendar(zone: "America/New_York")))
+        #expect(weekend.end(after: time("2026-03-08T12:00:00Z")) == time("2026-03-09T04:00:00Z"))
+        #expect(weekend.end(after: time("2026-11-01T12:00:00Z")) == time("2026-11-02T05:00:00Z"))
     }
 
     @Test func quietPeriodsHoldUntilTheyEndOrDrop() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TrailCore
 
 /// For `oss://`: Alibaba Cloud's credentials, in the order of its SDKs' default chain:
 /// ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET (+ _SECURITY_TOKEN); RRSA on ACK

@@ -1,4 +1,5 @@
 import Foundation
+import TrailCore
 
 /// A received response, whatever its status. Header names are lower-cased.
 public struct HTTPResponse: Sendable {

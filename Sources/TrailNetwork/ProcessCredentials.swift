@@ -1,4 +1,5 @@
 import Foundation
+import TrailCore
 
 /// A profile's `credential_process`: a program that prints the credentials as JSON
 /// (`Version` 1, `AccessKeyId`, `SecretAccessKey`, `SessionToken`, `Expiration`). It runs

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import TrailCore
 
 /// A response body passed the caller's cap; the transfer was stopped there.
 public struct BodyTooLarge: Error {}
@@ -10,7 +11,7 @@ public struct BodyTooLarge: Error {}
 /// the Authorization header to any host. Here the path goes out byte for byte as signed, a
 /// redirect is returned to the caller like any other status, and a body stops at a cap.
 public final class CurlTransport: @unchecked Sendable {
-    private static let initialiseCurl: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    static let initialiseCurl: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
     private let timeout: TimeInterval
     /// A PEM file of certificates to trust instead of the system's (a private CA).
     private let caCertificates: String?

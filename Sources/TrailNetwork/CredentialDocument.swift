@@ -1,4 +1,5 @@
 import Foundation
+import TrailCore
 #if canImport(FoundationXML)
 import FoundationXML
 #endif

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TrailCore
 
 /// Alibaba Cloud STS (AssumeRole signed with an AccessKey, AssumeRoleWithOIDC anonymous):
 /// RPC calls answered in JSON. The endpoint: ALIBABA_CLOUD_STS_ENDPOINT, else
@@ -40,14 +41,12 @@ struct AlibabaSTS: Sendable {
     static func signature(_ query: [(String, String)], secret: String) -> String {
         let stringToSign = "POST&%2F&" + SigV4Signer.uriEncode(SigV4Signer.canonicalQuery(query))
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Array(stringToSign.utf8), using: SymmetricKey(data: Array((secret + "&").utf8)))
-        return Data(mac).base64EncodedString()
+        return Base64.encode(Array(mac))
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     static func timestamp(_ date: Date) -> String {
-        let c = Timestamp(epoch: date.timeIntervalSince1970).utcComponents
-        return "\(String(c.year).leftPadded(to: 4))-\(String(c.month).leftPadded(to: 2))-\(String(c.day).leftPadded(to: 2))T"
-            + "\(String(c.hour).leftPadded(to: 2)):\(String(c.minute).leftPadded(to: 2)):\(String(c.second).leftPadded(to: 2))Z"
+        Timestamp(epoch: date.timeIntervalSince1970).utc("%Y-%m-%dT%H:%M:%SZ")
     }
 }
 

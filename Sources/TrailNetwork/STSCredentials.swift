@@ -1,4 +1,5 @@
 import Foundation
+import TrailCore
 
 /// Where STS is asked: AWS_ENDPOINT_URL_STS (or the profile's), else the region's own endpoint.
 public struct STSEndpoint: Sendable {

@@ -1,3 +1,5 @@
+import TrailCore
+
 /// An INI file as the AWS shared files write it: `[section]`, `key = value`, and nested
 /// blocks (`s3 =` followed by indented `key = value` lines, stored as `s3.key`).
 struct INIFile: Sendable {

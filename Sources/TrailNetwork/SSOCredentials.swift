@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TrailCore
 
 /// IAM Identity Center (AWS SSO): the access token `aws sso login` caches under
 /// `~/.aws/sso/cache/`, exchanged at the portal's GetRoleCredentials for the profile's

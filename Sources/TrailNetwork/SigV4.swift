@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TrailCore
 
 /// An access key pair, with the session token of temporary credentials. Its description
 /// shows the key id only: the secret and token never reach a log or an error message.
@@ -101,7 +102,7 @@ public struct SigV4Signer: Sendable {
             case UInt8(ascii: "/") where keepSlash:
                 out.append("/")
             default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                out += "%" + Hex.encode([byte], uppercase: true)
             }
         }
         return out
@@ -109,10 +110,8 @@ public struct SigV4Signer: Sendable {
 
     /// `YYYYMMDDTHHMMSSZ` and `YYYYMMDD` in UTC.
     static func timestamps(_ date: Date) -> (String, String) {
-        let c = Timestamp(epoch: date.timeIntervalSince1970).utcComponents
-        let day = String(c.year).leftPadded(to: 4) + String(c.month).leftPadded(to: 2) + String(c.day).leftPadded(to: 2)
-        let time = String(c.hour).leftPadded(to: 2) + String(c.minute).leftPadded(to: 2) + String(c.second).leftPadded(to: 2)
-        return ("\(day)T\(time)Z", day)
+        let time = Timestamp(epoch: date.timeIntervalSince1970)
+        return (time.utc("%Y%m%dT%H%M%SZ"), time.utc("%Y%m%d"))
     }
 
     /// Trimmed, with inner runs of spaces collapsed to one.
@@ -122,11 +121,4 @@ public struct SigV4Signer: Sendable {
 
     /// The hash of a request body, as `payloadHash` takes it.
     public static func payloadHash(_ body: [UInt8]) -> String { Hex.encode(SHA256.hash(data: body)) }
-}
-
-extension String {
-    /// Zero-padded on the left to `width` characters (dates, hex bytes).
-    public func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
 }

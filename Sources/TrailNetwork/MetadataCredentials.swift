@@ -1,4 +1,5 @@
 import Foundation
+import TrailCore
 
 /// The task role of ECS (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) or EKS Pod Identity and other
 /// hosts (AWS_CONTAINER_CREDENTIALS_FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN or

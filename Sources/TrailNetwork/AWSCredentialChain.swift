@@ -1,4 +1,5 @@
 import Foundation
+import TrailCore
 
 /// Finds the credentials in the order of the AWS CLI and SDKs: keys in the environment; a web
 /// identity token (EKS IRSA); the profile (`--profile`, AWS_PROFILE, `default`) with its keys,

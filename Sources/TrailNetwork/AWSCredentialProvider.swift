@@ -1,4 +1,5 @@
 import Foundation
+import TrailCore
 
 /// Credentials with the time they stop being accepted (nil: long-lived keys).
 public struct ExpiringCredentials: Sendable {
