@@ -148,9 +148,9 @@ enum FunctionLengths {
         while i < source.count {
             switch modes[modes.count - 1] {
             case .code(let parens):
-                if at("//") {
+                if source[i] == UInt8(ascii: "/"), at("//") {
                     blank((source[i...].firstIndex(of: 0x0A) ?? source.count) - i)
-                } else if at("/*") {
+                } else if source[i] == UInt8(ascii: "/"), at("/*") {
                     var depth = 0, end = i
                     repeat {
                         if source[end...].starts(with: "/*".utf8) { depth += 1; end += 2 }
@@ -174,6 +174,7 @@ enum FunctionLengths {
                     i += 1
                 }
             case .string(let hashes, let multiline):
+                guard source[i] == UInt8(ascii: "\\") || source[i] == UInt8(ascii: "\"") else { blank(1); continue }
                 let marks = String(repeating: "#", count: hashes)
                 if at("\\" + marks + "(") {
                     blank(hashes + 2)
