@@ -7,6 +7,7 @@
 #   make kill-test  the scheduled pipeline SIGKILLed KILLS times (default 500): no alert lost or repeated
 #   make fuzz   every stage's libFuzzer harness, FUZZ_SECONDS each (default 60)
 #   make bench  speed of every stage and the whole pipeline on a 1M-event corpus (cached in .bench/)
+#   make benchmarks  each stage's hot loop in process: malloc counts per event against committed thresholds
 #   make bench-spark  pipelines/spark.py in local[2] against one machine on a 1M-event corpus
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -36,7 +37,8 @@ VENV_PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # make bench's baseline: DuckDB reading the same gzip corpus and running the same rules as SQL.
 BENCH_PIP_PACKAGES := duckdb==2.0.1
 
-.PHONY: all build release test test-deps run-deps run report install install-systemd uninstall clean deps sample bench bench-spark kill-test fuzz
+.PHONY: all build release test test-deps run-deps run report install install-systemd uninstall clean deps sample bench bench-spark kill-test fuzz \
+  benchmarks benchmark-thresholds
 
 all: build
 
@@ -126,6 +128,20 @@ bench: release run-deps
 	$(call venv_install,$(BENCH_PIP_PACKAGES))
 	@PATH="$(VENV_PATH)" TRAIL_BIN="$$($(SWIFT) build -c release --show-bin-path)" pipelines/bench.sh
 
+## benchmarks: each stage's hot loop in process on a synthetic corpus (Benchmarks/, a package of its
+## own with ordo-one/benchmark), its malloc counts per event checked against Benchmarks/Thresholds:
+## a regression beyond the tolerance fails; an improvement passes and asks for
+## `make benchmark-thresholds`, which measures anew and writes the thresholds (docs/performance.md).
+BENCHMARK = cd Benchmarks && TRAIL_BENCH_GEO="$(GEO_DB)" $(SWIFT) package --allow-writing-to-package-directory benchmark
+benchmarks: deps run-deps
+	@out=$$($(BENCHMARK) thresholds check --no-progress 2>&1); status=$$?; echo "$$out"; \
+	if [ $$status != 0 ] && echo "$$out" | grep -q "is BETTER than the defined thresholds"; then \
+	  echo "make benchmarks: better than the thresholds; make benchmark-thresholds records it"; status=0; fi; \
+	exit $$status
+
+benchmark-thresholds: deps run-deps
+	@$(BENCHMARK) thresholds update --metric mallocCountTotal --no-progress
+
 ## bench-spark: pipelines/spark.py in local[2] mode against the single-machine pipeline on the bench
 ## corpus (pipelines/bench-spark.sh; spark-submit from PATH); results in .bench/spark.md.
 bench-spark: release test-deps
@@ -188,4 +204,4 @@ uninstall:
 	rm -f "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.service" "$(DESTDIR)$(SYSTEMD_DIR)/trail-watch.timer"
 
 clean:
-	rm -rf .build Fuzz/.build
+	rm -rf .build Fuzz/.build Benchmarks/.build

@@ -17,7 +17,7 @@ let package = Package(
         .executable(name: "trail-notify", targets: ["trail-notify"]),
         .executable(name: "trail-synth", targets: ["trail-synth"]),
         .executable(name: "trail-report", targets: ["trail-report"]),
-        // The stage libraries, for the fuzz harnesses in Fuzz/ (a package of its own).
+        // The stage libraries, for the fuzz harnesses in Fuzz/ and the benchmarks in Benchmarks/.
         .library(name: "TrailCore", targets: ["TrailCore"]),
         .library(name: "TrailNetwork", targets: ["TrailNetwork"]),
         .library(name: "TrailFetch", targets: ["TrailFetch"]),
@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "TrailMatch", targets: ["TrailMatch"]),
         .library(name: "TrailNotify", targets: ["TrailNotify"]),
         .library(name: "TrailReport", targets: ["TrailReport"]),
+        // The corpus generator, for the stage benchmarks in Benchmarks/ (a package of its own).
+        .library(name: "TrailSynth", targets: ["TrailSynth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -120,6 +120,7 @@ struct CheckedLineReader {
                 output?.flush()
             }
             let block = reading.block
+            precondition(block.used < block.storage.count, "a read has room: a read into none would end the input early")
             let n = read(fd, block.storage.baseAddress! + block.used, block.storage.count - block.used)
             if n < 0 {
                 if errno == EINTR { continue }

@@ -102,6 +102,7 @@ public final class Inflater {
             stream.avail_out = uInt(block.count)
             let status = CZlib.inflate(&stream, Z_NO_FLUSH)
             let produced = block.count - Int(stream.avail_out)
+            precondition(produced >= 0 && produced <= block.count, "zlib writes inside the block")
             if produced > 0 { output(UnsafeRawBufferPointer(rebasing: block[0..<produced])) }
             switch status {
             case Z_OK: continue

@@ -62,6 +62,8 @@ public final class LineReader {
         }
         while true {
             if end == buffer.count { makeRoom(&start, &end) }
+            // A read into no room returns 0, which would end the input early.
+            precondition(end < buffer.count, "a partial line never fills a buffer one byte longer than the longest line")
             if let beforeRead, !LineReader.inputIsReady(fd) { try beforeRead() }
             let n = read(fd, buffer.baseAddress! + end, buffer.count - end)
             if n < 0 {

@@ -135,6 +135,7 @@ public struct JSONScanner {
     private func literalEnd(at i: Int, _ word: StaticString) throws(JSONError) -> Int {
         let n = word.utf8CodeUnitCount
         assert(n == 4 || n == 5, "the literals are true, false and null")
+        assert(i >= 0, "a literal starts inside the text")
         guard i + n <= bytes.count else { throw JSONError(offset: i, "truncated literal", endOfInput: true) }
         // The first four bytes as one word (every literal has four or five), the fifth apart.
         let head = bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)
@@ -179,6 +180,7 @@ public struct JSONScanner {
     @inlinable @inline(__always) public func stringEnd(at i: Int) throws(JSONError) -> Int {
         // Inlined where validation runs: most strings are short plain ASCII that end in their
         // first or second word, for which a call (and its set-up) cost as much as the scan.
+        assert(i >= 0 && i < bytes.count && bytes[i] == UInt8(ascii: "\""), "a string opens at i")
         if let base = bytes.baseAddress {
             var j = i + 1
             while j + 8 <= bytes.count {
@@ -188,6 +190,7 @@ public struct JSONScanner {
                     continue
                 }
                 j += special.trailingZeroBitCount >> 3
+                assert(j < bytes.count, "the special byte is one of the eight loaded")
                 if base.load(fromByteOffset: j, as: UInt8.self) == UInt8(ascii: "\"") { return j + 1 }
                 return try stringEnd(at: i, from: j)
             }
@@ -213,6 +216,7 @@ public struct JSONScanner {
                 // Straight to the first special byte: short strings (keys) end in this word.
                 j += special.trailingZeroBitCount >> 3
             }
+            assert(j < n, "the byte read is inside the text")
             let b = bytes[j]
             if b == UInt8(ascii: "\"") { return j + 1 }
             if b == UInt8(ascii: "\\") {
@@ -275,6 +279,7 @@ public struct JSONScanner {
     /// overlong forms, no surrogates, nothing above U+10FFFF).
     private func utf8SequenceEnd(at j: Int) throws(JSONError) -> Int {
         let b = bytes[j]
+        assert(b >= 0x80, "a multi-byte sequence starts with a byte that is not ASCII")
         let length: Int
         var low: UInt8 = 0x80, high: UInt8 = 0xBF
         switch b {
@@ -349,6 +354,7 @@ public struct JSONScanner {
     /// Eight bytes at a time: most strings are short, and a call to memchr per string (with a
     /// look back over backslashes) cost more than a short string's whole scan.
     @inline(__always) static func stringEnd(_ base: UnsafeRawPointer, _ n: Int, opening i: Int) -> Int? {
+        assert(i >= 0 && i < n && base.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: "\""), "a string opens at i")
         var j = i + 1
         while j < n {
             if j + 8 <= n {
@@ -359,6 +365,7 @@ public struct JSONScanner {
                 }
                 j += special.trailingZeroBitCount >> 3
             }
+            assert(j < n, "the byte loaded is inside the text")
             switch base.load(fromByteOffset: j, as: UInt8.self) {
             case UInt8(ascii: "\""): return j + 1
             case UInt8(ascii: "\\"): j += 2

@@ -62,6 +62,7 @@ public struct JSONWriter {
                         continue
                     }
                     i += special.trailingZeroBitCount >> 3
+                    assert(i < utf8.count, "the special byte is one of the eight loaded")
                 }
                 let b = utf8[i]
                 i += 1

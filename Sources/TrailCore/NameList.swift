@@ -36,6 +36,7 @@ public struct NameList: ExpressibleByArrayLiteral, Sendable {
     /// The position of the JSON string at `i` in `s`, which ends at `end` (as `stringEnd(at:)`
     /// found), with its escapes decoded: a string written without any is looked up as it is.
     public func position(ofStringAt i: Int, end: Int, in s: JSONScanner) -> Int? {
+        assert(i >= 0 && i + 2 <= end && end <= s.count, "the string and its quotes lie inside the text")
         let raw = UnsafeRawBufferPointer(rebasing: s.bytes[(i + 1)..<(end - 1)])
         if let k = position(of: raw) { return k }
         // Names are short: a loop costs less here than a call to memchr.

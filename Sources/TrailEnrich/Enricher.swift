@@ -93,6 +93,16 @@ public final class Enricher {
     /// The header members read here, by position: source, time, enrichedBy.
     private static let headerNames: NameList = ["source", "time", "enrichedBy"]
 
+    /// Where the members enriching reads or extends are in one event's `trail` header.
+    private struct HeaderMembers {
+        var sourceAt: Int?, sourceEnd = 0
+        var timeAt: Int?, timeEnd = 0
+        /// Enriched already (a re-run over its own output): adding again would repeat members.
+        var enrichedBefore = false
+        /// The header's closing brace, and whether nothing comes before it.
+        var close = 0, isEmpty = false
+    }
+
     /// `s` was checked (a framed line but for its header): it is one JSON object.
     private func enrich(_ s: JSONScanner, root: Int) throws {
         // A framed line's header is where the framing says, and not checked yet; another
@@ -105,87 +115,98 @@ public final class Enricher {
             output.writeLine(s.bytes)
             return
         }
-        // One pass over the header's members: where trail.source is and ends, and where the
-        // header's closing brace is.
-        var sourceAt: Int?, sourceEnd = 0
-        var timeAt: Int?, timeEnd = 0
-        var enrichedBefore = false
+        let header = try headerMembers(s, trail: trail)
+        if header.enrichedBefore {
+            output.writeLine(s.bytes)
+            return
+        }
+        var (copied, tokens) = try writeThroughSource(s, header)
+        output.write(UnsafeRawBufferPointer(rebasing: s.bytes[copied..<header.close]))
+        if !header.isEmpty { output.write(Enricher.comma) }
+        if context != nil || calendar != nil {
+            output.write(Enricher.contextKey)
+            output.write(contextObject(s, root: root, header: header, tokens: &tokens))
+            output.write(Enricher.comma)
+        }
+        output.write(Enricher.enrichedByKey)
+        output.write(tokens)
+        output.write(Enricher.closeBracket)
+        output.writeLine(UnsafeRawBufferPointer(rebasing: s.bytes[header.close...]))
+    }
+
+    /// One pass over the header's members: where trail.source and trail.time are and end,
+    /// and where the header's closing brace is.
+    private func headerMembers(_ s: JSONScanner, trail: Int) throws -> HeaderMembers {
+        var header = HeaderMembers()
         let headerEnd = try s.walkCheckedMembers(ofObjectAt: trail) { name, nameEnd, value in
             let end = try s.valueEnd(at: value)
             switch Enricher.headerNames.position(ofStringAt: name, end: nameEnd, in: s) {
-            case 0? where sourceAt == nil:
-                sourceAt = value
-                sourceEnd = end
-            case 1? where calendar != nil && timeAt == nil:
-                timeAt = value
-                timeEnd = end
+            case 0? where header.sourceAt == nil:
+                header.sourceAt = value
+                header.sourceEnd = end
+            case 1? where calendar != nil && header.timeAt == nil:
+                header.timeAt = value
+                header.timeEnd = end
             case 2?:
-                // Enriched already (a re-run over its own output): adding again would repeat members.
-                enrichedBefore = true
+                header.enrichedBefore = true
             default:
                 break
             }
             return end
         }
         guard HeaderLine.closesHeader(s, at: headerEnd) else { throw JSONError(offset: headerEnd, "the trail header does not close") }
-        let close = headerEnd - 1
-        let trailIsEmpty = s.skipWhitespace(trail + 1) == close
-        if enrichedBefore {
-            output.writeLine(s.bytes)
-            return
-        }
-        let bytes = s.bytes
-        var copied = 0
-        var provenance: SourceLookup.Result?
-        if let source, let sourceAt, s.kind(at: sourceAt) == .object {
-            let result = try source.result(for: s, source: sourceAt)
-            output.write(UnsafeRawBufferPointer(rebasing: bytes[0..<(sourceEnd - 1)]))
-            if s.byte(s.skipWhitespace(sourceAt + 1)) != UInt8(ascii: "}") { output.write(Enricher.comma) }
-            output.write(result.members)
-            copied = sourceEnd - 1
-            provenance = result
-        }
-        output.write(UnsafeRawBufferPointer(rebasing: bytes[copied..<close]))
-        if !trailIsEmpty { output.write(Enricher.comma) }
-        var tokens = provenance?.tokens ?? []
-        if context != nil || calendar != nil {
-            var object: [UInt8] = []
-            if let context {
-                for (index, table) in tables.enumerated() {
-                    let (consulted, attributes) = table.lookup(s, root: root)
-                    if consulted {
-                        if !tokens.isEmpty { tokens.append(UInt8(ascii: ",")) }
-                        tokens.append(contentsOf: tableTokens[index])
-                    }
-                    found[index] = attributes
-                }
-                context.write(found, to: &object)
+        header.close = headerEnd - 1
+        header.isEmpty = s.skipWhitespace(trail + 1) == header.close
+        return header
+    }
+
+    /// With source lookups and a trail.source object: the line up to that object's closing
+    /// brace with the looked-up members added; returns how many bytes of the line that was,
+    /// and the lookups' provenance tokens.
+    private func writeThroughSource(_ s: JSONScanner, _ header: HeaderMembers) throws -> (copied: Int, tokens: [UInt8]) {
+        guard let source, let sourceAt = header.sourceAt, s.kind(at: sourceAt) == .object else { return (0, []) }
+        let result = try source.result(for: s, source: sourceAt)
+        output.write(UnsafeRawBufferPointer(rebasing: s.bytes[0..<(header.sourceEnd - 1)]))
+        if s.byte(s.skipWhitespace(sourceAt + 1)) != UInt8(ascii: "}") { output.write(Enricher.comma) }
+        output.write(result.members)
+        return (header.sourceEnd - 1, result.tokens)
+    }
+
+    /// trail.context: each table's attributes, then the calendar; their provenance is added
+    /// to `tokens`.
+    private func contextObject(_ s: JSONScanner, root: Int, header: HeaderMembers, tokens: inout [UInt8]) -> [UInt8] {
+        var object: [UInt8] = []
+        if let context {
+            for (index, table) in tables.enumerated() {
+                let (consulted, attributes) = table.lookup(s, root: root)
+                if consulted { Enricher.append(tableTokens[index], to: &tokens) }
+                found[index] = attributes
             }
-            if let calendar {
-                // The calendar is one more member of the context object.
-                if object.isEmpty {
-                    object.append(UInt8(ascii: "{"))
-                } else {
-                    object.removeLast()
-                    if object.count > 1 { object.append(UInt8(ascii: ",")) }
-                }
-                object.append(contentsOf: Enricher.calendarKey)
-                let time = timeAt.flatMap { at in s.kind(at: at) == .string ? UnsafeRawBufferPointer(rebasing: bytes[(at + 1)..<(timeEnd - 1)]) : nil }
-                calendar.member(time: time, into: &object)
-                object.append(UInt8(ascii: "}"))
-                if time != nil {
-                    if !tokens.isEmpty { tokens.append(UInt8(ascii: ",")) }
-                    tokens.append(contentsOf: calendarTokens)
-                }
-            }
-            output.write(Enricher.contextKey)
-            output.write(object)
-            output.write(Enricher.comma)
+            context.write(found, to: &object)
         }
-        output.write(Enricher.enrichedByKey)
-        output.write(tokens)
-        output.write(Enricher.closeBracket)
-        output.writeLine(UnsafeRawBufferPointer(rebasing: bytes[close...]))
+        if let calendar {
+            // The calendar is one more member of the context object.
+            if object.isEmpty {
+                object.append(UInt8(ascii: "{"))
+            } else {
+                object.removeLast()
+                if object.count > 1 { object.append(UInt8(ascii: ",")) }
+            }
+            object.append(contentsOf: Enricher.calendarKey)
+            let time = header.timeAt.flatMap { at in
+                s.kind(at: at) == .string ? UnsafeRawBufferPointer(rebasing: s.bytes[(at + 1)..<(header.timeEnd - 1)]) : nil
+            }
+            calendar.member(time: time, into: &object)
+            object.append(UInt8(ascii: "}"))
+            if time != nil { Enricher.append(calendarTokens, to: &tokens) }
+        }
+        return object
+    }
+
+    /// Adds provenance tokens to a comma-separated list.
+    private static func append(_ more: [UInt8], to tokens: inout [UInt8]) {
+        if !tokens.isEmpty { tokens.append(UInt8(ascii: ",")) }
+        tokens.append(contentsOf: more)
     }
 
     private static let comma = [UInt8(ascii: ",")], closeBracket = [UInt8(ascii: "]")]

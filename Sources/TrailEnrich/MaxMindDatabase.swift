@@ -99,18 +99,7 @@ public final class MaxMindDatabase {
         let file = UnsafeRawBufferPointer(start: mapped, count: size)
         self.file = file
 
-        // The metadata follows the last marker in the file's final 128 KiB.
-        let marker: [UInt8] = [0xAB, 0xCD, 0xEF] + Array("MaxMind.com".utf8)
-        var markerEnd: Int?
-        var at = size - marker.count
-        while at >= max(0, size - 128 * 1024) {
-            if file[at] == 0xAB, (0..<marker.count).allSatisfy({ file[at + $0] == marker[$0] }) {
-                markerEnd = at + marker.count
-                break
-            }
-            at -= 1
-        }
-        guard let markerEnd else {
+        guard let markerEnd = MaxMindDatabase.metadataStart(in: file) else {
             munmap(mapped, size)
             throw fail("no metadata marker")
         }
@@ -146,6 +135,17 @@ public final class MaxMindDatabase {
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: file.baseAddress), file.count) }
+
+    /// Where the metadata starts: after the last marker in the file's final 128 KiB.
+    private static func metadataStart(in file: UnsafeRawBufferPointer) -> Int? {
+        let marker: [UInt8] = [0xAB, 0xCD, 0xEF] + Array("MaxMind.com".utf8)
+        var at = file.count - marker.count
+        while at >= max(0, file.count - 128 * 1024) {
+            if file[at] == 0xAB, (0..<marker.count).allSatisfy({ file[at + $0] == marker[$0] }) { return at + marker.count }
+            at -= 1
+        }
+        return nil
+    }
 
     /// The file offset of the record for `address` and the prefix length of its network (for
     /// an IPv4 address, within the 32 IPv4 bits). Offset nil: the address is not in the
@@ -191,6 +191,8 @@ public final class MaxMindDatabase {
     @inline(__always) private func record(_ node: Int, _ bit: Int) -> Int {
         let p = file.baseAddress!.assumingMemoryBound(to: UInt8.self)
         @inline(__always) func be(_ at: Int, _ n: Int) -> Int {
+            // The tree lies before the data section (checked at opening); nodes are < nodeCount.
+            assert(at >= 0 && at + n <= treeSize, "a record lies inside the search tree")
             var v = 0
             for k in 0..<n { v = v << 8 | Int(p[at + k]) }
             return v
@@ -237,18 +239,7 @@ struct MaxMindDecoder {
         var type = Int(control >> 5)
         if type == 1 {
             guard !followedPointer else { throw fail(offset, "pointer to a pointer") }
-            let sizeBits = Int(control >> 3) & 3
-            let high = UInt64(control & 7)
-            let target: UInt64
-            switch sizeBits {
-            case 0: target = high << 8 | (try unsigned(at, 1))
-            case 1: target = (high << 16 | (try unsigned(at, 2))) + 2048
-            case 2: target = (high << 24 | (try unsigned(at, 3))) + 526_336
-            default: target = try unsigned(at, 4)
-            }
-            at += sizeBits + 1
-            let value = try decode(at: base + Int(target), depth: depth + 1, followedPointer: true).value
-            return (value, at)
+            return try followPointer(control, at: at, depth: depth)
         }
         if type == 0 {
             type = 7 + Int(try bytes(at, 1)[0])
@@ -262,24 +253,6 @@ struct MaxMindDecoder {
         default: break
         }
         switch type {
-        case 2:
-            return (.string(String(decoding: try bytes(at, size), as: UTF8.self)), at + size)
-        case 3:
-            guard size == 8 else { throw fail(offset, "double of \(size) bytes") }
-            return (.double(Double(bitPattern: try unsigned(at, 8))), at + 8)
-        case 4:
-            return (.bytes(Array(try bytes(at, size))), at + size)
-        case 5, 6, 9:
-            guard size <= [5: 2, 6: 4, 9: 8][type]! else { throw fail(offset, "integer of \(size) bytes") }
-            return (.unsigned(try unsigned(at, size)), at + size)
-        case 10:
-            guard size <= 16 else { throw fail(offset, "uint128 of \(size) bytes") }
-            let lowCount = min(size, 8)
-            return (.unsigned128(try unsigned(at, size - lowCount), try unsigned(at + size - lowCount, lowCount)), at + size)
-        case 8:
-            // Shorter int32s are zero-padded on the left, as MaxMind's readers do.
-            guard size <= 4 else { throw fail(offset, "int32 of \(size) bytes") }
-            return (.int32(Int32(bitPattern: UInt32(try unsigned(at, size)))), at + size)
         case 7:
             var members: [String: MaxMindValue] = [:]
             members.reserveCapacity(min(size, 64))
@@ -299,6 +272,48 @@ struct MaxMindDecoder {
                 at = after
             }
             return (.array(elements), at)
+        default:
+            return try scalar(type, size: size, at: at, offset: offset)
+        }
+    }
+
+    /// The value a pointer (control byte `control`, its operand at `at`) points to, and
+    /// where the pointer ends.
+    private func followPointer(_ control: UInt8, at: Int, depth: Int) throws -> (value: MaxMindValue, next: Int) {
+        let sizeBits = Int(control >> 3) & 3
+        let high = UInt64(control & 7)
+        let target: UInt64
+        switch sizeBits {
+        case 0: target = high << 8 | (try unsigned(at, 1))
+        case 1: target = (high << 16 | (try unsigned(at, 2))) + 2048
+        case 2: target = (high << 24 | (try unsigned(at, 3))) + 526_336
+        default: target = try unsigned(at, 4)
+        }
+        let value = try decode(at: base + Int(target), depth: depth + 1, followedPointer: true).value
+        return (value, at + sizeBits + 1)
+    }
+
+    /// A value of a type that holds no others, its `size` bytes at `at`.
+    private func scalar(_ type: Int, size: Int, at: Int, offset: Int) throws -> (value: MaxMindValue, next: Int) {
+        switch type {
+        case 2:
+            return (.string(String(decoding: try bytes(at, size), as: UTF8.self)), at + size)
+        case 3:
+            guard size == 8 else { throw fail(offset, "double of \(size) bytes") }
+            return (.double(Double(bitPattern: try unsigned(at, 8))), at + 8)
+        case 4:
+            return (.bytes(Array(try bytes(at, size))), at + size)
+        case 5, 6, 9:
+            guard size <= [5: 2, 6: 4, 9: 8][type]! else { throw fail(offset, "integer of \(size) bytes") }
+            return (.unsigned(try unsigned(at, size)), at + size)
+        case 10:
+            guard size <= 16 else { throw fail(offset, "uint128 of \(size) bytes") }
+            let lowCount = min(size, 8)
+            return (.unsigned128(try unsigned(at, size - lowCount), try unsigned(at + size - lowCount, lowCount)), at + size)
+        case 8:
+            // Shorter int32s are zero-padded on the left, as MaxMind's readers do.
+            guard size <= 4 else { throw fail(offset, "int32 of \(size) bytes") }
+            return (.int32(Int32(bitPattern: UInt32(try unsigned(at, size)))), at + size)
         case 14:
             guard size <= 1 else { throw fail(offset, "boolean of size \(size)") }
             return (.bool(size == 1), at)

@@ -187,22 +187,47 @@ public struct RuleLoader {
             throw fail(node, "rule '\(common.title)' has no detection mapping")
         }
 
-        var cloud: String?
-        if let logsource = map["logsource"]?.mapping {
-            if let product = logsource["product"]?.string?.lowercased() {
-                guard let c = RuleLoader.products[product] else {
-                    throw fail(logsource["product"], "logsource product '\(product)' is not a cloud trail (aws, alibaba)")
-                }
-                cloud = c
-            }
-            if let service = logsource["service"]?.string?.lowercased() {
-                guard let c = RuleLoader.services[service], cloud == nil || cloud == c else {
-                    throw fail(logsource["service"], "logsource service '\(service)' is not a trail of \(cloud ?? "a supported cloud") (cloudtrail, actiontrail)")
-                }
-                cloud = c
-            }
-        }
+        let cloud = try cloud(named: map["logsource"]?.mapping, fail: fail)
+        let (searches, condition) = try searches(of: detection, at: detectionNode, fail: fail)
 
+        return Rule(
+            id: common.id,
+            name: common.name,
+            title: common.title,
+            level: common.level,
+            tags: common.tags,
+            references: common.references,
+            description: map["description"]?.string,
+            scenarios: common.scenarios,
+            origin: common.origin,
+            cloud: cloud.map { Array($0.utf8) },
+            detection: filtered(Detection(searches: searches, condition: condition), id: common.id, name: common.name, logsource: map["logsource"]?.mapping),
+            examples: common.examples,
+            guidance: common.guidance)
+    }
+
+    /// The cloud the logsource names by product or service, nil when it names neither.
+    private func cloud(named logsource: Node.Mapping?, fail: (Node?, String) -> RuleProblem) throws -> String? {
+        guard let logsource else { return nil }
+        var cloud: String?
+        if let product = logsource["product"]?.string?.lowercased() {
+            guard let c = RuleLoader.products[product] else {
+                throw fail(logsource["product"], "logsource product '\(product)' is not a cloud trail (aws, alibaba)")
+            }
+            cloud = c
+        }
+        if let service = logsource["service"]?.string?.lowercased() {
+            guard let c = RuleLoader.services[service], cloud == nil || cloud == c else {
+                throw fail(logsource["service"], "logsource service '\(service)' is not a trail of \(cloud ?? "a supported cloud") (cloudtrail, actiontrail)")
+            }
+            cloud = c
+        }
+        return cloud
+    }
+
+    /// The named searches of a detection mapping and its condition (a list of them: any).
+    private func searches(of detection: Node.Mapping, at detectionNode: Node,
+                          fail: (Node?, String) -> RuleProblem) throws -> (searches: [String: Search], condition: Condition) {
         var searches: [String: Search] = [:]
         var conditionNode: Node?
         for (keyNode, value) in detection {
@@ -228,21 +253,7 @@ public struct RuleLoader {
                 throw fail(conditionNode, error.description)
             }
         }
-
-        return Rule(
-            id: common.id,
-            name: common.name,
-            title: common.title,
-            level: common.level,
-            tags: common.tags,
-            references: common.references,
-            description: map["description"]?.string,
-            scenarios: common.scenarios,
-            origin: common.origin,
-            cloud: cloud.map { Array($0.utf8) },
-            detection: filtered(Detection(searches: searches, condition: condition!), id: common.id, name: common.name, logsource: map["logsource"]?.mapping),
-            examples: common.examples,
-            guidance: common.guidance)
+        return (searches, condition!)
     }
 
     private func correlation(_ node: Node, file: String, fallbackID: String) throws -> CorrelationRule {

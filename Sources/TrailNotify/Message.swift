@@ -33,7 +33,7 @@ public struct Message: Sendable {
     let hasLineTemplate: Bool
 
     /// One alert. `suppressed` is how many like it throttling held back since the last one sent.
-    init(alert: Alert, suppressed: Int, templates: MessageTemplates) {
+    public init(alert: Alert, suppressed: Int, templates: MessageTemplates) {
         let rendered: @Sendable (EmbeddedText.Format) -> RenderedText = { format in
             let context = TemplateContext.single(alert, suppressed: suppressed, format: format)
             return RenderedText(subject: templates.subject.render(context), body: templates.body.render(context))

@@ -90,14 +90,13 @@ public enum TrailSynthesizer {
         try options.validate()
         // Read the key first: a bad key should fail before minutes of writing.
         let signer = try options.digestKeyPath.map { path throws(SynthError) in try DigestSigner(keyFile: path) }
-        let seed = options.seed
-        var worldRNG = SynthRandom(seed: seed, purpose: Purpose.world.rawValue)
+        var worldRNG = SynthRandom(seed: options.seed, purpose: Purpose.world.rawValue)
         let company = Company(rng: &worldRNG)
         let aws = AWSWorld(count: options.accounts, company: company, rng: &worldRNG)
         let alibaba = options.actionTrailEvents > 0 ? AlibabaWorld(company: company, rng: &worldRNG) : nil
         let frame = TimeFrame(start: options.start, days: options.days)
 
-        var plan = ScenarioPlan(aws: aws, alibaba: alibaba, regions: options.regions, frame: frame, seed: seed)
+        var plan = ScenarioPlan(aws: aws, alibaba: alibaba, regions: options.regions, frame: frame, seed: options.seed)
         plan.inject(options.scenarios, rate: options.scenarioRate)
         let injected = plan.events
         let cloudTrailInjected = injected.indices.filter { if case .cloudTrail = injected[$0].record { true } else { false } }
@@ -109,80 +108,98 @@ public enum TrailSynthesizer {
             throw SynthError("--actiontrail \(options.actionTrailEvents) is too small: the requested scenarios need \(actionTrailInjected.count) ActionTrail events")
         }
         try BucketWriter(root: options.outputDirectory).makeDirectories(options.outputDirectory)
-        let cutter = FileCutter(sizes: options.eventsPerFile)
         var summary = SynthSummary()
-        var truth: [TruthEntry] = []
+        var truth = try synthesizeCloudTrail(aws, injected: injected, at: cloudTrailInjected, frame: frame, signer: signer,
+                                             options: options, summary: &summary)
+        if let alibaba {
+            truth += try synthesizeActionTrail(alibaba, injected: injected, at: actionTrailInjected, frame: frame, options: options, summary: &summary)
+        }
+        truth += try synthesizeSecurityCenter(injected, options: options, summary: &summary)
+        try writeTruth(truth, options: options, summary: &summary)
+        return summary
+    }
 
-        // CloudTrail
+    /// Background traffic with the injected CloudTrail events (`at` in `injected`), cut into
+    /// files, written, and signed into digests when there is a signer; returns the truth.
+    private static func synthesizeCloudTrail(_ aws: AWSWorld, injected: [InjectedEvent], at indices: [Int], frame: TimeFrame,
+                                             signer: DigestSigner?, options: SynthOptions, summary: inout SynthSummary) throws -> [TruthEntry] {
         var awsTraffic = AWSTraffic(world: aws, regions: options.regions, frame: frame)
         var planned: [PlannedEvent] = []
         planned.reserveCapacity(options.events)
-        var trafficRNG = SynthRandom(seed: seed, purpose: Purpose.awsTraffic.rawValue)
-        awsTraffic.plan(count: options.events - cloudTrailInjected.count, rng: &trafficRNG, into: &planned)
-        for index in cloudTrailInjected {
+        var trafficRNG = SynthRandom(seed: options.seed, purpose: Purpose.awsTraffic.rawValue)
+        awsTraffic.plan(count: options.events - indices.count, rng: &trafficRNG, into: &planned)
+        for index in indices {
             guard case .cloudTrail(let record, let account) = injected[index].record else { continue }
             let region = options.regions.firstIndex(of: record.region)!
             planned.append(PlannedEvent(time: record.time.seconds, seed: UInt64(index), stream: awsTraffic.stream(account: account, region: region),
                                         ref: Int32(index), action: 0, source: .injected, outcome: .success))
         }
         planned.sort(by: PlannedEvent.byStreamThenTime)
-        let cloudTrailJobs = jobs(planned, cutter: cutter, seed: seed, purpose: .cloudTrailFiles, delay: 60...420)
+        let cutter = FileCutter(sizes: options.eventsPerFile)
+        let cloudTrailJobs = jobs(planned, cutter: cutter, seed: options.seed, purpose: .cloudTrailFiles, delay: 60...420)
         let cloudTrail = try write(cloudTrailJobs, root: options.outputDirectory) { [planned, awsTraffic] job, writer, bucket in
             try writeCloudTrail(job, planned: planned, traffic: awsTraffic, injected: injected, options: options, digests: signer != nil,
                                 writer: &writer, bucket: bucket)
         }
         summary.cloudTrailFiles = cloudTrail.files
         summary.cloudTrailEvents = cloudTrail.events
-        truth += cloudTrail.truth
         if let signer {
             summary.digestFiles = try writeDigests(cloudTrail.logFiles, signer: signer, traffic: awsTraffic, frame: frame, options: options)
         }
+        return cloudTrail.truth
+    }
 
-        // ActionTrail
-        if let alibaba {
-            var alibabaTraffic = AlibabaTraffic(world: alibaba, frame: frame)
-            var alibabaPlanned: [PlannedEvent] = []
-            var alibabaRNG = SynthRandom(seed: seed, purpose: Purpose.alibabaTraffic.rawValue)
-            alibabaTraffic.plan(count: options.actionTrailEvents - actionTrailInjected.count, rng: &alibabaRNG, into: &alibabaPlanned)
-            for index in actionTrailInjected {
-                guard case .actionTrail(let record) = injected[index].record else { continue }
-                alibabaPlanned.append(PlannedEvent(time: record.time.seconds, seed: UInt64(index), stream: AlibabaTraffic.stream(region: record.region),
-                                                   ref: Int32(index), action: 0, source: .injected, outcome: .success))
-            }
-            alibabaPlanned.sort(by: PlannedEvent.byStreamThenTime)
-            // ActionTrail delivers within about ten minutes.
-            let actionTrailJobs = jobs(alibabaPlanned, cutter: cutter, seed: seed, purpose: .actionTrailFiles, delay: 120...600)
-            let actionTrail = try write(actionTrailJobs, root: options.outputDirectory) { [alibabaPlanned, alibabaTraffic] job, writer, bucket in
-                WrittenFile(truth: try writeActionTrail(job, planned: alibabaPlanned, traffic: alibabaTraffic, injected: injected,
-                                                        writer: &writer, bucket: bucket))
-            }
-            summary.actionTrailFiles = actionTrail.files
-            summary.actionTrailEvents = actionTrail.events
-            truth += actionTrail.truth
+    /// The same for ActionTrail (no digests).
+    private static func synthesizeActionTrail(_ alibaba: AlibabaWorld, injected: [InjectedEvent], at indices: [Int], frame: TimeFrame,
+                                              options: SynthOptions, summary: inout SynthSummary) throws -> [TruthEntry] {
+        var alibabaTraffic = AlibabaTraffic(world: alibaba, frame: frame)
+        var alibabaPlanned: [PlannedEvent] = []
+        var alibabaRNG = SynthRandom(seed: options.seed, purpose: Purpose.alibabaTraffic.rawValue)
+        alibabaTraffic.plan(count: options.actionTrailEvents - indices.count, rng: &alibabaRNG, into: &alibabaPlanned)
+        for index in indices {
+            guard case .actionTrail(let record) = injected[index].record else { continue }
+            alibabaPlanned.append(PlannedEvent(time: record.time.seconds, seed: UInt64(index), stream: AlibabaTraffic.stream(region: record.region),
+                                               ref: Int32(index), action: 0, source: .injected, outcome: .success))
         }
+        alibabaPlanned.sort(by: PlannedEvent.byStreamThenTime)
+        // ActionTrail delivers within about ten minutes.
+        let actionTrailJobs = jobs(alibabaPlanned, cutter: FileCutter(sizes: options.eventsPerFile), seed: options.seed,
+                                   purpose: .actionTrailFiles, delay: 120...600)
+        let actionTrail = try write(actionTrailJobs, root: options.outputDirectory) { [alibabaPlanned, alibabaTraffic] job, writer, bucket in
+            WrittenFile(truth: try writeActionTrail(job, planned: alibabaPlanned, traffic: alibabaTraffic, injected: injected,
+                                                    writer: &writer, bucket: bucket))
+        }
+        summary.actionTrailFiles = actionTrail.files
+        summary.actionTrailEvents = actionTrail.events
+        return actionTrail.truth
+    }
 
-        // Security Center
+    /// The injected Security Center findings, shipped as SLS would.
+    private static func synthesizeSecurityCenter(_ injected: [InjectedEvent], options: SynthOptions,
+                                                 summary: inout SynthSummary) throws -> [TruthEntry] {
         let findings = injected.compactMap { item -> (CSPMFinding, [ScenarioID])? in
             if case .securityCenter(let finding) = item.record { (finding, item.scenarios) } else { nil }
         }
-        if !findings.isEmpty {
-            let shipped = try writeSecurityCenter(findings, seed: seed, bucket: BucketWriter(root: options.outputDirectory))
-            summary.securityCenterFiles = shipped.files
-            summary.securityCenterRecords = shipped.events
-            truth += shipped.truth
-        }
+        guard !findings.isEmpty else { return [] }
+        let shipped = try writeSecurityCenter(findings, seed: options.seed, bucket: BucketWriter(root: options.outputDirectory))
+        summary.securityCenterFiles = shipped.files
+        summary.securityCenterRecords = shipped.events
+        return shipped.truth
+    }
 
-        truth.sort { ($0.scenario, $0.time.seconds, $0.eventID ?? $0.file, $0.index ?? 0) < ($1.scenario, $1.time.seconds, $1.eventID ?? $1.file, $1.index ?? 0) }
-        for entry in truth { summary.scenarioEvents[entry.scenario, default: 0] += 1 }
-        if let truthPath = options.truthPath {
-            var text: [UInt8] = []
-            for entry in truth {
-                text += entry.json
-                text.append(0x0A)
-            }
-            try FileIO.writeAtomically(text, to: truthPath)
+    /// Counts the truth per scenario and writes it, in order, where --truth says.
+    private static func writeTruth(_ unsorted: [TruthEntry], options: SynthOptions, summary: inout SynthSummary) throws {
+        let truth = unsorted.sorted {
+            ($0.scenario, $0.time.seconds, $0.eventID ?? $0.file, $0.index ?? 0) < ($1.scenario, $1.time.seconds, $1.eventID ?? $1.file, $1.index ?? 0)
         }
-        return summary
+        for entry in truth { summary.scenarioEvents[entry.scenario, default: 0] += 1 }
+        guard let truthPath = options.truthPath else { return }
+        var text: [UInt8] = []
+        for entry in truth {
+            text += entry.json
+            text.append(0x0A)
+        }
+        try FileIO.writeAtomically(text, to: truthPath)
     }
 
     /// Cuts every stream of `planned` (sorted by stream) into files, deciding delivery times

@@ -36,7 +36,7 @@ import TrailTestSupport
     }
 
     @Test func relativeLinksLeadToFiles() throws {
-        for page in ["README.md"] + Self.docs.map({ "docs/" + $0 }) {
+        for page in ["README.md", "ARCHITECTURE.md"] + Self.docs.map({ "docs/" + $0 }) {
             // Code spans show link syntax as text (an escaping example), not links.
             let text = try String(contentsOfFile: packageRoot + "/" + page, encoding: .utf8)
                 .replacingOccurrences(of: "`[^`\n]*`", with: "", options: .regularExpression)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every ```sh block of README.md and docs/*.md, run as a reader would run it, as rustdoc runs
+# Every ```sh block of README.md, ARCHITECTURE.md and docs/*.md, run as a reader would run it, as rustdoc runs
 # a crate's examples: each block alone in a new temporary folder that holds copies of `rules`, `pipelines`
 # and `docs` of the repository (the examples are written from the repository's root),
 # with the tools installed (make install TOOLS_FROM=BIN into a temporary PREFIX, trail-watch
@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$(cd "${1:?usage: doc-examples.sh BIN [FILE...]}" && pwd)
 shift
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=("$root/README.md" "$root"/docs/*.md)
+[ ${#files[@]} -gt 0 ] || files=("$root/README.md" "$root/ARCHITECTURE.md" "$root"/docs/*.md)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -57,45 +57,24 @@ struct InstanceLifecycle: ScenarioGenerator {
                            resources: [("ACS::ECS::Instance", [doomed])]), .d5)
     }
 
+    /// What one RunInstances call launches, as its request and response repeat it.
+    private struct Launch {
+        let image: String, subnet: String, vpc: String
+        let group: (id: String, name: String)
+        let region: String, type: String
+        /// Milliseconds since the epoch, as the response gives it.
+        let launchTime: Int
+    }
+
     /// RunInstances in its real request and (large) response shape.
     private func runInstances(account: AWSAccount, caller: AWSCaller, time: UTCTime, region: String, type: String,
                               instances: [String], plan: inout ScenarioPlan) -> CloudTrailRecord {
         let image = plan.rng.pick(account.resources.images)
         let subnet = plan.rng.pick(account.resources.subnets)
-        let vpc = account.resources.vpcs[0]
         let group = account.resources.securityGroups[1]
-        let zone = region + "a"
-        let request = JSONWriter.build { w in
-            w.items("instancesSet") { w in
-                w.object { w in
-                    w.field("imageId", image)
-                    w.field("minCount", instances.count)
-                    w.field("maxCount", instances.count)
-                }
-            }
-            w.field("instanceType", type)
-            w.emptyObject("blockDeviceMapping")
-            w.object("monitoring") { $0.field("enabled", false) }
-            w.field("disableApiTermination", false)
-            w.field("disableApiStop", false)
-            w.field("clientToken", plan.rng.uuid())
-            w.items("networkInterfaceSet") { w in
-                w.object { w in
-                    w.field("deviceIndex", 0)
-                    w.field("subnetId", subnet)
-                    w.field("associatePublicIpAddress", true)
-                    w.items("groupSet") { w in w.object { $0.field("groupId", group.id) } }
-                }
-            }
-            w.object("metadataOptions") { w in w.field("httpTokens", "required"); w.field("httpPutResponseHopLimit", 2) }
-            w.items("tagSpecificationSet") { w in
-                w.object { w in
-                    w.field("resourceType", "instance")
-                    w.array("tags") { w in w.object { w in w.field("key", "Name"); w.field("value", "app-\(plan.rng.hex(6))") } }
-                }
-            }
-        }
-        let millis = Int(time.seconds) * 1000
+        let spec = Launch(image: image, subnet: subnet, vpc: account.resources.vpcs[0], group: (group.id, group.name), region: region,
+                          type: type, launchTime: Int(time.seconds) * 1000)
+        let request = runInstancesRequest(spec, count: instances.count, rng: &plan.rng)
         let response = JSONWriter.build { w in
             w.field("requestId", plan.rng.uuid())
             w.field("reservationId", plan.rng.resourceID("r"))
@@ -104,52 +83,88 @@ struct InstanceLifecycle: ScenarioGenerator {
             w.items("instancesSet") { w in
                 for (launchIndex, instance) in instances.enumerated() {
                     let address = Addresses.vpcPrivate(&plan.rng)
-                    w.object { w in
-                        w.field("instanceId", instance)
-                        w.field("imageId", image)
-                        w.field("currentInstanceBootMode", "uefi")
-                        w.object("instanceState") { w in w.field("code", 0); w.field("name", "pending") }
-                        w.field("privateDnsName", "ip-\(address.replacingDots()).\(region == "us-east-1" ? "ec2.internal" : "\(region).compute.internal")")
-                        w.field("amiLaunchIndex", launchIndex)
-                        w.emptyObject("productCodes")
-                        w.field("instanceType", type)
-                        w.field("launchTime", millis)
-                        w.object("placement") { w in w.field("availabilityZone", zone); w.field("tenancy", "default") }
-                        w.object("monitoring") { $0.field("state", "disabled") }
-                        w.field("subnetId", subnet)
-                        w.field("vpcId", vpc)
-                        w.field("privateIpAddress", address)
-                        w.object("stateReason") { w in w.field("code", "pending"); w.field("message", "pending") }
-                        w.field("architecture", type.hasPrefix("c7g") ? "arm64" : "x86_64")
-                        w.field("rootDeviceType", "ebs")
-                        w.field("rootDeviceName", "/dev/xvda")
-                        w.emptyObject("blockDeviceMapping")
-                        w.field("virtualizationType", "hvm")
-                        w.field("hypervisor", "xen")
-                        w.items("groupSet") { w in w.object { w in w.field("groupId", group.id); w.field("groupName", group.name) } }
-                        w.field("sourceDestCheck", true)
-                        w.field("ebsOptimized", false)
-                        w.field("enaSupport", true)
-                        w.object("cpuOptions") { w in w.field("coreCount", 2); w.field("threadsPerCore", 2) }
-                        w.object("capacityReservationSpecification") { $0.field("capacityReservationPreference", "open") }
-                        w.object("enclaveOptions") { $0.field("enabled", false) }
-                        w.object("metadataOptions") { w in
-                            w.field("state", "pending")
-                            w.field("httpTokens", "required")
-                            w.field("httpPutResponseHopLimit", 2)
-                            w.field("httpEndpoint", "enabled")
-                            w.field("httpProtocolIpv4", "enabled")
-                            w.field("httpProtocolIpv6", "disabled")
-                            w.field("instanceMetadataTags", "disabled")
-                        }
-                        w.object("maintenanceOptions") { $0.field("autoRecovery", "default") }
-                    }
+                    w.object { w in describe(instance, launchIndex: launchIndex, address: address, spec, &w) }
                 }
             }
         }
         let resources = instances.map { AWSResource(arn: "arn:aws:ec2:\(region):\(account.id):instance/\($0)", accountID: account.id, type: "AWS::EC2::Instance") }
         return plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "RunInstances",
                          request: request, response: response, resources: resources)
+    }
+
+    private func runInstancesRequest(_ spec: Launch, count: Int, rng: inout SynthRandom) -> [UInt8] {
+        JSONWriter.build { w in
+            w.items("instancesSet") { w in
+                w.object { w in
+                    w.field("imageId", spec.image)
+                    w.field("minCount", count)
+                    w.field("maxCount", count)
+                }
+            }
+            w.field("instanceType", spec.type)
+            w.emptyObject("blockDeviceMapping")
+            w.object("monitoring") { $0.field("enabled", false) }
+            w.field("disableApiTermination", false)
+            w.field("disableApiStop", false)
+            w.field("clientToken", rng.uuid())
+            w.items("networkInterfaceSet") { w in
+                w.object { w in
+                    w.field("deviceIndex", 0)
+                    w.field("subnetId", spec.subnet)
+                    w.field("associatePublicIpAddress", true)
+                    w.items("groupSet") { w in w.object { $0.field("groupId", spec.group.id) } }
+                }
+            }
+            w.object("metadataOptions") { w in w.field("httpTokens", "required"); w.field("httpPutResponseHopLimit", 2) }
+            w.items("tagSpecificationSet") { w in
+                w.object { w in
+                    w.field("resourceType", "instance")
+                    w.array("tags") { w in w.object { w in w.field("key", "Name"); w.field("value", "app-\(rng.hex(6))") } }
+                }
+            }
+        }
+    }
+
+    /// One launched instance in the response's instancesSet.
+    private func describe(_ instance: String, launchIndex: Int, address: String, _ spec: Launch, _ w: inout JSONWriter) {
+        w.field("instanceId", instance)
+        w.field("imageId", spec.image)
+        w.field("currentInstanceBootMode", "uefi")
+        w.object("instanceState") { w in w.field("code", 0); w.field("name", "pending") }
+        w.field("privateDnsName", "ip-\(address.replacingDots()).\(spec.region == "us-east-1" ? "ec2.internal" : "\(spec.region).compute.internal")")
+        w.field("amiLaunchIndex", launchIndex)
+        w.emptyObject("productCodes")
+        w.field("instanceType", spec.type)
+        w.field("launchTime", spec.launchTime)
+        w.object("placement") { w in w.field("availabilityZone", spec.region + "a"); w.field("tenancy", "default") }
+        w.object("monitoring") { $0.field("state", "disabled") }
+        w.field("subnetId", spec.subnet)
+        w.field("vpcId", spec.vpc)
+        w.field("privateIpAddress", address)
+        w.object("stateReason") { w in w.field("code", "pending"); w.field("message", "pending") }
+        w.field("architecture", spec.type.hasPrefix("c7g") ? "arm64" : "x86_64")
+        w.field("rootDeviceType", "ebs")
+        w.field("rootDeviceName", "/dev/xvda")
+        w.emptyObject("blockDeviceMapping")
+        w.field("virtualizationType", "hvm")
+        w.field("hypervisor", "xen")
+        w.items("groupSet") { w in w.object { w in w.field("groupId", spec.group.id); w.field("groupName", spec.group.name) } }
+        w.field("sourceDestCheck", true)
+        w.field("ebsOptimized", false)
+        w.field("enaSupport", true)
+        w.object("cpuOptions") { w in w.field("coreCount", 2); w.field("threadsPerCore", 2) }
+        w.object("capacityReservationSpecification") { $0.field("capacityReservationPreference", "open") }
+        w.object("enclaveOptions") { $0.field("enabled", false) }
+        w.object("metadataOptions") { w in
+            w.field("state", "pending")
+            w.field("httpTokens", "required")
+            w.field("httpPutResponseHopLimit", 2)
+            w.field("httpEndpoint", "enabled")
+            w.field("httpProtocolIpv4", "enabled")
+            w.field("httpProtocolIpv6", "disabled")
+            w.field("instanceMetadataTags", "disabled")
+        }
+        w.object("maintenanceOptions") { $0.field("autoRecovery", "default") }
     }
 }
 

@@ -107,60 +107,13 @@ struct AdminPolicyAttached: ScenarioGenerator {
 struct ShortLivedIdentity: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
         let (index, account) = plan.account()
-        var time = plan.workTime(day: day)
+        let time = plan.workTime(day: day)
         let caller = plan.operatorCaller(account: account, time: time, command: "iam.create-user")
         if occurrence % 2 == 0 {
-            let name = "tmp-\(plan.rng.hex(6))"
-            let userID = plan.rng.awsID("AIDA", length: 21)
-            plan.add(plan.iam(account, caller, at: time, "CreateUser", JSONWriter.build { $0.field("userName", name) },
-                              response: JSONWriter.build { w in
-                                  w.object("user") { w in
-                                      w.field("path", "/")
-                                      w.field("userName", name)
-                                      w.field("userId", userID)
-                                      w.field("arn", "arn:aws:iam::\(account.id):user/\(name)")
-                                      w.field("createDate", time.awsResponseDate)
-                                  }
-                              }), account: index, .d12, .d8)
-            time = time + plan.rng.int64(in: 20...90)
-            plan.add(plan.iam(account, caller, at: time, "CreateAccessKey", JSONWriter.build { $0.field("userName", name) },
-                              response: plan.newAccessKey(for: name, at: time)), account: index, .d8)
-            time = time + plan.rng.int64(in: 120...300)
-            plan.add(plan.iam(account, caller, at: time, "DeleteAccessKey", JSONWriter.build { w in
-                w.field("userName", name)
-                w.field("accessKeyId", plan.rng.awsID("AKIA", length: 20))
-            }), account: index, .d8)
-            time = time + plan.rng.int64(in: 10...60)
-            plan.add(plan.iam(account, caller, at: time, "DeleteUser", JSONWriter.build { $0.field("userName", name) }),
-                     account: index, .d12, .d8)
-
-            let kept = "svc-\(plan.rng.pick(["reporting", "backup", "etl"]))"
-            plan.add(plan.iam(account, caller, at: time + plan.rng.int64(in: 1800...3600), "CreateUser",
-                              JSONWriter.build { $0.field("userName", kept) },
-                              response: JSONWriter.build { w in
-                                  w.object("user") { w in
-                                      w.field("path", "/service/")
-                                      w.field("userName", kept)
-                                      w.field("userId", plan.rng.awsID("AIDA", length: 21))
-                                      w.field("arn", "arn:aws:iam::\(account.id):user/service/\(kept)")
-                                      w.field("createDate", time.awsResponseDate)
-                                  }
-                              }), account: index, .d8)
+            shortLivedUser(account: account, index: index, caller: caller, time: time, plan: &plan)
         } else {
-            let user = plan.rng.pick(account.humans).name
-            let policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"
-            plan.add(plan.iam(account, caller, at: time, "PutUserPolicy", JSONWriter.build { w in
-                w.field("userName", user)
-                w.field("policyName", "s3-full")
-                w.field("policyDocument", policy)
-            }), account: index, .d12, .d8)
-            time = time + plan.rng.int64(in: 120...480)
-            plan.add(plan.iam(account, caller, at: time, "DeleteUserPolicy", JSONWriter.build { w in
-                w.field("userName", user)
-                w.field("policyName", "s3-full")
-            }), account: index, .d12, .d8)
+            shortLivedPolicy(account: account, index: index, caller: caller, time: time, plan: &plan)
         }
-
         guard let world = plan.alibaba else { return }
         let actor = plan.ramCLI(world)
         let name = "tmp-\(plan.rng.hex(6))"
@@ -169,5 +122,63 @@ struct ShortLivedIdentity: ScenarioGenerator {
                            [("UserName", name), ("DisplayName", name)]), .d12, .d8)
         plan.add(plan.call(world, actor, at: start + plan.rng.int64(in: 120...480), region: AlibabaWorld.globalRegion, "Ram", "DeleteUser",
                            apiVersion: "2015-05-01", [("UserName", name)]), .d12, .d8)
+    }
+
+    /// A user with an access key, both deleted minutes later; then a service user that is kept.
+    private func shortLivedUser(account: AWSAccount, index: Int, caller: AWSCaller, time start: UTCTime, plan: inout ScenarioPlan) {
+        var time = start
+        let name = "tmp-\(plan.rng.hex(6))"
+        let userID = plan.rng.awsID("AIDA", length: 21)
+        plan.add(plan.iam(account, caller, at: time, "CreateUser", JSONWriter.build { $0.field("userName", name) },
+                          response: JSONWriter.build { w in
+                              w.object("user") { w in
+                                  w.field("path", "/")
+                                  w.field("userName", name)
+                                  w.field("userId", userID)
+                                  w.field("arn", "arn:aws:iam::\(account.id):user/\(name)")
+                                  w.field("createDate", time.awsResponseDate)
+                              }
+                          }), account: index, .d12, .d8)
+        time = time + plan.rng.int64(in: 20...90)
+        plan.add(plan.iam(account, caller, at: time, "CreateAccessKey", JSONWriter.build { $0.field("userName", name) },
+                          response: plan.newAccessKey(for: name, at: time)), account: index, .d8)
+        time = time + plan.rng.int64(in: 120...300)
+        plan.add(plan.iam(account, caller, at: time, "DeleteAccessKey", JSONWriter.build { w in
+            w.field("userName", name)
+            w.field("accessKeyId", plan.rng.awsID("AKIA", length: 20))
+        }), account: index, .d8)
+        time = time + plan.rng.int64(in: 10...60)
+        plan.add(plan.iam(account, caller, at: time, "DeleteUser", JSONWriter.build { $0.field("userName", name) }),
+                 account: index, .d12, .d8)
+
+        let kept = "svc-\(plan.rng.pick(["reporting", "backup", "etl"]))"
+        plan.add(plan.iam(account, caller, at: time + plan.rng.int64(in: 1800...3600), "CreateUser",
+                          JSONWriter.build { $0.field("userName", kept) },
+                          response: JSONWriter.build { w in
+                              w.object("user") { w in
+                                  w.field("path", "/service/")
+                                  w.field("userName", kept)
+                                  w.field("userId", plan.rng.awsID("AIDA", length: 21))
+                                  w.field("arn", "arn:aws:iam::\(account.id):user/service/\(kept)")
+                                  w.field("createDate", time.awsResponseDate)
+                              }
+                          }), account: index, .d8)
+    }
+
+    /// An inline policy giving all of S3 to a person, removed again minutes later.
+    private func shortLivedPolicy(account: AWSAccount, index: Int, caller: AWSCaller, time start: UTCTime, plan: inout ScenarioPlan) {
+        var time = start
+        let user = plan.rng.pick(account.humans).name
+        let policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"
+        plan.add(plan.iam(account, caller, at: time, "PutUserPolicy", JSONWriter.build { w in
+            w.field("userName", user)
+            w.field("policyName", "s3-full")
+            w.field("policyDocument", policy)
+        }), account: index, .d12, .d8)
+        time = time + plan.rng.int64(in: 120...480)
+        plan.add(plan.iam(account, caller, at: time, "DeleteUserPolicy", JSONWriter.build { w in
+            w.field("userName", user)
+            w.field("policyName", "s3-full")
+        }), account: index, .d12, .d8)
     }
 }

@@ -187,33 +187,41 @@ struct RootUsage: ScenarioGenerator {
                                    })
             plan.add(record, account: index, .d3, .d8)
         } else {
-            let bucket = plan.rng.pick(account.resources.buckets)
-            let region = plan.workloadRegion()
-            let host = "\(bucket).s3.\(region).amazonaws.com"
-            let reader = "arn:aws:iam::\(account.id):role/\(account.instanceRole.name)"
-            var record = plan.call(account, root, at: later, region: region, "s3.amazonaws.com", "PutBucketPolicy",
-                                   request: JSONWriter.build { w in
-                                       w.object("bucketPolicy") { w in
-                                           w.field("Version", "2012-10-17")
-                                           w.array("Statement") { w in
-                                               w.object { w in
-                                                   w.field("Sid", "AppServerRead")
-                                                   w.field("Effect", "Allow")
-                                                   w.object("Principal") { $0.field("AWS", reader) }
-                                                   w.strings("Action", ["s3:GetObject", "s3:ListBucket"])
-                                                   w.strings("Resource", ["arn:aws:s3:::\(bucket)", "arn:aws:s3:::\(bucket)/*"])
-                                               }
+            rootBucketPolicy(account: account, index: index, root: root, at: later, plan: &plan)
+        }
+        if let world = plan.alibaba { alibabaRoot(world, day: day, plan: &plan) }
+    }
+
+    /// Root gives an instance role read access to a bucket (on odd occurrences).
+    private func rootBucketPolicy(account: AWSAccount, index: Int, root: AWSCaller, at later: UTCTime, plan: inout ScenarioPlan) {
+        let bucket = plan.rng.pick(account.resources.buckets)
+        let region = plan.workloadRegion()
+        let host = "\(bucket).s3.\(region).amazonaws.com"
+        let reader = "arn:aws:iam::\(account.id):role/\(account.instanceRole.name)"
+        var record = plan.call(account, root, at: later, region: region, "s3.amazonaws.com", "PutBucketPolicy",
+                               request: JSONWriter.build { w in
+                                   w.object("bucketPolicy") { w in
+                                       w.field("Version", "2012-10-17")
+                                       w.array("Statement") { w in
+                                           w.object { w in
+                                               w.field("Sid", "AppServerRead")
+                                               w.field("Effect", "Allow")
+                                               w.object("Principal") { $0.field("AWS", reader) }
+                                               w.strings("Action", ["s3:GetObject", "s3:ListBucket"])
+                                               w.strings("Resource", ["arn:aws:s3:::\(bucket)", "arn:aws:s3:::\(bucket)/*"])
                                            }
                                        }
-                                       w.field("bucketName", bucket)
-                                       w.field("Host", host)
-                                       w.field("policy", "")
-                                   }, resources: [AWSResource(arn: "arn:aws:s3:::\(bucket)", accountID: account.id, type: "AWS::S3::Bucket")])
-            record.tlsHost = host
-            plan.add(record, account: index, .d3)
-        }
+                                   }
+                                   w.field("bucketName", bucket)
+                                   w.field("Host", host)
+                                   w.field("policy", "")
+                               }, resources: [AWSResource(arn: "arn:aws:s3:::\(bucket)", accountID: account.id, type: "AWS::S3::Bucket")])
+        record.tlsHost = host
+        plan.add(record, account: index, .d3)
+    }
 
-        guard let world = plan.alibaba else { return }
+    /// Alibaba's root account signs in and creates an access key.
+    private func alibabaRoot(_ world: AlibabaWorld, day: Int, plan: inout ScenarioPlan) {
         let rootTime = plan.workTime(day: day)
         let person = world.users[0].person
         plan.add(AlibabaEvents.consoleSignin(world: world, identity: .root(world), time: rootTime, sourceIP: person.address,
