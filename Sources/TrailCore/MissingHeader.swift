@@ -18,10 +18,8 @@ public final class MissingHeader {
         }
     }
 
-    private static let trailKey = Array("trail".utf8)
-
     /// Whether the object at `root` has a `trail` header object.
     public static func hasHeader(_ s: JSONScanner, _ root: Int) -> Bool {
-        s.member(trailKey, ofObjectAt: root).map { s.kind(at: $0) == .object } ?? false
+        TrailHeader.position(s, event: root) != nil
     }
 }
