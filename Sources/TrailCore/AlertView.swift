@@ -11,57 +11,52 @@ public struct AlertView: Sendable {
 
     /// The lists read (each element's text), by their path below `alert`.
     public enum List: String, CaseIterable, Sendable {
-        case tags = "rule.tags", references = "rule.references", resources
+        case tags = "rule.tags", resources
     }
 
-    private var values: [Field: String] = [:]
-    private var lists: [List: [String]] = [:]
+    /// By field and by list, in the order of `allCases`.
+    private let values: [String?]
+    private let lists: [[String]]
     /// The `event` object's offset in the line, if the alert has one.
     public let eventAt: Int?
     /// The event's `trail` header, if it has one.
     public let event: TrailHeader?
 
-    public subscript(_ field: Field) -> String? { values[field] }
-    public subscript(_ list: List) -> [String] { lists[list] ?? [] }
+    public subscript(_ field: Field) -> String? { values[AlertView.fields.firstIndex(of: field)!] }
+    public subscript(_ list: List) -> [String] { lists[AlertView.lists.firstIndex(of: list)!] }
 
-    public var ruleID: String? { values[.ruleID] }
-    public var title: String? { values[.title] }
-    public var level: String? { values[.level] }
+    public var ruleID: String? { self[.ruleID] }
+    public var title: String? { self[.title] }
+    public var level: String? { self[.level] }
     /// `alert.time` (the event's `trail.time`) as written, and as a time when it is one.
-    public var time: String? { values[.time] }
-    public var timestamp: Timestamp? { values[.time].flatMap { Timestamp(iso8601: $0) } }
-    public var correlationCount: Int? { values[.correlationCount].flatMap { Int($0) } }
+    public var time: String? { self[.time] }
+    public var timestamp: Timestamp? { self[.time].flatMap { Timestamp(iso8601: $0) } }
+    public var correlationCount: Int? { self[.correlationCount].flatMap { Int($0) } }
 
     private static let alertKey = Array("alert".utf8), ruleKey = Array("rule".utf8), eventKey = Array("event".utf8)
-    private static let fieldPaths = Field.allCases.map { ($0, JSONPath($0.rawValue)) }
-    private static let listPaths = List.allCases.map { ($0, JSONPath($0.rawValue)) }
+    private static let fields = Field.allCases, lists = List.allCases
+    private static let table = MemberTable(fields.map(\.rawValue) + lists.map(\.rawValue))
 
     /// Reads the alert line's object at `root`; nil when it has no `alert.rule` object.
     public init?(_ s: JSONScanner, alert root: Int) {
         guard let alert = s.member(AlertView.alertKey, ofObjectAt: root), s.kind(at: alert) == .object,
-              let rule = s.member(AlertView.ruleKey, ofObjectAt: alert), s.kind(at: rule) == .object else { return nil }
-        for (field, path) in AlertView.fieldPaths {
-            values[field] = s.value(at: path, from: alert).flatMap { s.text(at: $0) }
-        }
-        for (list, path) in AlertView.listPaths {
-            guard let at = s.value(at: path, from: alert), s.kind(at: at) == .array else { continue }
-            var texts: [String] = []
-            s.forEachElement(ofArrayAt: at) { element in
-                if let text = s.text(at: element) { texts.append(text) }
+              s.member(AlertView.ruleKey, ofObjectAt: alert).map({ s.kind(at: $0) == .object }) == true else { return nil }
+        var values = [String?](repeating: nil, count: AlertView.fields.count), lists = [[String]](repeating: [], count: AlertView.lists.count)
+        AlertView.table.read(s, object: alert) { field, value in
+            guard field >= values.count else { return values[field] = values[field] ?? s.text(at: value) }
+            s.forEachElement(ofArrayAt: value) { element in
+                if let text = s.text(at: element) { lists[field - values.count].append(text) }
                 return true
             }
-            lists[list] = texts
         }
+        (self.values, self.lists) = (values, lists)
         eventAt = s.member(AlertView.eventKey, ofObjectAt: root)
         event = eventAt.flatMap { TrailHeader(s, event: $0) }
     }
 
     /// Reads one alert line; nil when it is not JSON or not an alert.
     public init?(json: [UInt8]) {
-        guard let view = json.withUnsafeBytes({ raw -> AlertView? in
-            let s = JSONScanner(raw)
-            return (try? s.validateDocument()).flatMap { AlertView(s, alert: $0) }
-        }) else { return nil }
+        guard let view = json.withUnsafeBytes({ raw in (try? JSONScanner(raw).validateDocument()).flatMap { AlertView(JSONScanner(raw), alert: $0) } }) else { return nil }
         self = view
     }
 }

@@ -59,11 +59,9 @@ public struct AlertWriter {
         json.member("time", text)
     }
 
-    /// `alert.correlation`: how the correlation counted and which events it took. `group`: the
-    /// `group-by` fields and their values; `count`: what was counted, or for a sum, average or
-    /// percentile the events, with `measure` the figure (JSON number text); `field`, `values`:
-    /// value_count and first_seen's field and the distinct values counted; `events`: the
-    /// `trail.id` of each contributing event, in event-time order; `first`, `last`: their times.
+    /// `alert.correlation` (docs/schema.md): `count` what was counted, or for a sum, average or
+    /// percentile the events, `measure` then the figure (JSON number text); `field`, `values`
+    /// for value_count and first_seen; `events` the contributing `trail.id`s in time order.
     public mutating func correlation(type: String, group: [(field: String, value: String?)], count: Int, measure: String?,
                                      field: String?, values: [String], events: [String], first: String?, last: String) {
         json.key("correlation")

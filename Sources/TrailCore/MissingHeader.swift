@@ -17,9 +17,4 @@ public final class MissingHeader {
             diagnostics.countSkipped()
         }
     }
-
-    /// Whether the object at `root` has a `trail` header object.
-    public static func hasHeader(_ s: JSONScanner, _ root: Int) -> Bool {
-        TrailHeader.position(s, event: root) != nil
-    }
 }

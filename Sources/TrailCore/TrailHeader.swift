@@ -15,68 +15,56 @@ public struct TrailHeader: Sendable {
         case actorName = "actor.name", actorType = "actor.type", actorRoot = "actor.root", mfa = "actor.mfa"
         case sourceIP = "source.ip", sourceService = "source.service"
         case country = "source.geo.country", countryName = "source.geo.countryName"
-        /// Added by trail-enrich: objects and lists, as their compact JSON text.
-        case scope = "source.scope", asn = "source.asn", networks = "source.networks", context, enrichedBy
-
-        /// The objects the fields are nested in.
-        static let objects: Set<String> = ["actor", "source", "source.geo"]
     }
 
-    private var values: [Field: String] = [:]
+    /// Fields trail-enrich adds that no stage reads through this type: passed on as written.
+    public static let passedOn = ["source.scope", "source.asn", "source.networks", "context", "enrichedBy"]
 
-    public subscript(_ field: Field) -> String? { values[field] }
+    private static let table = MemberTable(Field.allCases.map(\.rawValue))
+    private static let ordinals = Dictionary(uniqueKeysWithValues: Field.allCases.enumerated().map { ($1, $0) })
+    /// By field, in the order of `Field.allCases`.
+    private var values = [String?](repeating: nil, count: Field.allCases.count)
 
-    public var cloud: String? { values[.cloud] }
-    public var agent: String? { values[.agent] }
-    public var account: String? { values[.account] }
-    public var region: String? { values[.region] }
-    public var service: String? { values[.service] }
-    public var action: String? { values[.action] }
-    public var actorName: String? { values[.actorName] }
-    public var actorType: String? { values[.actorType] }
-    public var sourceIP: String? { values[.sourceIP] }
-    public var sourceService: String? { values[.sourceService] }
-    public var country: String? { values[.country] }
-    public var countryName: String? { values[.countryName] }
-    public var outcome: String? { values[.outcome] }
-    public var error: String? { values[.error] }
-    public var category: String? { values[.category] }
-    public var id: String? { values[.id] }
+    public subscript(_ field: Field) -> String? { values[TrailHeader.ordinals[field]!] }
+
+    public var cloud: String? { self[.cloud] }
+    public var agent: String? { self[.agent] }
+    public var account: String? { self[.account] }
+    public var region: String? { self[.region] }
+    public var service: String? { self[.service] }
+    public var action: String? { self[.action] }
+    public var actorName: String? { self[.actorName] }
+    public var actorType: String? { self[.actorType] }
+    public var sourceIP: String? { self[.sourceIP] }
+    public var sourceService: String? { self[.sourceService] }
+    public var country: String? { self[.country] }
+    public var countryName: String? { self[.countryName] }
+    public var outcome: String? { self[.outcome] }
+    public var error: String? { self[.error] }
+    public var category: String? { self[.category] }
+    public var id: String? { self[.id] }
     /// `trail.time` as written (RFC 3339), and as a time when it is one.
-    public var time: String? { values[.time] }
-    public var timestamp: Timestamp? { values[.time].flatMap { Timestamp(iso8601: $0) } }
-    public var mfa: Bool? { flag(.mfa) }
-    public var readOnly: Bool? { flag(.readOnly) }
-
+    public var time: String? { self[.time] }
+    public var timestamp: Timestamp? { self[.time].flatMap { Timestamp(iso8601: $0) } }
     /// `true` or `false` as written; nil for anything else.
-    public func flag(_ field: Field) -> Bool? {
-        values[field] == "true" ? true : values[field] == "false" ? false : nil
-    }
+    public var mfa: Bool? { self[.mfa].flatMap { Bool($0) } }
+    public var readOnly: Bool? { self[.readOnly].flatMap { Bool($0) } }
 
     public init() {}
 
     /// Reads the header object at `header`.
     public init(_ s: JSONScanner, at header: Int) {
-        read(s, object: header, path: "")
+        var values = self.values
+        TrailHeader.table.read(s, object: header) { field, value in
+            if values[field] == nil { values[field] = s.text(at: value) }
+        }
+        self.values = values
     }
 
     /// Reads the header of the event object at `root`; nil when it has none.
     public init?(_ s: JSONScanner, event root: Int) {
         guard let header = TrailHeader.position(s, event: root) else { return nil }
         self.init(s, at: header)
-    }
-
-    private mutating func read(_ s: JSONScanner, object: Int, path: String) {
-        s.forEachMember(ofObjectAt: object) { key, value in
-            guard let name = s.string(at: key) else { return true }
-            let member = path.isEmpty ? name : path + "." + name
-            if let field = Field(rawValue: member) {
-                if values[field] == nil { values[field] = s.text(at: value) }
-            } else if Field.objects.contains(member), s.kind(at: value) == .object {
-                read(s, object: value, path: member)
-            }
-            return true
-        }
     }
 
     private static let trailKey = Array("trail".utf8)
@@ -86,11 +74,9 @@ public struct TrailHeader: Sendable {
         s.member(trailKey, ofObjectAt: root).flatMap { s.kind(at: $0) == .object ? $0 : nil }
     }
 
-    // The framing of the lines trail-flatten writes: the header first, `{"trail":{…},…}`.
-    // Later stages read the header or add to it and pass the rest on. A stage reads such a line's
-    // header itself, member by member, and checks the rest with one pass of
-    // `JSONScanner.validateObjectRest` (trail-enrich, on a second thread: `CheckedLineReader`), or only when
-    // a rule looks further into it (trail-match, which writes on no line it passes over).
+    // The framing of trail-flatten's lines, the header first: `{"trail":{…},…}`. trail-enrich and
+    // trail-match walk a framed line's header themselves and check the rest in one pass
+    // (trail-enrich: `CheckedLineReader`) or when a rule looks further (trail-match).
 
     private static let opening: StaticString = #"{"trail":"#
     /// Where the header object starts in a framed line.

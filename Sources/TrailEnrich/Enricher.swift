@@ -77,7 +77,7 @@ public final class Enricher {
         // The check runs beside the enriching, on a second thread, but for a framed line's
         // header, which is checked as it is read.
         try NDJSONInput(inputs, maxRecordSize: maxRecordSize).forEachObjectCheckedAside(diagnostics: diagnostics, flushing: output) { s, root, location in
-            guard MissingHeader.hasHeader(s, root) else { return try missingHeader.skip(location, diagnostics) }
+            guard TrailHeader.position(s, event: root) != nil else { return try missingHeader.skip(location, diagnostics) }
             do {
                 try enrich(s, root: root)
             } catch let error as JSONError {

@@ -152,7 +152,7 @@ public final class Matcher {
             try report(evaluate(s, event: 0), at: location)
         } else {
             guard let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) else { return }
-            guard MissingHeader.hasHeader(s, root) else { return try missingHeader.skip(location, diagnostics) }
+            guard TrailHeader.position(s, event: root) != nil else { return try missingHeader.skip(location, diagnostics) }
             try report(match(s, event: root), at: location)
         }
     }

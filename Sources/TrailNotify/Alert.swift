@@ -29,12 +29,12 @@ public struct Alert: Sendable {
     /// target that already got it does not get it twice.
     public let id: String
     public let ruleID: String
-    public let title: String
-    public let levelName: String
     public let level: AlertLevel?
-    public let tags: [String]
     public let time: Timestamp?
     public let line: AlertLine
+    public var title: String { line.title }
+    public var levelName: String { view.level ?? "-" }
+    public var tags: [String] { view[.tags] }
     /// What the alert says (the alert contract).
     public let view: AlertView
 
@@ -43,11 +43,8 @@ public struct Alert: Sendable {
         guard let view = AlertView(s, alert: root), let line = AlertLine(view), let end = try? s.valueEnd(at: root) else { return nil }
         self.view = view
         self.line = line
-        title = line.title
         ruleID = view.ruleID ?? line.title
-        levelName = view.level ?? "-"
-        level = AlertLevel(name: levelName)
-        tags = view[.tags]
+        level = AlertLevel(name: view.level ?? "-")
         time = view.timestamp
         record = JSONCompactor.compact(UnsafeRawBufferPointer(rebasing: s.bytes[root..<end]))
         // Without an event id, the event's own bytes identify it.

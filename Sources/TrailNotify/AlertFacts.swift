@@ -6,11 +6,12 @@ import TrailCore
 /// the alert record for the structured targets (PagerDuty, Opsgenie, OCSF) and the templates.
 /// Text is as the event has it (not escaped): each target escapes for its own format.
 public struct AlertFacts: Sendable {
-    public let alertID: String
-    public let ruleID: String
-    public let title: String
-    public let level: AlertLevel?
-    public let levelName: String
+    private let alert: Alert
+    public var alertID: String { alert.id }
+    public var ruleID: String { alert.ruleID }
+    public var title: String { alert.title }
+    public var level: AlertLevel? { alert.level }
+    public var levelName: String { alert.levelName }
     public let actor: String
     public let action: String
     /// `alert.resources` (trail-match's ARNs or names), empty when the alert has none.
@@ -32,11 +33,7 @@ public struct AlertFacts: Sendable {
 
     init(_ alert: Alert) {
         let view = alert.view, event = alert.view.event ?? TrailHeader()
-        alertID = alert.id
-        ruleID = alert.ruleID
-        title = alert.title
-        level = alert.level
-        levelName = alert.levelName
+        self.alert = alert
         resources = view[.resources]
         actor = event.actorName ?? "-"
         service = event.service

@@ -14,12 +14,6 @@ public struct AlertLine: Sendable {
     /// What was touched (`alert.resources`, when trail-match names it): the first, and how many more.
     public var resource: String?
 
-    /// Reads an alert object; nil when it is not an alert.
-    public init?(_ s: JSONScanner, alert root: Int) {
-        guard let view = AlertView(s, alert: root) else { return nil }
-        self.init(view)
-    }
-
     /// The line of an alert read; nil when it has no title.
     public init?(_ alert: AlertView) {
         // Shown on terminals and in logs: one line, no escape sequences.
