@@ -10,7 +10,7 @@ import Dispatch
 /// the check costs more than the rest of such a stage's work, so on a machine with two cores
 /// it runs beside it instead of before it.
 ///
-/// A line trail-flatten framed (`HeaderLine`) is checked but for its header, which the caller
+/// A line trail-flatten framed (`TrailHeader`) is checked but for its header, which the caller
 /// checks as it reads it: the work is shared about equally between the two threads.
 ///
 /// Order and messages are as if each line were checked just before the caller sees it: the
@@ -62,7 +62,7 @@ struct CheckedLineReader {
                 }
                 let s = JSONScanner(text(range), maxDepth: maxDepth)
                 verdicts.append(Result { () throws(JSONError) -> Int in
-                    guard HeaderLine.isFramed(s), let headerEnd = s.skipValue(at: HeaderLine.headerOffset) else {
+                    guard TrailHeader.isFramed(s), let headerEnd = s.skipValue(at: TrailHeader.offset) else {
                         return try s.validateDocument()
                     }
                     try s.validateObjectRest(from: headerEnd)

@@ -40,6 +40,10 @@ public struct JSONWriter {
 
     public mutating func member(_ name: String, _ value: String?) { key(name); stringOrNull(value) }
 
+    /// Writes an array of strings or numbers as the next value.
+    public mutating func array(_ values: [String]) { beginArray(); for v in values { string(v) }; endArray() }
+    public mutating func array(_ values: [Int]) { beginArray(); for v in values { number(v) }; endArray() }
+
     private mutating func separate() {
         guard !needsComma.isEmpty else { return }
         if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }

@@ -17,11 +17,4 @@ public final class MissingHeader {
             diagnostics.countSkipped()
         }
     }
-
-    private static let trailKey = Array("trail".utf8)
-
-    /// Whether the object at `root` has a `trail` header object.
-    public static func hasHeader(_ s: JSONScanner, _ root: Int) -> Bool {
-        s.member(trailKey, ofObjectAt: root).map { s.kind(at: $0) == .object } ?? false
-    }
 }

@@ -120,7 +120,7 @@ public struct NDJSONInput {
         try object(scanner, Result { () throws(JSONError) -> Int in try scanner.validateDocument() }, at: location, diagnostics: diagnostics)
     }
 
-    /// Like `object(_:at:diagnostics:)`, for a line framed as `HeaderLine` says whose members
+    /// Like `object(_:at:diagnostics:)`, for a line framed as `TrailHeader` says whose members
     /// up to `checkedUpTo` (just after a member's value: the header's at least) were checked
     /// already: only the rest is checked.
     public static func framedObject(_ scanner: JSONScanner, checkedUpTo: Int, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {

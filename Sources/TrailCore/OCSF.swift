@@ -6,50 +6,23 @@ public enum OCSF {
     /// The released schema version every object written here follows (`metadata.version`).
     public static let version = "1.9.0"
 
-    /// The header fields of a flattened event that OCSF attributes take.
+    /// A flattened event as OCSF attributes take it: its `trail` header (whose fields read as
+    /// the event's own: `e.actorName`), the caller's ARN, the record as the cloud wrote it.
+    @dynamicMemberLookup
     public struct Event {
-        public let cloud: String?
-        public let time: Timestamp?
-        public let account: String?
-        public let region: String?
-        public let service: String?
-        public let action: String?
-        public let actorName: String?
-        public let actorType: String?
+        public let trail: TrailHeader
         public let actorARN: String?
-        public let ip: String?
-        public let sourceService: String?
-        public let country: String?
-        public let agent: String?
-        public let outcome: String?
-        public let error: String?
-        public let category: String?
-        public let id: String?
         /// The record as the cloud wrote it (every member but `trail`), compact JSON.
         public let original: [UInt8]
         /// The `trail` header, compact JSON: what has no OCSF attribute (geo, context, file).
         public let header: [UInt8]
 
+        public subscript<T>(dynamicMember field: KeyPath<TrailHeader, T>) -> T { trail[keyPath: field] }
+
         /// Reads the flattened event object at `root`.
         public init(_ s: JSONScanner, event root: Int) {
-            func text(_ path: String) -> String? { s.value(at: JSONPath(path), from: root).flatMap { s.text(at: $0) } }
-            cloud = text("trail.cloud")
-            time = text("trail.time").flatMap { Timestamp(iso8601: $0) }
-            account = text("trail.account")
-            region = text("trail.region")
-            service = text("trail.service")
-            action = text("trail.action")
-            actorName = text("trail.actor.name")
-            actorType = text("trail.actor.type")
-            actorARN = text("userIdentity.arn")
-            ip = text("trail.source.ip")
-            sourceService = text("trail.source.service")
-            country = text("trail.source.geo.country")
-            agent = text("trail.agent")
-            outcome = text("trail.outcome")
-            error = text("trail.error")
-            category = text("trail.category")
-            id = text("trail.id")
+            trail = TrailHeader(s, event: root) ?? TrailHeader()
+            actorARN = s.value(at: JSONPath("userIdentity.arn"), from: root).flatMap { s.text(at: $0) }
             // Member by member, each name as written (escapes kept) and each value compacted.
             var original: [UInt8] = [UInt8(ascii: "{")]
             var header: [UInt8] = Array("{}".utf8)
@@ -73,7 +46,7 @@ public enum OCSF {
 
         /// OCSF's name of the cloud (`cloud.provider`) and of its audit log (`metadata.product`).
         public var provider: (cloud: String, log: String) {
-            cloud == "alibaba" ? ("Alibaba Cloud", "ActionTrail") : ("AWS", "CloudTrail")
+            trail.cloud == "alibaba" ? ("Alibaba Cloud", "ActionTrail") : ("AWS", "CloudTrail")
         }
     }
 
@@ -104,7 +77,7 @@ public enum OCSF {
     public static func writeSource(_ e: Event, to w: inout JSONWriter) {
         w.key("src_endpoint")
         w.beginObject()
-        if let ip = e.ip {
+        if let ip = e.sourceIP {
             w.member("ip", ip)
             if let country = e.country { w.key("location"); w.beginObject(); w.member("country", country); w.endObject() }
         } else {

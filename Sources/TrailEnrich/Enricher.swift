@@ -77,7 +77,7 @@ public final class Enricher {
         // The check runs beside the enriching, on a second thread, but for a framed line's
         // header, which is checked as it is read.
         try NDJSONInput(inputs, maxRecordSize: maxRecordSize).forEachObjectCheckedAside(diagnostics: diagnostics, flushing: output) { s, root, location in
-            guard MissingHeader.hasHeader(s, root) else { return try missingHeader.skip(location, diagnostics) }
+            guard TrailHeader.position(s, event: root) != nil else { return try missingHeader.skip(location, diagnostics) }
             do {
                 try enrich(s, root: root)
             } catch let error as JSONError {
@@ -89,7 +89,6 @@ public final class Enricher {
         return diagnostics.exitStatus
     }
 
-    private static let trailKey = Array("trail".utf8)
     /// The header members read here, by position: source, time, enrichedBy.
     private static let headerNames: NameList = ["source", "time", "enrichedBy"]
 
@@ -107,11 +106,11 @@ public final class Enricher {
     private func enrich(_ s: JSONScanner, root: Int) throws {
         // A framed line's header is where the framing says, and not checked yet; another
         // line's is looked for.
-        let framed = HeaderLine.isFramed(s)
-        let trail = framed ? HeaderLine.headerOffset : s.member(Enricher.trailKey, ofObjectAt: root)
-        guard source != nil || context != nil || calendar != nil, let trail, s.kind(at: trail) == .object else {
+        let framed = TrailHeader.isFramed(s)
+        let trail = framed ? TrailHeader.offset : TrailHeader.position(s, event: root)
+        guard source != nil || context != nil || calendar != nil, let trail else {
             // Not a flattened event (or nothing to add): on unchanged.
-            if framed { _ = try s.valueEnd(at: HeaderLine.headerOffset) }
+            if framed { _ = try s.valueEnd(at: TrailHeader.offset) }
             output.writeLine(s.bytes)
             return
         }
@@ -154,7 +153,7 @@ public final class Enricher {
             }
             return end
         }
-        guard HeaderLine.closesHeader(s, at: headerEnd) else { throw JSONError(offset: headerEnd, "the trail header does not close") }
+        guard TrailHeader.closes(s, at: headerEnd) else { throw JSONError(offset: headerEnd, "the trail header does not close") }
         header.close = headerEnd - 1
         header.isEmpty = s.skipWhitespace(trail + 1) == header.close
         return header

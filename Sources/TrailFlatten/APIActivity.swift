@@ -12,7 +12,7 @@ enum APIActivity {
             OCSF.writeClassification(category: (6, "Application Activity"), class: (6003, "API Activity"), activity: activity(e.category), to: &w)
             w.key("severity_id"); w.number(1)
             w.member("severity", "Informational")
-            w.key("time"); w.number(Int(e.time?.milliseconds ?? 0))
+            w.key("time"); w.number(Int(e.timestamp?.milliseconds ?? 0))
             let status = e.outcome == "success" ? (1, "Success") : e.outcome == "failure" ? (2, "Failure") : (0, "Unknown")
             w.key("status_id"); w.number(status.0)
             w.member("status", status.1)

@@ -78,14 +78,8 @@ final class CorrelationFeed {
         json.key("time"); json.raw(Array(String(time).utf8))
         json.key("seq"); json.raw(Array(String(base + count).utf8))
         json.member("id", id)
-        json.key("rules")
-        json.beginArray()
-        for r in matched { json.number(r) }
-        json.endArray()
-        json.key("scope")
-        json.beginArray()
-        for c in scope.correlations { json.number(c) }
-        json.endArray()
+        json.key("rules"); json.array(matched)
+        json.key("scope"); json.array(scope.correlations)
         json.member("group", scope.group)
         json.key("event"); json.raw(event)
         json.endObject()

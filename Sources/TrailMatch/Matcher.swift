@@ -19,7 +19,7 @@ public final class Matcher {
     private let correlationObjects: [[UInt8]]
     private let output: OutputWriter
     let diagnostics: Diagnostics
-    private var json = JSONWriter()
+    private var alert = AlertWriter()
     private var candidates: [Int] = []
     /// Per line: where the header members the rule index reads start.
     private var header: [Int] = []
@@ -74,10 +74,12 @@ public final class Matcher {
         silenced = rules.indices.map { referenced[$0] && !generating[$0] }
         engine = correlations.isEmpty ? nil : CorrelationEngine(correlations: correlations, rules: rules, lateness: lateness)
         ruleObjects = rules.map {
-            Matcher.ruleObject(id: $0.id, title: $0.title, level: $0.level, tags: $0.tags, references: $0.references, guidance: $0.guidance)
+            AlertWriter.ruleObject(id: $0.id, title: $0.title, level: $0.level, tags: $0.tags, references: $0.references,
+                                   runbook: $0.guidance.runbook, falsePositives: $0.guidance.falsePositives)
         }
         correlationObjects = correlations.map {
-            Matcher.ruleObject(id: $0.id, title: $0.title, level: $0.level, tags: $0.tags, references: $0.references, guidance: $0.guidance)
+            AlertWriter.ruleObject(id: $0.id, title: $0.title, level: $0.level, tags: $0.tags, references: $0.references,
+                                   runbook: $0.guidance.runbook, falsePositives: $0.guidance.falsePositives)
         }
         self.output = output
         self.diagnostics = diagnostics
@@ -138,7 +140,7 @@ public final class Matcher {
     /// Matches one input line. Most events of a trail are routine calls no rule names; for a
     /// line trail-flatten wrote, the rule index decides that from the `trail` header, and the
     /// line is passed over once its header is checked, since checking the whole event would
-    /// cost more than everything else done with it (see `HeaderLine`). Every event a rule
+    /// cost more than everything else done with it (see `TrailHeader`). Every event a rule
     /// examines is checked in full first, and any other line too: a bad one is reported and
     /// skipped. With `--strict` every line is checked in full. A line without the `trail`
     /// header is not an event (rules are written against the header): reported, not matched.
@@ -153,7 +155,7 @@ public final class Matcher {
             try report(evaluate(s, event: 0), at: location)
         } else {
             guard let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) else { return }
-            guard MissingHeader.hasHeader(s, root) else { return try missingHeader.skip(location, diagnostics) }
+            guard TrailHeader.position(s, event: root) != nil else { return try missingHeader.skip(location, diagnostics) }
             try report(match(s, event: root), at: location)
         }
     }
@@ -229,59 +231,12 @@ public final class Matcher {
         output.flush()
     }
 
-    /// Opens an alert and its `alert` object, and writes `alert.rule`.
-    private func beginAlert(_ ruleObject: [UInt8]) {
-        json.bytes.removeAll(keepingCapacity: true)
-        json.beginObject()
-        json.key("alert")
-        json.beginObject()
-        json.key("rule")
-        json.raw(ruleObject)
-    }
-
-    /// The `alert.rule` object of a rule or correlation: the same in each of its alerts.
-    private static func ruleObject(id: String, title: String, level: String, tags: [String], references: [String],
-                                   guidance: RuleGuidance) -> [UInt8] {
-        var json = JSONWriter(capacity: 256)
-        json.beginObject()
-        json.member("id", id)
-        json.member("title", title)
-        json.member("level", level)
-        json.key("tags")
-        json.beginArray()
-        for tag in tags { json.string(tag) }
-        json.endArray()
-        json.key("references")
-        json.beginArray()
-        for reference in references { json.string(reference) }
-        json.endArray()
-        guidance.write(into: &json)
-        json.endObject()
-        return json.bytes
-    }
-
     private func writeAlert(_ r: Int, _ s: JSONScanner, event root: Int) {
-        let rule = rules[r]
-        beginAlert(ruleObjects[r])
-        Matcher.writeTime(s, top.value(s, at: Matcher.timePath), into: &json)
-        rule.guidance.writeResources(s, event: root, top, names: &resourceNames, into: &json)
-        json.endObject()
-        json.key("event")
-        if let event = Matcher.eventText(s, root) { json.raw(event) }
-        json.endObject()
-        output.writeLine(json.bytes)
+        alert.begin(rule: ruleObjects[r])
+        alert.time(s, at: top.value(s, at: Matcher.timePath))
+        rules[r].guidance.writeResources(s, event: root, top, names: &resourceNames, into: &alert)
+        output.writeLine(alert.finish(event: Matcher.eventText(s, root)))
         alertsWritten += 1
-    }
-
-    /// Writes `"time":` and the event's `trail.time` at `at` of a checked event: a string
-    /// without escapes copied as it is written (how it is quoted), anything else decoded and
-    /// quoted, null when it is not a string.
-    private static func writeTime(_ s: JSONScanner, _ at: Int?, into json: inout JSONWriter) {
-        guard let at, s.kind(at: at) == .string, let raw = s.raw(at: at), raw.firstIndex(of: UInt8(ascii: "\\")) == nil else {
-            return json.member("time", at.flatMap { s.string(at: $0) })
-        }
-        json.key("time")
-        json.raw(raw)
     }
 
     /// The event's JSON text. An event that is a whole document (at 0, checked) is the document
@@ -295,43 +250,20 @@ public final class Matcher {
 
     func writeCorrelationAlert(_ hit: CorrelationHit, _ last: CorrelationEngine.Pending) {
         let c = correlations[hit.correlation]
-        beginAlert(correlationObjects[hit.correlation])
-        json.member("time", EventTime.rfc3339(last.time))
+        alert.begin(rule: correlationObjects[hit.correlation])
+        alert.time(EventTime.rfc3339(last.time))
         last.event.withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            c.guidance.writeResources(s, event: s.skipWhitespace(0), nil, names: &resourceNames, into: &json)
+            c.guidance.writeResources(s, event: s.skipWhitespace(0), nil, names: &resourceNames, into: &alert)
         }
-        json.key("correlation")
-        json.beginObject()
-        json.member("type", c.kind.rawValue)
-        json.key("group")
-        json.beginObject()
-        for (name, value) in zip(c.groupBy, hit.group) { json.member(name, value) }
-        json.endObject()
-        json.key("count")
-        // The count measured, or for a sum, average or percentile the events and the figure.
-        json.number(c.kind.isNumeric ? hit.entries.count : Int(hit.measure))
-        if c.kind.isNumeric { json.key("measure"); json.raw(Array(Threshold.text(hit.measure).utf8)) }
-        if !c.fields.isEmpty {
-            json.member("field", c.fields.joined(separator: ","))
-            json.key("values")
-            json.beginArray()
-            var seen = Set<String>()
-            for e in hit.entries where seen.insert(e.value).inserted { json.string(e.value) }
-            json.endArray()
-        }
-        json.key("events")
-        json.beginArray()
-        for e in hit.entries { json.string(e.id) }
-        json.endArray()
-        json.member("first", hit.entries.first.map { EventTime.rfc3339($0.time) })
-        json.member("last", EventTime.rfc3339(last.time))
-        json.endObject()
-        json.endObject()
-        json.key("event")
-        json.raw(last.event)
-        json.endObject()
-        output.writeLine(json.bytes)
+        var seen = Set<String>()
+        alert.correlation(
+            // The count measured, or for a sum, average or percentile the events and the figure.
+            type: c.kind.rawValue, group: zip(c.groupBy, hit.group).map { (field: $0, value: $1) }, count: c.kind.isNumeric ? hit.entries.count : Int(hit.measure),
+            measure: c.kind.isNumeric ? Threshold.text(hit.measure) : nil, field: c.fields.isEmpty ? nil : c.fields.joined(separator: ","),
+            values: hit.entries.compactMap { seen.insert($0.value).inserted ? $0.value : nil }, events: hit.entries.map(\.id),
+            first: hit.entries.first.map { EventTime.rfc3339($0.time) }, last: EventTime.rfc3339(last.time))
+        output.writeLine(last.event.withUnsafeBytes { alert.finish(event: $0) })
         alertsWritten += 1
     }
 }

@@ -61,23 +61,14 @@ public struct RuleGuidance: Sendable {
         return key + ": " + value
     }
 
-    /// Writes `runbook` (when there is one) and `falsepositives` into an open `alert.rule` object.
-    func write(into json: inout JSONWriter) {
-        if let runbook { json.member("runbook", runbook) }
-        json.key("falsepositives")
-        json.beginArray()
-        for text in falsePositives { json.string(text) }
-        json.endArray()
-    }
-
-    /// Writes `"resources":[…]` into the open `alert` object: the names of what `event`
+    /// Writes `alert.resources`: the names of what `event`
     /// touched, its `resources[].ARN`, then the values of the rule's resource fields (an
     /// array's strings one by one), each once, in that order. `names`: a buffer kept between
     /// alerts, where each name is written quoted and compared with those before it. A string
     /// without escapes in a checked event is copied as it is written, which is how it is
     /// quoted: an alert builds no text per name.
     /// `top`: the members of `root`, read before (nil: found by walking it).
-    func writeResources(_ s: JSONScanner, event root: Int, _ top: TopMembers?, names: inout ResourceNames, into json: inout JSONWriter) {
+    func writeResources(_ s: JSONScanner, event root: Int, _ top: TopMembers?, names: inout ResourceNames, into alert: inout AlertWriter) {
         names.removeAll()
         func add(_ at: Int) {
             guard names.count < RuleGuidance.maximumResources else { return }
@@ -103,10 +94,7 @@ public struct RuleGuidance: Sendable {
         for path in resourceFields {
             FieldMatcher.forEachValue(s, at: path, root, top, add)
         }
-        json.key("resources")
-        json.beginArray()
-        names.write(into: &json)
-        json.endArray()
+        alert.resources { names.write(into: &$0) }
     }
 }
 

@@ -207,11 +207,11 @@ final class RuleIndex {
     /// the header has none. False for a line that does not open so or end its object, or
     /// whose header is malformed; else where the header ends.
     func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Int? {
-        guard HeaderLine.isFramed(s) else { return nil }
+        guard TrailHeader.isFramed(s) else { return nil }
         members.removeAll(keepingCapacity: true)
         members.append(contentsOf: repeatElement(-1, count: headerNames.count))
         let bytes = s.bytes
-        let end = try? s.walkCheckedMembers(ofObjectAt: HeaderLine.headerOffset) { name, nameEnd, value in
+        let end = try? s.walkCheckedMembers(ofObjectAt: TrailHeader.offset) { name, nameEnd, value in
             let valueEnd = try s.valueEnd(at: value)
             // Names are told apart by length and their first bytes, in two words (which
             // settle a name of up to 16 bytes); a longer name, or one written with
@@ -222,7 +222,7 @@ final class RuleIndex {
             }
             return valueEnd
         }
-        guard let end, HeaderLine.closesHeader(s, at: end) else { return nil }
+        guard let end, TrailHeader.closes(s, at: end) else { return nil }
         return end
     }
 

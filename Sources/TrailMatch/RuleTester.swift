@@ -41,8 +41,7 @@ public struct RuleTester {
                     }
                 }
                 matcher.finish(keepPending: false)
-                let needle = "\"rule\":{\"id\":" + JSONWriter.quoted(correlation.id)
-                return output.collectedLines.contains { $0.contains(needle) }
+                return output.collectedLines.contains { AlertView(json: Array($0.utf8))?.ruleID == correlation.id }
             }
         }
         return report

@@ -48,7 +48,7 @@ final class TopMembers {
     /// Starts on the object at `root` (its members are read as lookups need them), with
     /// bounds-checked navigation: safe on a line not checked yet (a malformed member ends the
     /// walk, as it ends `JSONScanner.member`'s). `headerEnd`: the line opens with the `trail`
-    /// header (`HeaderLine`), checked and ending there: the walk starts after it.
+    /// header (`TrailHeader`), checked and ending there: the walk starts after it.
     func read(_ s: JSONScanner, root: Int, headerEnd: Int? = nil) {
         self.root = root
         generation &+= 1
@@ -63,8 +63,8 @@ final class TopMembers {
         checkedEnd = nil
         guard let headerEnd, root == 0 else { return }
         checkedEnd = headerEnd
-        let name = ShortName(s.bytes, start: 2, length: HeaderLine.headerOffset - 4)
-        insert(name, nameStart: 2, value: HeaderLine.headerOffset, s)
+        let name = ShortName(s.bytes, start: 2, length: TrailHeader.offset - 4)
+        insert(name, nameStart: 2, value: TrailHeader.offset, s)
         members = 1
         let comma = s.skipWhitespace(headerEnd)
         next = comma < s.count && s.byte(comma) == UInt8(ascii: ",") ? s.skipWhitespace(comma + 1) : nil

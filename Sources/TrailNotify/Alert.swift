@@ -29,44 +29,29 @@ public struct Alert: Sendable {
     /// target that already got it does not get it twice.
     public let id: String
     public let ruleID: String
-    public let title: String
-    public let levelName: String
     public let level: AlertLevel?
-    public let tags: [String]
     public let time: Timestamp?
     public let line: AlertLine
-
-    private static let paths = (
-        ruleID: JSONPath("alert.rule.id"), level: JSONPath("alert.rule.level"), tags: JSONPath("alert.rule.tags"),
-        time: JSONPath("alert.time"), eventID: JSONPath("event.trail.id"), event: JSONPath("event"))
+    public var title: String { line.title }
+    public var levelName: String { view.level ?? "-" }
+    public var tags: [String] { view[.tags] }
+    /// What the alert says (the alert contract).
+    public let view: AlertView
 
     /// Reads an alert object; nil when it is not one.
     public init?(_ s: JSONScanner, alert root: Int) {
-        guard let line = AlertLine(s, alert: root), let end = try? s.valueEnd(at: root) else { return nil }
-        let p = Alert.paths
-        func text(_ path: JSONPath) -> String? { s.value(at: path, from: root).flatMap { s.text(at: $0) } }
+        guard let view = AlertView(s, alert: root), let line = AlertLine(view), let end = try? s.valueEnd(at: root) else { return nil }
+        self.view = view
         self.line = line
-        title = line.title
-        ruleID = text(p.ruleID) ?? line.title
-        levelName = text(p.level) ?? "-"
-        level = AlertLevel(name: levelName)
-        var tags: [String] = []
-        if let list = s.value(at: p.tags, from: root), s.kind(at: list) == .array {
-            s.forEachElement(ofArrayAt: list) { element in
-                if let tag = s.string(at: element) { tags.append(tag) }
-                return true
-            }
-        }
-        self.tags = tags
-        time = s.value(at: p.time, from: root).flatMap { s.raw(at: $0) }.flatMap { raw in
-            raw.count > 2 ? Timestamp.parse(UnsafeRawBufferPointer(rebasing: raw[1..<(raw.count - 1)])) : nil
-        }
+        ruleID = view.ruleID ?? line.title
+        level = AlertLevel(name: view.level ?? "-")
+        time = view.timestamp
         record = JSONCompactor.compact(UnsafeRawBufferPointer(rebasing: s.bytes[root..<end]))
         // Without an event id, the event's own bytes identify it.
         var identity = Array(ruleID.utf8) + [0]
-        if let eventID = text(p.eventID) {
+        if let eventID = view.event?.id {
             identity += Array(eventID.utf8)
-        } else if let event = s.value(at: p.event, from: root), let eventEnd = try? s.valueEnd(at: event) {
+        } else if let event = view.eventAt, let eventEnd = try? s.valueEnd(at: event) {
             identity += JSONCompactor.compact(UnsafeRawBufferPointer(rebasing: s.bytes[event..<eventEnd]))
         }
         id = Alert.hex(identity, length: 32)

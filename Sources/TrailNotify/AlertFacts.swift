@@ -6,11 +6,12 @@ import TrailCore
 /// the alert record for the structured targets (PagerDuty, Opsgenie, OCSF) and the templates.
 /// Text is as the event has it (not escaped): each target escapes for its own format.
 public struct AlertFacts: Sendable {
-    public let alertID: String
-    public let ruleID: String
-    public let title: String
-    public let level: AlertLevel?
-    public let levelName: String
+    private let alert: Alert
+    public var alertID: String { alert.id }
+    public var ruleID: String { alert.ruleID }
+    public var title: String { alert.title }
+    public var level: AlertLevel? { alert.level }
+    public var levelName: String { alert.levelName }
     public let actor: String
     public let action: String
     /// `alert.resources` (trail-match's ARNs or names), empty when the alert has none.
@@ -30,47 +31,21 @@ public struct AlertFacts: Sendable {
     /// The event in its cloud's console (AWS only: the CloudTrail event history).
     public let consoleURL: String?
 
-    private static let paths = (
-        resources: JSONPath("alert.resources"), country: JSONPath("event.trail.source.geo.country"),
-        runbook: JSONPath("alert.rule.runbook"), service: JSONPath("event.trail.service"),
-        cloud: JSONPath("event.trail.cloud"), eventID: JSONPath("event.trail.id"), ip: JSONPath("event.trail.source.ip"),
-        sourceService: JSONPath("event.trail.source.service"), actorName: JSONPath("event.trail.actor.name"),
-        action: JSONPath("event.trail.action"), time: JSONPath("alert.time"), eventTime: JSONPath("event.trail.time"),
-        account: JSONPath("event.trail.account"), region: JSONPath("event.trail.region"))
-
-    /// The record is compact JSON, checked when the alert was read: its object starts at 0.
     init(_ alert: Alert) {
-        self = alert.record.withUnsafeBytes { AlertFacts(JSONScanner($0), alert: 0, of: alert) }
-    }
-
-    private init(_ s: JSONScanner, alert root: Int, of alert: Alert) {
-        let p = AlertFacts.paths
-        alertID = alert.id
-        ruleID = alert.ruleID
-        title = alert.title
-        level = alert.level
-        levelName = alert.levelName
-        func text(_ path: JSONPath) -> String? { s.value(at: path, from: root).flatMap { s.text(at: $0) } }
-        var resources: [String] = []
-        if let list = s.value(at: p.resources, from: root), s.kind(at: list) == .array {
-            s.forEachElement(ofArrayAt: list) { element in
-                if let name = s.text(at: element) { resources.append(name) }
-                return true
-            }
-        }
-        self.resources = resources
-        let name = text(p.actorName) ?? "-"
-        actor = name
-        service = text(p.service)
-        action = [service, text(p.action)].compactMap { $0 }.joined(separator: ":")
-        address = text(p.ip) ?? text(p.sourceService) ?? "-"
-        country = text(p.country)
-        time = text(p.time) ?? text(p.eventTime) ?? "-"
-        account = text(p.account) ?? "-"
-        region = text(p.region) ?? "-"
-        cloud = text(p.cloud)
-        eventID = text(p.eventID)
-        runbook = text(p.runbook).flatMap { $0.isEmpty ? nil : $0 }
+        let view = alert.view, event = alert.view.event ?? TrailHeader()
+        self.alert = alert
+        resources = view[.resources]
+        actor = event.actorName ?? "-"
+        service = event.service
+        action = [service, event.action].compactMap { $0 }.joined(separator: ":")
+        address = event.sourceIP ?? event.sourceService ?? "-"
+        country = event.country
+        time = view.time ?? event.time ?? "-"
+        account = event.account ?? "-"
+        region = event.region ?? "-"
+        cloud = event.cloud
+        eventID = event.id
+        runbook = view[.runbook].flatMap { $0.isEmpty ? nil : $0 }
         consoleURL = AlertFacts.consoleURL(cloud: cloud, region: region, eventID: eventID)
     }
 

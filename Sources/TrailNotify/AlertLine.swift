@@ -14,38 +14,22 @@ public struct AlertLine: Sendable {
     /// What was touched (`alert.resources`, when trail-match names it): the first, and how many more.
     public var resource: String?
 
-    private static let paths = (
-        time: JSONPath("alert.time"), level: JSONPath("alert.rule.level"), title: JSONPath("alert.rule.title"),
-        actorName: JSONPath("event.trail.actor.name"), actorType: JSONPath("event.trail.actor.type"),
-        ip: JSONPath("event.trail.source.ip"), sourceService: JSONPath("event.trail.source.service"),
-        service: JSONPath("event.trail.service"), action: JSONPath("event.trail.action"),
-        account: JSONPath("event.trail.account"), region: JSONPath("event.trail.region"),
-        resources: JSONPath("alert.resources"))
-
-    /// Reads an alert object; nil when it is not an alert.
-    public init?(_ s: JSONScanner, alert root: Int) {
+    /// The line of an alert read; nil when it has no title.
+    public init?(_ alert: AlertView) {
         // Shown on terminals and in logs: one line, no escape sequences.
-        func text(_ path: JSONPath) -> String? {
-            s.value(at: path, from: root).flatMap { s.text(at: $0) }.map(PrintableText.escaped)
-        }
-        guard let title = text(AlertLine.paths.title) else { return nil }
-        let p = AlertLine.paths
+        guard let title = alert.title.map(PrintableText.escaped) else { return nil }
+        let event = alert.event ?? TrailHeader()
+        func text(_ field: TrailHeader.Field) -> String? { event[field].map(PrintableText.escaped) }
         self.title = title
-        time = text(p.time) ?? "-"
-        level = text(p.level) ?? "-"
-        let name = text(p.actorName) ?? "-"
-        actor = text(p.actorType).map { "\(name) (\($0))" } ?? name
-        source = text(p.ip) ?? text(p.sourceService) ?? "-"
-        action = [text(p.service), text(p.action)].compactMap { $0 }.joined(separator: ":")
-        account = text(p.account) ?? "-"
-        region = text(p.region) ?? "-"
-        var resources: [String] = []
-        if let list = s.value(at: p.resources, from: root), s.kind(at: list) == .array {
-            s.forEachElement(ofArrayAt: list) { element in
-                if let name = s.text(at: element) { resources.append(PrintableText.escaped(name)) }
-                return true
-            }
-        }
+        time = alert.time.map(PrintableText.escaped) ?? "-"
+        level = alert.level.map(PrintableText.escaped) ?? "-"
+        let name = text(.actorName) ?? "-"
+        actor = text(.actorType).map { "\(name) (\($0))" } ?? name
+        source = text(.sourceIP) ?? text(.sourceService) ?? "-"
+        action = [text(.service), text(.action)].compactMap { $0 }.joined(separator: ":")
+        account = text(.account) ?? "-"
+        region = text(.region) ?? "-"
+        let resources = alert[.resources].map(PrintableText.escaped)
         resource = resources.first.map { resources.count > 1 ? "\($0) (+\(resources.count - 1))" : $0 }
     }
 

@@ -341,7 +341,7 @@ struct HTMLReport {
             body += table(["time", "actor", "action", "source", "account · region", "outcome"], rule.examples.map { ex in
                 let e = ex.event
                 let action = (e?.action).map { "<code>\(HTML.escape($0))</code>" } ?? "–"
-                return [HTML.time(ex.time), HTML.escape(e?.actor ?? "–"),
+                return [HTML.time(ex.time), HTML.escape(e?.actorName ?? "–"),
                         action + (ex.correlationCount.map { " <span class=\"note\">(correlation of \($0))</span>" } ?? ""),
                         HTML.escape([e?.sourceIP ?? e?.sourceService, e?.country].compactMap { $0 }.joined(separator: " · ")),
                         HTML.escape("\(e?.account ?? "–") · \(e?.region ?? "–")"),
@@ -372,10 +372,10 @@ struct HTMLReport {
             body += empty("Every finding is valid.")
         } else {
             body += table(["time", "status", "type", "account · region", "object", "reason"], i.problems.map { f in
-                let name = f.object.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "–"
-                return [HTML.time(f.time), "<span class=\"bad\">\(HTML.escape(f.status))</span>", HTML.escape(f.type ?? "–"),
+                let name = f.object.isEmpty ? "–" : String(f.object.split(separator: "/").last ?? Substring(f.object))
+                return [HTML.time(f.timestamp), "<span class=\"bad\">\(HTML.escape(f.status.rawValue))</span>", HTML.escape(f.type.rawValue),
                         HTML.escape("\(f.account ?? "–") · \(f.region ?? "–")"),
-                        "<span title=\"\(HTML.escape(f.object ?? ""))\">\(HTML.escape(name))</span>", HTML.escape(f.reason ?? "–")]
+                        "<span title=\"\(HTML.escape(f.object))\">\(HTML.escape(name))</span>", HTML.escape(f.reason.isEmpty ? "–" : f.reason)]
             }, scroll: true)
             if i.problemCount > i.problems.count {
                 body += "<p class=\"note\">The first \(HTML.number(i.problems.count)) of \(HTML.number(i.problemCount)) problems.</p>"

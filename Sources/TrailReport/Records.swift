@@ -1,73 +1,7 @@
 import TrailCore
 
-/// What the report reads of an event: its `trail` header (docs/schema.md), taken in
-/// one pass over the header's members.
-public struct EventHeader: Sendable {
-    public var time: Timestamp?
-    public var account: String?
-    public var region: String?
-    public var service: String?
-    public var action: String?
-    public var actor: String?
-    public var mfa: Bool?
-    public var sourceIP: String?
-    public var sourceService: String?
-    public var country: String?
-    public var countryName: String?
-    public var outcome: String?
-    public var error: String?
-    public var category: String?
-    public var readOnly: Bool?
-
-    init(scanner s: JSONScanner, trailAt header: Int) {
-        s.forEachMember(ofObjectAt: header) { key, value in
-            switch Self.key(s, key) {
-            case "time": time = s.string(at: value).flatMap { Timestamp(iso8601: $0) }
-            case "account": account = s.text(at: value)
-            case "region": region = s.string(at: value)
-            case "service": service = s.string(at: value)
-            case "action": action = s.string(at: value)
-            case "outcome": outcome = s.string(at: value)
-            case "error": error = s.text(at: value)
-            case "category": category = s.string(at: value)
-            case "readOnly": readOnly = s.kind(at: value) == .bool ? s.bool(at: value) : nil
-            case "actor":
-                s.forEachMember(ofObjectAt: value) { k, v in
-                    switch Self.key(s, k) {
-                    case "name": actor = s.text(at: v)
-                    case "mfa": mfa = s.kind(at: v) == .bool ? s.bool(at: v) : nil
-                    default: break
-                    }
-                    return true
-                }
-            case "source":
-                s.forEachMember(ofObjectAt: value) { k, v in
-                    switch Self.key(s, k) {
-                    case "ip": sourceIP = s.string(at: v)
-                    case "service": sourceService = s.string(at: v)
-                    case "geo":
-                        s.forEachMember(ofObjectAt: v) { gk, gv in
-                            switch Self.key(s, gk) {
-                            case "country": country = s.string(at: gv)
-                            case "countryName": countryName = s.string(at: gv)
-                            default: break
-                            }
-                            return true
-                        }
-                    default: break
-                    }
-                    return true
-                }
-            default: break
-            }
-            return true
-        }
-    }
-
-    private static func key(_ s: JSONScanner, _ at: Int) -> String {
-        s.string(at: at) ?? ""
-    }
-
+/// What the report makes of an event's `trail` header (docs/schema.md).
+extension TrailHeader {
     /// A console sign-in (AWS `ConsoleLogin`, Alibaba Cloud `ConsoleSignin`).
     var isConsoleSignIn: Bool {
         guard let action else { return false }
@@ -141,59 +75,12 @@ public struct ConfigurationChange: Sendable {
     }
 }
 
-/// What the report reads of an alert (docs/schema.md).
-struct AlertRecord {
-    let ruleID: String
-    let title: String
-    let level: String
-    let time: Timestamp?
-    let correlationCount: Int?
-    let event: EventHeader?
-
-    init?(scanner s: JSONScanner, alertAt alert: Int, root: Int) {
-        guard let rule = s.member("rule", ofObjectAt: alert), s.kind(at: rule) == .object else { return nil }
-        let id = s.member("id", ofObjectAt: rule).flatMap { s.text(at: $0) }
-        let title = s.member("title", ofObjectAt: rule).flatMap { s.string(at: $0) }
-        guard let key = id ?? title else { return nil }
-        ruleID = key
-        self.title = title ?? key
-        level = (s.member("level", ofObjectAt: rule).flatMap { s.string(at: $0) } ?? "unknown").lowercased()
-        time = s.member("time", ofObjectAt: alert).flatMap { s.string(at: $0) }.flatMap { Timestamp(iso8601: $0) }
-        correlationCount = s.member("correlation", ofObjectAt: alert)
-            .flatMap { s.member("count", ofObjectAt: $0) }.flatMap { s.text(at: $0) }.flatMap { Int($0) }
-        event = s.member("event", ofObjectAt: root).flatMap { s.member("trail", ofObjectAt: $0) }
-            .map { EventHeader(scanner: s, trailAt: $0) }
-    }
-}
-
-/// What the report reads of an integrity finding of `trail-fetch --verify` (docs/tools.md, "Validating a trail").
-public struct IntegrityFinding: Sendable {
-    public let status: String
-    public let type: String?
-    public let object: String?
-    public let reason: String?
-    public let account: String?
-    public let region: String?
-    public let time: Timestamp?
-
-    init(scanner s: JSONScanner, root: Int) {
-        func text(_ name: String) -> String? { s.member(name, ofObjectAt: root).flatMap { s.text(at: $0) } }
-        status = text("status") ?? "unknown"
-        type = text("type")
-        object = text("object")
-        reason = text("reason")
-        account = text("account")
-        region = text("region")
-        time = text("time").flatMap { Timestamp(iso8601: $0) }
-    }
-}
-
 /// The kinds of line the report reads, recognized by their leading members as the tools write
 /// them: an alert starts with `alert`; an integrity finding has `kind` `integrity` first or right
 /// after its `trail` header; an event starts with its `trail` header.
 enum LineKind {
     case event(header: Int)
-    case alert(at: Int)
+    case alert
     case integrity
     case unknown
 
@@ -205,7 +92,7 @@ enum LineKind {
         s.forEachMember(ofObjectAt: root) { key, value in
             seen += 1
             if s.stringEquals(at: key, LineKind.alertKey), s.kind(at: value) == .object {
-                kind = .alert(at: value)
+                kind = .alert
                 return false
             }
             if s.stringEquals(at: key, LineKind.kindKey) {

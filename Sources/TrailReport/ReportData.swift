@@ -47,7 +47,7 @@ public struct SignIns: Sendable {
 /// One alert's event, as listed under its rule.
 public struct AlertExample: Sendable {
     public let time: Timestamp?
-    public let event: EventHeader?
+    public let event: TrailHeader?
     public let correlationCount: Int?
 }
 
@@ -156,16 +156,17 @@ public struct ReportData: Sendable {
         return true
     }
 
-    mutating func add(event e: EventHeader, scanner: JSONScanner, root: Int) {
-        guard admits(e.time) else { return }
+    mutating func add(event e: TrailHeader, scanner: JSONScanner, root: Int) {
+        let time = e.timestamp
+        guard admits(time) else { return }
         events += 1
-        noteTime(e.time)
+        noteTime(time)
         let account = e.account ?? "(none)", region = e.region ?? "(none)", service = e.service ?? "(none)"
         accounts.add(account)
         regions.add(region)
         services.add(service)
         actions.add(e.action ?? "(none)")
-        if let actor = e.actor { users.add(actor) }
+        if let actor = e.actorName { users.add(actor) }
         if let ip = e.sourceIP {
             // The country goes with the address, so the top list can show it without a map per address.
             sourceIPs.add(e.country.map { "\(ip) · \($0)" } ?? ip)
@@ -178,47 +179,47 @@ public struct ReportData: Sendable {
         } else if e.sourceService != nil {
             serviceCalls += 1
         }
-        if let time = e.time {
+        if let time {
             activityByService.add(service, at: time)
             activityByRegion.add(region, at: time)
         } else {
             eventsWithoutTime += 1
         }
-        if e.isConsoleSignIn { addSignIn(e) }
+        if e.isConsoleSignIn { addSignIn(e, at: time) }
         if e.isAuthorizationFailure {
             authorizationFailures += 1
-            deniedActors.add(e.actor ?? "(unknown)")
+            deniedActors.add(e.actorName ?? "(unknown)")
             deniedCountries.add(e.country ?? "(no country)")
-            if let time = e.time { deniedSeries.add("denied", at: time) }
+            if let time { deniedSeries.add("denied", at: time) }
         }
         if e.outcome != "failure", let action = e.action {
             switch e.category {
             case "create":
                 created.add(action)
-                if let time = e.time { createdAndDeleted.add("created", at: time) }
+                if let time { createdAndDeleted.add("created", at: time) }
             case "delete":
                 deleted.add(action)
-                if let time = e.time { createdAndDeleted.add("deleted", at: time) }
+                if let time { createdAndDeleted.add("deleted", at: time) }
             default: break
             }
         }
         if let kind = e.configurationChange, let action = e.action {
             changeCounts[kind, default: 0] += 1
             changes.append(ConfigurationChange(
-                time: e.time, kind: kind, actor: e.actor, action: action,
+                time: time, kind: kind, actor: e.actorName, action: action,
                 target: ConfigurationChange.target(scanner: scanner, root: root),
                 outcome: e.outcome, account: e.account, region: e.region))
             if changes.count >= 2 * limits.changeRows { keepRecentChanges() }
         }
     }
 
-    private mutating func addSignIn(_ e: EventHeader) {
+    private mutating func addSignIn(_ e: TrailHeader, at time: Timestamp?) {
         let success = e.outcome != "failure"
         let noMFA = success && e.mfa == false
         if success { signIns.successes += 1 } else { signIns.failures += 1 }
         if noMFA { signIns.withoutMFA += 1 }
-        if let time = e.time { signIns.series.add(success ? "success" : "failure", at: time) }
-        let name = e.actor ?? "(unknown)"
+        if let time { signIns.series.add(success ? "success" : "failure", at: time) }
+        let name = e.actorName ?? "(unknown)"
         guard signIns.users[name] != nil || signIns.users.count < limits.signInUsers else {
             signIns.untrackedSignIns += 1
             return
@@ -235,37 +236,39 @@ public struct ReportData: Sendable {
         signIns.users[name] = user
     }
 
-    mutating func add(alert a: AlertRecord) {
-        guard admits(a.time) else { return }
+    /// `a` has a rule id or title.
+    mutating func add(alert a: AlertView) {
+        let time = a.timestamp, level = (a.level ?? "unknown").lowercased(), ruleID = a.ruleID ?? a.title ?? ""
+        guard admits(time) else { return }
         alerts.total += 1
-        alerts.byLevel[a.level, default: 0] += 1
-        noteTime(a.time)
-        if let time = a.time { alerts.series.add(a.level, at: time) }
-        guard alerts.rules[a.ruleID] != nil || alerts.rules.count < limits.alertRules else {
+        alerts.byLevel[level, default: 0] += 1
+        noteTime(time)
+        if let time { alerts.series.add(level, at: time) }
+        guard alerts.rules[ruleID] != nil || alerts.rules.count < limits.alertRules else {
             alerts.untrackedAlerts += 1
             return
         }
-        var rule = alerts.rules[a.ruleID] ?? RuleAlerts(title: a.title, level: a.level)
+        var rule = alerts.rules[ruleID] ?? RuleAlerts(title: a.title ?? ruleID, level: level)
         rule.count += 1
-        if let time = a.time {
+        if let time {
             rule.first = min(rule.first ?? time, time)
             rule.last = max(rule.last ?? time, time)
         }
-        let example = AlertExample(time: a.time, event: a.event, correlationCount: a.correlationCount)
+        let example = AlertExample(time: time, event: a.event, correlationCount: a.correlationCount)
         // Keep the earliest few; untimed ones sort last.
-        let at = rule.examples.firstIndex { ($0.time ?? .distantFuture) > (a.time ?? .distantFuture) } ?? rule.examples.count
+        let at = rule.examples.firstIndex { ($0.time ?? .distantFuture) > (time ?? .distantFuture) } ?? rule.examples.count
         if at < limits.eventsPerRule {
             rule.examples.insert(example, at: at)
             if rule.examples.count > limits.eventsPerRule { rule.examples.removeLast() }
         }
-        alerts.rules[a.ruleID] = rule
+        alerts.rules[ruleID] = rule
     }
 
     mutating func add(integrity f: IntegrityFinding) {
-        guard admits(f.time) else { return }
+        guard admits(f.timestamp) else { return }
         integrity.total += 1
-        integrity.byStatus[f.status, default: 0] += 1
-        guard f.status != "valid" else { return }
+        integrity.byStatus[f.status.rawValue, default: 0] += 1
+        guard f.status != .valid else { return }
         integrity.problemCount += 1
         if integrity.problems.count < limits.integrityRows { integrity.problems.append(f) }
     }

@@ -50,15 +50,19 @@ public struct Reporter {
         try NDJSONInput(options.inputs, maxRecordSize: options.maxRecordSize).forEachObject(diagnostics: diagnostics) { scanner, root, location in
             switch LineKind(scanner: scanner, root: root) {
             case .event(let header):
-                data.add(event: EventHeader(scanner: scanner, trailAt: header), scanner: scanner, root: root)
-            case .alert(let at):
-                guard let alert = AlertRecord(scanner: scanner, alertAt: at, root: root) else {
+                data.add(event: TrailHeader(scanner, at: header), scanner: scanner, root: root)
+            case .alert:
+                guard let alert = AlertView(scanner, alert: root), alert.ruleID ?? alert.title != nil else {
                     try diagnostics.badRecord(source: location.source, line: location.line, "an alert without alert.rule.id or alert.rule.title")
                     return
                 }
                 data.add(alert: alert)
             case .integrity:
-                data.add(integrity: IntegrityFinding(scanner: scanner, root: root))
+                guard let finding = IntegrityFinding(scanner, finding: root) else {
+                    try diagnostics.badRecord(source: location.source, line: location.line, "an integrity finding without a status and type trail-fetch --verify writes")
+                    return
+                }
+                data.add(integrity: finding)
             case .unknown:
                 try missingHeader.skip(location, diagnostics)
             }

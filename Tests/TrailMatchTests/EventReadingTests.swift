@@ -111,11 +111,11 @@ struct EventReadingTests {
         Array(event.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
             var names = ResourceNames()
-            var json = JSONWriter()
-            json.beginObject()
-            guidance.writeResources(s, event: 0, nil, names: &names, into: &json)
-            json.endObject()
-            #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"resources":["arn:a","arn:b","kéy","plain","7"]}"#)
+            var alert = AlertWriter()
+            alert.begin(rule: Array("{}".utf8))
+            guidance.writeResources(s, event: 0, nil, names: &names, into: &alert)
+            let line = Array("{}".utf8).withUnsafeBytes { alert.finish(event: $0) }
+            #expect(String(decoding: line, as: UTF8.self) == #"{"alert":{"rule":{},"resources":["arn:a","arn:b","kéy","plain","7"]},"event":{}}"#)
         }
     }
 

@@ -201,6 +201,31 @@ func matches(_ rule: Rule, _ event: String) -> Bool {
         #expect(Set(loaded.rules.map(\.id)).count == loaded.rules.count, "rule ids must be unique")
     }
 
+    /// Regression: the rule tester looked for a correlation's alert by the text
+    /// `"rule":{"id":"ID"`, which an event of another rule's alert can hold in its own fields.
+    @Test func aCorrelationExampleIsJudgedByItsAlertsNotByTextInEvents() {
+        let set = RuleLoader().load(yaml: """
+            title: key created
+            name: key_created
+            id: r1
+            detection: {s: {eventName: CreateAccessKey}, condition: s}
+            ---
+            title: many keys
+            id: c1
+            correlation: {type: event_count, rules: [key_created], group-by: [trail.account], timespan: 10m, condition: {gte: 2}, generate: true}
+            examples:
+              match:
+                - - {trail: {account: '1', time: '2026-01-01T00:00:00Z', id: a}, eventName: CreateAccessKey}
+                  - {trail: {account: '1', time: '2026-01-01T00:01:00Z', id: b}, eventName: CreateAccessKey}
+              nomatch:
+                - - {trail: {account: '1', time: '2026-01-01T00:00:00Z', id: a}, eventName: CreateAccessKey, requestParameters: {rule: {id: c1}}}
+            """, file: "c.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        let report = RuleTester(set).run()
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(report.passed == 2)
+    }
+
     @Test func everyBundledRuleCarriesExamplesThatPass() throws {
         let report = RuleTester(try RuleLoader().load(paths: [packageRoot + "/rules"])).run()
         #expect(report.failures.isEmpty, "\(report.failures)")

@@ -29,7 +29,7 @@ import TrailTestSupport
         func line(_ alert: String) throws -> String {
             try Array(alert.utf8).withUnsafeBytes { raw in
                 let s = JSONScanner(raw)
-                return try #require(AlertLine(s, alert: try s.validateDocument())).render(colour: false)
+                return try #require(AlertView(s, alert: try s.validateDocument()).flatMap { AlertLine($0) }).render(colour: false)
             }
         }
         let one = Self.alert.replacingOccurrences(of: #""time":"#, with: #""resources":["arn:aws:s3:::payroll"],"time":"#)
@@ -46,7 +46,7 @@ import TrailTestSupport
     @Test func aLineFitsTheTerminal() throws {
         let line = try Array(Self.alert.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            return try #require(AlertLine(s, alert: try s.validateDocument()))
+            return try #require(AlertView(s, alert: try s.validateDocument()).flatMap { AlertLine($0) })
         }
         let whole = line.render(colour: false)
         #expect(line.render(colour: false, width: 200) == whole)
@@ -76,7 +76,7 @@ import TrailTestSupport
     @Test func colourMarksTheLevelOnATerminal() throws {
         let line = try Array(Self.alert.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            return try #require(AlertLine(s, alert: try s.validateDocument()))
+            return try #require(AlertView(s, alert: try s.validateDocument()).flatMap { AlertLine($0) })
         }
         #expect(line.render(colour: true).contains("\u{1B}[1;31mhigh"))
         #expect(!line.render(colour: false).contains("\u{1B}"))

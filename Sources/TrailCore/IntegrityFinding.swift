@@ -1,6 +1,5 @@
-import TrailCore
-
-/// One result of `trail-fetch --verify`, written as one NDJSON line:
+/// The integrity contract: one result of `trail-fetch --verify`, written as one NDJSON line
+/// (read back by trail-report):
 /// `{"trail":{…},"kind":"integrity","status":…,"type":…,"object":…,"reason":…,"digest":…,"account":…,"region":…,"time":…}`.
 public struct IntegrityFinding: Sendable, Equatable {
     public enum Status: String, Sendable {
@@ -50,6 +49,19 @@ public struct IntegrityFinding: Sendable, Equatable {
         self.account = account
         self.region = region
         self.time = time
+    }
+
+    /// `time` as a time, when it is one.
+    public var timestamp: Timestamp? { time.flatMap { Timestamp(iso8601: $0) } }
+
+    /// Reads the finding object at `root`; nil when its status or type is not one written here.
+    public init?(_ s: JSONScanner, finding root: Int) {
+        func text(_ name: String) -> String? { s.member(name, ofObjectAt: root).flatMap { s.text(at: $0) } }
+        guard let status = text("status").flatMap(Status.init(rawValue:)), let type = text("type").flatMap(ObjectType.init(rawValue:)) else {
+            return nil
+        }
+        self.init(status: status, type: type, object: text("object") ?? "", reason: text("reason") ?? "", digest: text("digest"),
+                  account: text("account"), region: text("region"), time: text("time"))
     }
 
     /// The NDJSON line, without its newline. It starts with the `trail` header trail-flatten
