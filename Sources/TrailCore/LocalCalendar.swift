@@ -35,10 +35,16 @@ public struct LocalCalendar: Sendable {
         /// 0 = Sunday … 6 = Saturday.
         public var weekday: Int { Timestamp(seconds: Int64(day) * 86_400).weekday }
 
-        /// `2026-11-17T02:14:09+09:00`.
-        public var rfc3339: String {
-            Timestamp(seconds: Int64(day) * 86_400 + Int64(secondOfDay)).utc("%Y-%m-%dT%H:%M:%S")
-                + (offset < 0 ? "-" : "+") + Timestamp(seconds: Int64(abs(offset))).utc("%H:%M")
+        /// `"2026-11-17T02:14:09+09:00"`, as a JSON string: one allocation per event.
+        public var quotedRFC3339: [UInt8] {
+            var out = [UInt8]()
+            out.reserveCapacity(27)
+            out.append(UInt8(ascii: "\""))
+            Timestamp(seconds: Int64(day) * 86_400 + Int64(secondOfDay)).utc("%Y-%m-%dT%H:%M:%S", into: &out)
+            out.append(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            Timestamp(seconds: Int64(abs(offset))).utc("%H:%M", into: &out)
+            out.append(UInt8(ascii: "\""))
+            return out
         }
     }
 

@@ -110,9 +110,16 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     /// every year from 0001 on), `%m %d %H %M %S` two digits each, `%a` and `%b` the English
     /// weekday and month abbreviations (RFC 5322 mail dates); anything else is copied.
     public func utc(_ pattern: String) -> String {
-        let c = utcComponents
-        var out = [UInt8](), directive = false
+        var out = [UInt8]()
         out.reserveCapacity(pattern.utf8.count + 8)
+        utc(pattern, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `utc(_:)` appended to `out`: per event, without a string or an array of its own.
+    public func utc(_ pattern: String, into out: inout [UInt8]) {
+        let c = utcComponents
+        var directive = false
         func digits(_ value: Int, _ width: Int) {
             guard (0..<(width == 4 ? 10_000 : 100)).contains(value) else { return out.append(contentsOf: String(value).utf8) }
             var scale = width == 4 ? 1000 : 10
@@ -139,7 +146,6 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             default: out.append(byte)
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The UTC calendar date and time of day, for layouts and calendars.
