@@ -99,22 +99,10 @@ struct ActionTrailRecord {
             w.field("userAgent", userAgent)
             w.key("userIdentity")
             identity.write(to: &w)
-            if let requestParameters {
-                w.key("requestParameters")
-                w.raw(requestParameters)
-            }
-            if let responseElements {
-                w.key("responseElements")
-                w.raw(responseElements)
-            }
-            if let referencedResources {
-                w.key("referencedResources")
-                w.raw(referencedResources)
-            }
-            if let additionalEventData {
-                w.key("additionalEventData")
-                w.raw(additionalEventData)
-            }
+            w.rawField("requestParameters", requestParameters)
+            w.rawField("responseElements", responseElements)
+            w.rawField("referencedResources", referencedResources)
+            w.rawField("additionalEventData", additionalEventData)
             w.field("errorCode", errorCode)
             w.field("errorMessage", errorMessage)
             w.field("recipientAccountId", recipientAccountID)

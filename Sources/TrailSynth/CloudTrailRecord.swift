@@ -209,10 +209,7 @@ struct CloudTrailRecord {
             if let requestParameters { w.raw(requestParameters) } else { w.null() }
             w.key("responseElements")
             if let responseElements { w.raw(responseElements) } else { w.null() }
-            if let additionalEventData {
-                w.key("additionalEventData")
-                w.raw(additionalEventData)
-            }
+            w.rawField("additionalEventData", additionalEventData)
             if let requestID { w.field("requestID", requestID) }
             w.field("eventID", eventID)
             if let readOnly { w.field("readOnly", readOnly) }

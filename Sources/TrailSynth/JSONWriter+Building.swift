@@ -55,9 +55,15 @@ extension JSONWriter {
 
     /// A string array member.
     mutating func strings(_ name: String, _ values: [String]) {
-        array(name) { w in
-            for value in values { w.string(value) }
-        }
+        key(name)
+        array(values)
+    }
+
+    /// A member holding finished JSON text, left out when there is none.
+    mutating func rawField(_ name: String, _ json: [UInt8]?) {
+        guard let json else { return }
+        key(name)
+        raw(json)
     }
 
     /// Finished JSON text of the writer, ready to embed as a value elsewhere.

@@ -44,7 +44,7 @@ struct TruthEntry: Sendable {
         w.object { w in
             w.field("scenario", scenario.rawValue)
             w.field("cloud", cloud)
-            if let eventID { w.field("eventID", eventID) } else { w.member("eventID", nil) }
+            w.member("eventID", eventID)
             w.field("eventName", eventName)
             w.field("file", file)
             if let index { w.field("index", index) }
