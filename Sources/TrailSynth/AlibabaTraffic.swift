@@ -122,58 +122,40 @@ enum AlibabaCatalog {
 enum AlibabaCallerKind: CaseIterable {
     case ramCLI, ramConsole, instanceRole, deployRole, autoScaling
 
-    var sessionWeight: Double {
-        switch self {
-        case .ramCLI: return 5
-        case .ramConsole: return 3
-        case .instanceRole: return 9
-        case .deployRole: return 1
-        case .autoScaling: return 3
-        }
-    }
-
     var isHuman: Bool { self == .ramCLI || self == .ramConsole }
 
-    var calls: ClosedRange<Int> {
+    var profile: CallerProfile {
         switch self {
-        case .ramCLI: return 1...15
-        case .ramConsole: return 3...25
-        case .instanceRole: return 2...8
-        case .deployRole: return 20...70
-        case .autoScaling: return 1...4
+        case .ramCLI: return CallerProfile(sessionWeight: 5, calls: 1...15, gap: 2...40, mix: AlibabaMixes.human)
+        case .ramConsole: return CallerProfile(sessionWeight: 3, calls: 3...25, gap: 1...20, mix: AlibabaMixes.human)
+        case .instanceRole: return CallerProfile(sessionWeight: 9, calls: 2...8, gap: 30...300, mix: AlibabaMixes.instance)
+        case .deployRole: return CallerProfile(sessionWeight: 1, calls: 20...70, gap: 0...2, mix: AlibabaMixes.deploy)
+        case .autoScaling: return CallerProfile(sessionWeight: 3, calls: 1...4, gap: 0...10, mix: AlibabaMixes.autoScaling)
         }
     }
+}
 
-    var gap: ClosedRange<Int64> {
-        switch self {
-        case .ramCLI: return 2...40
-        case .ramConsole: return 1...20
-        case .instanceRole: return 30...300
-        case .deployRole: return 0...2
-        case .autoScaling: return 0...10
-        }
-    }
+/// Which actions each kind of Alibaba caller uses, and how often.
+enum AlibabaMixes {
+    static let human = AlibabaCatalog.mix([
+        ("DescribeInstances", 6), ("DescribeInstanceStatus", 2), ("DescribeSecurityGroups", 2),
+        ("DescribeSecurityGroupAttribute", 2), ("DescribeDisks", 2), ("DescribeVpcs", 1),
+        ("DescribeVSwitches", 1), ("ListUsers", 1), ("GetUser", 1), ("ListPoliciesForUser", 1),
+        ("GetService", 1), ("GetBucketInfo", 1), ("DescribeTrails", 1), ("LookupEvents", 1),
+        ("DescribeLoadBalancers", 1), ("DescribeDBInstances", 1), ("DescribeMetricList", 2),
+        ("StartInstance", 0.3), ("StopInstance", 0.3),
+    ])
 
-    var mix: WeightedChoice<Int> {
-        switch self {
-        case .ramCLI, .ramConsole:
-            return AlibabaCatalog.mix([("DescribeInstances", 6), ("DescribeInstanceStatus", 2), ("DescribeSecurityGroups", 2),
-                                       ("DescribeSecurityGroupAttribute", 2), ("DescribeDisks", 2), ("DescribeVpcs", 1),
-                                       ("DescribeVSwitches", 1), ("ListUsers", 1), ("GetUser", 1), ("ListPoliciesForUser", 1),
-                                       ("GetService", 1), ("GetBucketInfo", 1), ("DescribeTrails", 1), ("LookupEvents", 1),
-                                       ("DescribeLoadBalancers", 1), ("DescribeDBInstances", 1), ("DescribeMetricList", 2),
-                                       ("StartInstance", 0.3), ("StopInstance", 0.3)])
-        case .instanceRole:
-            return AlibabaCatalog.mix([("GetBucketInfo", 2), ("Decrypt", 3), ("GetCallerIdentity", 1), ("DescribeInstances", 1)])
-        case .deployRole:
-            return AlibabaCatalog.mix([("DescribeInstances", 2), ("DescribeSecurityGroups", 2), ("DescribeSecurityGroupAttribute", 3),
-                                       ("DescribeVpcs", 2), ("DescribeVSwitches", 2), ("DescribeImages", 1), ("GetUser", 1),
-                                       ("ListPoliciesForUser", 1), ("GetBucketInfo", 1), ("GetBucketAcl", 1), ("DescribeTrails", 1),
-                                       ("GetTrailStatus", 1), ("DescribeLoadBalancers", 1), ("DescribeDBInstances", 1), ("GetCallerIdentity", 1)])
-        case .autoScaling:
-            return AlibabaCatalog.mix([("DescribeInstances", 2), ("DescribeInstanceStatus", 3)])
-        }
-    }
+    static let instance = AlibabaCatalog.mix([("GetBucketInfo", 2), ("Decrypt", 3), ("GetCallerIdentity", 1), ("DescribeInstances", 1)])
+
+    static let deploy = AlibabaCatalog.mix([
+        ("DescribeInstances", 2), ("DescribeSecurityGroups", 2), ("DescribeSecurityGroupAttribute", 3),
+        ("DescribeVpcs", 2), ("DescribeVSwitches", 2), ("DescribeImages", 1), ("GetUser", 1),
+        ("ListPoliciesForUser", 1), ("GetBucketInfo", 1), ("GetBucketAcl", 1), ("DescribeTrails", 1),
+        ("GetTrailStatus", 1), ("DescribeLoadBalancers", 1), ("DescribeDBInstances", 1), ("GetCallerIdentity", 1),
+    ])
+
+    static let autoScaling = AlibabaCatalog.mix([("DescribeInstances", 2), ("DescribeInstanceStatus", 3)])
 }
 
 struct AlibabaSession {
@@ -204,7 +186,7 @@ struct AlibabaTraffic {
     mutating func plan(count: Int, rng: inout SynthRandom, into events: inout [PlannedEvent]) {
         guard count > 0 else { return }
         let workdays = frame.workdays
-        let kinds = WeightedChoice(AlibabaCallerKind.allCases.map { ($0, $0.isHuman && workdays.isEmpty ? 0 : $0.sessionWeight) })
+        let kinds = WeightedChoice(AlibabaCallerKind.allCases.map { ($0, $0.isHuman && workdays.isEmpty ? 0 : $0.profile.sessionWeight) })
         var remaining = count
         while remaining > 0 {
             let kind = kinds.pick(&rng)
@@ -220,14 +202,15 @@ struct AlibabaTraffic {
                 remaining -= 1
                 time = time + rng.int64(in: 2...6)
             }
-            let calls = min(remaining, rng.int(in: kind.calls))
+            let profile = kind.profile
+            let calls = min(remaining, rng.int(in: profile.calls))
             for _ in 0..<calls where time < frame.end {
-                let index = kind.mix.pick(&rng)
+                let index = profile.mix.pick(&rng)
                 let stream = AlibabaCatalog.actions[index].isGlobal ? AlibabaTraffic.globalStream : Int32(session.region)
                 events.append(PlannedEvent(time: time.seconds, seed: rng.next(), stream: stream, ref: ref,
                                            action: Int16(index), source: .action, outcome: .success))
                 remaining -= 1
-                time = time + rng.int64(in: kind.gap)
+                time = time + rng.int64(in: profile.gap)
             }
         }
     }
