@@ -32,10 +32,7 @@ struct PrivilegedUserActivity: ScenarioGenerator {
         let admin = PrivilegedAdministrator.iamUser(account, seed: plan.seed)
         let person = PrivilegedAdministrator.person
         var time = plan.workTime(day: day, margin: 3600)
-        plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(admin, account: account, accessKeyID: ""), time: time,
-                                        sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: admin.mfaDeviceARN), rng: &plan.rng),
-                 account: index, .d18)
+        plan.add(plan.consoleLogin(admin, account: account, at: time), account: index, .d18)
         let session = AWSIdentity.Session(issuer: nil, created: time, mfaAuthenticated: true)
         let console = AWSCaller(identity: .iamUser(admin, account: account, accessKeyID: plan.rng.awsID("ASIA", length: 20), session: session),
                                 sourceIP: person.address, userAgent: plan.rng.pick(UserAgents.consoleInternal), viaConsole: true, tlsVersion: .v12)
@@ -59,11 +56,8 @@ struct PrivilegedUserActivity: ScenarioGenerator {
 
         guard let world = plan.alibaba else { return }
         let ramAdmin = PrivilegedAdministrator.ramUser(world, seed: plan.seed)
-        var signIn = AlibabaIdentity.ramUser(ramAdmin, world: world)
-        signIn.accessKeyID = nil
         var when = plan.workTime(day: day, margin: 3600)
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: signIn, time: when, sourceIP: person.address, browser: person.browser,
-                                             mfa: true, failure: nil, rng: &plan.rng), .d18)
+        plan.add(plan.consoleSignin(world, ramAdmin, at: when), .d18)
         let token = "STS.NT" + plan.rng.alphanumeric(20)
         let alibabaConsole = AlibabaCaller(identity: .ramUser(ramAdmin, world: world, accessKeyID: token, session: (when, true)),
                                            sourceIP: person.address, userAgent: person.browser, viaConsole: true)

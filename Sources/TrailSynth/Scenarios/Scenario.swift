@@ -196,6 +196,15 @@ struct ScenarioPlan {
                          userAgent: UserAgents.awsCLI(platform: person.cliPlatform, command: command), tlsVersion: .v13)
     }
 
+    /// A successful console sign-in by an IAM user, from their own desk unless told otherwise.
+    mutating func consoleLogin(_ user: IAMUserProfile, account: AWSAccount, at time: UTCTime, from address: String? = nil,
+                               browser: String? = nil, mfa: Bool = true) -> CloudTrailRecord {
+        let person = user.person!
+        return AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
+                                      sourceIP: address ?? person.address, browser: browser ?? person.browser,
+                                      signIn: .init(result: .success, mfaUsed: mfa, mfaDevice: user.mfaDeviceARN), rng: &rng)
+    }
+
     /// A person working through IAM Identity Center's administrator role in the console.
     mutating func ssoAdmin(account: AWSAccount, time: UTCTime) -> AWSCaller {
         let person = rng.pick(account.humans).person!
@@ -244,6 +253,16 @@ struct ScenarioPlan {
     mutating func ramCLI(_ world: AlibabaWorld) -> AlibabaCaller {
         let user = rng.pick(world.users)
         return AlibabaCaller(identity: .ramUser(user, world: world), sourceIP: user.person.address, userAgent: UserAgents.aliyunCLI)
+    }
+
+    /// A console sign-in by a RAM user, from their own desk unless told otherwise.
+    mutating func consoleSignin(_ world: AlibabaWorld, _ user: AlibabaWorld.RAMUser, at time: UTCTime,
+                                from address: String? = nil, browser: String? = nil, mfa: Bool = true,
+                                failure: (code: String, message: String)? = nil) -> ActionTrailRecord {
+        var identity = AlibabaIdentity.ramUser(user, world: world)
+        identity.accessKeyID = nil
+        return AlibabaEvents.consoleSignin(world: world, identity: identity, time: time, sourceIP: address ?? user.person.address,
+                                           browser: browser ?? user.person.browser, mfa: mfa, failure: failure, rng: &rng)
     }
 
     /// An Alibaba API call by `caller`.

@@ -37,31 +37,21 @@ struct SignInFailures: ScenarioGenerator {
         plan.add(AWSEvents.consoleLogin(account: other, identity: failed, time: typo, sourceIP: person.address, browser: person.browser,
                                         signIn: .init(result: .failure(message: "Failed authentication"), mfaUsed: false), rng: &plan.rng),
                  account: otherIndex, .d1)
-        plan.add(AWSEvents.consoleLogin(account: other, identity: .iamUser(typist, account: other, accessKeyID: ""),
-                                        time: typo + plan.rng.int64(in: 20...60), sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: typist.mfaDeviceARN), rng: &plan.rng),
-                 account: otherIndex)
+        plan.add(plan.consoleLogin(typist, account: other, at: typo + plan.rng.int64(in: 20...60)), account: otherIndex)
 
         guard let world = plan.alibaba else { return }
         let target = plan.rng.pick(world.users)
         var attempt = plan.workTime(day: day)
         let source = Addresses.hostile(&plan.rng)
         for _ in 0..<plan.rng.int(in: 6...7) {
-            var identity = AlibabaIdentity.ramUser(target, world: world)
-            identity.accessKeyID = nil
-            plan.add(AlibabaEvents.consoleSignin(world: world, identity: identity, time: attempt, sourceIP: source,
-                                                 browser: UserAgents.scriptedBrowser, mfa: false, failure: SignInFailures.alibabaFailure,
-                                                 rng: &plan.rng), .d1)
+            plan.add(plan.consoleSignin(world, target, at: attempt, from: source, browser: UserAgents.scriptedBrowser, mfa: false,
+                                        failure: SignInFailures.alibabaFailure), .d1)
             attempt = attempt + plan.rng.int64(in: 15...40)
         }
         let slip = plan.rng.pick(world.users.filter { $0.name != target.name })
-        var slipIdentity = AlibabaIdentity.ramUser(slip, world: world)
-        slipIdentity.accessKeyID = nil
         let slipTime = plan.workTime(day: day)
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: slipIdentity, time: slipTime, sourceIP: slip.person.address,
-                                             browser: slip.person.browser, mfa: false, failure: SignInFailures.alibabaFailure, rng: &plan.rng), .d1)
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: slipIdentity, time: slipTime + plan.rng.int64(in: 20...60),
-                                             sourceIP: slip.person.address, browser: slip.person.browser, mfa: true, failure: nil, rng: &plan.rng))
+        plan.add(plan.consoleSignin(world, slip, at: slipTime, mfa: false, failure: SignInFailures.alibabaFailure), .d1)
+        plan.add(plan.consoleSignin(world, slip, at: slipTime + plan.rng.int64(in: 20...60)))
     }
 }
 
@@ -71,24 +61,17 @@ struct OffHoursSignIn: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
         let (index, account) = plan.account()
         let user = plan.rng.pick(account.humans)
-        let person = user.person!
         let time: UTCTime
         if occurrence % 2 == 1, let weekend = plan.weekendDay {
             time = plan.frame.dayStart(weekend) + 3600 + plan.rng.int64(in: 0...(4 * 3600))  // 10:00–14:00 JST
         } else {
             time = plan.nightTime(day: day)
         }
-        plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
-                                        sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN), rng: &plan.rng),
-                 account: index, .d2)
+        plan.add(plan.consoleLogin(user, account: account, at: time), account: index, .d2)
 
         guard let world = plan.alibaba else { return }
         let ramUser = plan.rng.pick(world.users)
-        var identity = AlibabaIdentity.ramUser(ramUser, world: world)
-        identity.accessKeyID = nil
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: identity, time: plan.nightTime(day: day), sourceIP: ramUser.person.address,
-                                             browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng), .d2)
+        plan.add(plan.consoleSignin(world, ramUser, at: plan.nightTime(day: day)), .d2)
     }
 }
 
@@ -99,11 +82,7 @@ struct SignInWithoutMFA: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
         let (index, account) = plan.account()
         let user = plan.rng.pick(account.humans)
-        let person = user.person!
-        plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""),
-                                        time: plan.workTime(day: day), sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .success, mfaUsed: false), rng: &plan.rng),
-                 account: index, .d10)
+        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day), mfa: false), account: index, .d10)
 
         let federated = plan.rng.pick(account.humans).person!
         let time = plan.workTime(day: day)
@@ -116,11 +95,7 @@ struct SignInWithoutMFA: ScenarioGenerator {
 
         guard let world = plan.alibaba else { return }
         let ramUser = plan.rng.pick(world.users)
-        var alibabaIdentity = AlibabaIdentity.ramUser(ramUser, world: world)
-        alibabaIdentity.accessKeyID = nil
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: alibabaIdentity, time: plan.workTime(day: day),
-                                             sourceIP: ramUser.person.address, browser: ramUser.person.browser, mfa: false,
-                                             failure: nil, rng: &plan.rng), .d10)
+        plan.add(plan.consoleSignin(world, ramUser, at: plan.workTime(day: day), mfa: false), .d10)
     }
 }
 
@@ -135,22 +110,18 @@ struct SignInFromSeveralCountries: ScenarioGenerator {
         let places = [person.address, Addresses.abroad(plan.rng.pick(["GB", "SE"]), &plan.rng), Addresses.abroad(plan.rng.pick(["CN", "US"]), &plan.rng)]
         // The sign-ins from abroad are also a known user seen from a new address and country (D17).
         for (step, address) in places.enumerated() {
-            let record = AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
-                                                sourceIP: address, browser: step == 0 ? person.browser : UserAgents.scriptedBrowser,
-                                                signIn: .init(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN), rng: &plan.rng)
+            let record = plan.consoleLogin(user, account: account, at: time, from: address,
+                                           browser: step == 0 ? person.browser : UserAgents.scriptedBrowser)
             if step == 0 { plan.add(record, account: index, .d11) } else { plan.add(record, account: index, .d11, .d17) }
             time = time + plan.rng.int64(in: 240...840)
         }
 
         guard let world = plan.alibaba else { return }
         let ramUser = plan.rng.pick(world.users)
-        var identity = AlibabaIdentity.ramUser(ramUser, world: world)
-        identity.accessKeyID = nil
         var when = plan.workTime(day: day, margin: 3600)
         let abroad = [Addresses.abroad("SE", &plan.rng), Addresses.abroad(plan.rng.pick(["CN", "US"]), &plan.rng)]
         for (step, address) in ([ramUser.person.address] + abroad).enumerated() {
-            let record = AlibabaEvents.consoleSignin(world: world, identity: identity, time: when, sourceIP: address,
-                                                     browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng)
+            let record = plan.consoleSignin(world, ramUser, at: when, from: address)
             if step == 0 { plan.add(record, .d11) } else { plan.add(record, .d11, .d17) }
             when = when + plan.rng.int64(in: 300...780)
         }
@@ -256,27 +227,15 @@ struct SignInFromNewCountry: ScenarioGenerator {
         // no geo database places, so only a home address gives the user a home country.
         let remote = account.humans.filter { !Addresses.isOffice($0.person!.address) }
         let user = plan.rng.pick(remote.isEmpty ? account.humans : remote)
-        let person = user.person!
-        let identity = AWSIdentity.iamUser(user, account: account, accessKeyID: "")
-        let signIn = AWSEvents.SignIn(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN)
-        plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: plan.workTime(day: day, hoursIntoWorkday: 0...1),
-                                        sourceIP: person.address, browser: person.browser, signIn: signIn, rng: &plan.rng),
-                 account: index)
-        plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: plan.workTime(day: day, hoursIntoWorkday: 5...7),
-                                        sourceIP: SignInFromNewCountry.address(2 * occurrence, &plan.rng), browser: person.browser,
-                                        signIn: signIn, rng: &plan.rng),
-                 account: index, .d17)
+        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day, hoursIntoWorkday: 0...1)), account: index)
+        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day, hoursIntoWorkday: 5...7),
+                                   from: SignInFromNewCountry.address(2 * occurrence, &plan.rng)), account: index, .d17)
 
         guard let world = plan.alibaba else { return }
         let remoteRAM = world.users.filter { !Addresses.isOffice($0.person.address) }
         let ramUser = plan.rng.pick(remoteRAM.isEmpty ? world.users : remoteRAM)
-        var ramIdentity = AlibabaIdentity.ramUser(ramUser, world: world)
-        ramIdentity.accessKeyID = nil
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: ramIdentity, time: plan.workTime(day: day, hoursIntoWorkday: 0...1),
-                                             sourceIP: ramUser.person.address, browser: ramUser.person.browser, mfa: true, failure: nil,
-                                             rng: &plan.rng))
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: ramIdentity, time: plan.workTime(day: day, hoursIntoWorkday: 5...7),
-                                             sourceIP: SignInFromNewCountry.address(2 * occurrence + 1, &plan.rng),
-                                             browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng), .d17)
+        plan.add(plan.consoleSignin(world, ramUser, at: plan.workTime(day: day, hoursIntoWorkday: 0...1)))
+        plan.add(plan.consoleSignin(world, ramUser, at: plan.workTime(day: day, hoursIntoWorkday: 5...7),
+                                    from: SignInFromNewCountry.address(2 * occurrence + 1, &plan.rng)), .d17)
     }
 }
