@@ -23,28 +23,21 @@ struct IngressRule {
                     if let fromPort { w.field("fromPort", fromPort) }
                     if let toPort { w.field("toPort", toPort) }
                     w.emptyObject("groups")
-                    if let cidrIPv4 {
-                        w.items("ipRanges") { w in
-                            w.object { w in
-                                w.field("cidrIp", cidrIPv4)
-                                if let description { w.field("description", description) }
-                            }
-                        }
-                    } else {
-                        w.emptyObject("ipRanges")
-                    }
-                    if let cidrIPv6 {
-                        w.items("ipv6Ranges") { w in
-                            w.object { w in
-                                w.field("cidrIpv6", cidrIPv6)
-                                if let description { w.field("description", description) }
-                            }
-                        }
-                    } else {
-                        w.emptyObject("ipv6Ranges")
-                    }
+                    ranges(&w, "ipRanges", "cidrIp", cidrIPv4)
+                    ranges(&w, "ipv6Ranges", "cidrIpv6", cidrIPv6)
                     w.emptyObject("prefixListIds")
                 }
+            }
+        }
+    }
+
+    /// `ipRanges` or `ipv6Ranges`: the rule's range with its description, or `{}` when it has none of that family.
+    private func ranges(_ w: inout JSONWriter, _ name: String, _ member: String, _ cidr: String?) {
+        guard let cidr else { return w.emptyObject(name) }
+        w.items(name) { w in
+            w.object { w in
+                w.field(member, cidr)
+                if let description { w.field("description", description) }
             }
         }
     }
