@@ -214,22 +214,17 @@ struct AWSTraffic {
         if record.tlsVersion != nil, let host = c.tlsHost { record.tlsHost = host }
         record.additionalEventData = c.additionalBytes
         record.resources = c.resources
+        let failure: AWSFailure
         switch event.outcome {
         case .success:
             record.responseElements = c.responseBytes
-        case .failure:
-            let failure = action.failure!.make(c)
-            record.errorCode = failure.code
-            record.errorMessage = failure.message
-        case .throttled:
-            let throttling = action.throttling
-            record.errorCode = throttling.code
-            record.errorMessage = throttling.message
-        case .denied:
-            let denial = action.denial(callerARN: caller.identity.arn ?? "", resource: c.resources.first?.arn)
-            record.errorCode = denial.code
-            record.errorMessage = denial.message
+            return record
+        case .failure: failure = action.failure!.make(c)
+        case .throttled: failure = action.throttling
+        case .denied: failure = action.denial(callerARN: caller.identity.arn ?? "", resource: c.resources.first?.arn)
         }
+        record.errorCode = failure.code
+        record.errorMessage = failure.message
         return record
     }
 
