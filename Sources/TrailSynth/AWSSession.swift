@@ -192,11 +192,10 @@ extension AWSTraffic {
 
     private func vendorSession(_ draw: SessionDraw, rng: inout SynthRandom) -> AWSSession {
         let account = draw.account
-        let vendorAccount: String
-        if case .vendor(let id) = account.vendorRole.kind { vendorAccount = id } else { vendorAccount = "464622532012" }
         let sessionName = "DatadogAWSIntegration"
         let address = "3.233.\(rng.int(in: 144...159)).\(rng.int(in: 1...254))"
-        let vendor = AWSIdentity(kind: .awsAccount, principalID: "AROAWCXR7OPF\(rng.awsID("", length: 9)):dd-\(rng.hex(8))", accountID: vendorAccount)
+        let vendor = AWSIdentity(kind: .awsAccount, principalID: "AROAWCXR7OPF\(rng.awsID("", length: 9)):dd-\(rng.hex(8))",
+                                 accountID: AWSAccount.vendorAccountID)
         let caller = AWSCaller(identity: vendor, sourceIP: address, userAgent: UserAgents.datadog, tlsVersion: .v12)
         let request = JSONWriter.build { w in
             w.field("roleArn", account.vendorRole.arn)
