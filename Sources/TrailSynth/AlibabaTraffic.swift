@@ -12,10 +12,12 @@ struct AlibabaAction: Sendable {
     let name: String
     let write: Bool
     let apiVersion: String?
-    let make: @Sendable (inout SynthRandom, AlibabaWorld, String) -> AlibabaCallSpec
+    /// The call's members, from a random source, the world and the caller's region.
+    typealias Make = @Sendable (inout SynthRandom, AlibabaWorld, String) -> AlibabaCallSpec
+    let make: Make
 
     init(_ service: String, _ name: String, write: Bool = false, apiVersion: String?,
-         make: @escaping @Sendable (inout SynthRandom, AlibabaWorld, String) -> AlibabaCallSpec = { _, _, _ in AlibabaCallSpec(parameters: []) }) {
+         make: @escaping Make = { _, _, _ in AlibabaCallSpec(parameters: []) }) {
         self.service = service
         self.name = name
         self.write = write
@@ -29,62 +31,54 @@ struct AlibabaAction: Sendable {
 enum AlibabaCatalog {
     static let ecsVersion = "2014-05-26"
 
+    /// The same members on every call.
+    private static func fixed(_ parameters: [(String, String)]) -> AlibabaAction.Make {
+        { _, _, _ in AlibabaCallSpec(parameters: parameters) }
+    }
+
+    // Request shapes that several actions share.
+    private static let inVPC: AlibabaAction.Make = { rng, world, region in
+        AlibabaCallSpec(parameters: [("VpcId", rng.pick(world.vpcs(region))), ("PageSize", "50")])
+    }
+    private static let onInstance: AlibabaAction.Make = { rng, world, region in
+        let instance = rng.pick(world.instances(region))
+        return AlibabaCallSpec(parameters: [("InstanceId", instance)], resources: [("ACS::ECS::Instance", [instance])])
+    }
+    private static let onUser: AlibabaAction.Make = { rng, world, _ in
+        AlibabaCallSpec(parameters: [("UserName", rng.pick(world.users).name)])
+    }
+    private static let onBucket: AlibabaAction.Make = { rng, world, _ in
+        let bucket = rng.pick(world.buckets)
+        return AlibabaCallSpec(parameters: [("BucketName", bucket)], resources: [("ACS::OSS::Bucket", [bucket])])
+    }
+
     static let actions: [AlibabaAction] = [
-        AlibabaAction("Ecs", "DescribeInstances", apiVersion: ecsVersion) { _, _, _ in
-            AlibabaCallSpec(parameters: [("PageSize", "50"), ("PageNumber", "1")])
-        },
-        AlibabaAction("Ecs", "DescribeInstanceStatus", apiVersion: ecsVersion) { _, _, _ in
-            AlibabaCallSpec(parameters: [("PageSize", "50")])
-        },
-        AlibabaAction("Ecs", "DescribeSecurityGroups", apiVersion: ecsVersion) { rng, world, region in
-            AlibabaCallSpec(parameters: [("VpcId", rng.pick(world.vpcs(region))), ("PageSize", "50")])
-        },
+        AlibabaAction("Ecs", "DescribeInstances", apiVersion: ecsVersion, make: fixed([("PageSize", "50"), ("PageNumber", "1")])),
+        AlibabaAction("Ecs", "DescribeInstanceStatus", apiVersion: ecsVersion, make: fixed([("PageSize", "50")])),
+        AlibabaAction("Ecs", "DescribeSecurityGroups", apiVersion: ecsVersion, make: inVPC),
         AlibabaAction("Ecs", "DescribeSecurityGroupAttribute", apiVersion: ecsVersion) { rng, world, region in
             let group = rng.pick(world.securityGroups(region))
             return AlibabaCallSpec(parameters: [("SecurityGroupId", group), ("Direction", "ingress")],
                                    resources: [("ACS::ECS::SecurityGroup", [group])])
         },
-        AlibabaAction("Ecs", "DescribeDisks", apiVersion: ecsVersion) { rng, world, region in
-            let instance = rng.pick(world.instances(region))
-            return AlibabaCallSpec(parameters: [("InstanceId", instance)], resources: [("ACS::ECS::Instance", [instance])])
-        },
-        AlibabaAction("Ecs", "DescribeImages", apiVersion: ecsVersion) { _, _, _ in
-            AlibabaCallSpec(parameters: [("ImageOwnerAlias", "system"), ("OSType", "linux"), ("PageSize", "100")])
-        },
-        AlibabaAction("Ecs", "StartInstance", write: true, apiVersion: ecsVersion) { rng, world, region in
-            let instance = rng.pick(world.instances(region))
-            return AlibabaCallSpec(parameters: [("InstanceId", instance)], resources: [("ACS::ECS::Instance", [instance])])
-        },
+        AlibabaAction("Ecs", "DescribeDisks", apiVersion: ecsVersion, make: onInstance),
+        AlibabaAction("Ecs", "DescribeImages", apiVersion: ecsVersion,
+                      make: fixed([("ImageOwnerAlias", "system"), ("OSType", "linux"), ("PageSize", "100")])),
+        AlibabaAction("Ecs", "StartInstance", write: true, apiVersion: ecsVersion, make: onInstance),
         AlibabaAction("Ecs", "StopInstance", write: true, apiVersion: ecsVersion) { rng, world, region in
             let instance = rng.pick(world.instances(region))
             return AlibabaCallSpec(parameters: [("InstanceId", instance), ("ForceStop", "false")],
                                    resources: [("ACS::ECS::Instance", [instance])])
         },
-        AlibabaAction("Vpc", "DescribeVpcs", apiVersion: "2016-04-28") { _, _, _ in
-            AlibabaCallSpec(parameters: [("PageSize", "50")])
-        },
-        AlibabaAction("Vpc", "DescribeVSwitches", apiVersion: "2016-04-28") { rng, world, region in
-            AlibabaCallSpec(parameters: [("VpcId", rng.pick(world.vpcs(region))), ("PageSize", "50")])
-        },
-        AlibabaAction("Ram", "ListUsers", apiVersion: "2015-05-01") { _, _, _ in
-            AlibabaCallSpec(parameters: [("MaxItems", "100")])
-        },
-        AlibabaAction("Ram", "GetUser", apiVersion: "2015-05-01") { rng, world, _ in
-            AlibabaCallSpec(parameters: [("UserName", rng.pick(world.users).name)])
-        },
-        AlibabaAction("Ram", "ListPoliciesForUser", apiVersion: "2015-05-01") { rng, world, _ in
-            AlibabaCallSpec(parameters: [("UserName", rng.pick(world.users).name)])
-        },
+        AlibabaAction("Vpc", "DescribeVpcs", apiVersion: "2016-04-28", make: fixed([("PageSize", "50")])),
+        AlibabaAction("Vpc", "DescribeVSwitches", apiVersion: "2016-04-28", make: inVPC),
+        AlibabaAction("Ram", "ListUsers", apiVersion: "2015-05-01", make: fixed([("MaxItems", "100")])),
+        AlibabaAction("Ram", "GetUser", apiVersion: "2015-05-01", make: onUser),
+        AlibabaAction("Ram", "ListPoliciesForUser", apiVersion: "2015-05-01", make: onUser),
         AlibabaAction("Sts", "GetCallerIdentity", apiVersion: "2015-04-01"),
         AlibabaAction("Oss", "GetService", apiVersion: nil),
-        AlibabaAction("Oss", "GetBucketInfo", apiVersion: nil) { rng, world, _ in
-            let bucket = rng.pick(world.buckets)
-            return AlibabaCallSpec(parameters: [("BucketName", bucket)], resources: [("ACS::OSS::Bucket", [bucket])])
-        },
-        AlibabaAction("Oss", "GetBucketAcl", apiVersion: nil) { rng, world, _ in
-            let bucket = rng.pick(world.buckets)
-            return AlibabaCallSpec(parameters: [("BucketName", bucket)], resources: [("ACS::OSS::Bucket", [bucket])])
-        },
+        AlibabaAction("Oss", "GetBucketInfo", apiVersion: nil, make: onBucket),
+        AlibabaAction("Oss", "GetBucketAcl", apiVersion: nil, make: onBucket),
         AlibabaAction("Actiontrail", "DescribeTrails", apiVersion: "2020-07-06"),
         AlibabaAction("Actiontrail", "GetTrailStatus", apiVersion: "2020-07-06") { _, world, _ in
             AlibabaCallSpec(parameters: [("Name", world.trailName)])
@@ -93,15 +87,10 @@ enum AlibabaCatalog {
             AlibabaCallSpec(parameters: [("MaxResults", "50"), ("LookupAttribute.1.Key", "EventName"),
                                          ("LookupAttribute.1.Value", rng.pick(["ConsoleSignin", "DeleteInstance", "CreateAccessKey"]))])
         },
-        AlibabaAction("Kms", "Decrypt", apiVersion: "2016-01-20") { _, _, _ in
-            AlibabaCallSpec(parameters: [("EncryptionContext", "{\"app\":\"orders\"}")])
-        },
-        AlibabaAction("Slb", "DescribeLoadBalancers", apiVersion: "2014-05-15") { _, _, _ in
-            AlibabaCallSpec(parameters: [("PageSize", "50")])
-        },
-        AlibabaAction("Rds", "DescribeDBInstances", apiVersion: "2014-08-15") { _, _, _ in
-            AlibabaCallSpec(parameters: [("PageSize", "30"), ("Engine", "MySQL")])
-        },
+        AlibabaAction("Kms", "Decrypt", apiVersion: "2016-01-20", make: fixed([("EncryptionContext", "{\"app\":\"orders\"}")])),
+        AlibabaAction("Slb", "DescribeLoadBalancers", apiVersion: "2014-05-15", make: fixed([("PageSize", "50")])),
+        AlibabaAction("Rds", "DescribeDBInstances", apiVersion: "2014-08-15",
+                      make: fixed([("PageSize", "30"), ("Engine", "MySQL")])),
         AlibabaAction("Cms", "DescribeMetricList", apiVersion: "2019-01-01") { rng, world, region in
             AlibabaCallSpec(parameters: [("Namespace", "acs_ecs_dashboard"), ("MetricName", "CPUUtilization"),
                                          ("Dimensions", "[{\"instanceId\":\"\(rng.pick(world.instances(region)))\"}]"), ("Period", "60")])
