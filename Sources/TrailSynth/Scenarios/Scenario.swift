@@ -138,7 +138,9 @@ struct ScenarioPlan {
         }
     }
 
-    mutating func add(_ record: CloudTrailRecord, account: Int, _ scenarios: ScenarioID...) {
+    /// Adds a CloudTrail event to the trail of the account that recorded it.
+    mutating func add(_ record: CloudTrailRecord, _ scenarios: ScenarioID...) {
+        let account = aws.accounts.firstIndex { $0.id == record.recipientAccountID }!
         events.append(InjectedEvent(record: .cloudTrail(record, account: account), scenarios: scenarios))
     }
 
@@ -178,10 +180,7 @@ struct ScenarioPlan {
 
     // MARK: AWS callers
 
-    mutating func account() -> (index: Int, account: AWSAccount) {
-        let index = rng.below(aws.accounts.count)
-        return (index, aws.accounts[index])
-    }
+    mutating func account() -> AWSAccount { rng.pick(aws.accounts) }
 
     /// A region other than the global one when there is one: where workloads live.
     mutating func workloadRegion() -> String {

@@ -8,7 +8,7 @@ struct SignInFailures: ScenarioGenerator {
     static let alibabaFailure = (code: "IncorrectPassword", message: "The password you entered is incorrect.")
 
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let victim = plan.rng.pick(account.humans)
         let attacker = Addresses.hostile(&plan.rng)
         var time = plan.workTime(day: day)
@@ -24,20 +24,20 @@ struct SignInFailures: ScenarioGenerator {
             plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: attacker,
                                             browser: UserAgents.scriptedBrowser,
                                             signIn: .init(result: .failure(message: message), mfaUsed: false), rng: &plan.rng),
-                     account: index, .d1)
+                     .d1)
             time = time + plan.rng.int64(in: 10...30)
         }
 
         // Elsewhere that day, someone mistypes once and gets in on the second try.
-        let (otherIndex, other) = plan.account()
+        let other = plan.account()
         let typist = plan.rng.pick(other.humans)
         let person = typist.person!
         let typo = plan.workTime(day: day)
         let failed = AWSIdentity(kind: .iamUser, principalID: typist.principalID, accountID: other.id, accessKeyID: "", userName: typist.name)
         plan.add(AWSEvents.consoleLogin(account: other, identity: failed, time: typo, sourceIP: person.address, browser: person.browser,
                                         signIn: .init(result: .failure(message: "Failed authentication"), mfaUsed: false), rng: &plan.rng),
-                 account: otherIndex, .d1)
-        plan.add(plan.consoleLogin(typist, account: other, at: typo + plan.rng.int64(in: 20...60)), account: otherIndex)
+                 .d1)
+        plan.add(plan.consoleLogin(typist, account: other, at: typo + plan.rng.int64(in: 20...60)))
 
         guard let world = plan.alibaba else { return }
         let target = plan.rng.pick(world.users)
@@ -59,7 +59,7 @@ struct SignInFailures: ScenarioGenerator {
 /// the corpus has one (odd occurrences), otherwise in the small hours.
 struct OffHoursSignIn: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let user = plan.rng.pick(account.humans)
         let time: UTCTime
         if occurrence % 2 == 1, let weekend = plan.weekendDay {
@@ -67,7 +67,7 @@ struct OffHoursSignIn: ScenarioGenerator {
         } else {
             time = plan.nightTime(day: day)
         }
-        plan.add(plan.consoleLogin(user, account: account, at: time), account: index, .d2)
+        plan.add(plan.consoleLogin(user, account: account, at: time), .d2)
 
         guard let world = plan.alibaba else { return }
         let ramUser = plan.rng.pick(world.users)
@@ -80,9 +80,9 @@ struct OffHoursSignIn: ScenarioGenerator {
 /// happens at the identity provider; a correct rule keys on userIdentity.type IAMUser.
 struct SignInWithoutMFA: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let user = plan.rng.pick(account.humans)
-        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day), mfa: false), account: index, .d10)
+        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day), mfa: false), .d10)
 
         let federated = plan.rng.pick(account.humans).person!
         let time = plan.workTime(day: day)
@@ -90,8 +90,7 @@ struct SignInWithoutMFA: ScenarioGenerator {
         identity.session?.mfaAuthenticated = false
         plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: federated.address, browser: federated.browser,
                                         signIn: .init(result: .success, mfaUsed: false, samlProvider: "arn:aws:iam::\(account.id):saml-provider/Okta"),
-                                        rng: &plan.rng),
-                 account: index)
+                                        rng: &plan.rng))
 
         guard let world = plan.alibaba else { return }
         let ramUser = plan.rng.pick(world.users)
@@ -103,7 +102,7 @@ struct SignInWithoutMFA: ScenarioGenerator {
 /// both clouds.
 struct SignInFromSeveralCountries: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let user = plan.rng.pick(account.humans)
         let person = user.person!
         var time = plan.workTime(day: day, margin: 3600)
@@ -112,7 +111,7 @@ struct SignInFromSeveralCountries: ScenarioGenerator {
         for (step, address) in places.enumerated() {
             let record = plan.consoleLogin(user, account: account, at: time, from: address,
                                            browser: step == 0 ? person.browser : UserAgents.scriptedBrowser)
-            if step == 0 { plan.add(record, account: index, .d11) } else { plan.add(record, account: index, .d11, .d17) }
+            if step == 0 { plan.add(record, .d11) } else { plan.add(record, .d11, .d17) }
             time = time + plan.rng.int64(in: 240...840)
         }
 
@@ -132,15 +131,14 @@ struct SignInFromSeveralCountries: ScenarioGenerator {
 /// day to day: create an access key, or edit a bucket policy.
 struct RootUsage: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         // The account's first administrator keeps the root credentials: root always signs in
         // from their address, so a new address for root stands out (D17) and this is not one.
         let admin = account.humans[0].person!
         let time = plan.workTime(day: day)
         let device = "arn:aws:iam::\(account.id):mfa/root-account-mfa-device"
         plan.add(AWSEvents.consoleLogin(account: account, identity: .root(account), time: time, sourceIP: admin.address, browser: admin.browser,
-                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: device), rng: &plan.rng),
-                 account: index, .d3)
+                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: device), rng: &plan.rng), .d3)
 
         let session = AWSIdentity.Session(issuer: nil, created: time, mfaAuthenticated: true)
         let root = AWSCaller(identity: .root(account, accessKeyID: plan.rng.awsID("ASIA", length: 20), session: session),
@@ -156,15 +154,15 @@ struct RootUsage: ScenarioGenerator {
                                            w.field("createDate", later.awsResponseDate)
                                        }
                                    })
-            plan.add(record, account: index, .d3, .d8)
+            plan.add(record, .d3, .d8)
         } else {
-            rootBucketPolicy(account: account, index: index, root: root, at: later, plan: &plan)
+            rootBucketPolicy(account: account, root: root, at: later, plan: &plan)
         }
         if let world = plan.alibaba { alibabaRoot(world, day: day, plan: &plan) }
     }
 
     /// Root gives an instance role read access to a bucket (on odd occurrences).
-    private func rootBucketPolicy(account: AWSAccount, index: Int, root: AWSCaller, at later: UTCTime, plan: inout ScenarioPlan) {
+    private func rootBucketPolicy(account: AWSAccount, root: AWSCaller, at later: UTCTime, plan: inout ScenarioPlan) {
         let bucket = plan.rng.pick(account.resources.buckets)
         let region = plan.workloadRegion()
         let host = "\(bucket).s3.\(region).amazonaws.com"
@@ -188,7 +186,7 @@ struct RootUsage: ScenarioGenerator {
                                    w.field("policy", "")
                                }, resources: [AWSResource(arn: "arn:aws:s3:::\(bucket)", accountID: account.id, type: "AWS::S3::Bucket")])
         record.tlsHost = host
-        plan.add(record, account: index, .d3)
+        plan.add(record, .d3)
     }
 
     /// Alibaba's root account signs in and creates an access key.
@@ -222,14 +220,14 @@ struct SignInFromNewCountry: ScenarioGenerator {
     }
 
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         // Someone working from a home line: the office egress is a documentation range, which
         // no geo database places, so only a home address gives the user a home country.
         let remote = account.humans.filter { !Addresses.isOffice($0.person!.address) }
         let user = plan.rng.pick(remote.isEmpty ? account.humans : remote)
-        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day, hoursIntoWorkday: 0...1)), account: index)
+        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day, hoursIntoWorkday: 0...1)))
         plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day, hoursIntoWorkday: 5...7),
-                                   from: SignInFromNewCountry.address(2 * occurrence, &plan.rng)), account: index, .d17)
+                                   from: SignInFromNewCountry.address(2 * occurrence, &plan.rng)), .d17)
 
         guard let world = plan.alibaba else { return }
         let remoteRAM = world.users.filter { !Addresses.isOffice($0.person.address) }
