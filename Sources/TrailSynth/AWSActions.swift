@@ -139,16 +139,7 @@ enum AWSCatalog {
     }
 
     private static func stateChange(_ c: PayloadContext, _ instance: String, from: (Int, String), to: (Int, String)) {
-        c.response { w in
-            w.field("requestId", c.rng.uuid())
-            w.items("instancesSet") { w in
-                w.object { w in
-                    w.field("instanceId", instance)
-                    w.object("currentState") { w in w.field("code", to.0); w.field("name", to.1) }
-                    w.object("previousState") { w in w.field("code", from.0); w.field("name", from.1) }
-                }
-            }
-        }
+        c.response { $0.stateChange(requestID: c.rng.uuid(), instance, from: from, to: to) }
     }
 
     static let ec2: [AWSAction] = [
@@ -393,9 +384,8 @@ enum AWSCatalog {
         AWSAction("lambda.amazonaws.com", "GetFunction20150331v2", apiVersion: "2015-03-31", failure: .sometimes { c in
             AWSFailure(code: "ResourceNotFoundException", message: "Function not found: \(c.functionARN("orders-processor-v1"))")
         }, payload: requesting("functionName") { $0.function() }),
-        AWSAction("lambda.amazonaws.com", "GetFunctionConfiguration20150331v2", apiVersion: "2015-03-31") { c in
-            c.request { $0.field("functionName", c.function()) }
-        },
+        AWSAction("lambda.amazonaws.com", "GetFunctionConfiguration20150331v2", apiVersion: "2015-03-31",
+                  payload: requesting("functionName") { $0.function() }),
         AWSAction("lambda.amazonaws.com", "UpdateFunctionCode20150331v2", readOnly: false, apiVersion: "2015-03-31") { c in
             let name = c.function()
             let sha = c.rng.hex(40)
@@ -587,15 +577,13 @@ enum AWSCatalog {
         AWSAction("ecr.amazonaws.com", "GetAuthorizationToken") { c in
             c.request { $0.strings("registryIds", [c.account.id]) }
         },
-        AWSAction("rds.amazonaws.com", "DescribeDBInstances", apiVersion: "2014-10-31") { c in
-            c.request { $0.field("dBInstanceIdentifier", c.rng.pick(["orders-db", "reporting-db"])) }
-        },
+        AWSAction("rds.amazonaws.com", "DescribeDBInstances", apiVersion: "2014-10-31",
+                  payload: requesting("dBInstanceIdentifier") { $0.rng.pick(["orders-db", "reporting-db"]) }),
         AWSAction("dynamodb.amazonaws.com", "DescribeTable", apiVersion: "2012-08-10", failure: .sometimes { _ in
             AWSFailure(code: "ResourceNotFoundException", message: "Requested resource not found: Table: orders-archive not found")
         }, payload: requesting("tableName") { $0.rng.pick(["orders", "sessions", "inventory"]) }),
-        AWSAction("elasticloadbalancing.amazonaws.com", "DescribeLoadBalancers", apiVersion: "2015-12-01") { c in
-            c.request { $0.field("pageSize", 400) }
-        },
+        AWSAction("elasticloadbalancing.amazonaws.com", "DescribeLoadBalancers", apiVersion: "2015-12-01",
+                  payload: requesting("pageSize", 400)),
         AWSAction("elasticloadbalancing.amazonaws.com", "DescribeTargetHealth", apiVersion: "2015-12-01") { c in
             c.request { $0.field("targetGroupArn", "arn:aws:elasticloadbalancing:\(c.region):\(c.account.id):targetgroup/web-tg/\(c.rng.hex(16))") }
         },

@@ -66,6 +66,18 @@ extension JSONWriter {
         raw(json)
     }
 
+    /// EC2's response to starting, stopping or terminating an instance.
+    mutating func stateChange(requestID: String, _ instance: String, from: (Int, String), to: (Int, String)) {
+        field("requestId", requestID)
+        items("instancesSet") { w in
+            w.object { w in
+                w.field("instanceId", instance)
+                w.object("currentState") { w in w.field("code", to.0); w.field("name", to.1) }
+                w.object("previousState") { w in w.field("code", from.0); w.field("name", from.1) }
+            }
+        }
+    }
+
     /// Finished JSON text of the writer, ready to embed as a value elsewhere.
     static func build(_ body: (inout JSONWriter) -> Void) -> [UInt8] {
         var writer = JSONWriter(capacity: 256)

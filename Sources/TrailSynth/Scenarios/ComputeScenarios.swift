@@ -28,15 +28,8 @@ struct InstanceLifecycle: ScenarioGenerator {
             let old = plan.rng.pick(account.resources.instances)
             let later = deploy + plan.rng.int64(in: 900...5400)
             let request = JSONWriter.build { w in w.items("instancesSet") { w in w.object { $0.field("instanceId", old) } } }
-            let response = JSONWriter.build { w in
-                w.field("requestId", plan.rng.uuid())
-                w.items("instancesSet") { w in
-                    w.object { w in
-                        w.field("instanceId", old)
-                        w.object("currentState") { w in w.field("code", 32); w.field("name", "shutting-down") }
-                        w.object("previousState") { w in w.field("code", 16); w.field("name", "running") }
-                    }
-                }
+            let response = JSONWriter.build {
+                $0.stateChange(requestID: plan.rng.uuid(), old, from: (16, "running"), to: (32, "shutting-down"))
             }
             plan.add(plan.call(account, pipeline, at: later, region: region, "ec2.amazonaws.com", "TerminateInstances",
                                request: request, response: response))
