@@ -7,6 +7,20 @@ extension ScenarioPlan {
         call(account, caller, at: time, region: SynthOptions.globalRegion, "iam.amazonaws.com", name, request: request, response: response)
     }
 
+    /// CreateUser's response for `name` below `path`.
+    mutating func newUser(_ name: String, path: String = "/", account: AWSAccount, at time: UTCTime) -> [UInt8] {
+        let userID = rng.awsID("AIDA", length: 21)
+        return JSONWriter.build { w in
+            w.object("user") { w in
+                w.field("path", path)
+                w.field("userName", name)
+                w.field("userId", userID)
+                w.field("arn", "arn:aws:iam::\(account.id):user\(path)\(name)")
+                w.field("createDate", time.awsResponseDate)
+            }
+        }
+    }
+
     /// CreateAccessKey's response for `user`.
     mutating func newAccessKey(for user: String, at time: UTCTime) -> [UInt8] {
         let key = rng.awsID("AKIA", length: 20)
@@ -128,17 +142,8 @@ struct ShortLivedIdentity: ScenarioGenerator {
     private func shortLivedUser(account: AWSAccount, caller: AWSCaller, time start: UTCTime, plan: inout ScenarioPlan) {
         var time = start
         let name = "tmp-\(plan.rng.hex(6))"
-        let userID = plan.rng.awsID("AIDA", length: 21)
         plan.add(plan.iam(account, caller, at: time, "CreateUser", JSONWriter.build { $0.field("userName", name) },
-                          response: JSONWriter.build { w in
-                              w.object("user") { w in
-                                  w.field("path", "/")
-                                  w.field("userName", name)
-                                  w.field("userId", userID)
-                                  w.field("arn", "arn:aws:iam::\(account.id):user/\(name)")
-                                  w.field("createDate", time.awsResponseDate)
-                              }
-                          }), .d12, .d8)
+                          response: plan.newUser(name, account: account, at: time)), .d12, .d8)
         time = time + plan.rng.int64(in: 20...90)
         plan.add(plan.iam(account, caller, at: time, "CreateAccessKey", JSONWriter.build { $0.field("userName", name) },
                           response: plan.newAccessKey(for: name, at: time)), .d8)
@@ -153,15 +158,7 @@ struct ShortLivedIdentity: ScenarioGenerator {
         let kept = "svc-\(plan.rng.pick(["reporting", "backup", "etl"]))"
         plan.add(plan.iam(account, caller, at: time + plan.rng.int64(in: 1800...3600), "CreateUser",
                           JSONWriter.build { $0.field("userName", kept) },
-                          response: JSONWriter.build { w in
-                              w.object("user") { w in
-                                  w.field("path", "/service/")
-                                  w.field("userName", kept)
-                                  w.field("userId", plan.rng.awsID("AIDA", length: 21))
-                                  w.field("arn", "arn:aws:iam::\(account.id):user/service/\(kept)")
-                                  w.field("createDate", time.awsResponseDate)
-                              }
-                          }), .d8)
+                          response: plan.newUser(kept, path: "/service/", account: account, at: time)), .d8)
     }
 
     /// An inline policy giving all of S3 to a person, removed again minutes later.
