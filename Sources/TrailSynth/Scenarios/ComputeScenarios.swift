@@ -198,12 +198,10 @@ struct ElasticIPActivity: ScenarioGenerator {
             time = time + plan.rng.int64(in: 1800...5400)
             plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "DisassociateAddress",
                                request: JSONWriter.build { $0.field("associationId", association) },
-                               response: JSONWriter.build { w in w.field("requestId", plan.rng.uuid()); w.field("_return", true) }),
-                     .d15)
+                               response: plan.acknowledged()), .d15)
             plan.add(plan.call(account, caller, at: time + plan.rng.int64(in: 5...60), region: region, "ec2.amazonaws.com", "ReleaseAddress",
                                request: JSONWriter.build { $0.field("allocationId", allocation) },
-                               response: JSONWriter.build { w in w.field("requestId", plan.rng.uuid()); w.field("_return", true) }),
-                     .d15)
+                               response: plan.acknowledged()), .d15)
         }
 
         guard let world = plan.alibaba else { return }

@@ -157,10 +157,7 @@ struct SecurityGroupChange: ScenarioGenerator {
         let old = plan.rng.pick(account.resources.securityGroups).id
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "RevokeSecurityGroupIngress",
                            request: IngressRule.tcp(8080, from: "10.0.0.0/16").request(groupID: old),
-                           response: JSONWriter.build { w in
-                               w.field("requestId", plan.rng.uuid())
-                               w.field("_return", true)
-                           }), .d6)
+                           response: plan.acknowledged()), .d6)
 
         guard let world = plan.alibaba else { return }
         let alibabaCaller = plan.ramCLI(world)
@@ -178,10 +175,6 @@ struct NetworkChange: ScenarioGenerator {
         let caller = plan.operatorCaller(account: account, time: time, command: "ec2.create-internet-gateway")
         let gateway = plan.rng.resourceID("igw")
         let vpc = plan.rng.pick(account.resources.vpcs)
-        func ok(_ rng: inout SynthRandom) -> [UInt8] {
-            let id = rng.uuid()
-            return JSONWriter.build { w in w.field("requestId", id); w.field("_return", true) }
-        }
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "CreateInternetGateway",
                            request: JSONWriter.build { $0.emptyObject("tagSpecificationSet") },
                            response: JSONWriter.build { w in
@@ -196,14 +189,14 @@ struct NetworkChange: ScenarioGenerator {
         time = time + plan.rng.int64(in: 5...60)
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "AttachInternetGateway",
                            request: JSONWriter.build { w in w.field("internetGatewayId", gateway); w.field("vpcId", vpc) },
-                           response: ok(&plan.rng)), .d13)
+                           response: plan.acknowledged()), .d13)
         time = time + plan.rng.int64(in: 5...60)
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "CreateRoute",
                            request: JSONWriter.build { w in
                                w.field("routeTableId", plan.rng.resourceID("rtb"))
                                w.field("destinationCidrBlock", "0.0.0.0/0")
                                w.field("gatewayId", gateway)
-                           }, response: ok(&plan.rng)), .d13)
+                           }, response: plan.acknowledged()), .d13)
         time = time + plan.rng.int64(in: 30...300)
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "CreateNetworkAclEntry",
                            request: JSONWriter.build { w in
@@ -215,7 +208,7 @@ struct NetworkChange: ScenarioGenerator {
                                w.object("portRange") { w in w.field("from", 5432); w.field("to", 5432) }
                                w.field("aclProtocol", "6")
                                w.field("cidrBlock", "10.20.0.0/16")
-                           }, response: ok(&plan.rng)), .d13, .d6)
+                           }, response: plan.acknowledged()), .d13, .d6)
 
         guard let world = plan.alibaba else { return }
         let alibabaRegion = plan.rng.pick(AlibabaWorld.regions)

@@ -49,10 +49,7 @@ struct PrivilegedUserActivity: ScenarioGenerator {
                            request: JSONWriter.build { w in
                                w.field("instanceId", instance)
                                w.object("disableApiTermination") { $0.field("value", false) }
-                           }, response: JSONWriter.build { w in
-                               w.field("requestId", plan.rng.uuid())
-                               w.field("_return", true)
-                           }), .d18)
+                           }, response: plan.acknowledged()), .d18)
 
         guard let world = plan.alibaba else { return }
         let ramAdmin = PrivilegedAdministrator.ramUser(world, seed: plan.seed)

@@ -239,6 +239,15 @@ struct ScenarioPlan {
                          userAgent: UserAgents.boto3Attacker, tlsVersion: .v12)
     }
 
+    /// EC2's response to a change that reports nothing but success.
+    mutating func acknowledged() -> [UInt8] {
+        let requestID = rng.uuid()
+        return JSONWriter.build { w in
+            w.field("requestId", requestID)
+            w.field("_return", true)
+        }
+    }
+
     /// An API call by `caller` with a prepared request and response.
     mutating func call(_ account: AWSAccount, _ caller: AWSCaller, at time: UTCTime, region: String, _ source: String, _ name: String,
                        readOnly: Bool = false, request: [UInt8]?, response: [UInt8]? = nil, resources: [AWSResource] = []) -> CloudTrailRecord {
