@@ -37,6 +37,7 @@ struct RoleProfile {
 
     var arn: String { "arn:aws:iam::\(accountID):role\(path)\(name)" }
     func sessionARN(_ session: String) -> String { "arn:aws:sts::\(accountID):assumed-role/\(name)/\(session)" }
+    var resource: AWSResource { AWSResource(arn: arn, accountID: accountID, type: "AWS::IAM::Role") }
 }
 
 struct AWSAccount {
