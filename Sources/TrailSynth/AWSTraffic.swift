@@ -19,12 +19,7 @@ enum AWSCallerKind: CaseIterable {
     case humanCLI, humanConsole, ssoCLI, ssoConsole, terraform, instanceAgent, lambdaFunction
     case configRecorder, vendorPoller, serviceCrypto, federatedExport, samlCLI, keyRotation
 
-    var isHuman: Bool {
-        switch self {
-        case .humanCLI, .humanConsole, .ssoCLI, .ssoConsole, .samlCLI: return true
-        default: return false
-        }
-    }
+    var isHuman: Bool { [.humanCLI, .humanConsole, .ssoCLI, .ssoConsole, .samlCLI].contains(self) }
 
     /// Probability that a call fails with a permission error; at most one per session, so
     /// background denials stay isolated and never form a D4 burst.
@@ -148,13 +143,7 @@ struct AWSTraffic {
         while remaining > 0 {
             let kind = kinds.pick(&rng)
             let account = accounts.pick(&rng)
-            var time: UTCTime
-            if kind.isHuman {
-                let day = rng.pick(workdays)
-                time = Company.businessTime(dayStart: frame.dayStart(day), rng: &rng, margin: 1800)!
-            } else {
-                time = frame.anyTime(&rng, tail: 900)
-            }
+            var time = frame.sessionStart(human: kind.isHuman, workdays: workdays, rng: &rng)
             let session = makeSession(kind, account: account, time: time, rng: &rng)
             sessions.append(session)
             let ref = Int32(sessions.count - 1)

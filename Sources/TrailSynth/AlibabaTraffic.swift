@@ -152,7 +152,7 @@ struct AlibabaSession {
     let region: Int
     let caller: AlibabaCaller
     /// RAM console sessions begin with their sign-in.
-    let signIn: AlibabaWorld.RAMUser?
+    var signIn: AlibabaWorld.RAMUser? = nil
 }
 
 /// Plans and renders the background ActionTrail traffic of the Alibaba account.
@@ -179,9 +179,7 @@ struct AlibabaTraffic {
         var remaining = count
         while remaining > 0 {
             let kind = kinds.pick(&rng)
-            var time = kind.isHuman
-                ? Company.businessTime(dayStart: frame.dayStart(rng.pick(workdays)), rng: &rng, margin: 1800)!
-                : frame.anyTime(&rng, tail: 900)
+            var time = frame.sessionStart(human: kind.isHuman, workdays: workdays, rng: &rng)
             let session = makeSession(kind, time: time, rng: &rng)
             sessions.append(session)
             let ref = Int32(sessions.count - 1)
@@ -212,8 +210,7 @@ struct AlibabaTraffic {
         case .ramCLI:
             let user = rng.pick(world.users)
             return AlibabaSession(kind: kind, region: region, caller: AlibabaCaller(identity: .ramUser(user, world: world),
-                                                                               sourceIP: user.person.address, userAgent: UserAgents.aliyunCLI),
-                                  signIn: nil)
+                                                                               sourceIP: user.person.address, userAgent: UserAgents.aliyunCLI))
         case .ramConsole:
             let user = rng.pick(world.users)
             let identity = AlibabaIdentity.ramUser(user, world: world, accessKeyID: token, session: (time, true))
@@ -225,18 +222,15 @@ struct AlibabaTraffic {
             let identity = AlibabaIdentity.assumedRole(world.instanceRole, session: instance, world: world, token: token,
                                                        created: time - rng.int64(in: 60...3000))
             return AlibabaSession(kind: kind, region: region,
-                                  caller: AlibabaCaller(identity: identity, sourceIP: AlibabaWorld.cloudAddress(&rng), userAgent: UserAgents.aliyunPython),
-                                  signIn: nil)
+                                  caller: AlibabaCaller(identity: identity, sourceIP: AlibabaWorld.cloudAddress(&rng), userAgent: UserAgents.aliyunPython))
         case .deployRole:
             let identity = AlibabaIdentity.assumedRole(world.deployRole, session: "terraform-\(time.seconds)", world: world, token: token, created: time)
             return AlibabaSession(kind: kind, region: region,
-                                  caller: AlibabaCaller(identity: identity, sourceIP: Addresses.ciRunner(&rng), userAgent: UserAgents.aliyunTerraform),
-                                  signIn: nil)
+                                  caller: AlibabaCaller(identity: identity, sourceIP: Addresses.ciRunner(&rng), userAgent: UserAgents.aliyunTerraform))
         case .autoScaling:
             let identity = AlibabaIdentity(kind: .system, principalID: world.accountID, accountID: world.accountID, userName: "ess.aliyuncs.com")
             return AlibabaSession(kind: kind, region: region,
-                                  caller: AlibabaCaller(identity: identity, sourceIP: "ess.aliyuncs.com", userAgent: "ess.aliyuncs.com"),
-                                  signIn: nil)
+                                  caller: AlibabaCaller(identity: identity, sourceIP: "ess.aliyuncs.com", userAgent: "ess.aliyuncs.com"))
         }
     }
 
