@@ -4,8 +4,8 @@ import TrailCore
 /// console sign-ins, STS credential issuance and plain API calls with prepared payloads.
 enum AWSEvents {
     struct SignIn {
-        enum Result { case success, failure(message: String) }
-        var result: Result
+        /// Nil for a successful sign-in.
+        var failureMessage: String? = nil
         var mfaUsed: Bool
         var mfaDevice: String?
         /// Set for SAML-federated console sessions (MFA happens at the identity provider).
@@ -21,15 +21,9 @@ enum AWSEvents {
                                       source: "signin.amazonaws.com", name: "ConsoleLogin", readOnly: false, rng: &rng)
         record.requestID = nil
         record.eventType = .consoleSignIn
-        let succeeded: Bool
-        switch signIn.result {
-        case .success:
-            succeeded = true
-        case .failure(let message):
-            succeeded = false
-            record.errorMessage = message
-        }
-        record.responseElements = JSONWriter.build { $0.field("ConsoleLogin", succeeded ? "Success" : "Failure") }
+        record.errorMessage = signIn.failureMessage
+        let outcome = signIn.failureMessage == nil ? "Success" : "Failure"
+        record.responseElements = JSONWriter.build { $0.field("ConsoleLogin", outcome) }
         let state = rng.hex(16)
         record.additionalEventData = JSONWriter.build { w in
             if let provider = signIn.samlProvider { w.field("SamlProviderArn", provider) }

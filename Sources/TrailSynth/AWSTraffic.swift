@@ -235,7 +235,7 @@ struct AWSTraffic {
         switch session.opening! {
         case .consoleLogin(let identity, let browser, let device):
             return AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: session.caller.sourceIP,
-                                          browser: browser, signIn: .init(result: .success, mfaUsed: true, mfaDevice: device), rng: &rng)
+                                          browser: browser, signIn: .init(mfaUsed: true, mfaDevice: device), rng: &rng)
 
         case .credentials(let name, let by, let request, let details, let resources, let crossAccount):
             var record = AWSEvents.call(account: account, caller: by, time: time, region: region, source: "sts.amazonaws.com",

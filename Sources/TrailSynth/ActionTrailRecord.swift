@@ -168,7 +168,8 @@ enum AlibabaEvents {
             eventType: .consoleSignin, eventSource: root ? "https://signin.aliyun.com/login.htm" : "signin.aliyun.com",
             eventName: "ConsoleSignin", readWrite: nil, time: time, region: AlibabaWorld.globalRegion, isGlobal: false,
             serviceName: root ? "AasCustomer" : "AasSub", apiVersion: nil, requestID: rng.uuid(uppercase: true),
-            sourceIP: sourceIP, userAgent: browser, identity: identity, recipientAccountID: world.accountID)
+            sourceIP: sourceIP, userAgent: browser, identity: identity,
+            errorCode: failure?.code ?? "", errorMessage: failure?.message ?? "", recipientAccountID: world.accountID)
         record.additionalEventData = JSONWriter.build { w in
             if root {
                 w.field("loginAccount", world.loginAccount)
@@ -177,10 +178,6 @@ enum AlibabaEvents {
                 w.field("callbackUrl", "https://home.console.aliyun.com/")
                 w.field("mfaChecked", mfa ? "true" : "false")
             }
-        }
-        if let failure {
-            record.errorCode = failure.code
-            record.errorMessage = failure.message
         }
         return record
     }

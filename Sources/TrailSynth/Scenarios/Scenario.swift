@@ -201,7 +201,7 @@ struct ScenarioPlan {
         let person = user.person!
         return AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
                                       sourceIP: address ?? person.address, browser: browser ?? person.browser,
-                                      signIn: .init(result: .success, mfaUsed: mfa, mfaDevice: user.mfaDeviceARN), rng: &rng)
+                                      signIn: .init(mfaUsed: mfa, mfaDevice: user.mfaDeviceARN), rng: &rng)
     }
 
     /// A person working through IAM Identity Center's administrator role in the console.

@@ -23,7 +23,7 @@ struct SignInFailures: ScenarioGenerator {
             let message = hidden ? "No username found in supplied account" : "Failed authentication"
             plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: attacker,
                                             browser: UserAgents.scriptedBrowser,
-                                            signIn: .init(result: .failure(message: message), mfaUsed: false), rng: &plan.rng),
+                                            signIn: .init(failureMessage: message, mfaUsed: false), rng: &plan.rng),
                      .d1)
             time = time + plan.rng.int64(in: 10...30)
         }
@@ -35,7 +35,7 @@ struct SignInFailures: ScenarioGenerator {
         let typo = plan.workTime(day: day)
         let failed = AWSIdentity(kind: .iamUser, principalID: typist.principalID, accountID: other.id, accessKeyID: "", userName: typist.name)
         plan.add(AWSEvents.consoleLogin(account: other, identity: failed, time: typo, sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .failure(message: "Failed authentication"), mfaUsed: false), rng: &plan.rng),
+                                        signIn: .init(failureMessage: "Failed authentication", mfaUsed: false), rng: &plan.rng),
                  .d1)
         plan.add(plan.consoleLogin(typist, account: other, at: typo + plan.rng.int64(in: 20...60)))
 
@@ -89,7 +89,7 @@ struct SignInWithoutMFA: ScenarioGenerator {
         var identity = AWSIdentity.assumedRole(account.samlRole, session: federated.email, accessKeyID: "", created: time)
         identity.session?.mfaAuthenticated = false
         plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: federated.address, browser: federated.browser,
-                                        signIn: .init(result: .success, mfaUsed: false, samlProvider: "arn:aws:iam::\(account.id):saml-provider/Okta"),
+                                        signIn: .init(mfaUsed: false, samlProvider: "arn:aws:iam::\(account.id):saml-provider/Okta"),
                                         rng: &plan.rng))
 
         guard let world = plan.alibaba else { return }
@@ -138,7 +138,7 @@ struct RootUsage: ScenarioGenerator {
         let time = plan.workTime(day: day)
         let device = "arn:aws:iam::\(account.id):mfa/root-account-mfa-device"
         plan.add(AWSEvents.consoleLogin(account: account, identity: .root(account), time: time, sourceIP: admin.address, browser: admin.browser,
-                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: device), rng: &plan.rng), .d3)
+                                        signIn: .init(mfaUsed: true, mfaDevice: device), rng: &plan.rng), .d3)
 
         let session = AWSIdentity.Session(issuer: nil, created: time, mfaAuthenticated: true)
         let root = AWSCaller(identity: .root(account, accessKeyID: plan.rng.awsID("ASIA", length: 20), session: session),
