@@ -1,7 +1,7 @@
 import TrailCore
 
 /// Builders for the CloudTrail events that both background traffic and scenarios write:
-/// console sign-ins, STS credential issuance and plain API calls with prepared payloads.
+/// console sign-ins and STS credential issuance.
 enum AWSEvents {
     struct SignIn {
         /// Nil for a successful sign-in.
@@ -43,17 +43,5 @@ enum AWSEvents {
             w.field("sessionToken", "IQoJb3JpZ2luX2VjE" + rng.base64(rng.int(in: 360...620)))
             w.field("expiration", (issued + lifetime).awsResponseDate)
         }
-    }
-
-    /// An API call whose payloads the caller prepared (scenario events).
-    static func call(account: AWSAccount, caller: AWSCaller, time: UTCTime, region: String, source: String, name: String,
-                     readOnly: Bool, request: [UInt8]?, response: [UInt8]? = nil, resources: [AWSResource] = [],
-                     rng: inout SynthRandom) -> CloudTrailRecord {
-        var record = CloudTrailRecord(caller: caller, accountID: account.id, time: time, region: region,
-                                      source: source, name: name, readOnly: readOnly, rng: &rng)
-        record.requestParameters = request
-        record.responseElements = response
-        record.resources = resources
-        return record
     }
 }

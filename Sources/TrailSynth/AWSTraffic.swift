@@ -238,8 +238,9 @@ struct AWSTraffic {
                                           browser: browser, signIn: .init(mfaUsed: true, mfaDevice: device), rng: &rng)
 
         case .credentials(let name, let by, let request, let details, let resources, let crossAccount):
-            var record = AWSEvents.call(account: account, caller: by, time: time, region: region, source: "sts.amazonaws.com",
-                                        name: name, readOnly: true, request: request, resources: resources, rng: &rng)
+            var record = CloudTrailRecord(caller: by, accountID: account.id, time: time, region: region,
+                                          source: "sts.amazonaws.com", name: name, readOnly: true, request: request,
+                                          resources: resources, rng: &rng)
             let identity = session.caller.identity
             let lifetime: Int64 = name == "AssumeRole" && by.identity.kind == .awsService ? 21600 : 3600
             record.responseElements = JSONWriter.build { w in
@@ -257,9 +258,10 @@ struct AWSTraffic {
 
         case .keyRotation(let key):
             let arn = "arn:aws:kms:\(region):\(account.id):key/\(key)"
-            var record = AWSEvents.call(account: account, caller: session.caller, time: time, region: region, source: "kms.amazonaws.com",
-                                        name: "RotateKey", readOnly: false, request: nil,
-                                        resources: [AWSResource(arn: arn, accountID: account.id, type: "AWS::KMS::Key")], rng: &rng)
+            var record = CloudTrailRecord(caller: session.caller, accountID: account.id, time: time, region: region,
+                                          source: "kms.amazonaws.com", name: "RotateKey", readOnly: false,
+                                          resources: [AWSResource(arn: arn, accountID: account.id, type: "AWS::KMS::Key")],
+                                          rng: &rng)
             record.eventType = .serviceEvent
             record.requestID = nil
             record.additionalEventData = JSONWriter.build { w in

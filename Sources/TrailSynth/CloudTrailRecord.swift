@@ -153,8 +153,9 @@ struct CloudTrailRecord {
     var tlsHost: String?
 
     /// A call by `caller` with fresh IDs; the caller's TLS and console flags carry over.
-    init(caller: AWSCaller, accountID: String, time: UTCTime, region: String, source: String, name: String,
-         readOnly: Bool?, rng: inout SynthRandom) {
+    /// Scenario events and session openings come with their payloads prepared.
+    init(caller: AWSCaller, accountID: String, time: UTCTime, region: String, source: String, name: String, readOnly: Bool?,
+         request: [UInt8]? = nil, response: [UInt8]? = nil, resources: [AWSResource] = [], rng: inout SynthRandom) {
         identity = caller.identity
         self.time = time
         eventSource = source
@@ -165,6 +166,9 @@ struct CloudTrailRecord {
         requestID = rng.uuid()
         eventID = rng.uuid()
         self.readOnly = readOnly
+        requestParameters = request
+        responseElements = response
+        self.resources = resources
         recipientAccountID = accountID
         sessionCredentialFromConsole = caller.viaConsole
         tlsVersion = caller.tlsVersion

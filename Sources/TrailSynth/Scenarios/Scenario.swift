@@ -251,8 +251,8 @@ struct ScenarioPlan {
     /// An API call by `caller` with a prepared request and response.
     mutating func call(_ account: AWSAccount, _ caller: AWSCaller, at time: UTCTime, region: String, _ source: String, _ name: String,
                        readOnly: Bool = false, request: [UInt8]?, response: [UInt8]? = nil, resources: [AWSResource] = []) -> CloudTrailRecord {
-        AWSEvents.call(account: account, caller: caller, time: time, region: region, source: source, name: name,
-                       readOnly: readOnly, request: request, response: response, resources: resources, rng: &rng)
+        CloudTrailRecord(caller: caller, accountID: account.id, time: time, region: region, source: source, name: name,
+                         readOnly: readOnly, request: request, response: response, resources: resources, rng: &rng)
     }
 
     // MARK: Alibaba callers
