@@ -118,6 +118,15 @@ enum AWSCatalog {
         return i
     }
 
+    /// A request of one member, `{"name":value}`.
+    private static func requesting(_ name: String, _ value: @escaping @Sendable (PayloadContext) -> String) -> @Sendable (PayloadContext) -> Void {
+        { c in c.request { $0.field(name, value(c)) } }
+    }
+
+    private static func requesting(_ name: String, _ value: Int) -> @Sendable (PayloadContext) -> Void {
+        { c in c.request { $0.field(name, value) } }
+    }
+
     // MARK: EC2
 
     private static func filter(_ w: inout JSONWriter, _ name: String, _ value: String) {
@@ -130,16 +139,7 @@ enum AWSCatalog {
     }
 
     private static func stateChange(_ c: PayloadContext, _ instance: String, from: (Int, String), to: (Int, String)) {
-        c.response { w in
-            w.field("requestId", c.rng.uuid())
-            w.items("instancesSet") { w in
-                w.object { w in
-                    w.field("instanceId", instance)
-                    w.object("currentState") { w in w.field("code", to.0); w.field("name", to.1) }
-                    w.object("previousState") { w in w.field("code", from.0); w.field("name", from.1) }
-                }
-            }
-        }
+        c.response { $0.stateChange(requestID: c.rng.uuid(), instance, from: from, to: to) }
     }
 
     static let ec2: [AWSAction] = [
@@ -256,25 +256,16 @@ enum AWSCatalog {
     // MARK: IAM (global)
 
     static let iam: [AWSAction] = [
-        AWSAction("iam.amazonaws.com", "GetUser", global: true) { c in
-            c.request { $0.field("userName", c.human().name) }
-        },
+        AWSAction("iam.amazonaws.com", "GetUser", global: true, payload: requesting("userName") { $0.human().name }),
         AWSAction("iam.amazonaws.com", "ListUsers", global: true),
-        AWSAction("iam.amazonaws.com", "ListRoles", global: true) { c in
-            c.request { $0.field("maxItems", 1000) }
-        },
+        AWSAction("iam.amazonaws.com", "ListRoles", global: true, payload: requesting("maxItems", 1000)),
         AWSAction("iam.amazonaws.com", "GetRole", global: true, failure: .sometimes { c in
             let missing = c.rng.pick(["ecsTaskExecutionRole", "old-jenkins-role", "rds-monitoring-role"])
             return AWSFailure(code: "NoSuchEntityException", message: "The role with name \(missing) cannot be found.")
-        }) { c in
-            c.request { $0.field("roleName", c.roleName()) }
-        },
-        AWSAction("iam.amazonaws.com", "ListAttachedRolePolicies", global: true) { c in
-            c.request { $0.field("roleName", c.roleName()) }
-        },
-        AWSAction("iam.amazonaws.com", "ListRolePolicies", global: true) { c in
-            c.request { $0.field("roleName", c.roleName()) }
-        },
+        }, payload: requesting("roleName") { $0.roleName() }),
+        AWSAction("iam.amazonaws.com", "ListAttachedRolePolicies", global: true,
+                  payload: requesting("roleName") { $0.roleName() }),
+        AWSAction("iam.amazonaws.com", "ListRolePolicies", global: true, payload: requesting("roleName") { $0.roleName() }),
         AWSAction("iam.amazonaws.com", "GetPolicy", global: true) { c in
             c.request { $0.field("policyArn", c.rng.pick(["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
                                                          "arn:aws:iam::\(c.account.id):policy/app-server-s3-access"])) }
@@ -285,15 +276,9 @@ enum AWSCatalog {
                 w.field("versionId", "v\(c.rng.int(in: 1...6))")
             }
         },
-        AWSAction("iam.amazonaws.com", "ListAccessKeys", global: true) { c in
-            c.request { $0.field("userName", c.human().name) }
-        },
-        AWSAction("iam.amazonaws.com", "ListMFADevices", global: true) { c in
-            c.request { $0.field("userName", c.human().name) }
-        },
-        AWSAction("iam.amazonaws.com", "ListGroupsForUser", global: true) { c in
-            c.request { $0.field("userName", c.human().name) }
-        },
+        AWSAction("iam.amazonaws.com", "ListAccessKeys", global: true, payload: requesting("userName") { $0.human().name }),
+        AWSAction("iam.amazonaws.com", "ListMFADevices", global: true, payload: requesting("userName") { $0.human().name }),
+        AWSAction("iam.amazonaws.com", "ListGroupsForUser", global: true, payload: requesting("userName") { $0.human().name }),
         AWSAction("iam.amazonaws.com", "GetAccountSummary", global: true),
         AWSAction("iam.amazonaws.com", "GetAccountPasswordPolicy", global: true, failure: .sometimes { c in
             AWSFailure(code: "NoSuchEntityException", message: "The Password Policy with domain name \(c.account.id) cannot be found.")
@@ -398,12 +383,9 @@ enum AWSCatalog {
         AWSAction("lambda.amazonaws.com", "ListFunctions20150331", apiVersion: "2015-03-31"),
         AWSAction("lambda.amazonaws.com", "GetFunction20150331v2", apiVersion: "2015-03-31", failure: .sometimes { c in
             AWSFailure(code: "ResourceNotFoundException", message: "Function not found: \(c.functionARN("orders-processor-v1"))")
-        }) { c in
-            c.request { $0.field("functionName", c.function()) }
-        },
-        AWSAction("lambda.amazonaws.com", "GetFunctionConfiguration20150331v2", apiVersion: "2015-03-31") { c in
-            c.request { $0.field("functionName", c.function()) }
-        },
+        }, payload: requesting("functionName") { $0.function() }),
+        AWSAction("lambda.amazonaws.com", "GetFunctionConfiguration20150331v2", apiVersion: "2015-03-31",
+                  payload: requesting("functionName") { $0.function() }),
         AWSAction("lambda.amazonaws.com", "UpdateFunctionCode20150331v2", readOnly: false, apiVersion: "2015-03-31") { c in
             let name = c.function()
             let sha = c.rng.hex(40)
@@ -452,12 +434,8 @@ enum AWSCatalog {
                 w.field("includeShadowTrails", true)
             }
         },
-        AWSAction("cloudtrail.amazonaws.com", "GetTrailStatus") { c in
-            c.request { $0.field("name", c.account.trailARN) }
-        },
-        AWSAction("cloudtrail.amazonaws.com", "GetEventSelectors") { c in
-            c.request { $0.field("trailName", c.account.trailARN) }
-        },
+        AWSAction("cloudtrail.amazonaws.com", "GetTrailStatus", payload: requesting("name") { $0.account.trailARN }),
+        AWSAction("cloudtrail.amazonaws.com", "GetEventSelectors", payload: requesting("trailName") { $0.account.trailARN }),
         AWSAction("cloudtrail.amazonaws.com", "ListTrails"),
         AWSAction("cloudtrail.amazonaws.com", "LookupEvents") { c in
             c.request { w in
@@ -588,15 +566,9 @@ enum AWSCatalog {
                 w.field("withDecryption", true)
             }
         },
-        AWSAction("ssm.amazonaws.com", "DescribeInstanceInformation") { c in
-            c.request { $0.field("maxResults", 50) }
-        },
-        AWSAction("secretsmanager.amazonaws.com", "GetSecretValue") { c in
-            c.request { $0.field("secretId", c.secretARN()) }
-        },
-        AWSAction("secretsmanager.amazonaws.com", "DescribeSecret") { c in
-            c.request { $0.field("secretId", c.secretARN()) }
-        },
+        AWSAction("ssm.amazonaws.com", "DescribeInstanceInformation", payload: requesting("maxResults", 50)),
+        AWSAction("secretsmanager.amazonaws.com", "GetSecretValue", payload: requesting("secretId") { $0.secretARN() }),
+        AWSAction("secretsmanager.amazonaws.com", "DescribeSecret", payload: requesting("secretId") { $0.secretARN() }),
     ]
 
     // MARK: Other services
@@ -605,17 +577,13 @@ enum AWSCatalog {
         AWSAction("ecr.amazonaws.com", "GetAuthorizationToken") { c in
             c.request { $0.strings("registryIds", [c.account.id]) }
         },
-        AWSAction("rds.amazonaws.com", "DescribeDBInstances", apiVersion: "2014-10-31") { c in
-            c.request { $0.field("dBInstanceIdentifier", c.rng.pick(["orders-db", "reporting-db"])) }
-        },
+        AWSAction("rds.amazonaws.com", "DescribeDBInstances", apiVersion: "2014-10-31",
+                  payload: requesting("dBInstanceIdentifier") { $0.rng.pick(["orders-db", "reporting-db"]) }),
         AWSAction("dynamodb.amazonaws.com", "DescribeTable", apiVersion: "2012-08-10", failure: .sometimes { _ in
             AWSFailure(code: "ResourceNotFoundException", message: "Requested resource not found: Table: orders-archive not found")
-        }) { c in
-            c.request { $0.field("tableName", c.rng.pick(["orders", "sessions", "inventory"])) }
-        },
-        AWSAction("elasticloadbalancing.amazonaws.com", "DescribeLoadBalancers", apiVersion: "2015-12-01") { c in
-            c.request { $0.field("pageSize", 400) }
-        },
+        }, payload: requesting("tableName") { $0.rng.pick(["orders", "sessions", "inventory"]) }),
+        AWSAction("elasticloadbalancing.amazonaws.com", "DescribeLoadBalancers", apiVersion: "2015-12-01",
+                  payload: requesting("pageSize", 400)),
         AWSAction("elasticloadbalancing.amazonaws.com", "DescribeTargetHealth", apiVersion: "2015-12-01") { c in
             c.request { $0.field("targetGroupArn", "arn:aws:elasticloadbalancing:\(c.region):\(c.account.id):targetgroup/web-tg/\(c.rng.hex(16))") }
         },

@@ -1,11 +1,11 @@
 import TrailCore
 
 /// Builders for the CloudTrail events that both background traffic and scenarios write:
-/// console sign-ins, STS credential issuance and plain API calls with prepared payloads.
+/// console sign-ins and STS credential issuance.
 enum AWSEvents {
     struct SignIn {
-        enum Result { case success, failure(message: String) }
-        var result: Result
+        /// Nil for a successful sign-in.
+        var failureMessage: String? = nil
         var mfaUsed: Bool
         var mfaDevice: String?
         /// Set for SAML-federated console sessions (MFA happens at the identity provider).
@@ -21,15 +21,9 @@ enum AWSEvents {
                                       source: "signin.amazonaws.com", name: "ConsoleLogin", readOnly: false, rng: &rng)
         record.requestID = nil
         record.eventType = .consoleSignIn
-        let succeeded: Bool
-        switch signIn.result {
-        case .success:
-            succeeded = true
-        case .failure(let message):
-            succeeded = false
-            record.errorMessage = message
-        }
-        record.responseElements = JSONWriter.build { $0.field("ConsoleLogin", succeeded ? "Success" : "Failure") }
+        record.errorMessage = signIn.failureMessage
+        let outcome = signIn.failureMessage == nil ? "Success" : "Failure"
+        record.responseElements = JSONWriter.build { $0.field("ConsoleLogin", outcome) }
         let state = rng.hex(16)
         record.additionalEventData = JSONWriter.build { w in
             if let provider = signIn.samlProvider { w.field("SamlProviderArn", provider) }
@@ -49,17 +43,5 @@ enum AWSEvents {
             w.field("sessionToken", "IQoJb3JpZ2luX2VjE" + rng.base64(rng.int(in: 360...620)))
             w.field("expiration", (issued + lifetime).awsResponseDate)
         }
-    }
-
-    /// An API call whose payloads the caller prepared (scenario events).
-    static func call(account: AWSAccount, caller: AWSCaller, time: UTCTime, region: String, source: String, name: String,
-                     readOnly: Bool, request: [UInt8]?, response: [UInt8]? = nil, resources: [AWSResource] = [],
-                     rng: inout SynthRandom) -> CloudTrailRecord {
-        var record = CloudTrailRecord(caller: caller, accountID: account.id, time: time, region: region,
-                                      source: source, name: name, readOnly: readOnly, rng: &rng)
-        record.requestParameters = request
-        record.responseElements = response
-        record.resources = resources
-        return record
     }
 }

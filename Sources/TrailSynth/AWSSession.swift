@@ -9,7 +9,8 @@ struct AWSSession {
         case consoleLogin(identity: AWSIdentity, browser: String, mfaDevice: String)
         /// STS issued the session's credentials (AssumeRole, …WithWebIdentity, …WithSAML, GetFederationToken).
         /// `details` writes what the response holds besides the credentials.
-        case credentials(name: String, by: AWSCaller, request: [UInt8], details: ResponseDetails?, resources: [AWSResource], crossAccount: Bool)
+        case credentials(name: String, by: AWSCaller, request: [UInt8], details: ResponseDetails?, resources: [AWSResource] = [],
+                         crossAccount: Bool = false)
         case keyRotation(key: String)
     }
 
@@ -115,9 +116,9 @@ extension AWSTraffic {
         }
         return draw.session(AWSCaller(identity: identity, sourceIP: person.address, userAgent: "", tlsVersion: .v13), cli: person.cliPlatform,
                             opening: .credentials(name: "AssumeRoleWithSAML", by: caller, request: request, details: details,
-                                                  resources: [AWSResource(arn: account.samlRole.arn, accountID: account.id, type: "AWS::IAM::Role"),
-                                                              AWSResource(arn: provider, accountID: account.id, type: "AWS::IAM::SAMLProvider")],
-                                                  crossAccount: false))
+                                                  resources: [account.samlRole.resource,
+                                                              AWSResource(arn: provider, accountID: account.id,
+                                                                          type: "AWS::IAM::SAMLProvider")]))
     }
 
     private func terraformSession(_ draw: SessionDraw, rng: inout SynthRandom) -> AWSSession {
@@ -141,8 +142,7 @@ extension AWSTraffic {
         let identity = AWSIdentity.assumedRole(account.ci, session: "GitHubActions", accessKeyID: draw.temporaryKey, created: draw.time)
         return draw.session(AWSCaller(identity: identity, sourceIP: runner, userAgent: UserAgents.terraform, tlsVersion: .v13),
                             opening: .credentials(name: "AssumeRoleWithWebIdentity", by: caller, request: request, details: details,
-                                                  resources: [AWSResource(arn: account.ci.arn, accountID: account.id, type: "AWS::IAM::Role")],
-                                                  crossAccount: false))
+                                                  resources: [account.ci.resource]))
     }
 
     /// An instance agent or a Lambda function, on credentials a service principal assumed.
@@ -192,11 +192,10 @@ extension AWSTraffic {
 
     private func vendorSession(_ draw: SessionDraw, rng: inout SynthRandom) -> AWSSession {
         let account = draw.account
-        let vendorAccount: String
-        if case .vendor(let id) = account.vendorRole.kind { vendorAccount = id } else { vendorAccount = "464622532012" }
         let sessionName = "DatadogAWSIntegration"
         let address = "3.233.\(rng.int(in: 144...159)).\(rng.int(in: 1...254))"
-        let vendor = AWSIdentity(kind: .awsAccount, principalID: "AROAWCXR7OPF\(rng.awsID("", length: 9)):dd-\(rng.hex(8))", accountID: vendorAccount)
+        let vendor = AWSIdentity(kind: .awsAccount, principalID: "AROAWCXR7OPF\(rng.awsID("", length: 9)):dd-\(rng.hex(8))",
+                                 accountID: AWSAccount.vendorAccountID)
         let caller = AWSCaller(identity: vendor, sourceIP: address, userAgent: UserAgents.datadog, tlsVersion: .v12)
         let request = JSONWriter.build { w in
             w.field("roleArn", account.vendorRole.arn)
@@ -207,8 +206,7 @@ extension AWSTraffic {
         let identity = AWSIdentity.assumedRole(account.vendorRole, session: sessionName, accessKeyID: draw.temporaryKey, created: draw.time)
         return draw.session(AWSCaller(identity: identity, sourceIP: address, userAgent: UserAgents.datadog, tlsVersion: .v12),
                             opening: .credentials(name: "AssumeRole", by: caller, request: request, details: nil,
-                                                  resources: [AWSResource(arn: account.vendorRole.arn, accountID: account.id, type: "AWS::IAM::Role")],
-                                                  crossAccount: true))
+                                                  resources: [account.vendorRole.resource], crossAccount: true))
     }
 
     private func federatedSession(_ draw: SessionDraw, rng: inout SynthRandom) -> AWSSession {
@@ -234,8 +232,7 @@ extension AWSTraffic {
         }
         let machine = AWSCaller(identity: .iamUser(user, account: account), sourceIP: address, userAgent: UserAgents.boto3Server, tlsVersion: .v12)
         return draw.session(AWSCaller(identity: federated, sourceIP: address, userAgent: UserAgents.boto3Server, tlsVersion: .v12),
-                            opening: .credentials(name: "GetFederationToken", by: machine, request: request, details: details,
-                                                  resources: [], crossAccount: false))
+                            opening: .credentials(name: "GetFederationToken", by: machine, request: request, details: details))
     }
 
     /// A service principal assuming a role for a workload (Lambda cold start, EC2 refresh).
@@ -247,7 +244,6 @@ extension AWSTraffic {
             if service == "ec2.amazonaws.com" { w.field("durationSeconds", 21600) }
         }
         return .credentials(name: "AssumeRole", by: AWSCaller(identity: .service(service), sourceIP: service, userAgent: service),
-                            request: request, details: nil,
-                            resources: [AWSResource(arn: role.arn, accountID: account.id, type: "AWS::IAM::Role")], crossAccount: false)
+                            request: request, details: nil, resources: [role.resource])
     }
 }

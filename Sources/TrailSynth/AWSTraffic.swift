@@ -1,5 +1,17 @@
 import TrailCore
 
+/// How a kind of caller behaves, in either cloud.
+struct CallerProfile {
+    /// How often a session of this kind starts, relative to the others.
+    let sessionWeight: Double
+    /// Calls after the opening event.
+    let calls: ClosedRange<Int>
+    /// Seconds between consecutive calls.
+    let gap: ClosedRange<Int64>
+    /// Which actions the caller uses, and how often.
+    let mix: WeightedChoice<Int>
+}
+
 /// The kinds of callers that make up an account's everyday CloudTrail traffic. Reads dominate,
 /// as they do in real trails: console pages and Terraform refreshes fan out into Describe*,
 /// agents poll, AWS Config inventories everything.
@@ -7,78 +19,27 @@ enum AWSCallerKind: CaseIterable {
     case humanCLI, humanConsole, ssoCLI, ssoConsole, terraform, instanceAgent, lambdaFunction
     case configRecorder, vendorPoller, serviceCrypto, federatedExport, samlCLI, keyRotation
 
-    /// How often a session of this kind starts, relative to the others.
-    var sessionWeight: Double {
-        switch self {
-        case .humanCLI: return 6
-        case .humanConsole: return 5
-        case .ssoCLI: return 4
-        case .ssoConsole: return 3
-        case .terraform: return 1.5
-        case .instanceAgent: return 14
-        case .lambdaFunction: return 16
-        case .configRecorder: return 4
-        case .vendorPoller: return 3
-        case .serviceCrypto: return 10
-        case .federatedExport: return 0.6
-        case .samlCLI: return 1
-        case .keyRotation: return 0.15
-        }
-    }
-
-    var isHuman: Bool {
-        switch self {
-        case .humanCLI, .humanConsole, .ssoCLI, .ssoConsole, .samlCLI: return true
-        default: return false
-        }
-    }
-
-    /// Calls after the opening event.
-    var calls: ClosedRange<Int> {
-        switch self {
-        case .humanCLI: return 1...25
-        case .humanConsole, .ssoConsole: return 4...45
-        case .ssoCLI, .samlCLI: return 2...20
-        case .terraform: return 30...140
-        case .instanceAgent: return 3...14
-        case .lambdaFunction: return 1...5
-        case .configRecorder: return 10...70
-        case .vendorPoller: return 8...50
-        case .serviceCrypto: return 1...3
-        case .federatedExport: return 2...8
-        case .keyRotation: return 0...0
-        }
-    }
-
-    /// Seconds between consecutive calls.
-    var gap: ClosedRange<Int64> {
-        switch self {
-        case .humanCLI, .ssoCLI, .samlCLI: return 2...50
-        case .humanConsole, .ssoConsole: return 1...25
-        case .terraform, .vendorPoller, .lambdaFunction: return 0...2
-        case .configRecorder: return 0...4
-        case .instanceAgent: return 30...300
-        case .serviceCrypto, .federatedExport: return 0...20
-        case .keyRotation: return 0...0
-        }
-    }
+    var isHuman: Bool { [.humanCLI, .humanConsole, .ssoCLI, .ssoConsole, .samlCLI].contains(self) }
 
     /// Probability that a call fails with a permission error; at most one per session, so
     /// background denials stay isolated and never form a D4 burst.
     var denialRate: Double { isHuman || self == .terraform || self == .lambdaFunction ? 0.004 : 0 }
 
-    var mix: WeightedChoice<Int> {
+    var profile: CallerProfile {
         switch self {
-        case .humanCLI, .ssoCLI, .samlCLI: return AWSMixes.cli
-        case .humanConsole, .ssoConsole: return AWSMixes.console
-        case .terraform: return AWSMixes.terraform
-        case .instanceAgent: return AWSMixes.instance
-        case .lambdaFunction: return AWSMixes.lambda
-        case .configRecorder: return AWSMixes.config
-        case .vendorPoller: return AWSMixes.vendor
-        case .serviceCrypto: return AWSMixes.crypto
-        case .federatedExport: return AWSMixes.export
-        case .keyRotation: return AWSMixes.crypto
+        case .humanCLI: return CallerProfile(sessionWeight: 6, calls: 1...25, gap: 2...50, mix: AWSMixes.cli)
+        case .humanConsole: return CallerProfile(sessionWeight: 5, calls: 4...45, gap: 1...25, mix: AWSMixes.console)
+        case .ssoCLI: return CallerProfile(sessionWeight: 4, calls: 2...20, gap: 2...50, mix: AWSMixes.cli)
+        case .ssoConsole: return CallerProfile(sessionWeight: 3, calls: 4...45, gap: 1...25, mix: AWSMixes.console)
+        case .terraform: return CallerProfile(sessionWeight: 1.5, calls: 30...140, gap: 0...2, mix: AWSMixes.terraform)
+        case .instanceAgent: return CallerProfile(sessionWeight: 14, calls: 3...14, gap: 30...300, mix: AWSMixes.instance)
+        case .lambdaFunction: return CallerProfile(sessionWeight: 16, calls: 1...5, gap: 0...2, mix: AWSMixes.lambda)
+        case .configRecorder: return CallerProfile(sessionWeight: 4, calls: 10...70, gap: 0...4, mix: AWSMixes.config)
+        case .vendorPoller: return CallerProfile(sessionWeight: 3, calls: 8...50, gap: 0...2, mix: AWSMixes.vendor)
+        case .serviceCrypto: return CallerProfile(sessionWeight: 10, calls: 1...3, gap: 0...20, mix: AWSMixes.crypto)
+        case .federatedExport: return CallerProfile(sessionWeight: 0.6, calls: 2...8, gap: 0...20, mix: AWSMixes.export)
+        case .samlCLI: return CallerProfile(sessionWeight: 1, calls: 2...20, gap: 2...50, mix: AWSMixes.cli)
+        case .keyRotation: return CallerProfile(sessionWeight: 0.15, calls: 0...0, gap: 0...0, mix: AWSMixes.crypto)
         }
     }
 }
@@ -175,20 +136,14 @@ struct AWSTraffic {
     mutating func plan(count: Int, rng: inout SynthRandom, into events: inout [PlannedEvent]) {
         guard count > 0 else { return }
         let workdays = frame.workdays
-        let kinds = WeightedChoice(AWSCallerKind.allCases.map { ($0, $0.isHuman && workdays.isEmpty ? 0 : $0.sessionWeight) })
+        let kinds = WeightedChoice(AWSCallerKind.allCases.map { ($0, $0.isHuman && workdays.isEmpty ? 0 : $0.profile.sessionWeight) })
         // Earlier accounts (production) are busier than later ones (sandboxes).
         let accounts = WeightedChoice((0..<world.accounts.count).map { ($0, 1.0 / Double($0 + 1).squareRoot()) })
         var remaining = count
         while remaining > 0 {
             let kind = kinds.pick(&rng)
             let account = accounts.pick(&rng)
-            var time: UTCTime
-            if kind.isHuman {
-                let day = rng.pick(workdays)
-                time = Company.businessTime(dayStart: frame.dayStart(day), rng: &rng, margin: 1800)!
-            } else {
-                time = frame.anyTime(&rng, tail: 900)
-            }
+            var time = frame.sessionStart(human: kind.isHuman, workdays: workdays, rng: &rng)
             let session = makeSession(kind, account: account, time: time, rng: &rng)
             sessions.append(session)
             let ref = Int32(sessions.count - 1)
@@ -200,9 +155,10 @@ struct AWSTraffic {
                 time = time + rng.int64(in: 1...4)
             }
             var deniedOnce = false
-            let calls = min(remaining, rng.int(in: kind.calls))
+            let profile = kind.profile
+            let calls = min(remaining, rng.int(in: profile.calls))
             for _ in 0..<calls where time < frame.end {
-                let index = kind.mix.pick(&rng)
+                let index = profile.mix.pick(&rng)
                 let action = AWSCatalog.actions[index]
                 var outcome = PlannedEvent.Outcome.success
                 if !deniedOnce, rng.chance(kind.denialRate) {
@@ -217,7 +173,7 @@ struct AWSTraffic {
                 events.append(PlannedEvent(time: time.seconds, seed: rng.next(), stream: stream(account: account, region: region),
                                            ref: ref, action: Int16(index), source: .action, outcome: outcome))
                 remaining -= 1
-                time = time + rng.int64(in: kind.gap)
+                time = time + rng.int64(in: profile.gap)
             }
         }
     }
@@ -247,22 +203,17 @@ struct AWSTraffic {
         if record.tlsVersion != nil, let host = c.tlsHost { record.tlsHost = host }
         record.additionalEventData = c.additionalBytes
         record.resources = c.resources
+        let failure: AWSFailure
         switch event.outcome {
         case .success:
             record.responseElements = c.responseBytes
-        case .failure:
-            let failure = action.failure!.make(c)
-            record.errorCode = failure.code
-            record.errorMessage = failure.message
-        case .throttled:
-            let throttling = action.throttling
-            record.errorCode = throttling.code
-            record.errorMessage = throttling.message
-        case .denied:
-            let denial = action.denial(callerARN: caller.identity.arn ?? "", resource: c.resources.first?.arn)
-            record.errorCode = denial.code
-            record.errorMessage = denial.message
+            return record
+        case .failure: failure = action.failure!.make(c)
+        case .throttled: failure = action.throttling
+        case .denied: failure = action.denial(callerARN: caller.identity.arn ?? "", resource: c.resources.first?.arn)
         }
+        record.errorCode = failure.code
+        record.errorMessage = failure.message
         return record
     }
 
@@ -284,11 +235,12 @@ struct AWSTraffic {
         switch session.opening! {
         case .consoleLogin(let identity, let browser, let device):
             return AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: session.caller.sourceIP,
-                                          browser: browser, signIn: .init(result: .success, mfaUsed: true, mfaDevice: device), rng: &rng)
+                                          browser: browser, signIn: .init(mfaUsed: true, mfaDevice: device), rng: &rng)
 
         case .credentials(let name, let by, let request, let details, let resources, let crossAccount):
-            var record = AWSEvents.call(account: account, caller: by, time: time, region: region, source: "sts.amazonaws.com",
-                                        name: name, readOnly: true, request: request, resources: resources, rng: &rng)
+            var record = CloudTrailRecord(caller: by, accountID: account.id, time: time, region: region,
+                                          source: "sts.amazonaws.com", name: name, readOnly: true, request: request,
+                                          resources: resources, rng: &rng)
             let identity = session.caller.identity
             let lifetime: Int64 = name == "AssumeRole" && by.identity.kind == .awsService ? 21600 : 3600
             record.responseElements = JSONWriter.build { w in
@@ -306,9 +258,10 @@ struct AWSTraffic {
 
         case .keyRotation(let key):
             let arn = "arn:aws:kms:\(region):\(account.id):key/\(key)"
-            var record = AWSEvents.call(account: account, caller: session.caller, time: time, region: region, source: "kms.amazonaws.com",
-                                        name: "RotateKey", readOnly: false, request: nil,
-                                        resources: [AWSResource(arn: arn, accountID: account.id, type: "AWS::KMS::Key")], rng: &rng)
+            var record = CloudTrailRecord(caller: session.caller, accountID: account.id, time: time, region: region,
+                                          source: "kms.amazonaws.com", name: "RotateKey", readOnly: false,
+                                          resources: [AWSResource(arn: arn, accountID: account.id, type: "AWS::KMS::Key")],
+                                          rng: &rng)
             record.eventType = .serviceEvent
             record.requestID = nil
             record.additionalEventData = JSONWriter.build { w in

@@ -30,29 +30,14 @@ struct IAMUserProfile {
 }
 
 struct RoleProfile {
-    enum Kind {
-        /// IAM Identity Center permission set; sessions are named after people.
-        case sso
-        /// Deploy pipeline (GitHub Actions with OIDC).
-        case ci
-        case ec2Instance
-        case lambdaFunction
-        /// A service-linked role used by an AWS service (AWS Config).
-        case serviceLinked(service: String)
-        /// Assumed by a SaaS vendor from its own account.
-        case vendor(accountID: String)
-        /// Assumed through SAML federation by people.
-        case saml
-    }
-
     let name: String
     let path: String
     let roleID: String
-    let kind: Kind
     let accountID: String
 
     var arn: String { "arn:aws:iam::\(accountID):role\(path)\(name)" }
     func sessionARN(_ session: String) -> String { "arn:aws:sts::\(accountID):assumed-role/\(name)/\(session)" }
+    var resource: AWSResource { AWSResource(arn: arn, accountID: accountID, type: "AWS::IAM::Role") }
 }
 
 struct AWSAccount {
@@ -67,6 +52,9 @@ struct AWSAccount {
 
     var rootARN: String { "arn:aws:iam::\(id):root" }
 
+    /// The monitoring vendor's own account, from which it assumes `vendorRole`.
+    static let vendorAccountID = "464622532012"
+
     init(id: String, alias: String, company: Company, rng: inout SynthRandom) {
         self.id = id
         self.alias = alias
@@ -80,18 +68,18 @@ struct AWSAccount {
         self.humans = humans
         machineUser = AWSAccount.user(rng.pick(["ci-legacy-deployer", "backup-agent", "jenkins"]), person: nil, accountID: id, rng: &rng)
 
-        func role(_ name: String, _ kind: RoleProfile.Kind, path: String = "/") -> RoleProfile {
-            RoleProfile(name: name, path: path, roleID: rng.awsID("AROA", length: 21), kind: kind, accountID: id)
+        func role(_ name: String, path: String = "/") -> RoleProfile {
+            RoleProfile(name: name, path: path, roleID: rng.awsID("AROA", length: 21), accountID: id)
         }
         let ssoPath = "/aws-reserved/sso.amazonaws.com/ap-northeast-1/"
-        ssoAdmin = role("AWSReservedSSO_AdministratorAccess_\(rng.hex(16))", .sso, path: ssoPath)
-        ssoReadOnly = role("AWSReservedSSO_ReadOnlyAccess_\(rng.hex(16))", .sso, path: ssoPath)
-        ci = role("github-actions-deploy", .ci)
-        instanceRole = role("app-server-role", .ec2Instance)
-        configRole = role("AWSServiceRoleForConfig", .serviceLinked(service: "config.amazonaws.com"), path: "/aws-service-role/config.amazonaws.com/")
-        vendorRole = role("DatadogIntegrationRole", .vendor(accountID: "464622532012"))
-        samlRole = role("Okta-PowerUser", .saml)
-        lambdaRoles = ["orders-processor", "nightly-report", "image-resizer"].map { role("\($0)-role", .lambdaFunction) }
+        ssoAdmin = role("AWSReservedSSO_AdministratorAccess_\(rng.hex(16))", path: ssoPath)
+        ssoReadOnly = role("AWSReservedSSO_ReadOnlyAccess_\(rng.hex(16))", path: ssoPath)
+        ci = role("github-actions-deploy")
+        instanceRole = role("app-server-role")
+        configRole = role("AWSServiceRoleForConfig", path: "/aws-service-role/config.amazonaws.com/")
+        vendorRole = role("DatadogIntegrationRole")
+        samlRole = role("Okta-PowerUser")
+        lambdaRoles = ["orders-processor", "nightly-report", "image-resizer"].map { role("\($0)-role") }
         resources = AWSResources(alias: alias, rng: &rng)
         trailName = rng.pick(["management-events", "org-trail", "audit-trail"])
     }

@@ -99,22 +99,10 @@ struct ActionTrailRecord {
             w.field("userAgent", userAgent)
             w.key("userIdentity")
             identity.write(to: &w)
-            if let requestParameters {
-                w.key("requestParameters")
-                w.raw(requestParameters)
-            }
-            if let responseElements {
-                w.key("responseElements")
-                w.raw(responseElements)
-            }
-            if let referencedResources {
-                w.key("referencedResources")
-                w.raw(referencedResources)
-            }
-            if let additionalEventData {
-                w.key("additionalEventData")
-                w.raw(additionalEventData)
-            }
+            w.rawField("requestParameters", requestParameters)
+            w.rawField("responseElements", responseElements)
+            w.rawField("referencedResources", referencedResources)
+            w.rawField("additionalEventData", additionalEventData)
             w.field("errorCode", errorCode)
             w.field("errorMessage", errorMessage)
             w.field("recipientAccountId", recipientAccountID)
@@ -180,7 +168,8 @@ enum AlibabaEvents {
             eventType: .consoleSignin, eventSource: root ? "https://signin.aliyun.com/login.htm" : "signin.aliyun.com",
             eventName: "ConsoleSignin", readWrite: nil, time: time, region: AlibabaWorld.globalRegion, isGlobal: false,
             serviceName: root ? "AasCustomer" : "AasSub", apiVersion: nil, requestID: rng.uuid(uppercase: true),
-            sourceIP: sourceIP, userAgent: browser, identity: identity, recipientAccountID: world.accountID)
+            sourceIP: sourceIP, userAgent: browser, identity: identity,
+            errorCode: failure?.code ?? "", errorMessage: failure?.message ?? "", recipientAccountID: world.accountID)
         record.additionalEventData = JSONWriter.build { w in
             if root {
                 w.field("loginAccount", world.loginAccount)
@@ -189,10 +178,6 @@ enum AlibabaEvents {
                 w.field("callbackUrl", "https://home.console.aliyun.com/")
                 w.field("mfaChecked", mfa ? "true" : "false")
             }
-        }
-        if let failure {
-            record.errorCode = failure.code
-            record.errorMessage = failure.message
         }
         return record
     }

@@ -153,8 +153,9 @@ struct CloudTrailRecord {
     var tlsHost: String?
 
     /// A call by `caller` with fresh IDs; the caller's TLS and console flags carry over.
-    init(caller: AWSCaller, accountID: String, time: UTCTime, region: String, source: String, name: String,
-         readOnly: Bool?, rng: inout SynthRandom) {
+    /// Scenario events and session openings come with their payloads prepared.
+    init(caller: AWSCaller, accountID: String, time: UTCTime, region: String, source: String, name: String, readOnly: Bool?,
+         request: [UInt8]? = nil, response: [UInt8]? = nil, resources: [AWSResource] = [], rng: inout SynthRandom) {
         identity = caller.identity
         self.time = time
         eventSource = source
@@ -165,6 +166,9 @@ struct CloudTrailRecord {
         requestID = rng.uuid()
         eventID = rng.uuid()
         self.readOnly = readOnly
+        requestParameters = request
+        responseElements = response
+        self.resources = resources
         recipientAccountID = accountID
         sessionCredentialFromConsole = caller.viaConsole
         tlsVersion = caller.tlsVersion
@@ -209,10 +213,7 @@ struct CloudTrailRecord {
             if let requestParameters { w.raw(requestParameters) } else { w.null() }
             w.key("responseElements")
             if let responseElements { w.raw(responseElements) } else { w.null() }
-            if let additionalEventData {
-                w.key("additionalEventData")
-                w.raw(additionalEventData)
-            }
+            w.rawField("additionalEventData", additionalEventData)
             if let requestID { w.field("requestID", requestID) }
             w.field("eventID", eventID)
             if let readOnly { w.field("readOnly", readOnly) }

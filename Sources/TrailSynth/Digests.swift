@@ -74,8 +74,7 @@ struct DigestWriter {
             }
             let key = BucketLayout.cloudTrailDigest(organization: organizationID, account: account, region: region,
                                                     trail: trailName, homeRegion: homeRegion, end: end)
-            let body = digestJSON(account: account, start: start, end: end, key: key, files: covered,
-                                  previous: previous.map { ($0.key, $0.body, $0.signature) })
+            let body = digestJSON(account: account, start: start, end: end, key: key, files: covered, previous: previous)
             let signature = try signer.sign(endTime: end.iso8601, bucket: bucket, key: key, body: body,
                                             previousSignature: previous?.signature)
             try bucketWriter.write(body.withUnsafeBytes { try Gzip.deflate($0) }, to: key)

@@ -55,8 +55,26 @@ extension JSONWriter {
 
     /// A string array member.
     mutating func strings(_ name: String, _ values: [String]) {
-        array(name) { w in
-            for value in values { w.string(value) }
+        key(name)
+        array(values)
+    }
+
+    /// A member holding finished JSON text, left out when there is none.
+    mutating func rawField(_ name: String, _ json: [UInt8]?) {
+        guard let json else { return }
+        key(name)
+        raw(json)
+    }
+
+    /// EC2's response to starting, stopping or terminating an instance.
+    mutating func stateChange(requestID: String, _ instance: String, from: (Int, String), to: (Int, String)) {
+        field("requestId", requestID)
+        items("instancesSet") { w in
+            w.object { w in
+                w.field("instanceId", instance)
+                w.object("currentState") { w in w.field("code", to.0); w.field("name", to.1) }
+                w.object("previousState") { w in w.field("code", from.0); w.field("name", from.1) }
+            }
         }
     }
 

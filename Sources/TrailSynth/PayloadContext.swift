@@ -22,7 +22,6 @@ final class PayloadContext {
     /// Set by payloads whose service uses its own request-ID form or endpoint (S3).
     var requestID: String?
     var tlsHost: String?
-    var sharedEventID: String?
 
     init(account: AWSAccount) {
         self.account = account
@@ -43,7 +42,6 @@ final class PayloadContext {
         resources.removeAll(keepingCapacity: true)
         requestID = nil
         tlsHost = nil
-        sharedEventID = nil
     }
 
     func request(_ body: (inout JSONWriter) -> Void) {

@@ -51,6 +51,12 @@ struct TimeFrame {
         start + rng.int64(in: 0...max(0, Int64(days) * 86_400 - 1 - tail))
     }
 
+    /// When a background session starts: for people, in Tokyo business hours on one of
+    /// `workdays` (which must not be empty then); for machines, at any time.
+    func sessionStart(human: Bool, workdays: [Int], rng: inout SynthRandom) -> UTCTime {
+        human ? Company.businessTime(dayStart: dayStart(rng.pick(workdays)), rng: &rng, margin: 1800)! : anyTime(&rng, tail: 900)
+    }
+
     /// The day of occurrence `index` of `count`, spread evenly over the corpus.
     func spreadDay(_ index: Int, of count: Int) -> Int {
         min(days - 1, (2 * index + 1) * days / (2 * count))

@@ -74,34 +74,28 @@ public struct SynthOptions: Sendable {
         }
     }
 
+    private static let lowerCaseAndDigits = Set("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+    private static let bucketCharacters = lowerCaseAndDigits.union(".-".utf8)
+    private static let trailCharacters = bucketCharacters.union("_ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+
     static func isRegionName(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        return parts.count >= 3 && parts.allSatisfy { part in
-            !part.isEmpty && part.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-        }
+        return parts.count >= 3 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(lowerCaseAndDigits.contains) }
     }
 
     static func isOrganizationID(_ text: String) -> Bool {
         guard text.hasPrefix("o-") else { return false }
         let rest = text.utf8.dropFirst(2)
-        return (10...32).contains(rest.count) && rest.allSatisfy {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-        }
+        return (10...32).contains(rest.count) && rest.allSatisfy(lowerCaseAndDigits.contains)
     }
 
     static func isBucketName(_ text: String) -> Bool {
-        (3...63).contains(text.utf8.count) && text.utf8.allSatisfy {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
-        }
+        (3...63).contains(text.utf8.count) && text.utf8.allSatisfy(bucketCharacters.contains)
     }
 
     /// Trail names as AWS allows them; they appear in digest file names.
     static func isTrailName(_ text: String) -> Bool {
-        (3...128).contains(text.utf8.count) && text.utf8.allSatisfy {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
-        }
+        (3...128).contains(text.utf8.count) && text.utf8.allSatisfy(trailCharacters.contains)
     }
 
     /// Parses `MIN-MAX` (or a single number) for `--events-per-file`.

@@ -44,7 +44,7 @@ struct TruthEntry: Sendable {
         w.object { w in
             w.field("scenario", scenario.rawValue)
             w.field("cloud", cloud)
-            if let eventID { w.field("eventID", eventID) } else { w.member("eventID", nil) }
+            w.member("eventID", eventID)
             w.field("eventName", eventName)
             w.field("file", file)
             if let index { w.field("index", index) }
@@ -194,12 +194,7 @@ public enum TrailSynthesizer {
         }
         for entry in truth { summary.scenarioEvents[entry.scenario, default: 0] += 1 }
         guard let truthPath = options.truthPath else { return }
-        var text: [UInt8] = []
-        for entry in truth {
-            text += entry.json
-            text.append(0x0A)
-        }
-        try FileIO.writeAtomically(text, to: truthPath)
+        try FileIO.writeAtomically(truth.flatMap { $0.json + [0x0A] }, to: truthPath)
     }
 
     /// Cuts every stream of `planned` (sorted by stream) into files, deciding delivery times

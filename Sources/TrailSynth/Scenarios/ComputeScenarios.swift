@@ -8,7 +8,7 @@ import TrailCore
 /// a region the company does not use much, which nobody terminates.
 struct InstanceLifecycle: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let time = plan.workTime(day: day, margin: 7200)
         let miner = occurrence % 2 == 1
         let region = miner ? plan.regions[plan.regions.count - 1] : plan.workloadRegion()
@@ -16,31 +16,23 @@ struct InstanceLifecycle: ScenarioGenerator {
         if miner {
             let instances = (0..<count).map { _ in plan.rng.resourceID("i") }
             plan.add(runInstances(account: account, caller: plan.intruder(account: account), time: time, region: region, type: "g5.12xlarge",
-                                  instances: instances, plan: &plan), account: index, .d5)
+                                  instances: instances, plan: &plan), .d5)
         } else {
             let person = plan.cli(plan.rng.pick(account.humans), account: account, command: "ec2.run-instances")
             plan.add(runInstances(account: account, caller: person, time: time, region: region, type: "t3.medium",
-                                  instances: [plan.rng.resourceID("i")], plan: &plan), account: index, .d5)
+                                  instances: [plan.rng.resourceID("i")], plan: &plan), .d5)
             let deploy = time + plan.rng.int64(in: 600...1800)
             let pipeline = plan.pipeline(account: account, time: deploy)
             plan.add(runInstances(account: account, caller: pipeline, time: deploy, region: region,
-                                  type: plan.rng.pick(["m6i.large", "c7g.xlarge"]), instances: [plan.rng.resourceID("i")], plan: &plan),
-                     account: index)
+                                  type: plan.rng.pick(["m6i.large", "c7g.xlarge"]), instances: [plan.rng.resourceID("i")], plan: &plan))
             let old = plan.rng.pick(account.resources.instances)
             let later = deploy + plan.rng.int64(in: 900...5400)
             let request = JSONWriter.build { w in w.items("instancesSet") { w in w.object { $0.field("instanceId", old) } } }
-            let response = JSONWriter.build { w in
-                w.field("requestId", plan.rng.uuid())
-                w.items("instancesSet") { w in
-                    w.object { w in
-                        w.field("instanceId", old)
-                        w.object("currentState") { w in w.field("code", 32); w.field("name", "shutting-down") }
-                        w.object("previousState") { w in w.field("code", 16); w.field("name", "running") }
-                    }
-                }
+            let response = JSONWriter.build {
+                $0.stateChange(requestID: plan.rng.uuid(), old, from: (16, "running"), to: (32, "shutting-down"))
             }
             plan.add(plan.call(account, pipeline, at: later, region: region, "ec2.amazonaws.com", "TerminateInstances",
-                               request: request, response: response), account: index)
+                               request: request, response: response))
         }
 
         guard let world = plan.alibaba else { return }
@@ -172,7 +164,7 @@ struct InstanceLifecycle: ScenarioGenerator {
 /// detached and released again later the same day.
 struct ElasticIPActivity: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         var time = plan.workTime(day: day, margin: 7200)
         let region = plan.workloadRegion()
         let caller = plan.operatorCaller(account: account, time: time, command: "ec2.allocate-address")
@@ -189,7 +181,7 @@ struct ElasticIPActivity: ScenarioGenerator {
                                w.field("allocationId", allocation)
                                w.field("publicIpv4Pool", "amazon")
                                w.field("networkBorderGroup", region)
-                           }), account: index, .d15)
+                           }), .d15)
         time = time + plan.rng.int64(in: 20...180)
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "AssociateAddress",
                            request: JSONWriter.build { w in
@@ -201,17 +193,15 @@ struct ElasticIPActivity: ScenarioGenerator {
                                w.field("requestId", plan.rng.uuid())
                                w.field("_return", true)
                                w.field("associationId", association)
-                           }), account: index, .d15)
+                           }), .d15)
         if occurrence % 2 == 1 {
             time = time + plan.rng.int64(in: 1800...5400)
             plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "DisassociateAddress",
                                request: JSONWriter.build { $0.field("associationId", association) },
-                               response: JSONWriter.build { w in w.field("requestId", plan.rng.uuid()); w.field("_return", true) }),
-                     account: index, .d15)
+                               response: plan.acknowledged()), .d15)
             plan.add(plan.call(account, caller, at: time + plan.rng.int64(in: 5...60), region: region, "ec2.amazonaws.com", "ReleaseAddress",
                                request: JSONWriter.build { $0.field("allocationId", allocation) },
-                               response: JSONWriter.build { w in w.field("requestId", plan.rng.uuid()); w.field("_return", true) }),
-                     account: index, .d15)
+                               response: plan.acknowledged()), .d15)
         }
 
         guard let world = plan.alibaba else { return }

@@ -7,6 +7,20 @@ extension ScenarioPlan {
         call(account, caller, at: time, region: SynthOptions.globalRegion, "iam.amazonaws.com", name, request: request, response: response)
     }
 
+    /// CreateUser's response for `name` below `path`.
+    mutating func newUser(_ name: String, path: String = "/", account: AWSAccount, at time: UTCTime) -> [UInt8] {
+        let userID = rng.awsID("AIDA", length: 21)
+        return JSONWriter.build { w in
+            w.object("user") { w in
+                w.field("path", path)
+                w.field("userName", name)
+                w.field("userId", userID)
+                w.field("arn", "arn:aws:iam::\(account.id):user\(path)\(name)")
+                w.field("createDate", time.awsResponseDate)
+            }
+        }
+    }
+
     /// CreateAccessKey's response for `user`.
     mutating func newAccessKey(for user: String, at time: UTCTime) -> [UInt8] {
         let key = rng.awsID("AKIA", length: 20)
@@ -25,23 +39,23 @@ extension ScenarioPlan {
 /// key deactivated.
 struct IdentityChange: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         var time = plan.workTime(day: day)
         let caller = plan.ssoAdmin(account: account, time: time)
         let user = plan.rng.pick(account.humans).name
         plan.add(plan.iam(account, caller, at: time, "CreateAccessKey", JSONWriter.build { $0.field("userName", user) },
-                          response: plan.newAccessKey(for: user, at: time)), account: index, .d8)
+                          response: plan.newAccessKey(for: user, at: time)), .d8)
         time = time + plan.rng.int64(in: 30...600)
         plan.add(plan.iam(account, caller, at: time, "AddUserToGroup", JSONWriter.build { w in
             w.field("groupName", plan.rng.pick(["developers", "operators", "read-only"]))
             w.field("userName", user)
-        }), account: index, .d8)
+        }), .d8)
         time = time + plan.rng.int64(in: 30...600)
         plan.add(plan.iam(account, caller, at: time, "UpdateAccessKey", JSONWriter.build { w in
             w.field("userName", user)
             w.field("accessKeyId", plan.rng.awsID("AKIA", length: 20))
             w.field("status", "Inactive")
-        }), account: index, .d8)
+        }), .d8)
 
         guard let world = plan.alibaba else { return }
         let admin = plan.ramCLI(world)
@@ -60,14 +74,14 @@ struct AdminPolicyAttached: ScenarioGenerator {
     static let admin = "arn:aws:iam::aws:policy/AdministratorAccess"
 
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         var time = plan.workTime(day: day)
         let caller = occurrence == 1 ? plan.intruder(account: account) : plan.operatorCaller(account: account, time: time, command: "iam.attach-user-policy")
         let user = plan.rng.pick(account.humans).name
         plan.add(plan.iam(account, caller, at: time, "AttachUserPolicy", JSONWriter.build { w in
             w.field("userName", user)
             w.field("policyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
-        }), account: index, .d8)
+        }), .d8)
         time = time + plan.rng.int64(in: 30...300)
         let grant: CloudTrailRecord
         switch occurrence % 3 {
@@ -87,7 +101,7 @@ struct AdminPolicyAttached: ScenarioGenerator {
                 w.field("policyArn", AdminPolicyAttached.admin)
             })
         }
-        plan.add(grant, account: index, .d9, .d8)
+        plan.add(grant, .d9, .d8)
 
         guard let world = plan.alibaba else { return }
         let adminCaller = plan.ramCLI(world)
@@ -106,13 +120,13 @@ struct AdminPolicyAttached: ScenarioGenerator {
 /// a service user created and kept.
 struct ShortLivedIdentity: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let time = plan.workTime(day: day)
         let caller = plan.operatorCaller(account: account, time: time, command: "iam.create-user")
         if occurrence % 2 == 0 {
-            shortLivedUser(account: account, index: index, caller: caller, time: time, plan: &plan)
+            shortLivedUser(account: account, caller: caller, time: time, plan: &plan)
         } else {
-            shortLivedPolicy(account: account, index: index, caller: caller, time: time, plan: &plan)
+            shortLivedPolicy(account: account, caller: caller, time: time, plan: &plan)
         }
         guard let world = plan.alibaba else { return }
         let actor = plan.ramCLI(world)
@@ -125,48 +139,30 @@ struct ShortLivedIdentity: ScenarioGenerator {
     }
 
     /// A user with an access key, both deleted minutes later; then a service user that is kept.
-    private func shortLivedUser(account: AWSAccount, index: Int, caller: AWSCaller, time start: UTCTime, plan: inout ScenarioPlan) {
+    private func shortLivedUser(account: AWSAccount, caller: AWSCaller, time start: UTCTime, plan: inout ScenarioPlan) {
         var time = start
         let name = "tmp-\(plan.rng.hex(6))"
-        let userID = plan.rng.awsID("AIDA", length: 21)
         plan.add(plan.iam(account, caller, at: time, "CreateUser", JSONWriter.build { $0.field("userName", name) },
-                          response: JSONWriter.build { w in
-                              w.object("user") { w in
-                                  w.field("path", "/")
-                                  w.field("userName", name)
-                                  w.field("userId", userID)
-                                  w.field("arn", "arn:aws:iam::\(account.id):user/\(name)")
-                                  w.field("createDate", time.awsResponseDate)
-                              }
-                          }), account: index, .d12, .d8)
+                          response: plan.newUser(name, account: account, at: time)), .d12, .d8)
         time = time + plan.rng.int64(in: 20...90)
         plan.add(plan.iam(account, caller, at: time, "CreateAccessKey", JSONWriter.build { $0.field("userName", name) },
-                          response: plan.newAccessKey(for: name, at: time)), account: index, .d8)
+                          response: plan.newAccessKey(for: name, at: time)), .d8)
         time = time + plan.rng.int64(in: 120...300)
         plan.add(plan.iam(account, caller, at: time, "DeleteAccessKey", JSONWriter.build { w in
             w.field("userName", name)
             w.field("accessKeyId", plan.rng.awsID("AKIA", length: 20))
-        }), account: index, .d8)
+        }), .d8)
         time = time + plan.rng.int64(in: 10...60)
-        plan.add(plan.iam(account, caller, at: time, "DeleteUser", JSONWriter.build { $0.field("userName", name) }),
-                 account: index, .d12, .d8)
+        plan.add(plan.iam(account, caller, at: time, "DeleteUser", JSONWriter.build { $0.field("userName", name) }), .d12, .d8)
 
         let kept = "svc-\(plan.rng.pick(["reporting", "backup", "etl"]))"
         plan.add(plan.iam(account, caller, at: time + plan.rng.int64(in: 1800...3600), "CreateUser",
                           JSONWriter.build { $0.field("userName", kept) },
-                          response: JSONWriter.build { w in
-                              w.object("user") { w in
-                                  w.field("path", "/service/")
-                                  w.field("userName", kept)
-                                  w.field("userId", plan.rng.awsID("AIDA", length: 21))
-                                  w.field("arn", "arn:aws:iam::\(account.id):user/service/\(kept)")
-                                  w.field("createDate", time.awsResponseDate)
-                              }
-                          }), account: index, .d8)
+                          response: plan.newUser(kept, path: "/service/", account: account, at: time)), .d8)
     }
 
     /// An inline policy giving all of S3 to a person, removed again minutes later.
-    private func shortLivedPolicy(account: AWSAccount, index: Int, caller: AWSCaller, time start: UTCTime, plan: inout ScenarioPlan) {
+    private func shortLivedPolicy(account: AWSAccount, caller: AWSCaller, time start: UTCTime, plan: inout ScenarioPlan) {
         var time = start
         let user = plan.rng.pick(account.humans).name
         let policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"
@@ -174,11 +170,11 @@ struct ShortLivedIdentity: ScenarioGenerator {
             w.field("userName", user)
             w.field("policyName", "s3-full")
             w.field("policyDocument", policy)
-        }), account: index, .d12, .d8)
+        }), .d12, .d8)
         time = time + plan.rng.int64(in: 120...480)
         plan.add(plan.iam(account, caller, at: time, "DeleteUserPolicy", JSONWriter.build { w in
             w.field("userName", user)
             w.field("policyName", "s3-full")
-        }), account: index, .d12, .d8)
+        }), .d12, .d8)
     }
 }

@@ -23,28 +23,21 @@ struct IngressRule {
                     if let fromPort { w.field("fromPort", fromPort) }
                     if let toPort { w.field("toPort", toPort) }
                     w.emptyObject("groups")
-                    if let cidrIPv4 {
-                        w.items("ipRanges") { w in
-                            w.object { w in
-                                w.field("cidrIp", cidrIPv4)
-                                if let description { w.field("description", description) }
-                            }
-                        }
-                    } else {
-                        w.emptyObject("ipRanges")
-                    }
-                    if let cidrIPv6 {
-                        w.items("ipv6Ranges") { w in
-                            w.object { w in
-                                w.field("cidrIpv6", cidrIPv6)
-                                if let description { w.field("description", description) }
-                            }
-                        }
-                    } else {
-                        w.emptyObject("ipv6Ranges")
-                    }
+                    ranges(&w, "ipRanges", "cidrIp", cidrIPv4)
+                    ranges(&w, "ipv6Ranges", "cidrIpv6", cidrIPv6)
                     w.emptyObject("prefixListIds")
                 }
+            }
+        }
+    }
+
+    /// `ipRanges` or `ipv6Ranges`: the rule's range with its description, or `{}` when it has none of that family.
+    private func ranges(_ w: inout JSONWriter, _ name: String, _ member: String, _ cidr: String?) {
+        guard let cidr else { return w.emptyObject(name) }
+        w.items(name) { w in
+            w.object { w in
+                w.field(member, cidr)
+                if let description { w.field("description", description) }
             }
         }
     }
@@ -101,28 +94,28 @@ extension ScenarioPlan {
 /// to 0.0.0.0/0, which every security group has; both are D6 changes but not D7.
 struct WorldOpenIngress: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         var time = plan.workTime(day: day)
         let region = plan.workloadRegion()
         let caller = plan.operatorCaller(account: account, time: time, command: "ec2.authorize-security-group-ingress")
         let group = plan.rng.pick(account.resources.securityGroups.prefix(3)).id
 
         plan.add(plan.authorize(.tcp(443, from: Company.officeNetwork, description: "office"), account: account, caller: caller,
-                                at: time, region: region, groupID: group), account: index, .d6)
+                                at: time, region: region, groupID: group), .d6)
         time = time + plan.rng.int64(in: 30...240)
         plan.add(plan.authorize(.tcp(22, from: "0.0.0.0/0"), account: account, caller: caller, at: time, region: region, groupID: group),
-                 account: index, .d7, .d6)
+                 .d7, .d6)
         time = time + plan.rng.int64(in: 30...240)
         plan.add(plan.authorize(IngressRule(fromPort: 3389, toPort: 3389, cidrIPv6: "::/0"), account: account, caller: caller,
-                                at: time, region: region, groupID: group), account: index, .d7, .d6)
+                                at: time, region: region, groupID: group), .d7, .d6)
         if occurrence == 2 {
             time = time + plan.rng.int64(in: 30...240)
             plan.add(plan.authorize(IngressRule(fromPort: 0, toPort: 65535, cidrIPv4: "0.0.0.0/0"), account: account, caller: caller,
-                                    at: time, region: region, groupID: group), account: index, .d7, .d6)
+                                    at: time, region: region, groupID: group), .d7, .d6)
         }
         time = time + plan.rng.int64(in: 30...240)
         plan.add(plan.authorize(IngressRule(ipProtocol: "-1", cidrIPv4: "0.0.0.0/0"), egress: true, account: account, caller: caller,
-                                at: time, region: region, groupID: group), account: index, .d6)
+                                at: time, region: region, groupID: group), .d6)
 
         guard let world = plan.alibaba else { return }
         let alibabaCaller = plan.ramCLI(world)
@@ -139,7 +132,7 @@ struct WorldOpenIngress: ScenarioGenerator {
 /// an old rule revoked. None of it is world-open, so D7 rules must stay quiet.
 struct SecurityGroupChange: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         var time = plan.workTime(day: day)
         let region = plan.workloadRegion()
         let caller = plan.operatorCaller(account: account, time: time, command: "ec2.create-security-group")
@@ -156,18 +149,15 @@ struct SecurityGroupChange: ScenarioGenerator {
                                w.field("_return", true)
                                w.field("groupId", group)
                                w.field("securityGroupArn", "arn:aws:ec2:\(region):\(account.id):security-group/\(group)")
-                           }), account: index, .d6)
+                           }), .d6)
         time = time + plan.rng.int64(in: 20...120)
         plan.add(plan.authorize(.tcp(443, from: Company.officeNetwork, description: "office HTTPS"), account: account, caller: caller,
-                                at: time, region: region, groupID: group), account: index, .d6)
+                                at: time, region: region, groupID: group), .d6)
         time = time + plan.rng.int64(in: 60...600)
         let old = plan.rng.pick(account.resources.securityGroups).id
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "RevokeSecurityGroupIngress",
                            request: IngressRule.tcp(8080, from: "10.0.0.0/16").request(groupID: old),
-                           response: JSONWriter.build { w in
-                               w.field("requestId", plan.rng.uuid())
-                               w.field("_return", true)
-                           }), account: index, .d6)
+                           response: plan.acknowledged()), .d6)
 
         guard let world = plan.alibaba else { return }
         let alibabaCaller = plan.ramCLI(world)
@@ -179,16 +169,12 @@ struct SecurityGroupChange: ScenarioGenerator {
 /// added, and a network ACL entry for a peered network.
 struct NetworkChange: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         var time = plan.workTime(day: day)
         let region = plan.workloadRegion()
         let caller = plan.operatorCaller(account: account, time: time, command: "ec2.create-internet-gateway")
         let gateway = plan.rng.resourceID("igw")
         let vpc = plan.rng.pick(account.resources.vpcs)
-        func ok(_ rng: inout SynthRandom) -> [UInt8] {
-            let id = rng.uuid()
-            return JSONWriter.build { w in w.field("requestId", id); w.field("_return", true) }
-        }
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "CreateInternetGateway",
                            request: JSONWriter.build { $0.emptyObject("tagSpecificationSet") },
                            response: JSONWriter.build { w in
@@ -199,18 +185,18 @@ struct NetworkChange: ScenarioGenerator {
                                    w.emptyObject("attachmentSet")
                                    w.emptyObject("tagSet")
                                }
-                           }), account: index, .d13)
+                           }), .d13)
         time = time + plan.rng.int64(in: 5...60)
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "AttachInternetGateway",
                            request: JSONWriter.build { w in w.field("internetGatewayId", gateway); w.field("vpcId", vpc) },
-                           response: ok(&plan.rng)), account: index, .d13)
+                           response: plan.acknowledged()), .d13)
         time = time + plan.rng.int64(in: 5...60)
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "CreateRoute",
                            request: JSONWriter.build { w in
                                w.field("routeTableId", plan.rng.resourceID("rtb"))
                                w.field("destinationCidrBlock", "0.0.0.0/0")
                                w.field("gatewayId", gateway)
-                           }, response: ok(&plan.rng)), account: index, .d13)
+                           }, response: plan.acknowledged()), .d13)
         time = time + plan.rng.int64(in: 30...300)
         plan.add(plan.call(account, caller, at: time, region: region, "ec2.amazonaws.com", "CreateNetworkAclEntry",
                            request: JSONWriter.build { w in
@@ -222,7 +208,7 @@ struct NetworkChange: ScenarioGenerator {
                                w.object("portRange") { w in w.field("from", 5432); w.field("to", 5432) }
                                w.field("aclProtocol", "6")
                                w.field("cidrBlock", "10.20.0.0/16")
-                           }, response: ok(&plan.rng)), account: index, .d13, .d6)
+                           }, response: plan.acknowledged()), .d13, .d6)
 
         guard let world = plan.alibaba else { return }
         let alibabaRegion = plan.rng.pick(AlibabaWorld.regions)

@@ -28,14 +28,11 @@ enum PrivilegedAdministrator {
 /// and changes an instance; the console's reads around it are decoys (the rule leaves reads out).
 struct PrivilegedUserActivity: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let admin = PrivilegedAdministrator.iamUser(account, seed: plan.seed)
         let person = PrivilegedAdministrator.person
         var time = plan.workTime(day: day, margin: 3600)
-        plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(admin, account: account, accessKeyID: ""), time: time,
-                                        sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: admin.mfaDeviceARN), rng: &plan.rng),
-                 account: index, .d18)
+        plan.add(plan.consoleLogin(admin, account: account, at: time), .d18)
         let session = AWSIdentity.Session(issuer: nil, created: time, mfaAuthenticated: true)
         let console = AWSCaller(identity: .iamUser(admin, account: account, accessKeyID: plan.rng.awsID("ASIA", length: 20), session: session),
                                 sourceIP: person.address, userAgent: plan.rng.pick(UserAgents.consoleInternal), viaConsole: true, tlsVersion: .v12)
@@ -46,24 +43,18 @@ struct PrivilegedUserActivity: ScenarioGenerator {
                            request: JSONWriter.build { w in
                                w.items("instancesSet") { w in w.object { $0.field("instanceId", instance) } }
                                w.object("filterSet") { _ in }
-                           }), account: index)
+                           }))
         time = time + plan.rng.int64(in: 60...300)
         plan.add(plan.call(account, console, at: time, region: region, "ec2.amazonaws.com", "ModifyInstanceAttribute",
                            request: JSONWriter.build { w in
                                w.field("instanceId", instance)
                                w.object("disableApiTermination") { $0.field("value", false) }
-                           }, response: JSONWriter.build { w in
-                               w.field("requestId", plan.rng.uuid())
-                               w.field("_return", true)
-                           }), account: index, .d18)
+                           }, response: plan.acknowledged()), .d18)
 
         guard let world = plan.alibaba else { return }
         let ramAdmin = PrivilegedAdministrator.ramUser(world, seed: plan.seed)
-        var signIn = AlibabaIdentity.ramUser(ramAdmin, world: world)
-        signIn.accessKeyID = nil
         var when = plan.workTime(day: day, margin: 3600)
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: signIn, time: when, sourceIP: person.address, browser: person.browser,
-                                             mfa: true, failure: nil, rng: &plan.rng), .d18)
+        plan.add(plan.consoleSignin(world, ramAdmin, at: when), .d18)
         let token = "STS.NT" + plan.rng.alphanumeric(20)
         let alibabaConsole = AlibabaCaller(identity: .ramUser(ramAdmin, world: world, accessKeyID: token, session: (when, true)),
                                            sourceIP: person.address, userAgent: person.browser, viaConsole: true)

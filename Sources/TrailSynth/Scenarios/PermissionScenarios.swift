@@ -14,12 +14,12 @@ struct DeniedBurst: ScenarioGenerator {
     ]
 
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let intruder = plan.intruder(account: account)
         let region = plan.workloadRegion()
         var time = plan.workTime(day: day)
         plan.add(plan.call(account, intruder, at: time, region: SynthOptions.globalRegion, "sts.amazonaws.com", "GetCallerIdentity",
-                           readOnly: true, request: nil), account: index)
+                           readOnly: true, request: nil))
         var probes = DeniedBurst.probes
         for _ in 0..<plan.rng.int(in: 6...9) {
             time = time + plan.rng.int64(in: 3...25)
@@ -30,7 +30,7 @@ struct DeniedBurst: ScenarioGenerator {
                                    readOnly: true, request: source == "s3.amazonaws.com" ? JSONWriter.build { $0.field("Host", "s3.amazonaws.com") } : nil)
             record.errorCode = denial.code
             record.errorMessage = denial.message
-            plan.add(record, account: index, .d4)
+            plan.add(record, .d4)
         }
 
         guard let world = plan.alibaba else { return }

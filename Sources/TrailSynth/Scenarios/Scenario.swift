@@ -138,7 +138,9 @@ struct ScenarioPlan {
         }
     }
 
-    mutating func add(_ record: CloudTrailRecord, account: Int, _ scenarios: ScenarioID...) {
+    /// Adds a CloudTrail event to the trail of the account that recorded it.
+    mutating func add(_ record: CloudTrailRecord, _ scenarios: ScenarioID...) {
+        let account = aws.accounts.firstIndex { $0.id == record.recipientAccountID }!
         events.append(InjectedEvent(record: .cloudTrail(record, account: account), scenarios: scenarios))
     }
 
@@ -178,10 +180,7 @@ struct ScenarioPlan {
 
     // MARK: AWS callers
 
-    mutating func account() -> (index: Int, account: AWSAccount) {
-        let index = rng.below(aws.accounts.count)
-        return (index, aws.accounts[index])
-    }
+    mutating func account() -> AWSAccount { rng.pick(aws.accounts) }
 
     /// A region other than the global one when there is one: where workloads live.
     mutating func workloadRegion() -> String {
@@ -194,6 +193,15 @@ struct ScenarioPlan {
         let person = user.person!
         return AWSCaller(identity: .iamUser(user, account: account), sourceIP: person.address,
                          userAgent: UserAgents.awsCLI(platform: person.cliPlatform, command: command), tlsVersion: .v13)
+    }
+
+    /// A successful console sign-in by an IAM user, from their own desk unless told otherwise.
+    mutating func consoleLogin(_ user: IAMUserProfile, account: AWSAccount, at time: UTCTime, from address: String? = nil,
+                               browser: String? = nil, mfa: Bool = true) -> CloudTrailRecord {
+        let person = user.person!
+        return AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
+                                      sourceIP: address ?? person.address, browser: browser ?? person.browser,
+                                      signIn: .init(mfaUsed: mfa, mfaDevice: user.mfaDeviceARN), rng: &rng)
     }
 
     /// A person working through IAM Identity Center's administrator role in the console.
@@ -231,11 +239,20 @@ struct ScenarioPlan {
                          userAgent: UserAgents.boto3Attacker, tlsVersion: .v12)
     }
 
+    /// EC2's response to a change that reports nothing but success.
+    mutating func acknowledged() -> [UInt8] {
+        let requestID = rng.uuid()
+        return JSONWriter.build { w in
+            w.field("requestId", requestID)
+            w.field("_return", true)
+        }
+    }
+
     /// An API call by `caller` with a prepared request and response.
     mutating func call(_ account: AWSAccount, _ caller: AWSCaller, at time: UTCTime, region: String, _ source: String, _ name: String,
                        readOnly: Bool = false, request: [UInt8]?, response: [UInt8]? = nil, resources: [AWSResource] = []) -> CloudTrailRecord {
-        AWSEvents.call(account: account, caller: caller, time: time, region: region, source: source, name: name,
-                       readOnly: readOnly, request: request, response: response, resources: resources, rng: &rng)
+        CloudTrailRecord(caller: caller, accountID: account.id, time: time, region: region, source: source, name: name,
+                         readOnly: readOnly, request: request, response: response, resources: resources, rng: &rng)
     }
 
     // MARK: Alibaba callers
@@ -244,6 +261,16 @@ struct ScenarioPlan {
     mutating func ramCLI(_ world: AlibabaWorld) -> AlibabaCaller {
         let user = rng.pick(world.users)
         return AlibabaCaller(identity: .ramUser(user, world: world), sourceIP: user.person.address, userAgent: UserAgents.aliyunCLI)
+    }
+
+    /// A console sign-in by a RAM user, from their own desk unless told otherwise.
+    mutating func consoleSignin(_ world: AlibabaWorld, _ user: AlibabaWorld.RAMUser, at time: UTCTime,
+                                from address: String? = nil, browser: String? = nil, mfa: Bool = true,
+                                failure: (code: String, message: String)? = nil) -> ActionTrailRecord {
+        var identity = AlibabaIdentity.ramUser(user, world: world)
+        identity.accessKeyID = nil
+        return AlibabaEvents.consoleSignin(world: world, identity: identity, time: time, sourceIP: address ?? user.person.address,
+                                           browser: browser ?? user.person.browser, mfa: mfa, failure: failure, rng: &rng)
     }
 
     /// An Alibaba API call by `caller`.

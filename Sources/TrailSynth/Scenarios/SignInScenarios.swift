@@ -8,7 +8,7 @@ struct SignInFailures: ScenarioGenerator {
     static let alibabaFailure = (code: "IncorrectPassword", message: "The password you entered is incorrect.")
 
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let victim = plan.rng.pick(account.humans)
         let attacker = Addresses.hostile(&plan.rng)
         var time = plan.workTime(day: day)
@@ -23,45 +23,35 @@ struct SignInFailures: ScenarioGenerator {
             let message = hidden ? "No username found in supplied account" : "Failed authentication"
             plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: attacker,
                                             browser: UserAgents.scriptedBrowser,
-                                            signIn: .init(result: .failure(message: message), mfaUsed: false), rng: &plan.rng),
-                     account: index, .d1)
+                                            signIn: .init(failureMessage: message, mfaUsed: false), rng: &plan.rng),
+                     .d1)
             time = time + plan.rng.int64(in: 10...30)
         }
 
         // Elsewhere that day, someone mistypes once and gets in on the second try.
-        let (otherIndex, other) = plan.account()
+        let other = plan.account()
         let typist = plan.rng.pick(other.humans)
         let person = typist.person!
         let typo = plan.workTime(day: day)
         let failed = AWSIdentity(kind: .iamUser, principalID: typist.principalID, accountID: other.id, accessKeyID: "", userName: typist.name)
         plan.add(AWSEvents.consoleLogin(account: other, identity: failed, time: typo, sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .failure(message: "Failed authentication"), mfaUsed: false), rng: &plan.rng),
-                 account: otherIndex, .d1)
-        plan.add(AWSEvents.consoleLogin(account: other, identity: .iamUser(typist, account: other, accessKeyID: ""),
-                                        time: typo + plan.rng.int64(in: 20...60), sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: typist.mfaDeviceARN), rng: &plan.rng),
-                 account: otherIndex)
+                                        signIn: .init(failureMessage: "Failed authentication", mfaUsed: false), rng: &plan.rng),
+                 .d1)
+        plan.add(plan.consoleLogin(typist, account: other, at: typo + plan.rng.int64(in: 20...60)))
 
         guard let world = plan.alibaba else { return }
         let target = plan.rng.pick(world.users)
         var attempt = plan.workTime(day: day)
         let source = Addresses.hostile(&plan.rng)
         for _ in 0..<plan.rng.int(in: 6...7) {
-            var identity = AlibabaIdentity.ramUser(target, world: world)
-            identity.accessKeyID = nil
-            plan.add(AlibabaEvents.consoleSignin(world: world, identity: identity, time: attempt, sourceIP: source,
-                                                 browser: UserAgents.scriptedBrowser, mfa: false, failure: SignInFailures.alibabaFailure,
-                                                 rng: &plan.rng), .d1)
+            plan.add(plan.consoleSignin(world, target, at: attempt, from: source, browser: UserAgents.scriptedBrowser, mfa: false,
+                                        failure: SignInFailures.alibabaFailure), .d1)
             attempt = attempt + plan.rng.int64(in: 15...40)
         }
         let slip = plan.rng.pick(world.users.filter { $0.name != target.name })
-        var slipIdentity = AlibabaIdentity.ramUser(slip, world: world)
-        slipIdentity.accessKeyID = nil
         let slipTime = plan.workTime(day: day)
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: slipIdentity, time: slipTime, sourceIP: slip.person.address,
-                                             browser: slip.person.browser, mfa: false, failure: SignInFailures.alibabaFailure, rng: &plan.rng), .d1)
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: slipIdentity, time: slipTime + plan.rng.int64(in: 20...60),
-                                             sourceIP: slip.person.address, browser: slip.person.browser, mfa: true, failure: nil, rng: &plan.rng))
+        plan.add(plan.consoleSignin(world, slip, at: slipTime, mfa: false, failure: SignInFailures.alibabaFailure), .d1)
+        plan.add(plan.consoleSignin(world, slip, at: slipTime + plan.rng.int64(in: 20...60)))
     }
 }
 
@@ -69,26 +59,19 @@ struct SignInFailures: ScenarioGenerator {
 /// the corpus has one (odd occurrences), otherwise in the small hours.
 struct OffHoursSignIn: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let user = plan.rng.pick(account.humans)
-        let person = user.person!
         let time: UTCTime
         if occurrence % 2 == 1, let weekend = plan.weekendDay {
             time = plan.frame.dayStart(weekend) + 3600 + plan.rng.int64(in: 0...(4 * 3600))  // 10:00–14:00 JST
         } else {
             time = plan.nightTime(day: day)
         }
-        plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
-                                        sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN), rng: &plan.rng),
-                 account: index, .d2)
+        plan.add(plan.consoleLogin(user, account: account, at: time), .d2)
 
         guard let world = plan.alibaba else { return }
         let ramUser = plan.rng.pick(world.users)
-        var identity = AlibabaIdentity.ramUser(ramUser, world: world)
-        identity.accessKeyID = nil
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: identity, time: plan.nightTime(day: day), sourceIP: ramUser.person.address,
-                                             browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng), .d2)
+        plan.add(plan.consoleSignin(world, ramUser, at: plan.nightTime(day: day)), .d2)
     }
 }
 
@@ -97,30 +80,21 @@ struct OffHoursSignIn: ScenarioGenerator {
 /// happens at the identity provider; a correct rule keys on userIdentity.type IAMUser.
 struct SignInWithoutMFA: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let user = plan.rng.pick(account.humans)
-        let person = user.person!
-        plan.add(AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""),
-                                        time: plan.workTime(day: day), sourceIP: person.address, browser: person.browser,
-                                        signIn: .init(result: .success, mfaUsed: false), rng: &plan.rng),
-                 account: index, .d10)
+        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day), mfa: false), .d10)
 
         let federated = plan.rng.pick(account.humans).person!
         let time = plan.workTime(day: day)
         var identity = AWSIdentity.assumedRole(account.samlRole, session: federated.email, accessKeyID: "", created: time)
         identity.session?.mfaAuthenticated = false
         plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: time, sourceIP: federated.address, browser: federated.browser,
-                                        signIn: .init(result: .success, mfaUsed: false, samlProvider: "arn:aws:iam::\(account.id):saml-provider/Okta"),
-                                        rng: &plan.rng),
-                 account: index)
+                                        signIn: .init(mfaUsed: false, samlProvider: "arn:aws:iam::\(account.id):saml-provider/Okta"),
+                                        rng: &plan.rng))
 
         guard let world = plan.alibaba else { return }
         let ramUser = plan.rng.pick(world.users)
-        var alibabaIdentity = AlibabaIdentity.ramUser(ramUser, world: world)
-        alibabaIdentity.accessKeyID = nil
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: alibabaIdentity, time: plan.workTime(day: day),
-                                             sourceIP: ramUser.person.address, browser: ramUser.person.browser, mfa: false,
-                                             failure: nil, rng: &plan.rng), .d10)
+        plan.add(plan.consoleSignin(world, ramUser, at: plan.workTime(day: day), mfa: false), .d10)
     }
 }
 
@@ -128,29 +102,25 @@ struct SignInWithoutMFA: ScenarioGenerator {
 /// both clouds.
 struct SignInFromSeveralCountries: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let user = plan.rng.pick(account.humans)
         let person = user.person!
         var time = plan.workTime(day: day, margin: 3600)
         let places = [person.address, Addresses.abroad(plan.rng.pick(["GB", "SE"]), &plan.rng), Addresses.abroad(plan.rng.pick(["CN", "US"]), &plan.rng)]
         // The sign-ins from abroad are also a known user seen from a new address and country (D17).
         for (step, address) in places.enumerated() {
-            let record = AWSEvents.consoleLogin(account: account, identity: .iamUser(user, account: account, accessKeyID: ""), time: time,
-                                                sourceIP: address, browser: step == 0 ? person.browser : UserAgents.scriptedBrowser,
-                                                signIn: .init(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN), rng: &plan.rng)
-            if step == 0 { plan.add(record, account: index, .d11) } else { plan.add(record, account: index, .d11, .d17) }
+            let record = plan.consoleLogin(user, account: account, at: time, from: address,
+                                           browser: step == 0 ? person.browser : UserAgents.scriptedBrowser)
+            if step == 0 { plan.add(record, .d11) } else { plan.add(record, .d11, .d17) }
             time = time + plan.rng.int64(in: 240...840)
         }
 
         guard let world = plan.alibaba else { return }
         let ramUser = plan.rng.pick(world.users)
-        var identity = AlibabaIdentity.ramUser(ramUser, world: world)
-        identity.accessKeyID = nil
         var when = plan.workTime(day: day, margin: 3600)
         let abroad = [Addresses.abroad("SE", &plan.rng), Addresses.abroad(plan.rng.pick(["CN", "US"]), &plan.rng)]
         for (step, address) in ([ramUser.person.address] + abroad).enumerated() {
-            let record = AlibabaEvents.consoleSignin(world: world, identity: identity, time: when, sourceIP: address,
-                                                     browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng)
+            let record = plan.consoleSignin(world, ramUser, at: when, from: address)
             if step == 0 { plan.add(record, .d11) } else { plan.add(record, .d11, .d17) }
             when = when + plan.rng.int64(in: 300...780)
         }
@@ -161,15 +131,14 @@ struct SignInFromSeveralCountries: ScenarioGenerator {
 /// day to day: create an access key, or edit a bucket policy.
 struct RootUsage: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         // The account's first administrator keeps the root credentials: root always signs in
         // from their address, so a new address for root stands out (D17) and this is not one.
         let admin = account.humans[0].person!
         let time = plan.workTime(day: day)
         let device = "arn:aws:iam::\(account.id):mfa/root-account-mfa-device"
         plan.add(AWSEvents.consoleLogin(account: account, identity: .root(account), time: time, sourceIP: admin.address, browser: admin.browser,
-                                        signIn: .init(result: .success, mfaUsed: true, mfaDevice: device), rng: &plan.rng),
-                 account: index, .d3)
+                                        signIn: .init(mfaUsed: true, mfaDevice: device), rng: &plan.rng), .d3)
 
         let session = AWSIdentity.Session(issuer: nil, created: time, mfaAuthenticated: true)
         let root = AWSCaller(identity: .root(account, accessKeyID: plan.rng.awsID("ASIA", length: 20), session: session),
@@ -185,15 +154,15 @@ struct RootUsage: ScenarioGenerator {
                                            w.field("createDate", later.awsResponseDate)
                                        }
                                    })
-            plan.add(record, account: index, .d3, .d8)
+            plan.add(record, .d3, .d8)
         } else {
-            rootBucketPolicy(account: account, index: index, root: root, at: later, plan: &plan)
+            rootBucketPolicy(account: account, root: root, at: later, plan: &plan)
         }
         if let world = plan.alibaba { alibabaRoot(world, day: day, plan: &plan) }
     }
 
     /// Root gives an instance role read access to a bucket (on odd occurrences).
-    private func rootBucketPolicy(account: AWSAccount, index: Int, root: AWSCaller, at later: UTCTime, plan: inout ScenarioPlan) {
+    private func rootBucketPolicy(account: AWSAccount, root: AWSCaller, at later: UTCTime, plan: inout ScenarioPlan) {
         let bucket = plan.rng.pick(account.resources.buckets)
         let region = plan.workloadRegion()
         let host = "\(bucket).s3.\(region).amazonaws.com"
@@ -217,7 +186,7 @@ struct RootUsage: ScenarioGenerator {
                                    w.field("policy", "")
                                }, resources: [AWSResource(arn: "arn:aws:s3:::\(bucket)", accountID: account.id, type: "AWS::S3::Bucket")])
         record.tlsHost = host
-        plan.add(record, account: index, .d3)
+        plan.add(record, .d3)
     }
 
     /// Alibaba's root account signs in and creates an access key.
@@ -251,32 +220,20 @@ struct SignInFromNewCountry: ScenarioGenerator {
     }
 
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         // Someone working from a home line: the office egress is a documentation range, which
         // no geo database places, so only a home address gives the user a home country.
         let remote = account.humans.filter { !Addresses.isOffice($0.person!.address) }
         let user = plan.rng.pick(remote.isEmpty ? account.humans : remote)
-        let person = user.person!
-        let identity = AWSIdentity.iamUser(user, account: account, accessKeyID: "")
-        let signIn = AWSEvents.SignIn(result: .success, mfaUsed: true, mfaDevice: user.mfaDeviceARN)
-        plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: plan.workTime(day: day, hoursIntoWorkday: 0...1),
-                                        sourceIP: person.address, browser: person.browser, signIn: signIn, rng: &plan.rng),
-                 account: index)
-        plan.add(AWSEvents.consoleLogin(account: account, identity: identity, time: plan.workTime(day: day, hoursIntoWorkday: 5...7),
-                                        sourceIP: SignInFromNewCountry.address(2 * occurrence, &plan.rng), browser: person.browser,
-                                        signIn: signIn, rng: &plan.rng),
-                 account: index, .d17)
+        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day, hoursIntoWorkday: 0...1)))
+        plan.add(plan.consoleLogin(user, account: account, at: plan.workTime(day: day, hoursIntoWorkday: 5...7),
+                                   from: SignInFromNewCountry.address(2 * occurrence, &plan.rng)), .d17)
 
         guard let world = plan.alibaba else { return }
         let remoteRAM = world.users.filter { !Addresses.isOffice($0.person.address) }
         let ramUser = plan.rng.pick(remoteRAM.isEmpty ? world.users : remoteRAM)
-        var ramIdentity = AlibabaIdentity.ramUser(ramUser, world: world)
-        ramIdentity.accessKeyID = nil
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: ramIdentity, time: plan.workTime(day: day, hoursIntoWorkday: 0...1),
-                                             sourceIP: ramUser.person.address, browser: ramUser.person.browser, mfa: true, failure: nil,
-                                             rng: &plan.rng))
-        plan.add(AlibabaEvents.consoleSignin(world: world, identity: ramIdentity, time: plan.workTime(day: day, hoursIntoWorkday: 5...7),
-                                             sourceIP: SignInFromNewCountry.address(2 * occurrence + 1, &plan.rng),
-                                             browser: ramUser.person.browser, mfa: true, failure: nil, rng: &plan.rng), .d17)
+        plan.add(plan.consoleSignin(world, ramUser, at: plan.workTime(day: day, hoursIntoWorkday: 0...1)))
+        plan.add(plan.consoleSignin(world, ramUser, at: plan.workTime(day: day, hoursIntoWorkday: 5...7),
+                                    from: SignInFromNewCountry.address(2 * occurrence + 1, &plan.rng)), .d17)
     }
 }

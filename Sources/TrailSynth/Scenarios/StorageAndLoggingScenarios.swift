@@ -5,7 +5,7 @@ import TrailCore
 /// decoy is the standard "deny insecure transport" policy, which also names `"*"` but denies.
 struct PublicBucket: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         var time = plan.workTime(day: day)
         let region = plan.workloadRegion()
         let caller = plan.operatorCaller(account: account, time: time, command: "s3api.put-bucket-policy")
@@ -14,12 +14,12 @@ struct PublicBucket: ScenarioGenerator {
         if occurrence % 2 == 0 {
             plan.add(s3(&plan, account, caller, time, region, bucket, "DeleteBucketPublicAccessBlock") { w in
                 w.field("publicAccessBlock", "")
-            }, account: index, .d14)
+            }, .d14)
             time = time + plan.rng.int64(in: 20...120)
             plan.add(s3(&plan, account, caller, time, region, bucket, "PutBucketPolicy") { w in
                 policy(&w, bucket: bucket, sid: "PublicRead", effect: "Allow", actions: ["s3:GetObject"], condition: false)
                 w.field("policy", "")
-            }, account: index, .d14)
+            }, .d14)
         } else {
             let owner = account.resources.canonicalOwnerID
             plan.add(s3(&plan, account, caller, time, region, bucket, "PutBucketAcl") { w in
@@ -48,14 +48,14 @@ struct PublicBucket: ScenarioGenerator {
                     w.field("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")
                     w.object("Owner") { $0.field("ID", owner) }
                 }
-            }, account: index, .d14)
+            }, .d14)
         }
 
         let other = plan.rng.pick(account.resources.buckets.filter { $0 != bucket })
         plan.add(s3(&plan, account, caller, time + plan.rng.int64(in: 600...3000), region, other, "PutBucketPolicy") { w in
             policy(&w, bucket: other, sid: "DenyInsecureTransport", effect: "Deny", actions: ["s3:*"], condition: true)
             w.field("policy", "")
-        }, account: index)
+        })
 
         guard let world = plan.alibaba else { return }
         let target = plan.rng.pick(world.buckets)
@@ -115,7 +115,7 @@ struct PublicBucket: ScenarioGenerator {
 /// trail deleted.
 struct LoggingTampered: ScenarioGenerator {
     func inject(day: Int, occurrence: Int, into plan: inout ScenarioPlan) {
-        let (index, account) = plan.account()
+        let account = plan.account()
         let time = plan.workTime(day: day)
         let caller = occurrence == 0 ? plan.intruder(account: account) : plan.operatorCaller(account: account, time: time, command: "cloudtrail.update-trail")
         let trail = account.trailARN
@@ -126,9 +126,8 @@ struct LoggingTampered: ScenarioGenerator {
         }
         switch occurrence % 3 {
         case 0:
-            plan.add(trailCall(&plan, time, "StopLogging", JSONWriter.build { $0.field("name", trail) }), account: index, .d16)
-            plan.add(trailCall(&plan, time + plan.rng.int64(in: 300...900), "StartLogging", JSONWriter.build { $0.field("name", trail) }),
-                     account: index)
+            plan.add(trailCall(&plan, time, "StopLogging", JSONWriter.build { $0.field("name", trail) }), .d16)
+            plan.add(trailCall(&plan, time + plan.rng.int64(in: 300...900), "StartLogging", JSONWriter.build { $0.field("name", trail) }))
         case 1:
             plan.add(trailCall(&plan, time, "PutEventSelectors", JSONWriter.build { w in
                 w.field("trailName", trail)
@@ -140,7 +139,7 @@ struct LoggingTampered: ScenarioGenerator {
                         w.array("excludeManagementEventSources") { $0.string("kms.amazonaws.com") }
                     }
                 }
-            }), account: index, .d16)
+            }), .d16)
             let later = time + plan.rng.int64(in: 60...300)
             plan.add(trailCall(&plan, later, "UpdateTrail", JSONWriter.build { w in
                 w.field("name", trail)
@@ -153,13 +152,13 @@ struct LoggingTampered: ScenarioGenerator {
                 w.field("trailARN", trail)
                 w.field("logFileValidationEnabled", false)
                 w.field("isOrganizationTrail", false)
-            }), account: index, .d16)
+            }), .d16)
         default:
             let secondary = "arn:aws:cloudtrail:\(region):\(account.id):trail/security-data-events"
             plan.add(plan.call(account, caller, at: time, region: region, "cloudtrail.amazonaws.com", "DeleteTrail",
                                request: JSONWriter.build { $0.field("name", secondary) },
                                resources: [AWSResource(arn: secondary, accountID: account.id, type: "AWS::CloudTrail::Trail")]),
-                     account: index, .d16)
+                     .d16)
         }
 
         guard let world = plan.alibaba else { return }
