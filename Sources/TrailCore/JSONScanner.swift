@@ -568,12 +568,7 @@ public struct JSONScanner {
 
     /// The value at `path` below the object at `root`, not descending into arrays.
     public func value(at path: JSONPath, from root: Int) -> Int? {
-        var at = root
-        for component in path.components {
-            guard let next = member(component, ofObjectAt: at) else { return nil }
-            at = next
-        }
-        return at
+        member(path.components[0], ofObjectAt: root).flatMap { value(at: path, below: $0) }
     }
 
     /// Every value at `path` below `root`, descending into arrays on the way (an array met

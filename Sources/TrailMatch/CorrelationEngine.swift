@@ -346,9 +346,7 @@ final class CorrelationEngine {
             json.member("id", p.id)
             json.key("seq"); json.number(Int(p.seq))
             json.key("rules")
-            json.beginArray()
-            for r in p.rules { json.string(rules[r].id) }
-            json.endArray()
+            json.array(p.rules.map { rules[$0].id })
             json.key("event"); json.raw(p.event)
             json.endObject()
         }
