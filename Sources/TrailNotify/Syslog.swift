@@ -30,11 +30,9 @@ public struct SyslogSettings: Sendable {
     }
 }
 
-final class SyslogTransport: Transport {
-    private let settings: SyslogSettings
+struct SyslogTransport: Transport {
+    let settings: SyslogSettings
     private let hostname = ProcessInfo.processInfo.hostName
-
-    init(_ settings: SyslogSettings) { self.settings = settings }
 
     static func severity(_ level: AlertLevel?) -> Int32 {
         switch level {

@@ -37,14 +37,9 @@ public struct WebhookSettings: Sendable {
     }
 }
 
-final class WebhookTransport: Transport {
-    private let settings: WebhookSettings
-    private let client: APIClient
-
-    init(_ settings: WebhookSettings) {
-        self.settings = settings
-        client = APIClient(settings.endpoint)
-    }
+struct WebhookTransport: Transport {
+    let settings: WebhookSettings
+    let client: APIClient
 
     func send(_ message: Message) throws {
         let response = try client.post(WebhookTransport.payload(message, format: settings.format), headers: [
