@@ -223,7 +223,8 @@ public final class Fetcher {
     }
 
     private func fetchLogs(group: String, state: FetchState?) throws {
-        let (configuration, credentials) = try resolveCredentials("logs://\(group)", region: options.region, service: "cloudwatch logs")
+        let (configuration, credentials) = try resolveCredentials("logs://\(group)", region: options.region,
+                                                                  service: "cloudwatch logs")
         announce(credentials)
         let filters = options.bucket.filters
         let since = filters.sinceTime ?? filters.since.map { Timestamp(seconds: Int64($0) * 86_400) }
