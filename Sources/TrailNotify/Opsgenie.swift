@@ -55,13 +55,5 @@ struct OpsgenieTransport: Transport {
     }
 
     /// P1 for critical … P5 for informational (and an alert without a known level).
-    static func priority(_ level: AlertLevel?) -> String {
-        switch level {
-        case .critical: return "P1"
-        case .high: return "P2"
-        case .medium: return "P3"
-        case .low: return "P4"
-        case .informational, nil: return "P5"
-        }
-    }
+    static func priority(_ level: AlertLevel?) -> String { "P\(5 - (level ?? .informational).rawValue)" }
 }

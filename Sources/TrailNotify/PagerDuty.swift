@@ -69,13 +69,9 @@ struct PagerDutyTransport: Transport {
         return w.bytes
     }
 
-    /// PagerDuty's four severities; an alert without a known level counts as informational.
+    /// PagerDuty's four severities, by level from informational up; an alert without a known
+    /// level counts as informational.
     static func severity(_ level: AlertLevel?) -> String {
-        switch level {
-        case .critical: return "critical"
-        case .high: return "error"
-        case .medium: return "warning"
-        case .low, .informational, nil: return "info"
-        }
+        ["info", "info", "warning", "error", "critical"][(level ?? .informational).rawValue]
     }
 }

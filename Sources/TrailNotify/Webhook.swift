@@ -104,13 +104,8 @@ struct WebhookTransport: Transport {
         return w.bytes
     }
 
+    /// By level from informational up; an alert without a known level is grey, as informational.
     static func colour(_ level: AlertLevel?) -> String {
-        switch level {
-        case .critical: return "#7B1FA2"
-        case .high: return "#D32F2F"
-        case .medium: return "#F9A825"
-        case .low: return "#0288D1"
-        default: return "#9E9E9E"
-        }
+        ["#9E9E9E", "#0288D1", "#F9A825", "#D32F2F", "#7B1FA2"][(level ?? .informational).rawValue]
     }
 }
