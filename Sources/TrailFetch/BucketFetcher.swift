@@ -153,34 +153,18 @@ public final class BucketFetcher {
         state?.wasDelivered(String(object.key.dropFirst(target.keyPrefix.count)), etag: object.etag, in: target.folder) ?? false
     }
 
-    /// Downloads `objects` in parallel, one thread each (the work is waiting on the network,
-    /// so it is not bounded by the cores as `concurrentPerform` would be); results in key
-    /// order. One listed bigger than the object cap is not fetched.
+    /// Downloads `objects` in parallel (`readAtOnce`); results in key order. One listed bigger
+    /// than the object cap is not fetched.
     private func download(_ objects: [S3Object]) -> [Result<[UInt8]?, Error>] {
-        final class Slots: @unchecked Sendable {
-            var results: [Result<[UInt8]?, Error>]
-            let lock = NSLock()
-            init(_ n: Int) { results = Array(repeating: .success(nil), count: n) }
-        }
-        let slots = Slots(objects.count)
         let client = self.client
         let limit = options.limits.maxObjectSize
-        let group = DispatchGroup()
-        for (i, object) in objects.enumerated() {
-            if object.size > limit {
-                slots.results[i] = .failure(S3Failure(description: "\(location.uri(object.key)): size exceeds \(formatLimit(limit)); skipped",
-                                                      isObjectProblem: true))
-                continue
+        return readAtOnce(objects) { object in
+            guard object.size <= limit else {
+                throw S3Failure(description: "\(client.location.uri(object.key)): size exceeds \(formatLimit(limit)); skipped",
+                                isObjectProblem: true)
             }
-            group.enter()
-            Thread {
-                let result = Result { try client.get(object.key, maxBytes: limit) }
-                slots.lock.withLock { slots.results[i] = result }
-                group.leave()
-            }.start()
+            return try client.get(object.key, maxBytes: limit)
         }
-        group.wait()
-        return slots.results
     }
 
     /// Lists `folder` with a delimiter and goes down the layout, keeping only the accounts,

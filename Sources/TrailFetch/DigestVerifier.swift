@@ -167,7 +167,7 @@ public final class DigestVerifier {
                 }
                 for batch in stride(from: 0, to: files.count, by: jobs) {
                     let slice = Array(files[batch..<min(batch + jobs, files.count)])
-                    for (file, content) in zip(slice, read(slice.map(\.key))) {
+                    for (file, content) in zip(slice, readAtOnce(slice.map(\.key), store.read)) {
                         covered.insert(file.key)
                         try checkLog(file, content: content.get(), digest: digest, document: document)
                     }
@@ -220,29 +220,6 @@ public final class DigestVerifier {
     }
 
     // MARK: - Log files
-
-    /// Reads `keys` at once, one thread each (the work is waiting on the network, as in
-    /// BucketFetcher's downloads); results in the order of `keys`.
-    private func read(_ keys: [String]) -> [Result<[UInt8]?, Error>] {
-        final class Slots: @unchecked Sendable {
-            var results: [Result<[UInt8]?, Error>]
-            let lock = NSLock()
-            init(_ n: Int) { results = Array(repeating: .success(nil), count: n) }
-        }
-        let slots = Slots(keys.count)
-        let store = self.store
-        let group = DispatchGroup()
-        for (i, key) in keys.enumerated() {
-            group.enter()
-            Thread {
-                let result = Result { try store.read(key) }
-                slots.lock.withLock { slots.results[i] = result }
-                group.leave()
-            }.start()
-        }
-        group.wait()
-        return slots.results
-    }
 
     /// A digest file gunzipped, or nil when it is not gzip or inflates past `limit` bytes.
     private func inflated(_ raw: [UInt8], limit: Int) -> [UInt8]? {

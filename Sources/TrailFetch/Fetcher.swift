@@ -94,14 +94,8 @@ public final class Fetcher {
     /// `--queue`: the log files the queue's notifications name, fetched from their buckets.
     public func run(queue url: String, options queueOptions: QueueOptions) throws -> ExitStatus {
         defer { writer.output.flush() }
-        let configuration: AWSConfiguration
-        do {
-            configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile, service: "sqs")
-        } catch let failure as CredentialFailure {
-            throw S3Failure(description: "\(url): \(failure)")
-        }
-        guard let credentials = configuration.credentials else { throw S3Failure(description: "\(url): no credentials") }
-        if options.verbose { Diagnostics.writeStandardError("trail-fetch: credentials from \(credentials.source)\n") }
+        let (configuration, credentials) = try resolveCredentials(url, region: nil, service: "sqs")
+        announce(credentials)
         let queue = try SQSClient(queueURL: url, credentials: credentials, region: configuration.region, endpoint: configuration.endpoint)
         let fetcher = QueueFetcher(queue: queue, client: { bucket in try self.makeClient(BucketLocation("s3://\(bucket)")!) },
                                    writer: writer, state: try openState(), options: queueOptions, limits: options.limits)
@@ -194,40 +188,44 @@ public final class Fetcher {
     }
 
     private func makeClient(_ location: BucketLocation) throws -> S3Client {
-        let configuration: AWSConfiguration
-        do {
-            configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
-                                                         region: options.region, endpoint: options.endpoint,
-                                                         alibaba: location.isAlibaba)
-        } catch let failure as CredentialFailure {
-            throw S3Failure(description: "\(location.uri(location.prefix)): \(failure)")
-        }
-        guard let credentials = configuration.credentials else {
-            throw S3Failure(description: location.isAlibaba
-                ? "\(location.uri(location.prefix)): no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-                : "\(location.uri(location.prefix)): no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile of ~/.aws/config (--profile, AWS_PROFILE); AWS_EC2_METADATA_DISABLED is set")
-        }
+        let (configuration, credentials) = try resolveCredentials(
+            location.uri(location.prefix), region: options.region, endpoint: options.endpoint, alibaba: location.isAlibaba,
+            missing: location.isAlibaba
+                ? "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                : "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile of ~/.aws/config (--profile, AWS_PROFILE); AWS_EC2_METADATA_DISABLED is set")
         let region = configuration.region ?? (location.isAlibaba ? "cn-hangzhou" : "us-east-1")
         let client = try S3Client(location: location, credentials: credentials, region: region, endpoint: configuration.endpoint,
                                   addressing: options.addressing, maxRequests: options.maxRequests.map { max(0, $0 - requestsUsed) },
                                   attempts: options.attempts, backoff: options.backoff)
-        if options.verbose {
-            Diagnostics.writeStandardError("trail-fetch: credentials from \(credentials.source)\n")
-            client.log = { Diagnostics.writeStandardError("trail-fetch: \($0)\n") }
-        }
+        announce(credentials)
+        if options.verbose { client.log = { Diagnostics.writeStandardError("trail-fetch: \($0)\n") } }
         return client
     }
 
-    private func fetchLogs(group: String, state: FetchState?) throws {
+    /// The configuration for `name` (a bucket, queue or log group) and its credentials; a
+    /// failure to find them names `name`.
+    private func resolveCredentials(_ name: String, region: String?, endpoint: String? = nil, alibaba: Bool = false,
+                                    service: String = "s3", missing: String = "no credentials")
+        throws -> (AWSConfiguration, AWSCredentialSource) {
         let configuration: AWSConfiguration
         do {
             configuration = try AWSConfiguration.resolve(environment: options.environment, profile: options.profile,
-                                                         region: options.region, service: "cloudwatch logs")
+                                                         region: region, endpoint: endpoint, alibaba: alibaba, service: service)
         } catch let failure as CredentialFailure {
-            throw S3Failure(description: "logs://\(group): \(failure)")
+            throw S3Failure(description: "\(name): \(failure)")
         }
-        guard let credentials = configuration.credentials else { throw S3Failure(description: "logs://\(group): no credentials") }
+        guard let credentials = configuration.credentials else { throw S3Failure(description: "\(name): \(missing)") }
+        return (configuration, credentials)
+    }
+
+    private func announce(_ credentials: AWSCredentialSource) {
         if options.verbose { Diagnostics.writeStandardError("trail-fetch: credentials from \(credentials.source)\n") }
+    }
+
+    private func fetchLogs(group: String, state: FetchState?) throws {
+        let (configuration, credentials) = try resolveCredentials("logs://\(group)", region: options.region,
+                                                                  service: "cloudwatch logs")
+        announce(credentials)
         let filters = options.bucket.filters
         let since = filters.sinceTime ?? filters.since.map { Timestamp(seconds: Int64($0) * 86_400) }
         let fetcher = try LogsFetcher(group: group, streamPrefix: options.logStreamPrefix, since: since, credentials: credentials,

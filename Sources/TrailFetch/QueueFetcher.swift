@@ -118,8 +118,7 @@ public final class QueueFetcher {
         if clients[object.bucket] == nil { clients[object.bucket] = try client(object.bucket) }
         do {
             guard let bytes = try clients[object.bucket]!.get(key, maxBytes: limits.maxObjectSize) else {
-                try writer.diagnostics.badInput(uri, "the object disappeared before it was fetched; skipped")
-                return
+                return try writer.diagnostics.badInput(uri, "the object disappeared before it was fetched; skipped")
             }
             try writer.deliver(bytes, from: uri)
             objectsDelivered += 1

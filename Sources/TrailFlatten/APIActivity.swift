@@ -30,15 +30,11 @@ enum APIActivity {
         }
     }
 
+    private static let activities: [String: (id: Int, name: String)] = [
+        "create": (1, "Create"), "read": (2, "Read"), "modify": (3, "Update"), "delete": (4, "Delete"),
+        "auth": (99, "Authentication"),
+    ]
+
     /// The event's category (`trail.category`) as the class's activity; sign-ins are Other.
-    static func activity(_ category: String?) -> (id: Int, name: String) {
-        switch category {
-        case "create": return (1, "Create")
-        case "read": return (2, "Read")
-        case "modify": return (3, "Update")
-        case "delete": return (4, "Delete")
-        case "auth": return (99, "Authentication")
-        default: return (0, "Unknown")
-        }
-    }
+    static func activity(_ category: String?) -> (id: Int, name: String) { category.flatMap { activities[$0] } ?? (0, "Unknown") }
 }

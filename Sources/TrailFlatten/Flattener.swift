@@ -88,6 +88,9 @@ public final class Flattener: DocumentConsumer {
         /// CloudWatch Logs log events: the record is the JSON string `message`.
         case logEvent
 
+        /// The member holding the record as a JSON string; nil when the element is the record.
+        var recordMember: String? { self == .lookupItem ? "CloudTrailEvent" : self == .logEvent ? "message" : nil }
+
         init?(arrayKey: String?) {
             switch arrayKey {
             case nil, FetchEnvelope.recordsKey?: self = .event
@@ -279,20 +282,12 @@ public final class Flattener: DocumentConsumer {
     private func flattenRecord(_ s: JSONScanner, at element: Int, shape: ElementShape, file: String, index: Int,
                                location: RecordLocation) throws -> Int? {
         var record = element
-        switch shape {
-        case .event: break
-        case .lookupItem:
-            guard let embedded = s.member("CloudTrailEvent", ofObjectAt: element) else {
-                try badElement(index, "no CloudTrailEvent", location)
+        if let member = shape.recordMember {
+            guard let embedded = s.member(member, ofObjectAt: element) else {
+                try badElement(index, "no \(member)", location)
                 return nil
             }
             record = embedded
-        case .logEvent:
-            guard let message = s.member("message", ofObjectAt: element) else {
-                try badElement(index, "no message", location)
-                return nil
-            }
-            record = message
         }
         switch s.kind(at: record) {
         case .object:

@@ -79,13 +79,9 @@ enum AdaptiveCard {
         w.endObject()
     }
 
-    /// The card's named colours (a card cannot take hex colours).
+    /// The card's named colours (a card cannot take hex colours), by level from informational
+    /// up; an alert without a known level has the default colour, as informational.
     static func colour(_ level: AlertLevel?) -> String {
-        switch level {
-        case .critical, .high: return "Attention"
-        case .medium: return "Warning"
-        case .low: return "Accent"
-        default: return "Default"
-        }
+        ["Default", "Accent", "Warning", "Attention", "Attention"][(level ?? .informational).rawValue]
     }
 }

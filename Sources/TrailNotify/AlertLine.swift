@@ -52,13 +52,9 @@ public struct AlertLine: Sendable {
         return width.map { length > $0 } == true ? line + "…" : line
     }
 
-    static func colour(for level: String) -> String {
-        switch level.lowercased() {
-        case "critical": return "\u{1B}[1;35m"
-        case "high": return "\u{1B}[1;31m"
-        case "medium": return "\u{1B}[33m"
-        case "low": return "\u{1B}[36m"
-        default: return "\u{1B}[2m"
-        }
-    }
+    private static let levelColours = ["critical": "\u{1B}[1;35m", "high": "\u{1B}[1;31m", "medium": "\u{1B}[33m",
+                                       "low": "\u{1B}[36m"]
+
+    /// Dim for informational and unknown levels.
+    static func colour(for level: String) -> String { levelColours[level.lowercased()] ?? "\u{1B}[2m" }
 }

@@ -7,13 +7,9 @@ struct PendingAlert {
     let alert: Alert
     var suppressed: Int
     var holdUntil: Timestamp?
+}
 
-    init(alert: Alert, suppressed: Int, holdUntil: Timestamp?) {
-        self.alert = alert
-        self.suppressed = suppressed
-        self.holdUntil = holdUntil
-    }
-
+extension PendingAlert {
     /// Reads the members of a spool record; nil when it holds no alert.
     init?(_ s: JSONScanner, record root: Int) {
         guard let record = s.member("record", ofObjectAt: root), let alert = Alert(s, alert: record) else { return nil }
@@ -47,13 +43,9 @@ struct DeadLetter {
     let time: Timestamp
     let reason: String
     let pending: PendingAlert
+}
 
-    init(time: Timestamp, reason: String, pending: PendingAlert) {
-        self.time = time
-        self.reason = reason
-        self.pending = pending
-    }
-
+extension DeadLetter {
     init?(_ s: JSONScanner, record root: Int) {
         guard let pending = PendingAlert(s, record: root),
               let raw = s.member("time", ofObjectAt: root).flatMap({ s.string(at: $0) }),

@@ -91,13 +91,6 @@ enum DetectionFinding {
 
     /// OCSF's severity_id: 1 Informational … 5 Critical, 0 Unknown.
     static func severity(_ level: AlertLevel?) -> (id: Int, name: String) {
-        switch level {
-        case .informational: return (1, "Informational")
-        case .low: return (2, "Low")
-        case .medium: return (3, "Medium")
-        case .high: return (4, "High")
-        case .critical: return (5, "Critical")
-        case nil: return (0, "Unknown")
-        }
+        level.map { ($0.rawValue + 1, ["Informational", "Low", "Medium", "High", "Critical"][$0.rawValue]) } ?? (0, "Unknown")
     }
 }

@@ -24,14 +24,9 @@ public struct DingTalkSettings: Sendable {
 /// Posts a markdown message. DingTalk answers 200 even when it refuses, with the reason in
 /// `errcode`: any non-zero code is a failure (a wrong signature, a keyword or address rule,
 /// sending too fast), kept in the spool, as these hold for every message until fixed.
-final class DingTalkTransport: Transport {
-    private let settings: DingTalkSettings
-    private let client: APIClient
-
-    init(_ settings: DingTalkSettings) {
-        self.settings = settings
-        client = APIClient(settings.endpoint)
-    }
+struct DingTalkTransport: Transport {
+    let settings: DingTalkSettings
+    let client: APIClient
 
     func send(_ message: Message) throws {
         let url = DingTalkTransport.signedURL(settings, at: Date())

@@ -72,16 +72,16 @@ public final class Notifier {
         transports = targets.map { target in
             switch target.kind {
             case .console: return ConsoleTransport(output: output, colour: colour, width: width)
-            case .smtp(let settings): return SMTPTransport(settings)
-            case .webhook(let settings): return WebhookTransport(settings)
-            case .syslog(let settings): return SyslogTransport(settings)
+            case .smtp(let settings): return SMTPTransport(settings: settings)
+            case .webhook(let settings): return WebhookTransport(settings: settings, client: APIClient(settings.endpoint))
+            case .syslog(let settings): return SyslogTransport(settings: settings)
             case .file(let path, let ocsf): return FileTransport(path: path, ocsf: ocsf)
             case .exec(let program, let arguments, let timeout): return ExecTransport(program: program, arguments: arguments, timeout: timeout)
-            case .pagerduty(let settings): return PagerDutyTransport(settings)
-            case .opsgenie(let settings): return OpsgenieTransport(settings)
-            case .dingtalk(let settings): return DingTalkTransport(settings)
-            case .splunk(let settings): return SplunkTransport(settings)
-            case .sns(let settings): return SNSTransport(settings)
+            case .pagerduty(let settings): return PagerDutyTransport(settings: settings, client: APIClient(settings.endpoint))
+            case .opsgenie(let settings): return OpsgenieTransport(settings: settings, client: APIClient(settings.endpoint))
+            case .dingtalk(let settings): return DingTalkTransport(settings: settings, client: APIClient(settings.endpoint))
+            case .splunk(let settings): return SplunkTransport(settings: settings, client: APIClient(settings.endpoint))
+            case .sns(let settings): return SNSTransport(settings: settings, client: APIClient(settings.endpoint))
             }
         }
     }

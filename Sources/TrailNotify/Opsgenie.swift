@@ -19,14 +19,9 @@ public struct OpsgenieSettings: Sendable {
 
 /// Creates one Opsgenie alert per message, its alias the alert id: Opsgenie folds a second
 /// create with an open alert's alias into that alert, so a resend does not page twice.
-final class OpsgenieTransport: Transport {
-    private let settings: OpsgenieSettings
-    private let client: APIClient
-
-    init(_ settings: OpsgenieSettings) {
-        self.settings = settings
-        client = APIClient(settings.endpoint)
-    }
+struct OpsgenieTransport: Transport {
+    let settings: OpsgenieSettings
+    let client: APIClient
 
     func send(_ message: Message) throws {
         let response = try client.post(OpsgenieTransport.alert(message), headers: [
@@ -60,13 +55,5 @@ final class OpsgenieTransport: Transport {
     }
 
     /// P1 for critical … P5 for informational (and an alert without a known level).
-    static func priority(_ level: AlertLevel?) -> String {
-        switch level {
-        case .critical: return "P1"
-        case .high: return "P2"
-        case .medium: return "P3"
-        case .low: return "P4"
-        case .informational, nil: return "P5"
-        }
-    }
+    static func priority(_ level: AlertLevel?) -> String { "P\(5 - (level ?? .informational).rawValue)" }
 }

@@ -19,14 +19,9 @@ public struct PagerDutySettings: Sendable {
 
 /// Triggers one PagerDuty event per message: `dedup_key` is the alert id, so a message sent
 /// again after a lost reply updates the same incident instead of opening a second one.
-final class PagerDutyTransport: Transport {
-    private let settings: PagerDutySettings
-    private let client: APIClient
-
-    init(_ settings: PagerDutySettings) {
-        self.settings = settings
-        client = APIClient(settings.endpoint)
-    }
+struct PagerDutyTransport: Transport {
+    let settings: PagerDutySettings
+    let client: APIClient
 
     func send(_ message: Message) throws {
         let response = try client.post(PagerDutyTransport.event(message, routingKey: settings.routingKey),
@@ -74,13 +69,9 @@ final class PagerDutyTransport: Transport {
         return w.bytes
     }
 
-    /// PagerDuty's four severities; an alert without a known level counts as informational.
+    /// PagerDuty's four severities, by level from informational up; an alert without a known
+    /// level counts as informational.
     static func severity(_ level: AlertLevel?) -> String {
-        switch level {
-        case .critical: return "critical"
-        case .high: return "error"
-        case .medium: return "warning"
-        case .low, .informational, nil: return "info"
-        }
+        ["info", "info", "warning", "error", "critical"][(level ?? .informational).rawValue]
     }
 }

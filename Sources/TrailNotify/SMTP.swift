@@ -42,10 +42,8 @@ public struct SMTPSettings: Sendable {
 }
 
 /// Sends mail through TrailNetwork's libcurl mail submission.
-final class SMTPTransport: Transport {
-    private let settings: SMTPSettings
-
-    init(_ settings: SMTPSettings) { self.settings = settings }
+struct SMTPTransport: Transport {
+    let settings: SMTPSettings
 
     func send(_ message: Message) throws {
         do {

@@ -46,14 +46,9 @@ public struct SNSSettings: Sendable {
 /// Publishes each message to the topic: the JSON record for the machines (SQS, Lambda, HTTP,
 /// Firehose), the subject and body for mail, the subject for SMS, and message attributes
 /// `level` and `rule` that subscription filter policies route on.
-final class SNSTransport: Transport {
-    private let settings: SNSSettings
-    private let client: APIClient
-
-    init(_ settings: SNSSettings) {
-        self.settings = settings
-        client = APIClient(settings.endpoint)
-    }
+struct SNSTransport: Transport {
+    let settings: SNSSettings
+    let client: APIClient
 
     func send(_ message: Message) throws {
         let body = Array(SNSTransport.form(SNSTransport.publish(message, topic: settings.topicARN)).utf8)

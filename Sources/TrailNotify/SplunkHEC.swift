@@ -36,14 +36,9 @@ public struct SplunkSettings: Sendable {
 /// Sends each message as one HEC event: the alert record (with its `notify` id) or its OCSF
 /// finding as `event`,
 /// the alert's time as `time`, so Splunk files it when it happened, not when it arrived.
-final class SplunkTransport: Transport {
-    private let settings: SplunkSettings
-    private let client: APIClient
-
-    init(_ settings: SplunkSettings) {
-        self.settings = settings
-        client = APIClient(settings.endpoint)
-    }
+struct SplunkTransport: Transport {
+    let settings: SplunkSettings
+    let client: APIClient
 
     func send(_ message: Message) throws {
         let response = try client.post(SplunkTransport.event(message, settings), headers: [

@@ -30,21 +30,12 @@ public struct SyslogSettings: Sendable {
     }
 }
 
-final class SyslogTransport: Transport {
-    private let settings: SyslogSettings
+struct SyslogTransport: Transport {
+    let settings: SyslogSettings
     private let hostname = ProcessInfo.processInfo.hostName
 
-    init(_ settings: SyslogSettings) { self.settings = settings }
-
-    static func severity(_ level: AlertLevel?) -> Int32 {
-        switch level {
-        case .critical: return 2
-        case .high: return 3
-        case .medium: return 4
-        case .low: return 5
-        default: return 6
-        }
-    }
+    /// Critical 2 (crit) … low 5 (notice); informational, and an alert without a known level, 6 (info).
+    static func severity(_ level: AlertLevel?) -> Int32 { 6 - Int32((level ?? .informational).rawValue) }
 
     func send(_ message: Message) throws {
         let severity = SyslogTransport.severity(message.level)

@@ -11,17 +11,11 @@ protocol Transport {
 }
 
 /// stdout: the one-line form, coloured on a terminal; a digest as its text.
-final class ConsoleTransport: Transport {
-    private let output: OutputWriter
-    private let colour: Bool
+struct ConsoleTransport: Transport {
+    let output: OutputWriter
+    let colour: Bool
     /// A terminal's columns: each alert's line fits in one.
-    private let width: Int?
-
-    init(output: OutputWriter, colour: Bool, width: Int?) {
-        self.output = output
-        self.colour = colour
-        self.width = width
-    }
+    let width: Int?
 
     func send(_ message: Message) throws {
         if message.alertIDs.count == 1, !message.hasLineTemplate, let line = message.alertLine {
@@ -38,14 +32,9 @@ final class ConsoleTransport: Transport {
 /// `file:///var/log/trail/alerts.ndjson`: one JSON line per message (`format=ocsf`: an OCSF
 /// Detection Finding), appended with one write(2) on an O_APPEND descriptor, so concurrent
 /// writers do not interleave lines.
-final class FileTransport: Transport {
-    private let path: String
-    private let ocsf: Bool
-
-    init(path: String, ocsf: Bool = false) {
-        self.path = path
-        self.ocsf = ocsf
-    }
+struct FileTransport: Transport {
+    let path: String
+    let ocsf: Bool
 
     func send(_ message: Message) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
@@ -62,18 +51,12 @@ final class FileTransport: Transport {
 /// environment. A non-zero exit is a failed delivery (retried, then spooled), except 65
 /// (sysexits' EX_DATAERR): the program refuses this message for good (a dead letter). Its
 /// stdout goes to stderr, keeping the alert stream clean.
-final class ExecTransport: Transport {
-    private let program: String
-    private let arguments: [String]
-    private let timeout: TimeInterval
+struct ExecTransport: Transport {
+    let program: String
+    let arguments: [String]
+    let timeout: TimeInterval
     /// EX_DATAERR: the program's way to refuse a message for good.
     static let refused: Int32 = 65
-
-    init(program: String, arguments: [String], timeout: TimeInterval = 60) {
-        self.program = program
-        self.arguments = arguments
-        self.timeout = timeout
-    }
 
     func send(_ message: Message) throws {
         var template = Array("\(NSTemporaryDirectory())/trail-notify-XXXXXX".utf8CString)

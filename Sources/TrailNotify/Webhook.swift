@@ -37,14 +37,9 @@ public struct WebhookSettings: Sendable {
     }
 }
 
-final class WebhookTransport: Transport {
-    private let settings: WebhookSettings
-    private let client: APIClient
-
-    init(_ settings: WebhookSettings) {
-        self.settings = settings
-        client = APIClient(settings.endpoint)
-    }
+struct WebhookTransport: Transport {
+    let settings: WebhookSettings
+    let client: APIClient
 
     func send(_ message: Message) throws {
         let response = try client.post(WebhookTransport.payload(message, format: settings.format), headers: [
@@ -109,13 +104,8 @@ final class WebhookTransport: Transport {
         return w.bytes
     }
 
+    /// By level from informational up; an alert without a known level is grey, as informational.
     static func colour(_ level: AlertLevel?) -> String {
-        switch level {
-        case .critical: return "#7B1FA2"
-        case .high: return "#D32F2F"
-        case .medium: return "#F9A825"
-        case .low: return "#0288D1"
-        default: return "#9E9E9E"
-        }
+        ["#9E9E9E", "#0288D1", "#F9A825", "#D32F2F", "#7B1FA2"][(level ?? .informational).rawValue]
     }
 }

@@ -12,16 +12,10 @@ enum Palette {
 
     static let levels = ["critical", "high", "medium", "low", "informational"]
 
-    static func level(_ level: String) -> String {
-        switch level {
-        case "critical": return "#7b2d8e"
-        case "high": return "#e15759"
-        case "medium": return "#f28e2b"
-        case "low": return "#4e79a7"
-        case "informational": return "#9aa5b1"
-        default: return other
-        }
-    }
+    private static let levelColours = ["critical": "#7b2d8e", "high": "#e15759", "medium": "#f28e2b", "low": "#4e79a7",
+                                       "informational": "#9aa5b1"]
+
+    static func level(_ level: String) -> String { levelColours[level] ?? other }
 
     /// Colours for series ranked largest first; "(other)" is always grey.
     static func colors(for keys: [String]) -> [String] {

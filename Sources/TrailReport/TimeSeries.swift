@@ -27,15 +27,8 @@ public enum BucketWidth: Int64, CaseIterable, Comparable, Sendable {
         return next < all.count ? all[next] : nil
     }
 
-    public var name: String {
-        switch self {
-        case .hour: return "hour"
-        case .day: return "day"
-        case .week: return "week"
-        case .fourWeeks: return "4 weeks"
-        case .year: return "52 weeks"
-        }
-    }
+    /// By width, finest first (the order of `allCases`).
+    public var name: String { ["hour", "day", "week", "4 weeks", "52 weeks"][BucketWidth.allCases.firstIndex(of: self)!] }
 }
 
 /// Counts per key per time bucket, in bounded memory: at most `maxKeys` keys (later keys are

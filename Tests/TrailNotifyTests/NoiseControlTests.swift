@@ -119,7 +119,7 @@ func time(_ text: String) -> Timestamp {
         guard case .webhook(let settings) = target.kind else { Issue.record("not a web hook"); return }
         let message = Message(alert: try #require(Alert(json: Array(alertLine(event: "e1").utf8))), suppressed: 0, templates: target.templates)
         do {
-            try WebhookTransport(settings).send(message)
+            try WebhookTransport(settings: settings, client: APIClient(settings.endpoint)).send(message)
             Issue.record("a closed port accepted the message")
         } catch {
             #expect(!"\(error)".contains("tok-123"))
