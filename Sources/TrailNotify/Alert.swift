@@ -33,16 +33,19 @@ public struct Alert: Sendable {
     public let time: Timestamp?
     public let line: AlertLine
     public var title: String { line.title }
-    public var levelName: String { view.level ?? "-" }
-    public var tags: [String] { view[.tags] }
-    /// What the alert says (the alert contract).
-    public let view: AlertView
+    public let levelName: String
+    public let tags: [String]
+    /// What the alert says (the alert contract), read again from `record` when a message is
+    /// made: a spool holds thousands of pending alerts, and each needs only the fields above.
+    public var view: AlertView {
+        guard let view = AlertView(json: record) else { preconditionFailure("an alert's record is the alert it was read from") }
+        return view
+    }
 
     /// Reads an alert object; nil when it is not one.
     public init?(_ s: JSONScanner, alert root: Int) {
         guard let view = AlertView(s, alert: root), let line = AlertLine(view), let end = try? s.valueEnd(at: root) else { return nil }
-        self.view = view
-        self.line = line
+        (self.line, levelName, tags) = (line, view.level ?? "-", view[.tags])
         ruleID = view.ruleID ?? line.title
         level = AlertLevel(name: view.level ?? "-")
         time = view.timestamp

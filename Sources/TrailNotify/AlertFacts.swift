@@ -32,7 +32,7 @@ public struct AlertFacts: Sendable {
     public let consoleURL: String?
 
     init(_ alert: Alert) {
-        let view = alert.view, event = alert.view.event ?? TrailHeader()
+        let view = alert.view, event = view.event ?? TrailHeader()
         self.alert = alert
         resources = view[.resources]
         actor = event.actorName ?? "-"
