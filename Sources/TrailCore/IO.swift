@@ -111,9 +111,9 @@ public final class LineReader {
 /// Line framing over a buffer that fills a read at a time: where each line ends (its line
 /// break and a carriage return before it left out, empty lines passed over), which lines are
 /// longer than the limit (passed over as they arrive, never held whole), and their numbers.
-/// `LineReader` and `CheckedLineReader` keep the bytes each their own way.
-struct LineSplitter {
-    enum Line {
+/// `LineReader` and `LineBlockReader` keep the bytes each their own way.
+public struct LineSplitter {
+    public enum Line {
         /// A line's bytes in the buffer, and its 1-based number.
         case text(Range<Int>, Int)
         case tooLong(Int)

@@ -58,7 +58,7 @@ public struct NDJSONInput {
                 // Once the output is gone (`| head`), the run ends instead of reading on.
                 try output?.checkWritten()
                 try body(line, RecordLocation(source: name, line: number))
-            }, tooLong: { number in try tooLong(name, number, diagnostics) })
+            }, tooLong: { number in try skipTooLong(name, number, diagnostics) })
         }
     }
 
@@ -77,7 +77,28 @@ public struct NDJSONInput {
                 let location = RecordLocation(source: name, line: number)
                 guard let root = try NDJSONInput.object(scanner, verdict, at: location, diagnostics: diagnostics) else { return }
                 try body(scanner, root, location)
-            }, tooLong: { number in try tooLong(name, number, diagnostics) })
+            }, tooLong: { number in try skipTooLong(name, number, diagnostics) })
+        }
+    }
+
+    /// Like `forEachLine`, a block of lines at a time, each block's `Work` done on one of up to
+    /// `lanes` worker threads while `body` acts on the blocks before it (`LineBlockReader`):
+    /// for a stage whose per-line work can be done apart from its output and state. `body`
+    /// gets each block in input order with its work and the input's name; a line too long is
+    /// for it to report in its place (`skipTooLong`).
+    public func forEachBlock<Work: LineBlockWork>(
+        lanes: Int,
+        work: @escaping () -> Work,
+        flushing output: OutputWriter? = nil,
+        _ body: (LineBlockView, Work, String) throws -> Void
+    ) throws {
+        let reader = LineBlockReader(maxLineLength: maxRecordSize, lanes: lanes, work: work)
+        try forEachInput { fd, name in
+            try reader.forEachBlock(in: fd, flushing: output) { block, done in
+                // Once the output is gone (`| head`), the run ends instead of reading on.
+                try output?.checkWritten()
+                try body(block, done, name)
+            }
         }
     }
 
@@ -93,7 +114,7 @@ public struct NDJSONInput {
     }
 
     /// A line over `maxRecordSize`: reported and skipped, or an error without diagnostics.
-    private func tooLong(_ name: String, _ number: Int, _ diagnostics: Diagnostics?) throws {
+    public func skipTooLong(_ name: String, _ number: Int, _ diagnostics: Diagnostics?) throws {
         guard let diagnostics else { throw RecordTooLong(place: "\(name):\(number)", limit: maxRecordSize) }
         try diagnostics.badRecord(source: name, line: number, "record longer than \(maxRecordSize) bytes; skipped")
     }
@@ -101,42 +122,61 @@ public struct NDJSONInput {
     /// The offset of the line's JSON value after checking it, or nil once a bad line has been
     /// reported (an error with `--strict`).
     public static func value(_ scanner: JSONScanner, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
-        try value(Result { () throws(JSONError) -> Int in try scanner.validateDocument() }, at: location, diagnostics: diagnostics)
-    }
-
-    /// Like `value(_:at:diagnostics:)`, for a line checked already: `verdict` is its value's
-    /// offset or its syntax error.
-    static func value(_ verdict: Result<Int, JSONError>, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
-        switch verdict {
-        case .success(let root): return root
-        case .failure(let error):
-            try diagnostics.badRecord(source: location.source, line: location.line, "invalid JSON: \(error)")
-            return nil
-        }
+        try report(Result { () throws(JSONError) -> Int in try scanner.validateDocument() }.mapError(LineProblem.init),
+                   at: location, diagnostics: diagnostics)
     }
 
     /// Like `value(_:at:diagnostics:)`, for a line that must hold a JSON object.
     public static func object(_ scanner: JSONScanner, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
-        try object(scanner, Result { () throws(JSONError) -> Int in try scanner.validateDocument() }, at: location, diagnostics: diagnostics)
+        try report(checkObject(scanner), at: location, diagnostics: diagnostics)
     }
 
-    /// Like `object(_:at:diagnostics:)`, for a line framed as `TrailHeader` says whose members
-    /// up to `checkedUpTo` (just after a member's value: the header's at least) were checked
-    /// already: only the rest is checked.
-    public static func framedObject(_ scanner: JSONScanner, checkedUpTo: Int, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
-        try value(Result { () throws(JSONError) -> Int in
+    /// Like `object(_:at:diagnostics:)`, for a line checked already: `verdict` is its value's
+    /// offset or its syntax error.
+    static func object(_ scanner: JSONScanner, _ verdict: Result<Int, JSONError>, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
+        try report(checkObject(scanner, verdict), at: location, diagnostics: diagnostics)
+    }
+
+    /// The offset of the line's JSON object after checking it, or what is wrong with the line;
+    /// for a stage that reports it later, in input order.
+    public static func checkObject(_ scanner: JSONScanner) -> Result<Int, LineProblem> {
+        checkObject(scanner, Result { () throws(JSONError) -> Int in try scanner.validateDocument() })
+    }
+
+    private static func checkObject(_ scanner: JSONScanner, _ verdict: Result<Int, JSONError>) -> Result<Int, LineProblem> {
+        verdict.mapError(LineProblem.init).flatMap { root in
+            guard scanner.kind(at: root) == .object else {
+                return .failure(LineProblem("expected a JSON object, found \(scanner.kind(at: root).map { "\($0)" } ?? "nothing")"))
+            }
+            return .success(root)
+        }
+    }
+
+    /// Like `checkObject(_:)`, for a line framed as `TrailHeader` says whose members up to
+    /// `checkedUpTo` (just after a member's value: the header's at least) were checked already:
+    /// only the rest is checked.
+    public static func checkFramedObject(_ scanner: JSONScanner, checkedUpTo: Int) -> Result<Int, LineProblem> {
+        Result { () throws(JSONError) -> Int in
             try scanner.validateObjectRest(from: checkedUpTo)
             return 0
-        }, at: location, diagnostics: diagnostics)
+        }.mapError(LineProblem.init)
     }
 
-    /// Like `object(_:at:diagnostics:)`, for a line checked already (see `value`).
-    static func object(_ scanner: JSONScanner, _ verdict: Result<Int, JSONError>, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
-        guard let root = try value(verdict, at: location, diagnostics: diagnostics) else { return nil }
-        guard scanner.kind(at: root) == .object else {
-            try diagnostics.badRecord(source: location.source, line: location.line, "expected a JSON object, found \(scanner.kind(at: root).map { "\($0)" } ?? "nothing")")
+    /// The line's value, or nil once its problem is reported (an error with `--strict`).
+    private static func report(_ checked: Result<Int, LineProblem>, at location: RecordLocation, diagnostics: Diagnostics) throws -> Int? {
+        switch checked {
+        case .success(let root): return root
+        case .failure(let problem):
+            try diagnostics.badRecord(source: location.source, line: location.line, problem.description)
             return nil
         }
-        return root
     }
+}
+
+/// Why a line is not a record a stage takes, as reported in its place (`source:line: …`).
+public struct LineProblem: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+    init(_ error: JSONError) { description = "invalid JSON: \(error)" }
 }

@@ -14,6 +14,8 @@ public struct MatchRun {
     /// `state` is the correlation state file's path; `feed` and `part` are --detections-only's.
     public var placeholders, state, lateness, stats, feed: String?
     public var deferCommit = false, resetState = false
+    /// Blocks of lines matched at once, each on its own thread (`Matcher.lanes`).
+    public var threads = Matcher.defaultLanes
     public var part = 0, correlationBuffer = Matcher.defaultCorrelationBuffer, maxRecordSize = LineReader.defaultMaxLineLength
 
     public init() {}
@@ -35,6 +37,7 @@ public struct MatchRun {
         case .match, .correlationsOnly:
             if let feed { try matcher.feedCorrelations(to: feed, part: part) }
             matcher.limitCorrelationBuffer(to: correlationBuffer)
+            matcher.lanes = threads
             let status = task == .correlationsOnly ? try matcher.runCorrelations(inputs: inputs, maxRecordSize: maxRecordSize)
                 : try matcher.run(inputs: inputs, state: stateFile, maxRecordSize: maxRecordSize)
             if let stats { try matcher.stats.write(to: stats) }

@@ -1,44 +1,35 @@
+import Foundation
 import TrailCore
 
 /// Runs rules over a stream of flattened events and writes one alert line per match,
 /// following the alert contract: `{"alert":{"rule":{…},"time":…},"event":{…}}`; correlation
 /// alerts add `alert.correlation` (type, group, count, the contributing event ids).
 public final class Matcher {
-    private let rules: [Rule]
+    /// The rules, their index and what a match leads to, read by every lane.
+    private let plan: MatchPlan
     private let correlations: [CorrelationRule]
-    private let index: RuleIndex
-    /// Per rule: some correlation counts its matches.
-    private let referenced: [Bool]
-    /// Per rule: its own alerts are replaced by its correlations' (Sigma's `generate: false`).
-    private let silenced: [Bool]
     let engine: CorrelationEngine?
     /// With `--detections-only`: where events that feed correlations go instead of `engine`.
     private var feed: CorrelationFeed?
-    /// Per rule and per correlation: its `alert.rule` object, written once, copied into each alert.
-    private let ruleObjects: [[UInt8]]
+    /// Per correlation: its `alert.rule` object, written once, copied into each alert.
     private let correlationObjects: [[UInt8]]
     private let output: OutputWriter
     let diagnostics: Diagnostics
+    /// Matches the events handed over one at a time (`match(_:event:)`).
+    private let lane: MatchLane
+    /// For correlation alerts, written here in input order.
     private var alert = AlertWriter()
-    private var candidates: [Int] = []
-    /// Per line: where the header members the rule index reads start.
-    private var header: [Int] = []
-    private var matched: [Int] = []
-    /// The members of the event matched, read once for the index and every rule tried.
-    private let top = TopMembers()
     private var resourceNames = ResourceNames()
     private let missingHeader = MissingHeader()
     private var untimed = 0
     public private(set) var alertsWritten = 0
     public private(set) var linesRead = 0
-    /// Whether every line's `trail.time` is read: for the watermark (with state) or the
-    /// run's newest event (with `--stats`).
-    private let readsTime: Bool
-    /// The newest event time seen in this run (nanoseconds), when `readsTime`.
+    /// The newest event time seen in this run (nanoseconds), when the lines' times are read:
+    /// for the watermark (with state) or with `--stats`.
     public private(set) var newestEvent: Int64?
-
-    private static let timePath = JSONPath("trail.time")
-    private static let idPath = JSONPath("trail.id")
+    /// How many blocks of lines are matched at once, each on its own thread: one per core.
+    public var lanes = Matcher.defaultLanes
+    public static var defaultLanes: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// Default allowed lateness with state: CloudTrail delivers most events within 15 minutes.
     public static let defaultLateness: Int64 = 15 * 60 * 1_000_000_000
@@ -57,26 +48,12 @@ public final class Matcher {
     /// at its end, however it was ordered (backfills of trails read folder by folder).
     public init(rules: [Rule], correlations: [CorrelationRule] = [], lateness: Int64? = nil, readsTime: Bool = false,
                 output: OutputWriter, diagnostics: Diagnostics) {
-        self.rules = rules
         self.correlations = correlations
         // Windows close on the time of any event: with state, or when some window is decided at its close.
-        self.readsTime = readsTime || (lateness != nil && !correlations.isEmpty) || correlations.contains { $0.threshold.decidedAtClose }
-        index = RuleIndex(rules, readsTime: self.readsTime)
-        var referenced = Array(repeating: false, count: rules.count)
-        var generating = Array(repeating: false, count: rules.count)
-        for c in correlations {
-            for r in c.ruleIndices where r < rules.count {
-                referenced[r] = true
-                if c.generate { generating[r] = true }
-            }
-        }
-        self.referenced = referenced
-        silenced = rules.indices.map { referenced[$0] && !generating[$0] }
+        let readsTime = readsTime || (lateness != nil && !correlations.isEmpty) || correlations.contains { $0.threshold.decidedAtClose }
+        plan = MatchPlan(rules: rules, correlations: correlations, readsTime: readsTime, strict: diagnostics.strict)
+        lane = MatchLane(plan)
         engine = correlations.isEmpty ? nil : CorrelationEngine(correlations: correlations, rules: rules, lateness: lateness)
-        ruleObjects = rules.map {
-            AlertWriter.ruleObject(id: $0.id, title: $0.title, level: $0.level, tags: $0.tags, references: $0.references,
-                                   runbook: $0.guidance.runbook, falsePositives: $0.guidance.falsePositives)
-        }
         correlationObjects = correlations.map {
             AlertWriter.ruleObject(id: $0.id, title: $0.title, level: $0.level, tags: $0.tags, references: $0.references,
                                    runbook: $0.guidance.runbook, falsePositives: $0.guidance.falsePositives)
@@ -95,9 +72,9 @@ public final class Matcher {
     /// wait for the next run; without it the end of the input is the end of the stream.
     public func run(inputs: [String], state: StateFile? = nil, maxRecordSize: Int = LineReader.defaultMaxLineLength) throws -> ExitStatus {
         if let state { try engine?.load(from: state) }
-        try NDJSONInput(inputs, maxRecordSize: maxRecordSize).forEachLine(diagnostics: diagnostics, flushing: output) { line, location in
-            try match(line: line, at: location)
-            if let failure = engine?.spillFailure { throw failure }
+        let input = NDJSONInput(inputs, maxRecordSize: maxRecordSize)
+        try input.forEachBlock(lanes: lanes, work: { [plan] in MatchLane(plan) }, flushing: output) { block, lane, source in
+            try act(on: block, lane, source: source, input: input)
         }
         finish(keepPending: state != nil)
         if let failure = engine?.spillFailure { throw failure }
@@ -112,7 +89,7 @@ public final class Matcher {
     /// to `path` keyed by group (`CorrelationFeed`), for `--correlations-only` to correlate.
     public func feedCorrelations(to path: String, part: Int) throws {
         guard let engine else { return }
-        feed = CorrelationFeed(output: try CorrelationFeed.open(path), correlations: engine.correlations, ruleCount: rules.count, part: part)
+        feed = CorrelationFeed(output: try CorrelationFeed.open(path), correlations: engine.correlations, ruleCount: plan.rules.count, part: part)
     }
 
     /// Reads the state as `run` would, to fail before a scheduled run takes any input.
@@ -137,77 +114,80 @@ public final class Matcher {
         return stats
     }
 
-    /// Matches one input line. Most events of a trail are routine calls no rule names; for a
-    /// line trail-flatten wrote, the rule index decides that from the `trail` header, and the
-    /// line is passed over once its header is checked, since checking the whole event would
-    /// cost more than everything else done with it (see `TrailHeader`). Every event a rule
-    /// examines is checked in full first, and any other line too: a bad one is reported and
-    /// skipped. With `--strict` every line is checked in full. A line without the `trail`
-    /// header is not an event (rules are written against the header): reported, not matched.
-    func match(line: UnsafeRawBufferPointer, at location: RecordLocation) throws {
-        linesRead += 1
-        let s = JSONScanner(line)
-        if !diagnostics.strict, let headerEnd = index.readHeader(s, into: &header) {
-            if let member = index.timeMember, header[member] >= 0 { observeTime(s, header[member]) }
-            top.read(s, root: 0, headerEnd: headerEnd)
-            index.candidates(s, 0, header: header, top: top, into: &candidates)
-            guard !candidates.isEmpty, try NDJSONInput.framedObject(s, checkedUpTo: top.checkedEnd ?? headerEnd, at: location, diagnostics: diagnostics) != nil else { return }
-            try report(evaluate(s, event: 0), at: location)
-        } else {
-            guard let root = try NDJSONInput.object(s, at: location, diagnostics: diagnostics) else { return }
-            guard TrailHeader.position(s, event: root) != nil else { return try missingHeader.skip(location, diagnostics) }
-            try report(match(s, event: root), at: location)
+    /// Acts on a block's lines in input order, as its lane found them: reports each bad line,
+    /// writes the alerts, hands the matched events to the correlations.
+    private func act(on block: LineBlockView, _ lane: MatchLane, source: String, input: NDJSONInput) throws {
+        var next = 0
+        for (k, line) in block.lines.enumerated() {
+            guard case .text(let range, let number) = line else {
+                if case .tooLong(let number) = line { try input.skipTooLong(source, number, diagnostics) }
+                continue
+            }
+            linesRead += 1
+            if plan.readsTime { observeTime(lane.times[k]) }
+            guard next < lane.outcomes.count, lane.outcomes[next].line == k else { continue }
+            try act(on: lane.outcomes[next], lane, JSONScanner(block.text(range)), at: RecordLocation(source: source, line: number))
+            next += 1
+            if let failure = engine?.spillFailure { throw failure }
         }
     }
 
-    private func report(_ problem: String?, at location: RecordLocation) throws {
-        if let problem { try diagnostics.badRecord(source: location.source, line: location.line, problem) }
+    /// Matches one input line (see `MatchLane.match(line:at:)`).
+    func match(line: UnsafeRawBufferPointer, at location: RecordLocation) throws {
+        linesRead += 1
+        let s = JSONScanner(line)
+        lane.reset(lineCount: 1)
+        lane.match(line: s, at: 0)
+        if plan.readsTime { observeTime(lane.times[0]) }
+        if let outcome = lane.outcomes.first { try act(on: outcome, lane, s, at: location) }
     }
 
     /// Matches one event, checked before. Returns why the event was left out of correlations,
     /// when its time was there but unusable.
     @discardableResult
     public func match(_ s: JSONScanner, event root: Int) -> String? {
-        top.read(s, root: root)
-        if readsTime, let at = top.value(s, at: Matcher.timePath) { observeTime(s, at) }
-        index.candidates(s, root, top: top, into: &candidates)
-        guard !candidates.isEmpty else { return nil }
-        return evaluate(s, event: root)
+        lane.reset(lineCount: 1)
+        lane.match(s, event: root, line: 0)
+        if plan.readsTime { observeTime(lane.times[0]) }
+        guard let outcome = lane.outcomes.first else { return nil }
+        writeAlerts(outcome, lane)
+        return correlate(outcome, s)
     }
 
-    /// Tries the candidate rules on a checked event, writing its alerts and handing its
-    /// matches to the correlations; returns why a time given was not usable for them.
-    private func evaluate(_ s: JSONScanner, event root: Int) -> String? {
-        matched.removeAll(keepingCapacity: true)
-        for r in candidates where rules[r].matches(s, event: root, top) {
-            if !silenced[r] { writeAlert(r, s, event: root) }
-            if referenced[r] { matched.append(r) }
+    /// Acts on what a lane found on one line: its problem reported, or its alerts written
+    /// and its event handed to the correlations.
+    private func act(on outcome: LineOutcome, _ lane: MatchLane, _ s: JSONScanner, at location: RecordLocation) throws {
+        if let problem = outcome.problem {
+            return try diagnostics.badRecord(source: location.source, line: location.line, problem.description)
         }
-        guard !matched.isEmpty, let engine, let raw = Matcher.eventText(s, root) else { return nil }
-        guard let timeAt = top.value(s, at: Matcher.timePath), s.kind(at: timeAt) != .null else {
-            untimed += 1
-            return nil
-        }
-        let time: Int64
-        switch EventTime.read(s, timeAt) {
-        case .nanoseconds(let t): time = t
-        case .outOfRange: return "event time out of range"
-        case .notATime: return "event time \(s.text(at: timeAt).map(JSONWriter.quoted) ?? "") is not an RFC 3339 time of years 0001-9999"
-        }
-        let id = top.value(s, at: Matcher.idPath).flatMap { s.string(at: $0) } ?? ""
+        if outcome.missingHeader { return try missingHeader.skip(location, diagnostics) }
+        writeAlerts(outcome, lane)
+        if let problem = correlate(outcome, s) { try diagnostics.badRecord(source: location.source, line: location.line, problem) }
+    }
+
+    private func writeAlerts(_ outcome: LineOutcome, _ lane: MatchLane) {
+        guard outcome.alertCount > 0 else { return }
+        lane.alertText.withUnsafeBytes { output.write(UnsafeRawBufferPointer(rebasing: $0[outcome.alerts])) }
+        alertsWritten += outcome.alertCount
+    }
+
+    /// Hands a matched event to the correlations (or the feed); returns why its time was not
+    /// usable for them, when it was there but was not.
+    private func correlate(_ outcome: LineOutcome, _ s: JSONScanner) -> String? {
+        if outcome.untimed { untimed += 1 }
+        guard outcome.timeProblem == nil else { return outcome.timeProblem }
+        guard !outcome.matched.isEmpty, let engine else { return nil }
         if let feed {
-            feed.add(time: time, id: id, matched: matched, s, event: root)
-            return nil
+            feed.add(time: outcome.time, id: outcome.id, matched: outcome.matched, s, event: outcome.root)
+        } else if let raw = MatchLane.eventText(s, outcome.root) {
+            engine.add(time: outcome.time, id: outcome.id, matched: outcome.matched, event: raw, fire: writeCorrelationAlert)
         }
-        engine.add(time: time, id: id, matched: matched, event: raw, fire: writeCorrelationAlert)
         return nil
     }
 
-    /// The event time at `at` (a header's or an event's), for the newest event and the
-    /// correlations' watermark.
-    private func observeTime(_ s: JSONScanner, _ at: Int) {
-        // A time out of range (reported when a correlation needs it) must not move the watermark.
-        guard case .nanoseconds(let time) = EventTime.read(s, at) else { return }
+    /// A line's event time, for the newest event and the correlations' watermark.
+    private func observeTime(_ time: Int64) {
+        guard time != .min else { return }
         if newestEvent.map({ time > $0 }) ?? true { newestEvent = time }
         engine?.observe(time)
     }
@@ -216,7 +196,7 @@ public final class Matcher {
     /// unless they wait for the next run), and reports the events correlations could not use.
     public func finish(keepPending: Bool) {
         if let feed {
-            feed.finish(newest: readsTime ? newestEvent : nil)
+            feed.finish(newest: plan.readsTime ? newestEvent : nil)
         } else if let engine {
             if keepPending {
                 engine.releaseUpToWatermark(fire: writeCorrelationAlert)
@@ -229,23 +209,6 @@ public final class Matcher {
         }
         if untimed > 0 { diagnostics.warn("\(untimed) events without a trail.time were left out of correlations") }
         output.flush()
-    }
-
-    private func writeAlert(_ r: Int, _ s: JSONScanner, event root: Int) {
-        alert.begin(rule: ruleObjects[r])
-        alert.time(s, at: top.value(s, at: Matcher.timePath))
-        rules[r].guidance.writeResources(s, event: root, top, names: &resourceNames, into: &alert)
-        output.writeLine(alert.finish(event: Matcher.eventText(s, root)))
-        alertsWritten += 1
-    }
-
-    /// The event's JSON text. An event that is a whole document (at 0, checked) is the document
-    /// without its trailing whitespace: an alert copies the line without scanning it again.
-    private static func eventText(_ s: JSONScanner, _ root: Int) -> UnsafeRawBufferPointer? {
-        guard root == 0 else { return s.raw(at: root) }
-        var end = s.bytes.count
-        while end > 0, s.bytes[end - 1] == 0x20 || s.bytes[end - 1] == 0x0A || s.bytes[end - 1] == 0x0D || s.bytes[end - 1] == 0x09 { end -= 1 }
-        return UnsafeRawBufferPointer(rebasing: s.bytes[0..<end])
     }
 
     func writeCorrelationAlert(_ hit: CorrelationHit, _ last: CorrelationEngine.Pending) {

@@ -107,6 +107,9 @@ struct TrailMatchCommand: ParsableCommand {
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Threads matching blocks of lines at once (default: one per core); alerts and their order are the same for any number.", valueName: "n"))
+    var threads: Int?
+
     @OptionGroup var records: RecordSizeOption
 
     @OptionGroup var strict: StrictOption
@@ -121,6 +124,7 @@ struct TrailMatchCommand: ParsableCommand {
         if detectionsOnly || correlationsOnly, state.state != nil || lateness != nil {
             throw ValidationError("--detections-only and --correlations-only split one whole stream: --state and --lateness do not go with them")
         }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
         guard (0..<(1 << 22)).contains(part) else { throw ValidationError("--part must be between 0 and 4194303") }
         do {
             _ = try tune.map(CorrelationTuning.init)
@@ -137,6 +141,7 @@ struct TrailMatchCommand: ParsableCommand {
         (job.state, job.deferCommit, job.resetState, job.stats) = (state.statePath, state.deferCommit, state.resetState, stats.stats)
         (job.feed, job.part, job.correlationBuffer) = (feed, part, correlationBuffer)
         (job.inputs, job.maxRecordSize) = (inputs, records.maxRecordSize)
+        if let threads { job.threads = threads }
         CommandLineTool.run("trail-match", strict) { diagnostics, output in try job.run(diagnostics: diagnostics, output: output) }
     }
 }
