@@ -27,9 +27,11 @@ public final class Matcher {
     /// The newest event time seen in this run (nanoseconds), when the lines' times are read:
     /// for the watermark (with state) or with `--stats`.
     public private(set) var newestEvent: Int64?
-    /// How many blocks of lines are matched at once, each on its own thread: one per core.
+    /// How many blocks of lines are matched at once, each on its own thread.
     public var lanes = Matcher.defaultLanes
-    public static var defaultLanes: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// One per core, up to 8: each lane holds a block in flight (1 MiB and its alerts), and
+    /// the reading thread, which acts on every block, is the limit beyond a few.
+    public static var defaultLanes: Int { min(ProcessInfo.processInfo.activeProcessorCount, 8) }
 
     /// Default allowed lateness with state: CloudTrail delivers most events within 15 minutes.
     public static let defaultLateness: Int64 = 15 * 60 * 1_000_000_000
