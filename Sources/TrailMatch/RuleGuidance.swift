@@ -30,10 +30,10 @@ public struct RuleGuidance: Sendable {
     static func read(_ map: Node.Mapping, fail: (Node?, String) -> RuleProblem) throws -> RuleGuidance {
         var guidance = RuleGuidance()
         if let node = map["runbook"] {
-            guard let text = node.string, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard let text = node.string?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
                 throw fail(node, "runbook must be text whose first line says what to do")
             }
-            guidance.runbook = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guidance.runbook = text
         }
         if let node = map["falsepositives"] {
             let items = node.sequence.map(Array.init) ?? [node]
