@@ -23,6 +23,22 @@ final class CorrelationEngine {
         var event: [UInt8]
         /// On a cluster, what this copy of the event counts for (`FeedScope`); nil: everything.
         var scope: FeedScope? = nil
+        /// What correlations read of the event, read where it was matched; a reading not
+        /// here (an event from state, a chained correlation's slot) is read from `event`.
+        var readings: [Reading] = []
+    }
+
+    /// What a correlation reads of an event for one of its rules (a slot): the measured value
+    /// (nil: the event lacks it and is not counted) and the group-by values. Read on the lane
+    /// that matched the event, from its walk of the event: the end of the input only counts.
+    struct Reading: Sendable {
+        var correlation: Int
+        var slot: Int
+        var value: String?
+        var group: [String?]
+
+        /// About what the reading takes in memory.
+        var byteCount: Int { 48 + (value?.utf8.count ?? 0) + group.reduce(0) { $0 + 16 + ($1?.utf8.count ?? 0) } }
     }
 
     let correlations: [CorrelationRule]
@@ -34,6 +50,8 @@ final class CorrelationEngine {
     private var seq: Int64 = 0
     /// Per correlation: group key (the group-by values as a JSON array) → window.
     private(set) var windows: [[String: [WindowEntry]]]
+    /// The top-level members of the event being processed.
+    private let top = TopMembers()
     /// Per correlation decided when its windows close: the newest event of each open window
     /// (the alert's event), and the windows' ends in the order they opened.
     private var newest: [[String: [UInt8]]]
@@ -92,7 +110,7 @@ final class CorrelationEngine {
     /// Takes one event that matched referenced rules `matched`; calls `fire` for every alert
     /// the events released by the advancing watermark raise.
     func add(time: Int64, id: String, matched: [Int], event: UnsafeRawBufferPointer, scope: FeedScope? = nil,
-             fire: (CorrelationHit, Pending) -> Void) {
+             readings: [Reading] = [], fire: (CorrelationHit, Pending) -> Void) {
         guard spillFailure == nil else { return }
         if let watermark, time < watermark {
             tooLate += 1
@@ -113,11 +131,11 @@ final class CorrelationEngine {
                 k -= 1
             }
         }
-        pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event), scope: scope), at: low)
+        pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event), scope: scope, readings: readings), at: low)
         observe(time)
         if lateness == nil, let spillLimit {
-            // The event's bytes and about what its entry, id and rule list take besides.
-            pendingBytes += event.count + id.utf8.count + 8 * matched.count + 160
+            // The event's bytes and about what its entry, id, rule list and readings take besides.
+            pendingBytes += event.count + id.utf8.count + 8 * matched.count + 160 + readings.reduce(0) { $0 + $1.byteCount }
             if pendingBytes > spillLimit { spillPending() }
         }
         if let watermark { release(before: watermark, fire: fire) }
@@ -206,7 +224,14 @@ final class CorrelationEngine {
         var fired: [Bool] = []
         event.event.withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            let root = s.skipWhitespace(0)
+            var walked = false
+            func reading(_ c: Int, _ slot: Int) -> Reading {
+                if let read = event.readings.first(where: { $0.correlation == c && $0.slot == slot }) { return read }
+                // One walk of the event's top level serves every reading made here.
+                if !walked { top.read(s, root: s.skipWhitespace(0)) }
+                walked = true
+                return CorrelationEngine.reading(s, top, c, slot: slot, of: correlations[c])
+            }
             func matched(_ source: Int) -> Bool {
                 source < rules.count ? event.rules.contains(source) : fired.count > source - rules.count && fired[source - rules.count]
             }
@@ -215,11 +240,11 @@ final class CorrelationEngine {
                 guard correlations[c].ruleIndices.contains(where: matched) else { continue }
                 let correlation = correlations[c]
                 var byGroup: [String: (group: [String?], entries: [WindowEntry])] = [:]
-                for (slot, source) in correlation.ruleIndices.enumerated() {
-                    guard matched(source), let value = CorrelationEngine.value(s, root, correlation, slot) else { continue }
-                    let group = correlation.groupPaths[slot].map { path in s.value(at: path, from: root).flatMap { s.text(at: $0) } }
-                    let key = CorrelationEngine.key(group)
-                    byGroup[key, default: (group, [])].entries.append(WindowEntry(time: event.time, id: event.id, slot: slot, value: value))
+                for (slot, source) in correlation.ruleIndices.enumerated() where matched(source) {
+                    let read = reading(c, slot)
+                    guard let value = read.value else { continue }
+                    byGroup[CorrelationEngine.key(read.group), default: (read.group, [])].entries
+                        .append(WindowEntry(time: event.time, id: event.id, slot: slot, value: value))
                 }
                 var hit = false
                 for key in byGroup.keys.sorted() where event.scope?.group.map({ $0 == key }) ?? true {
@@ -228,10 +253,11 @@ final class CorrelationEngine {
                         open(c, key, entries, event, fire: fire)
                         continue
                     }
-                    var window = windows[c][key] ?? []
-                    let result = correlation.advance(&window, with: entries)
-                    windows[c][key] = window.isEmpty ? nil : window
+                    // Advanced in place: a copy of the window per event would cost as much as the window.
+                    let result = correlation.advance(&windows[c][key, default: []], with: entries)
                     if let result {
+                        // A window is left empty only when it fired.
+                        if windows[c][key]?.isEmpty == true { windows[c][key] = nil }
                         hit = true
                         if !silenced[c] { fire(CorrelationHit(correlation: c, group: group, measure: result.measure, entries: result.used), event) }
                     }
@@ -244,13 +270,39 @@ final class CorrelationEngine {
         }
     }
 
+    /// What correlation `c` reads of an event for its rule at `slot`.
+    static func reading(_ s: JSONScanner, _ top: TopMembers, _ c: Int, slot: Int, of correlation: CorrelationRule) -> Reading {
+        Reading(correlation: c, slot: slot, value: value(s, top, correlation, slot),
+                group: correlation.groupPaths[slot].map { path in top.value(s, at: path).flatMap { s.text(at: $0) } })
+    }
+
+    /// The readings of the rules `matched` for the correlations that count them: `slots[r]`
+    /// lists rule r's places, as (correlation, slot).
+    static func readings(_ s: JSONScanner, _ top: TopMembers, matched: [Int], slots: [[(correlation: Int, slot: Int)]],
+                         correlations: [CorrelationRule]) -> [Reading] {
+        var readings: [Reading] = []
+        for r in matched {
+            for (c, slot) in slots[r] { readings.append(reading(s, top, c, slot: slot, of: correlations[c])) }
+        }
+        return readings
+    }
+
+    /// Per rule: the correlations that count it, and its slot in each.
+    static func slots(of correlations: [CorrelationRule], ruleCount: Int) -> [[(correlation: Int, slot: Int)]] {
+        var slots = Array(repeating: [(correlation: Int, slot: Int)](), count: ruleCount)
+        for (c, correlation) in correlations.enumerated() {
+            for (slot, source) in correlation.ruleIndices.enumerated() where source < ruleCount { slots[source].append((c, slot)) }
+        }
+        return slots
+    }
+
     /// The measured value of a slot's event: its field's text, the fields' values as a JSON
     /// array when there are several, a number for the numeric kinds; "" when nothing is
     /// measured; nil when the event lacks what is measured (it is not counted).
-    static func value(_ s: JSONScanner, _ root: Int, _ c: CorrelationRule, _ slot: Int) -> String? {
+    static func value(_ s: JSONScanner, _ top: TopMembers, _ c: CorrelationRule, _ slot: Int) -> String? {
         let paths = c.fieldPaths[slot]
         if paths.isEmpty { return "" }
-        let texts = paths.map { s.value(at: $0, from: root).flatMap { s.text(at: $0) } }
+        let texts = paths.map { top.value(s, at: $0).flatMap { s.text(at: $0) } }
         if paths.count == 1 {
             guard let text = texts[0] else { return nil }
             if c.kind.isNumeric { return Double(text).flatMap { $0.isFinite ? text : nil } }

@@ -5,6 +5,9 @@ import TrailCore
 final class MatchPlan: @unchecked Sendable {
     // @unchecked: nothing here changes after `init`; the rules and the index are read only.
     let rules: [Rule]
+    let correlations: [CorrelationRule]
+    /// Per rule: the correlations that count it, and its slot in each.
+    let slots: [[(correlation: Int, slot: Int)]]
     let index: RuleIndex
     /// Per rule: some correlation counts its matches.
     let referenced: [Bool]
@@ -21,6 +24,8 @@ final class MatchPlan: @unchecked Sendable {
 
     init(rules: [Rule], correlations: [CorrelationRule], readsTime: Bool, strict: Bool) {
         self.rules = rules
+        self.correlations = correlations
+        slots = CorrelationEngine.slots(of: correlations, ruleCount: rules.count)
         self.readsTime = readsTime
         self.strict = strict
         correlates = !correlations.isEmpty
@@ -60,6 +65,7 @@ struct LineOutcome {
     var time: Int64 = 0
     var id = ""
     var root = 0
+    var readings: [CorrelationEngine.Reading] = []
     /// Why its time could not be used by the correlations, reported after its alerts.
     var timeProblem: String?
     /// It matched rules the correlations count but had no time.
@@ -169,7 +175,8 @@ final class MatchLane: LineBlockWork {
         if outcome.alertCount > 0 || !outcome.matched.isEmpty || outcome.untimed || outcome.timeProblem != nil { outcomes.append(outcome) }
     }
 
-    /// The time and id of an event correlations count; without a usable time it is left out.
+    /// The time, id and readings of an event correlations count; without a usable time it is
+    /// left out.
     private func correlationFacts(_ s: JSONScanner, event root: Int, into outcome: inout LineOutcome) {
         outcome.root = root
         guard let timeAt = top.value(s, at: MatchLane.timePath), s.kind(at: timeAt) != .null else {
@@ -183,6 +190,7 @@ final class MatchLane: LineBlockWork {
         }
         if outcome.timeProblem != nil { return outcome.matched.removeAll() }
         outcome.id = top.value(s, at: MatchLane.idPath).flatMap { s.string(at: $0) } ?? ""
+        outcome.readings = CorrelationEngine.readings(s, top, matched: outcome.matched, slots: plan.slots, correlations: plan.correlations)
     }
 
     /// The event time at `at` (a header's or an event's), as the line's time. A time out of

@@ -182,7 +182,7 @@ public final class Matcher {
         if let feed {
             feed.add(time: outcome.time, id: outcome.id, matched: outcome.matched, s, event: outcome.root)
         } else if let raw = MatchLane.eventText(s, outcome.root) {
-            engine.add(time: outcome.time, id: outcome.id, matched: outcome.matched, event: raw, fire: writeCorrelationAlert)
+            engine.add(time: outcome.time, id: outcome.id, matched: outcome.matched, event: raw, readings: outcome.readings, fire: writeCorrelationAlert)
         }
         return nil
     }

@@ -111,9 +111,11 @@ struct SpillFailure: Error, CustomStringConvertible {
 }
 
 /// One event in a run: a fixed header of little-endian integers (time, arrival, then the
-/// lengths of the id, rules, scope, group and event), then those parts.
+/// lengths of the id, rules, scope, group, event and readings), then those parts. Readings
+/// are a count, then each: correlation, slot, value and the group's count and values, a
+/// text being its length (or `absent`) and bytes.
 enum SpillRecord {
-    static let headerSize = 36
+    static let headerSize = 40
     /// A scope or group that is not there.
     static let absent = UInt32.max
 
@@ -126,17 +128,39 @@ enum SpillRecord {
         put(UInt32(e.event.count))
         put(e.scope.map { UInt32($0.correlations.count) } ?? absent)
         put(e.scope?.group.map { UInt32($0.utf8.count) } ?? absent)
+        let readingsAt = out.count
+        put(UInt32(0))
         out.append(contentsOf: e.id.utf8)
         for r in e.rules { put(UInt32(r)) }
         for c in e.scope?.correlations ?? [] { put(UInt32(c)) }
         if let group = e.scope?.group { out.append(contentsOf: group.utf8) }
         out.append(contentsOf: e.event)
+        let readingsStart = out.count
+        encode(e.readings, into: &out)
+        withUnsafeBytes(of: UInt32(out.count - readingsStart).littleEndian) { out.replaceSubrange(readingsAt..<(readingsAt + 4), with: $0) }
+    }
+
+    private static func encode(_ readings: [CorrelationEngine.Reading], into out: inout [UInt8]) {
+        func put(_ value: Int) { withUnsafeBytes(of: UInt32(value).littleEndian) { out.append(contentsOf: $0) } }
+        func put(_ text: String?) {
+            guard let text else { return put(Int(absent)) }
+            put(text.utf8.count)
+            out.append(contentsOf: text.utf8)
+        }
+        put(readings.count)
+        for r in readings {
+            put(r.correlation)
+            put(r.slot)
+            put(r.value)
+            put(r.group.count)
+            for value in r.group { put(value) }
+        }
     }
 
     /// The record's whole length, from its header.
     static func length(_ bytes: UnsafeRawBufferPointer, at p: Int) -> Int {
         let (id, rules, event, scope, group) = (word(bytes, p + 16), word(bytes, p + 20), word(bytes, p + 24), word(bytes, p + 28), word(bytes, p + 32))
-        return headerSize + id + 4 * rules + event + (scope == absent ? 0 : 4 * scope) + (group == absent ? 0 : group)
+        return headerSize + id + 4 * rules + event + (scope == absent ? 0 : 4 * scope) + (group == absent ? 0 : group) + word(bytes, p + 36)
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, at start: Int) -> CorrelationEngine.Pending {
@@ -159,7 +183,26 @@ enum SpillRecord {
         if scopeCount != absent { scope = FeedScope(correlations: words(scopeCount), group: nil) }
         if groupCount != absent { scope?.group = text(groupCount) }
         let event = Array(UnsafeRawBufferPointer(rebasing: bytes[p..<(p + eventCount)]))
-        return CorrelationEngine.Pending(time: time, id: id, seq: seq, rules: rules, event: event, scope: scope)
+        p += eventCount
+        return CorrelationEngine.Pending(time: time, id: id, seq: seq, rules: rules, event: event, scope: scope, readings: readings(bytes, at: p))
+    }
+
+    private static func readings(_ bytes: UnsafeRawBufferPointer, at start: Int) -> [CorrelationEngine.Reading] {
+        var p = start
+        func next() -> Int {
+            defer { p += 4 }
+            return word(bytes, p)
+        }
+        func text() -> String? {
+            let n = next()
+            guard n != absent else { return nil }
+            defer { p += n }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[p..<(p + n)]), as: UTF8.self)
+        }
+        return (0..<next()).map { _ in
+            let (c, slot, value) = (next(), next(), text())
+            return CorrelationEngine.Reading(correlation: c, slot: slot, value: value, group: (0..<next()).map { _ in text() })
+        }
     }
 
     private static func word(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> Int {
