@@ -36,9 +36,16 @@ final class CorrelationEngine {
         var slot: Int
         var value: String?
         var group: [String?]
+        /// The group's key: its values as a JSON array.
+        var key: String
+
+        init(correlation: Int, slot: Int, value: String?, group: [String?], key: String? = nil) {
+            (self.correlation, self.slot, self.value, self.group) = (correlation, slot, value, group)
+            self.key = key ?? CorrelationEngine.key(group)
+        }
 
         /// About what the reading takes in memory.
-        var byteCount: Int { 48 + (value?.utf8.count ?? 0) + group.reduce(0) { $0 + 16 + ($1?.utf8.count ?? 0) } }
+        var byteCount: Int { 64 + (value?.utf8.count ?? 0) + key.utf8.count + group.reduce(0) { $0 + 16 + ($1?.utf8.count ?? 0) } }
     }
 
     let correlations: [CorrelationRule]
@@ -193,7 +200,7 @@ final class CorrelationEngine {
         var time = Int64.min
         var seen: [String: [FeedScope?]] = [:]
         do throws(SpillFailure) {
-            try spill?.merge { event in
+            try spill?.mergeAside { event in
                 if event.time != time {
                     time = event.time
                     seen.removeAll(keepingCapacity: true)
@@ -236,38 +243,46 @@ final class CorrelationEngine {
                 source < rules.count ? event.rules.contains(source) : fired.count > source - rules.count && fired[source - rules.count]
             }
             for c in order where event.scope?.correlations.contains(c) ?? true {
-                // Most correlations count none of the event's rules: passed over before their rule is copied.
+                // Most correlations count none of the event's rules: passed over at once.
                 guard correlations[c].ruleIndices.contains(where: matched) else { continue }
-                let correlation = correlations[c]
-                var byGroup: [String: (group: [String?], entries: [WindowEntry])] = [:]
-                for (slot, source) in correlation.ruleIndices.enumerated() where matched(source) {
+                var groups: [Reading] = [], entries: [[WindowEntry]] = []
+                for (slot, source) in correlations[c].ruleIndices.enumerated() where matched(source) {
                     let read = reading(c, slot)
                     guard let value = read.value else { continue }
-                    byGroup[CorrelationEngine.key(read.group), default: (read.group, [])].entries
-                        .append(WindowEntry(time: event.time, id: event.id, slot: slot, value: value))
-                }
-                var hit = false
-                for key in byGroup.keys.sorted() where event.scope?.group.map({ $0 == key }) ?? true {
-                    let (group, entries) = byGroup[key]!
-                    if correlation.threshold.decidedAtClose {
-                        open(c, key, entries, event, fire: fire)
-                        continue
-                    }
-                    // Advanced in place: a copy of the window per event would cost as much as the window.
-                    let result = correlation.advance(&windows[c][key, default: []], with: entries)
-                    if let result {
-                        // A window is left empty only when it fired.
-                        if windows[c][key]?.isEmpty == true { windows[c][key] = nil }
-                        hit = true
-                        if !silenced[c] { fire(CorrelationHit(correlation: c, group: group, measure: result.measure, entries: result.used), event) }
+                    let entry = WindowEntry(time: event.time, id: event.id, slot: slot, value: value)
+                    if let k = groups.firstIndex(where: { $0.key == read.key }) { entries[k].append(entry) } else {
+                        groups.append(read)
+                        entries.append([entry])
                     }
                 }
-                if hit {
+                if count(c, groups, entries, event, fire: fire) {
                     if fired.isEmpty { fired = Array(repeating: false, count: correlations.count) }
                     fired[c] = true
                 }
             }
         }
+    }
+
+    /// Counts one event's entries in correlation `c`'s window of each group (by key, as a
+    /// stream of events would be), firing what holds; whether any did.
+    private func count(_ c: Int, _ groups: [Reading], _ entries: [[WindowEntry]], _ event: Pending,
+                       fire: (CorrelationHit, Pending) -> Void) -> Bool {
+        var hit = false
+        for k in groups.indices.sorted(by: { groups[$0].key < groups[$1].key })
+        where event.scope?.group.map({ $0 == groups[k].key }) ?? true {
+            let key = groups[k].key
+            if correlations[c].threshold.decidedAtClose {
+                open(c, key, entries[k], event, fire: fire)
+                continue
+            }
+            // Advanced in place: a copy of the window per event would cost as much as the window.
+            guard let result = correlations[c].advance(&windows[c][key, default: []], with: entries[k]) else { continue }
+            // A window is left empty only when it fired.
+            if windows[c][key]?.isEmpty == true { windows[c][key] = nil }
+            hit = true
+            if !silenced[c] { fire(CorrelationHit(correlation: c, group: groups[k].group, measure: result.measure, entries: result.used), event) }
+        }
+        return hit
     }
 
     /// What correlation `c` reads of an event for its rule at `slot`.

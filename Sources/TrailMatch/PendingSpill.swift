@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import TrailCore
 
 /// Whole-stream mode's bounded buffer of correlation events. Without state, correlations see
@@ -63,6 +64,31 @@ final class PendingSpill {
         try mergeRuns(runs) { event in body(event) }
     }
 
+    /// Like `merge`, with the runs read back, merged and decoded on a thread of their own
+    /// while `body` handles the events before: at the end of the input the correlations'
+    /// last pass runs alone, and reading the spill back was a third of it.
+    func mergeAside(_ body: (Pending) -> Void) throws(SpillFailure) {
+        let handoff = MergeHandoff()
+        let spill = SpillOwner(self)
+        DispatchQueue.global().async {
+            var batch: [Pending] = []
+            do throws(SpillFailure) {
+                try spill.spill.merge { event in
+                    batch.append(event)
+                    if batch.count == MergeHandoff.batchSize { handoff.put(&batch) }
+                }
+                handoff.put(&batch)
+                handoff.finish(nil)
+            } catch {
+                handoff.finish(error)
+            }
+        }
+        while let events = handoff.take() {
+            for event in events { body(event) }
+        }
+        if let failure = handoff.failure { throw failure }
+    }
+
     private func mergeRuns(_ group: [Range<Int64>], _ body: (Pending) throws(SpillFailure) -> Void) throws(SpillFailure) {
         var readers = group.map { RunReader(fd: fd, directory: directory, range: $0) }
         var heap = RunHeap()
@@ -89,6 +115,61 @@ final class PendingSpill {
     }
 }
 
+/// The spill, handed to the thread that merges it; the caller touches it again only after
+/// `MergeHandoff.take` has said the merge is over.
+private struct SpillOwner: @unchecked Sendable {
+    let spill: PendingSpill
+    init(_ spill: PendingSpill) { self.spill = spill }
+}
+
+/// Batches of merged events from the merging thread to the caller, a few at a time, so that
+/// memory stays bounded whichever side is faster.
+private final class MergeHandoff: @unchecked Sendable {
+    // @unchecked: every field is read and written under `condition`.
+    static let batchSize = 512
+    static let depth = 4
+    private let condition = NSCondition()
+    private var batches: [[PendingSpill.Pending]] = []
+    private var done = false
+    private var error: SpillFailure?
+
+    /// Hands `batch` over (waiting for room) and leaves it empty; an empty batch is not sent.
+    func put(_ batch: inout [PendingSpill.Pending]) {
+        guard !batch.isEmpty else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= MergeHandoff.depth { condition.wait() }
+        batches.append(batch)
+        batch = []
+        condition.broadcast()
+    }
+
+    /// The merge is over, `error` saying why it stopped early.
+    func finish(_ error: SpillFailure?) {
+        condition.lock()
+        defer { condition.unlock() }
+        done = true
+        self.error = error
+        condition.broadcast()
+    }
+
+    /// The next batch; nil once the merge is over and every batch taken.
+    func take() -> [PendingSpill.Pending]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && !done { condition.wait() }
+        guard !batches.isEmpty else { return nil }
+        condition.broadcast()
+        return batches.removeFirst()
+    }
+
+    var failure: SpillFailure? {
+        condition.lock()
+        defer { condition.unlock() }
+        return error
+    }
+}
+
 /// Spilling failed (no space, TMPDIR not writable): the run stops, since its correlations
 /// would miss events.
 struct SpillFailure: Error, CustomStringConvertible {
@@ -112,8 +193,8 @@ struct SpillFailure: Error, CustomStringConvertible {
 
 /// One event in a run: a fixed header of little-endian integers (time, arrival, then the
 /// lengths of the id, rules, scope, group, event and readings), then those parts. Readings
-/// are a count, then each: correlation, slot, value and the group's count and values, a
-/// text being its length (or `absent`) and bytes.
+/// are a count, then each: correlation, slot, value, the group's count and values and its key,
+/// a text being its length (or `absent`) and bytes.
 enum SpillRecord {
     static let headerSize = 40
     /// A scope or group that is not there.
@@ -154,6 +235,7 @@ enum SpillRecord {
             put(r.value)
             put(r.group.count)
             for value in r.group { put(value) }
+            put(r.key)
         }
     }
 
@@ -201,7 +283,8 @@ enum SpillRecord {
         }
         return (0..<next()).map { _ in
             let (c, slot, value) = (next(), next(), text())
-            return CorrelationEngine.Reading(correlation: c, slot: slot, value: value, group: (0..<next()).map { _ in text() })
+            let group = (0..<next()).map { _ in text() }
+            return CorrelationEngine.Reading(correlation: c, slot: slot, value: value, group: group, key: text())
         }
     }
 
