@@ -117,6 +117,12 @@ public struct Threshold: Sendable, Equatable {
         }
     }
 
+    /// Whether some measure no greater than `x` could hold (the lower bound alone decides).
+    func allows(atMost x: Double) -> Bool {
+        guard let lower else { return true }
+        return lowerStrict ? x > lower : x >= lower
+    }
+
     func holds(_ x: Double) -> Bool {
         if let lower, lowerStrict ? !(x > lower) : !(x >= lower) { return false }
         if let upper, upperStrict ? !(x < upper) : !(x <= upper) { return false }

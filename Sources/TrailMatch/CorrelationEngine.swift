@@ -268,8 +268,9 @@ final class CorrelationEngine {
     private func count(_ c: Int, _ groups: [Reading], _ entries: [[WindowEntry]], _ event: Pending,
                        fire: (CorrelationHit, Pending) -> Void) -> Bool {
         var hit = false
-        for k in groups.indices.sorted(by: { groups[$0].key < groups[$1].key })
-        where event.scope?.group.map({ $0 == groups[k].key }) ?? true {
+        // In key order, as a stream of events would be counted; most events have one group.
+        let order = groups.count == 1 ? [0] : groups.indices.sorted { groups[$0].key < groups[$1].key }
+        for k in order where event.scope?.group.map({ $0 == groups[k].key }) ?? true {
             let key = groups[k].key
             if correlations[c].threshold.decidedAtClose {
                 open(c, key, entries[k], event, fire: fire)

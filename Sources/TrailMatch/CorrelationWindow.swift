@@ -32,6 +32,8 @@ extension CorrelationRule {
         default:
             window.append(entries[0])
         }
+        // A count is at most the window's entries: while they are too few, nothing is counted.
+        if clauses == nil, kind == .eventCount || kind == .valueCount, !threshold.allows(atMost: Double(window.count)) { return nil }
         guard let (measure, used) = measure(window), threshold.holds(measure) else { return nil }
         defer { window.removeAll() }
         return (measure, used)
