@@ -193,24 +193,13 @@ final class CorrelationEngine {
     }
 
     /// At the end of the whole stream: the spilled runs and the rest, merged in (time, arrival)
-    /// order. An event read again in another run is dropped here, as `add` drops it within one.
+    /// order. An event read again in another run is dropped there (`PendingSpill.mergeAside`),
+    /// as `add` drops it within one.
     private func releaseSpilled(fire: (CorrelationHit, Pending) -> Void) {
         if !pending.isEmpty { spillPending() }
         guard spillFailure == nil else { return }
-        var time = Int64.min
-        var seen: [String: [FeedScope?]] = [:]
         do throws(SpillFailure) {
-            try spill?.mergeAside { event in
-                if event.time != time {
-                    time = event.time
-                    seen.removeAll(keepingCapacity: true)
-                }
-                if !event.id.isEmpty {
-                    if seen[event.id]?.contains(event.scope) == true { return }
-                    seen[event.id, default: []].append(event.scope)
-                }
-                replay(event, fire: fire)
-            }
+            try spill?.mergeAside { event in replay(event, fire: fire) }
         } catch {
             spillFailure = error
         }

@@ -64,16 +64,20 @@ final class PendingSpill {
         try mergeRuns(runs) { event in body(event) }
     }
 
-    /// Like `merge`, with the runs read back, merged and decoded on a thread of their own
-    /// while `body` handles the events before: at the end of the input the correlations'
-    /// last pass runs alone, and reading the spill back was a third of it.
+    /// Like `merge`, with the runs read back, merged, decoded and rid of events read twice (the
+    /// same id and scope at the same time: an event delivered in two files) on a thread of
+    /// their own while `body` handles the events before; the events handled are freed there
+    /// too. At the end of the input the correlations' last pass runs alone, and all that was
+    /// more than half of it.
     func mergeAside(_ body: (Pending) -> Void) throws(SpillFailure) {
         let handoff = MergeHandoff()
         let spill = SpillOwner(self)
         DispatchQueue.global().async {
             var batch: [Pending] = []
+            var once = FirstCopies()
             do throws(SpillFailure) {
                 try spill.spill.merge { event in
+                    guard once.isFirst(event) else { return }
                     batch.append(event)
                     if batch.count == MergeHandoff.batchSize { handoff.put(&batch) }
                 }
@@ -83,8 +87,9 @@ final class PendingSpill {
                 handoff.finish(error)
             }
         }
-        while let events = handoff.take() {
+        while var events = handoff.take() {
             for event in events { body(event) }
+            handoff.giveBack(&events)
         }
         if let failure = handoff.failure { throw failure }
     }
@@ -122,14 +127,33 @@ private struct SpillOwner: @unchecked Sendable {
     init(_ spill: PendingSpill) { self.spill = spill }
 }
 
+/// Whether each event of a merged stream is the first copy read: an event read again (in
+/// another file) has the same time, id and scope, and comes next to it in the merged order.
+private struct FirstCopies {
+    private var time = Int64.min
+    private var seen: [String: [FeedScope?]] = [:]
+
+    mutating func isFirst(_ event: PendingSpill.Pending) -> Bool {
+        if event.time != time {
+            time = event.time
+            seen.removeAll(keepingCapacity: true)
+        }
+        guard !event.id.isEmpty else { return true }
+        if seen[event.id]?.contains(event.scope) == true { return false }
+        seen[event.id, default: []].append(event.scope)
+        return true
+    }
+}
+
 /// Batches of merged events from the merging thread to the caller, a few at a time, so that
-/// memory stays bounded whichever side is faster.
+/// memory stays bounded whichever side is faster; handled batches go back to be freed there.
 private final class MergeHandoff: @unchecked Sendable {
     // @unchecked: every field is read and written under `condition`.
     static let batchSize = 512
     static let depth = 4
     private let condition = NSCondition()
     private var batches: [[PendingSpill.Pending]] = []
+    private var handled: [[PendingSpill.Pending]] = []
     private var done = false
     private var error: SpillFailure?
 
@@ -142,6 +166,20 @@ private final class MergeHandoff: @unchecked Sendable {
         batches.append(batch)
         batch = []
         condition.broadcast()
+        let freed = handled
+        handled.removeAll()
+        condition.unlock()
+        // Freed outside the lock, on this thread.
+        withExtendedLifetime(freed) {}
+        condition.lock()
+    }
+
+    /// A batch the caller has handled, to be freed on the merging thread.
+    func giveBack(_ batch: inout [PendingSpill.Pending]) {
+        condition.lock()
+        defer { condition.unlock() }
+        if !done { handled.append(batch) }
+        batch = []
     }
 
     /// The merge is over, `error` saying why it stopped early.
