@@ -33,6 +33,10 @@ import TrailTestSupport
         ("(?i:Delete)Bucket[\\w-]*", "", ["DELETE", "delete", "Bucket", "bucket", "-", "_x", " "]),
         ("(\\d+\\.){3}\\d+", "", ["10", ".", "0", "255", "a", " "]),
         ("^[\\w.+-]+@example\\.(com|org)$", "", ["alice", "+tag", "@", "example", ".com", ".org", ".net", " "]),
+        // Several literals each match needs (each is looked for before the engine runs).
+        ("^arn:aws:iam::\\d{12}:root$", "", ["arn:aws:iam::", "123456789012", ":root", ":user/bob", "root", "\n", "1"]),
+        ("\"Action\"\\s*:\\s*(\\[\\s*)?\"\\*\"", "", ["\"Action\"", ":", " ", "[", "\"*\"", "\"s3:*\"", "{", "\n"]),
+        ("(?i)delete.+bucket(policy)?$", "", ["Delete", "DELETE", "Bucket", "bucket", "Policy", "x", "\n"]),
     ]
 
     static let oracle = #"""
