@@ -119,6 +119,21 @@ struct EventReadingTests {
         }
     }
 
+    @Test("An alert's time: copied as written, decoded and quoted when written with escapes, else null",
+          arguments: [(#""2026-11-16T00:07:24Z""#, #""2026-11-16T00:07:24Z""#), (#""2026\u002d11""#, #""2026-11""#),
+                      ("17", "null"), ("null", "null"), ("", "null")])
+    func alertTime(written: String, expected: String) {
+        let event = written.isEmpty ? "{}" : #"{"trail":{"time":"# + written + "}}"
+        Array(event.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            var alert = AlertWriter()
+            alert.begin(rule: Array("{}".utf8))
+            alert.time(s, at: s.value(at: JSONPath("trail.time"), from: 0))
+            let line = alert.finish(event: raw)
+            #expect(String(decoding: line, as: UTF8.self) == #"{"alert":{"rule":{},"time":"# + expected + #"},"event":"# + event + "}")
+        }
+    }
+
     @Test("Rule files read as Yams' default reader reads them: duplicate keys by their resolved tags")
     func duplicateKeys() {
         // 1 (an int) and '1' (a string) are two keys by default: the file loads.
