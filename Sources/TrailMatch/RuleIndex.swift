@@ -26,6 +26,12 @@ final class RuleIndex {
         /// its 256 lists of them by the byte they start with begin (-1: none).
         var containing: Range<Int> = 0..<0
         var firstBytes = -1
+        /// With literals of two bytes or more: the value is sampled every `stride` bytes (one
+        /// less than the shortest literal, so each occurrence holds a sampled byte and the one
+        /// after it), and the pair there looked up in the 65,536-bit set at `pairs` in
+        /// `pairBits`; 0: every byte is tried (`firstBytes`).
+        var stride = 0
+        var pairs = 0
     }
 
     /// A literal some rule needs a value to hold, as plain values: its bytes in `needleBytes`.
@@ -61,6 +67,18 @@ final class RuleIndex {
     /// caseless one's letter), as positions in `needlesByByte`.
     private var byFirstByte: [Range<Int>] = []
     private var needlesByByte: [Int] = []
+    /// Per key sampled: which byte pairs some literal holds near its start, and by the pair
+    /// (mixed with the key's salt and `pairSalt`) the literals holding it, in `pairNeedles`.
+    private var pairBits: [UInt64] = []
+    private var byPair = RangeTable([:])
+    private var pairNeedles: [PairNeedle] = []
+    private static let pairSalt: UInt64 = 0x94D0_49BB_1331_11EB
+
+    /// A literal holding a byte pair `offset` bytes after its start.
+    private struct PairNeedle {
+        var needle: Int
+        var offset: Int
+    }
     /// Rules no required field selects: tried on every event.
     private(set) var always: [Int] = []
 
@@ -117,13 +135,23 @@ final class RuleIndex {
                 for hash in hashes { withValue[hash, default: []].append(r) }
             }
         }
+        var pairs: [UInt64: [PairNeedle]] = [:]
         for k in keys.indices {
             keys[k].present = filed.count..<(filed.count + present[k].count)
             filed += present[k]
             keys[k].prefixes = prefixLengths.count..<(prefixLengths.count + lengths[k].count)
             prefixLengths += lengths[k].sorted()
-            if !containing[k].isEmpty { addNeedles(containing[k], to: k) }
+            if !containing[k].isEmpty {
+                addNeedles(containing[k], to: k)
+                addPairs(of: k, into: &pairs)
+            }
         }
+        var pairRanges: [UInt64: Range<Int>] = [:]
+        for (hash, list) in pairs {
+            pairRanges[hash] = pairNeedles.count..<(pairNeedles.count + list.count)
+            pairNeedles += list
+        }
+        byPair = RangeTable(pairRanges)
         var byHash: [UInt64: Range<Int>] = [:]
         for (hash, rules) in withValue {
             byHash[hash] = filed.count..<(filed.count + rules.count)
@@ -147,6 +175,32 @@ final class RuleIndex {
         for bucket in buckets {
             byFirstByte.append(needlesByByte.count..<(needlesByByte.count + bucket.count))
             needlesByByte += bucket
+        }
+    }
+
+    /// Samples key `k`'s values when its literals are two bytes or longer: files the byte
+    /// pairs each literal holds at the offsets a sample can fall on (both cases of a caseless
+    /// one's letters).
+    private func addPairs(of k: Int, into pairs: inout [UInt64: [PairNeedle]]) {
+        let range = keys[k].containing
+        guard let shortest = needles[range].map(\.count).min(), shortest >= 2 else { return }
+        keys[k].stride = shortest - 1
+        keys[k].pairs = pairBits.count
+        pairBits += repeatElement(0, count: 65536 / 64)
+        func cases(_ b: UInt8, _ caseless: Bool) -> [UInt8] {
+            caseless && b >= 0x61 && b <= 0x7A ? [b, b & ~0x20] : [b]
+        }
+        for n in range {
+            let needle = needles[n]
+            for offset in 0..<keys[k].stride {
+                for a in cases(needleBytes[needle.start + offset], needle.caseless) {
+                    for b in cases(needleBytes[needle.start + offset + 1], needle.caseless) {
+                        let pair = Int(a) | Int(b) << 8
+                        pairBits[keys[k].pairs + pair >> 6] |= 1 << UInt64(pair & 63)
+                        pairs[keys[k].salt ^ RuleIndex.pairSalt ^ UInt64(pair), default: []].append(PairNeedle(needle: n, offset: offset))
+                    }
+                }
+            }
         }
     }
 
@@ -334,14 +388,47 @@ final class RuleIndex {
 
 extension RuleIndex {
     /// Files the rules whose literals `text` holds: one pass over it for all of the key's
-    /// literals, trying at each byte the literals that start with it.
+    /// literals, looking at one byte pair every `stride` bytes (a literal of 13 bytes is found
+    /// looking at every 12th), or trying at each byte the literals that start with it.
     private func fileByNeedles(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
+        guard key.stride == 0 else { return fileBySampling(text, key, &out) }
         needleBytes.withUnsafeBytes { all in
             byFirstByte.withUnsafeBufferPointer { table in
                 let lists = UnsafeBufferPointer(rebasing: table[key.firstBytes..<(key.firstBytes + 256)])
                 for i in 0..<text.count where !lists[Int(text[i])].isEmpty {
                     fileByNeedles(at: i, text, lists[Int(text[i])], all, &out)
                 }
+            }
+        }
+    }
+
+    private func fileBySampling(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
+        pairBits.withUnsafeBufferPointer { bits in
+            let set = bits.baseAddress! + key.pairs
+            var q = 0
+            while q + 1 < text.count {
+                let pair = Int(text[q]) | Int(text[q + 1]) << 8
+                if set[pair >> 6] & (1 << UInt64(pair & 63)) != 0 { fileByPair(at: q, pair, text, key, &out) }
+                q += key.stride
+            }
+        }
+    }
+
+    /// Files the rules of the literals that hold the byte pair at `q` of `text` and hold there.
+    private func fileByPair(at q: Int, _ pair: Int, _ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
+        guard let hits = byPair[key.salt ^ RuleIndex.pairSalt ^ UInt64(pair)] else { return }
+        needleBytes.withUnsafeBytes { all in
+            for h in hits {
+                let needle = needles[pairNeedles[h].needle]
+                let start = q - pairNeedles[h].offset
+                guard start >= 0, start + needle.count <= text.count else { continue }
+                var j = 0
+                if needle.caseless {
+                    while j < needle.count, Pattern.lower(text[start + j]) == all[needle.start + j] { j += 1 }
+                } else {
+                    while j < needle.count, text[start + j] == all[needle.start + j] { j += 1 }
+                }
+                if j == needle.count { out.append(needle.rule) }
             }
         }
     }
