@@ -52,6 +52,10 @@ final class RuleIndex {
     /// it, with their `ShortName`s.
     private var headerNames: [[UInt8]] = []
     private var shortHeaderNames: [ShortName] = []
+    /// `headerNames` by a hash of their `ShortName`, as positions in `headerNameOrder`: a
+    /// header member's name is looked up once, not compared with every name.
+    private var byHeaderName = RangeTable([:])
+    private var headerNameOrder: [Int] = []
     private var pathNames: [[UInt8]] = []
     private var shortPathNames: [ShortName] = []
     /// Hash of a lower-cased value or prefix, mixed with the key's salt (and `prefixSalt` for
@@ -158,6 +162,16 @@ final class RuleIndex {
             filed += rules
         }
         byValue = RangeTable(byHash)
+        var nameRanges: [UInt64: Range<Int>] = [:]
+        for (hash, names) in Dictionary(grouping: shortHeaderNames.indices, by: { RuleIndex.hash(shortHeaderNames[$0]) }) {
+            nameRanges[hash] = headerNameOrder.count..<(headerNameOrder.count + names.count)
+            headerNameOrder += names
+        }
+        byHeaderName = RangeTable(nameRanges)
+    }
+
+    @inline(__always) private static func hash(_ name: ShortName) -> UInt64 {
+        name.head ^ (name.tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(name.length)
     }
 
     /// Files the literals rules need key `k`'s value to hold, by the byte each starts with.
@@ -271,8 +285,13 @@ final class RuleIndex {
             // settle a name of up to 16 bytes); a longer name, or one written with
             // escapes, is compared in full.
             let short = ShortName(bytes, start: name + 1, length: nameEnd - name - 2)
-            for n in shortHeaderNames.indices where members[n] < 0 && (short.escaped || short == shortHeaderNames[n]) {
-                if (!short.escaped && short.length <= 16) || s.stringEquals(at: name, headerNames[n]) { members[n] = value }
+            if short.escaped {
+                for n in shortHeaderNames.indices where members[n] < 0 && s.stringEquals(at: name, headerNames[n]) { members[n] = value }
+                return valueEnd
+            }
+            for k in byHeaderName[RuleIndex.hash(short)] ?? 0..<0 {
+                let n = headerNameOrder[k]
+                if members[n] < 0, short == shortHeaderNames[n], short.length <= 16 || s.stringEquals(at: name, headerNames[n]) { members[n] = value }
             }
             return valueEnd
         }

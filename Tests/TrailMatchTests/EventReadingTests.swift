@@ -67,6 +67,36 @@ struct EventReadingTests {
         }
     }
 
+    /// The header members the index reads are found by their names' hash: each must be where
+    /// the first member of that name is, whatever the names around it, escaped or long.
+    @Test("The header's members are found as a member lookup finds them", arguments: [
+        #"{"trail":{"action":"A","error":"E","actor":{"type":"user"}},"eventName":"A"}"#,
+        #"{"trail":{"act\u0069on":"A","action":"B","errorCodeOfTheCall":"X","error":"E"},"e":1}"#,
+        #"{"trail":{"error":null,"error":"second","actor":{"type":"role"},"actor":1},"e":1}"#,
+        #"{"trail":{"sessionIssuerNameIsLong":"a","sessionIssuerNameIsLonger":"b","actorx":2},"e":1}"#,
+        #"{"trail":{},"e":1}"#,
+    ])
+    func headerMembers(line: String) throws {
+        let fields = ["trail.action", "trail.error", "trail.actor.type", "trail.sessionIssuerNameIsLonger", "trail.sessionIssuerNameIsLong"]
+        let set = RuleLoader().load(yaml: fields.enumerated().map { k, field in
+            "title: r\(k)\ndetection: {s: {\(field): x}, condition: s}"
+        }.joined(separator: "\n---\n"), file: "r.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        try Array(line.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            let index = RuleIndex(set.rules, readsTime: true)
+            var header: [Int] = []
+            _ = try #require(index.readHeader(s, into: &header))
+            let trail = try #require(s.member(Array("trail".utf8), ofObjectAt: 0))
+            let found = Set(header.filter { $0 >= 0 })
+            for name in ["action", "error", "actor", "sessionIssuerNameIsLong", "sessionIssuerNameIsLonger", "time"] {
+                if let at = s.member(Array(name.utf8), ofObjectAt: trail) { #expect(found.contains(at), "\(name) in \(line)") }
+            }
+            #expect(found.count == ["action", "error", "actor", "sessionIssuerNameIsLong", "sessionIssuerNameIsLonger"]
+                .compactMap { s.member(Array($0.utf8), ofObjectAt: trail) }.count, "\(line)")
+        }
+    }
+
     /// Framed lines good and bad in each place a walk can stop: within the members it reads
     /// (checked as it goes), after them, and in a name written with escapes.
     static let framedLines = [
