@@ -109,7 +109,7 @@ public struct JSONScanner {
 
     /// `valueEnd(at:)` for a value inside `depth` containers.
     @inlinable @inline(__always)
-    func valueEnd(at i: Int, depth: Int) throws(JSONError) -> Int {
+    public func valueEnd(at i: Int, depth: Int) throws(JSONError) -> Int {
         if i < bytes.count, bytes[i] == UInt8(ascii: "\"") { return try stringEnd(at: i) }
         return try nonStringValueEnd(at: i, depth: depth)
     }

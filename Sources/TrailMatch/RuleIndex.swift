@@ -14,6 +14,9 @@ final class RuleIndex {
         var member = -1
         /// The path below the header member, as positions in `pathNames`.
         var rest: Range<Int> = 0..<0
+        /// For a path one name below the header member (`trail.actor.type`): that name's
+        /// position in `subNames`, which `readHeader` finds as it checks the member; else -1.
+        var sub = -1
         /// Mixed into value hashes, so that one table serves every key.
         var salt: UInt64 = 0
         /// Whether some rule is filed under a value of this key.
@@ -56,6 +59,13 @@ final class RuleIndex {
     /// header member's name is looked up once, not compared with every name.
     private var byHeaderName = RangeTable([:])
     private var headerNameOrder: [Int] = []
+    /// Names one level below header members that keys read, the member each is below, and
+    /// per header member the names below it: `readHeader` puts where they start after the
+    /// header members, so the index does not walk those objects again.
+    private var subNames: [[UInt8]] = []
+    private var shortSubNames: [ShortName] = []
+    private var subParents: [Int] = []
+    private var subsOf: [[Int]] = []
     private var pathNames: [[UInt8]] = []
     private var shortPathNames: [ShortName] = []
     /// Hash of a lower-cased value or prefix, mixed with the key's salt (and `prefixSalt` for
@@ -168,6 +178,7 @@ final class RuleIndex {
             headerNameOrder += names
         }
         byHeaderName = RangeTable(nameRanges)
+        subsOf = headerNames.indices.map { n in subParents.indices.filter { subParents[$0] == n } }
     }
 
     @inline(__always) private static func hash(_ name: ShortName) -> UInt64 {
@@ -230,6 +241,14 @@ final class RuleIndex {
                 shortHeaderNames.append(name.withUnsafeBytes { ShortName($0) })
             }
             let below = path.components.dropFirst(2)
+            if below.count == 1, let name = below.first {
+                key.sub = subNames.indices.first { subParents[$0] == key.member && subNames[$0] == name } ?? subNames.count
+                if key.sub == subNames.count {
+                    subNames.append(name)
+                    shortSubNames.append(name.withUnsafeBytes { ShortName($0) })
+                    subParents.append(key.member)
+                }
+            }
             key.rest = pathNames.count..<(pathNames.count + below.count)
             pathNames += below
             shortPathNames += below.map { name in name.withUnsafeBytes { ShortName($0) } }
@@ -277,26 +296,59 @@ final class RuleIndex {
     func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Int? {
         guard TrailHeader.isFramed(s) else { return nil }
         members.removeAll(keepingCapacity: true)
-        members.append(contentsOf: repeatElement(-1, count: headerNames.count))
+        members.append(contentsOf: repeatElement(-1, count: headerNames.count + subNames.count))
         let bytes = s.bytes
         let end = try? s.walkCheckedMembers(ofObjectAt: TrailHeader.offset) { name, nameEnd, value in
-            let valueEnd = try s.valueEnd(at: value)
             // Names are told apart by length and their first bytes, in two words (which
             // settle a name of up to 16 bytes); a longer name, or one written with
             // escapes, is compared in full.
             let short = ShortName(bytes, start: name + 1, length: nameEnd - name - 2)
+            // The header member, read first here, whose object holds names keys read below it.
+            var parent = -1
             if short.escaped {
-                for n in shortHeaderNames.indices where members[n] < 0 && s.stringEquals(at: name, headerNames[n]) { members[n] = value }
-                return valueEnd
+                parent = readEscapedName(s, name, value, into: &members)
+            } else {
+                for k in byHeaderName[RuleIndex.hash(short)] ?? 0..<0 {
+                    let n = headerNameOrder[k]
+                    if members[n] < 0, short == shortHeaderNames[n], short.length <= 16 || s.stringEquals(at: name, headerNames[n]) {
+                        members[n] = value
+                        parent = n
+                    }
+                }
             }
-            for k in byHeaderName[RuleIndex.hash(short)] ?? 0..<0 {
-                let n = headerNameOrder[k]
-                if members[n] < 0, short == shortHeaderNames[n], short.length <= 16 || s.stringEquals(at: name, headerNames[n]) { members[n] = value }
-            }
-            return valueEnd
+            guard parent >= 0, !subsOf[parent].isEmpty, s.kind(at: value) == .object else { return try s.valueEnd(at: value) }
+            return try readSubFields(s, of: parent, at: value, into: &members)
         }
         guard let end, TrailHeader.closes(s, at: end) else { return nil }
         return end
+    }
+
+    /// Puts `value` in `members` for the header names a member name written with escapes
+    /// stands for (read first here); returns the last of them, or -1.
+    @inline(never)
+    private func readEscapedName(_ s: JSONScanner, _ name: Int, _ value: Int, into members: inout [Int]) -> Int {
+        var parent = -1
+        for n in shortHeaderNames.indices where members[n] < 0 && s.stringEquals(at: name, headerNames[n]) {
+            members[n] = value
+            parent = n
+        }
+        return parent
+    }
+
+    /// Checks the object at `object`, header member `n`'s value, as `valueEnd` would, putting
+    /// where the first member of each name keys read below it starts in `members`.
+    @inline(never)
+    private func readSubFields(_ s: JSONScanner, of n: Int, at object: Int, into members: inout [Int]) throws -> Int {
+        let base = headerNames.count
+        return try s.walkCheckedMembers(ofObjectAt: object) { name, nameEnd, value in
+            // The object's members are one level down, as `valueEnd` counts the object's.
+            let valueEnd = try s.valueEnd(at: value, depth: 1)
+            let short = ShortName(s.bytes, start: name + 1, length: nameEnd - name - 2)
+            for f in subsOf[n] where members[base + f] < 0 && (short.escaped || short == shortSubNames[f]) {
+                if (!short.escaped && short.length <= 16) || s.stringEquals(at: name, subNames[f]) { members[base + f] = value }
+            }
+            return valueEnd
+        }
     }
 
     /// The rules worth trying on the event, in load order (so alerts come out in rule order).
@@ -311,7 +363,14 @@ final class RuleIndex {
             var found = false
             var nonNull = false
             if let header, key.member >= 0 {
-                if header[key.member] >= 0 { lookBelow(s, header[key.member], key.rest, key, &found, &nonNull, &out) }
+                let parent = header[key.member]
+                if parent >= 0, key.sub >= 0, s.kind(at: parent) == .object {
+                    // Found by readHeader, as lookBelow would find it.
+                    let at = header[headerNames.count + key.sub]
+                    if at >= 0 { look(s, at, key, &found, &nonNull, &out, depth: 1) }
+                } else if parent >= 0 {
+                    lookBelow(s, parent, key.rest, key, &found, &nonNull, &out)
+                }
             } else {
                 FieldMatcher.forEachValue(s, at: paths[k], root, top) { look(s, $0, key, &found, &nonNull, &out) }
             }
