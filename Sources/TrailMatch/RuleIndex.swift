@@ -160,18 +160,28 @@ final class RuleIndex {
                 addPairs(of: k, into: &pairs)
             }
         }
-        var pairRanges: [UInt64: Range<Int>] = [:]
-        for (hash, list) in pairs {
-            pairRanges[hash] = pairNeedles.count..<(pairNeedles.count + list.count)
-            pairNeedles += list
-        }
-        byPair = RangeTable(pairRanges)
+        filePairs(pairs)
         var byHash: [UInt64: Range<Int>] = [:]
         for (hash, rules) in withValue {
             byHash[hash] = filed.count..<(filed.count + rules.count)
             filed += rules
         }
         byValue = RangeTable(byHash)
+        indexHeaderNames()
+    }
+
+    /// Files the literals by the byte pairs `addPairs` found in them.
+    private func filePairs(_ pairs: [UInt64: [PairNeedle]]) {
+        var pairRanges: [UInt64: Range<Int>] = [:]
+        for (hash, list) in pairs {
+            pairRanges[hash] = pairNeedles.count..<(pairNeedles.count + list.count)
+            pairNeedles += list
+        }
+        byPair = RangeTable(pairRanges)
+    }
+
+    /// The header names by hash, and the names below each, for `readHeader`.
+    private func indexHeaderNames() {
         var nameRanges: [UInt64: Range<Int>] = [:]
         for (hash, names) in Dictionary(grouping: shortHeaderNames.indices, by: { RuleIndex.hash(shortHeaderNames[$0]) }) {
             nameRanges[hash] = headerNameOrder.count..<(headerNameOrder.count + names.count)
