@@ -2,6 +2,9 @@
 /// correlation alerts, `{"alert":{"rule":{…},"time":…,…},"event":{…}}`. The rule object is
 /// written once per rule and copied; the event is copied from its bytes; nothing is built per field.
 public struct AlertWriter {
+    /// The alert's two outer objects are written as fixed text (`{"alert":{"rule":`, `,"time":`,
+    /// …), not through `json`'s nesting: its nesting stays empty there, so a value or a
+    /// container it writes next gets no comma before it.
     private var json = JSONWriter(capacity: 4096)
 
     public init() {}
@@ -28,27 +31,30 @@ public struct AlertWriter {
     /// Starts an alert: opens it and its `alert` object and writes `alert.rule`, a `ruleObject`.
     public mutating func begin(rule: [UInt8]) {
         json.bytes.removeAll(keepingCapacity: true)
-        json.beginObject()
-        json.key("alert")
-        json.beginObject()
-        json.key("rule")
-        json.raw(rule)
+        append(#"{"alert":{"rule":"#)
+        json.bytes.append(contentsOf: rule)
+    }
+
+    /// Fixed JSON text, a key and its colon.
+    @inline(__always)
+    private mutating func append(_ text: StaticString) {
+        json.bytes.append(contentsOf: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// `alert.time`: the event's `trail.time` at `at` of a checked event, a string without
     /// escapes copied as it is written (how it is quoted), anything else decoded and quoted,
     /// null when it is not a string.
     public mutating func time(_ s: JSONScanner, at: Int?) {
+        append(#","time":"#)
         guard let at, s.kind(at: at) == .string, let raw = s.raw(at: at), raw.firstIndex(of: UInt8(ascii: "\\")) == nil else {
-            return json.member("time", at.flatMap { s.string(at: $0) })
+            return json.stringOrNull(at.flatMap { s.string(at: $0) })
         }
-        json.key("time")
-        json.raw(raw)
+        json.bytes.append(contentsOf: raw)
     }
 
     /// `alert.resources`: `names` writes the elements (JSON strings).
     public mutating func resources(_ names: (inout JSONWriter) -> Void) {
-        json.key("resources")
+        append(#","resources":"#)
         json.beginArray()
         names(&json)
         json.endArray()
@@ -56,7 +62,8 @@ public struct AlertWriter {
 
     /// `alert.time` of a correlation alert: the time of the event that completed it.
     public mutating func time(_ text: String) {
-        json.member("time", text)
+        append(#","time":"#)
+        json.string(text)
     }
 
     /// `alert.correlation` (docs/schema.md): `count` what was counted, or for a sum, average or
@@ -64,7 +71,7 @@ public struct AlertWriter {
     /// for value_count and first_seen; `events` the contributing `trail.id`s in time order.
     public mutating func correlation(type: String, group: [(field: String, value: String?)], count: Int, measure: String?,
                                      field: String?, values: [String], events: [String], first: String?, last: String) {
-        json.key("correlation")
+        append(#","correlation":"#)
         json.beginObject()
         json.member("type", type)
         json.key("group")
@@ -89,10 +96,9 @@ public struct AlertWriter {
     /// Ends the `alert` object, writes `event` (the event's JSON text) and ends the alert:
     /// its bytes, valid until the next `begin`.
     public mutating func finish(event: UnsafeRawBufferPointer?) -> [UInt8] {
-        json.endObject()
-        json.key("event")
-        if let event { json.raw(event) }
-        json.endObject()
+        append(#"},"event":"#)
+        if let event { json.bytes.append(contentsOf: event) }
+        append("}")
         return json.bytes
     }
 }

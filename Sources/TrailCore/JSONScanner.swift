@@ -109,7 +109,7 @@ public struct JSONScanner {
 
     /// `valueEnd(at:)` for a value inside `depth` containers.
     @inlinable @inline(__always)
-    func valueEnd(at i: Int, depth: Int) throws(JSONError) -> Int {
+    public func valueEnd(at i: Int, depth: Int) throws(JSONError) -> Int {
         if i < bytes.count, bytes[i] == UInt8(ascii: "\"") { return try stringEnd(at: i) }
         return try nonStringValueEnd(at: i, depth: depth)
     }
@@ -549,17 +549,41 @@ public struct JSONScanner {
         return false
     }
 
-    /// The value of member `key` of the object at `i`.
+    /// The value of member `key` of the object at `i`: the first of that name, nothing past a
+    /// malformed member (as `forEachMember` walks). The walk of every nested field lookup, so
+    /// it compares names by length and memcmp rather than byte by byte.
     public func member(_ key: [UInt8], ofObjectAt i: Int) -> Int? {
-        var found: Int?
-        forEachMember(ofObjectAt: i) { k, v in
-            if stringEquals(at: k, key) {
-                found = v
-                return false
-            }
-            return true
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{"), let base = bytes.baseAddress else { return nil }
+        var j = skipWhitespace(i + 1)
+        while j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            guard let keyEnd = JSONScanner.stringEnd(base, bytes.count, opening: j) else { return nil }
+            var v = skipWhitespace(keyEnd)
+            guard v < bytes.count, bytes[v] == UInt8(ascii: ":") else { return nil }
+            v = skipWhitespace(v + 1)
+            if nameEquals(j, keyEnd, key) { return v }
+            guard let end = skipValue(at: v) else { return nil }
+            j = skipWhitespace(end)
+            guard j < bytes.count, bytes[j] == UInt8(ascii: ",") else { return nil }
+            j = skipWhitespace(j + 1)
         }
-        return found
+        return nil
+    }
+
+    /// `stringEquals(at: name, key)` for a name string ending at `nameEnd`. An escape makes the
+    /// text longer than what it stands for, so a name written as long as `key` is equal only as
+    /// the same bytes without a backslash, a shorter one never, a longer one only with escapes.
+    @inline(__always)
+    private func nameEquals(_ name: Int, _ nameEnd: Int, _ key: [UInt8]) -> Bool {
+        let length = nameEnd - name - 2
+        let text = bytes.baseAddress! + name + 1
+        if length == key.count {
+            guard length > 0 else { return true }
+            return key.withUnsafeBytes { wanted in
+                let w = wanted.baseAddress!
+                return text.load(as: UInt8.self) == wanted[0] && memcmp(text, w, length) == 0 && memchr(w, 0x5C, length) == nil
+            }
+        }
+        return length > key.count && memchr(text, 0x5C, length) != nil && stringEquals(at: name, key)
     }
 
     public func member(_ key: String, ofObjectAt i: Int) -> Int? {

@@ -17,6 +17,29 @@ struct RequiredLiteral: Sendable, Equatable {
         return best
     }
 
+    /// Every requirement of the pattern, each one of a few literals: each run of plain
+    /// characters of a top-level concatenation, and what each item between them needs (one
+    /// group for a pattern that is not a concatenation). A match holds one literal of each
+    /// group: `^arn:aws:iam::\d{12}:root$` needs `arn:aws:iam::` and `:root`, so the
+    /// ARN of a user, which holds only the first, is turned away without the engine.
+    static func all(_ node: RegexNode) -> [[RequiredLiteral]] {
+        guard case .concat(let items) = node else { return of(node).map { [$0] } ?? [] }
+        var groups: [[RequiredLiteral]] = []
+        var run: [(Unicode.Scalar, Bool)] = []
+        for item in items {
+            switch item {
+            case .char(let c, let caseless): run.append((c, caseless))
+            case .assertion: continue
+            default:
+                if !run.isEmpty { groups.append([RequiredLiteral(run: run)]) }
+                run = []
+                if let literals = of(item) { groups.append(literals) }
+            }
+        }
+        if !run.isEmpty { groups.append([RequiredLiteral(run: run)]) }
+        return groups
+    }
+
     /// Whether the pattern is one run of plain characters: finding it settles the match.
     static func isWhole(_ node: RegexNode) -> Bool {
         switch node {

@@ -14,6 +14,9 @@ final class RuleIndex {
         var member = -1
         /// The path below the header member, as positions in `pathNames`.
         var rest: Range<Int> = 0..<0
+        /// For a path one name below the header member (`trail.actor.type`): that name's
+        /// position in `subNames`, which `readHeader` finds as it checks the member; else -1.
+        var sub = -1
         /// Mixed into value hashes, so that one table serves every key.
         var salt: UInt64 = 0
         /// Whether some rule is filed under a value of this key.
@@ -26,6 +29,12 @@ final class RuleIndex {
         /// its 256 lists of them by the byte they start with begin (-1: none).
         var containing: Range<Int> = 0..<0
         var firstBytes = -1
+        /// With literals of two bytes or more: the value is sampled every `stride` bytes (one
+        /// less than the shortest literal, so each occurrence holds a sampled byte and the one
+        /// after it), and the pair there looked up in the 65,536-bit set at `pairs` in
+        /// `pairBits`; 0: every byte is tried (`firstBytes`).
+        var stride = 0
+        var pairs = 0
     }
 
     /// A literal some rule needs a value to hold, as plain values: its bytes in `needleBytes`.
@@ -46,6 +55,17 @@ final class RuleIndex {
     /// it, with their `ShortName`s.
     private var headerNames: [[UInt8]] = []
     private var shortHeaderNames: [ShortName] = []
+    /// `headerNames` by a hash of their `ShortName`, as positions in `headerNameOrder`: a
+    /// header member's name is looked up once, not compared with every name.
+    private var byHeaderName = RangeTable([:])
+    private var headerNameOrder: [Int] = []
+    /// Names one level below header members that keys read, the member each is below, and
+    /// per header member the names below it: `readHeader` puts where they start after the
+    /// header members, so the index does not walk those objects again.
+    private var subNames: [[UInt8]] = []
+    private var shortSubNames: [ShortName] = []
+    private var subParents: [Int] = []
+    private var subsOf: [[Int]] = []
     private var pathNames: [[UInt8]] = []
     private var shortPathNames: [ShortName] = []
     /// Hash of a lower-cased value or prefix, mixed with the key's salt (and `prefixSalt` for
@@ -61,6 +81,18 @@ final class RuleIndex {
     /// caseless one's letter), as positions in `needlesByByte`.
     private var byFirstByte: [Range<Int>] = []
     private var needlesByByte: [Int] = []
+    /// Per key sampled: which byte pairs some literal holds near its start, and by the pair
+    /// (mixed with the key's salt and `pairSalt`) the literals holding it, in `pairNeedles`.
+    private var pairBits: [UInt64] = []
+    private var byPair = RangeTable([:])
+    private var pairNeedles: [PairNeedle] = []
+    private static let pairSalt: UInt64 = 0x94D0_49BB_1331_11EB
+
+    /// A literal holding a byte pair `offset` bytes after its start.
+    private struct PairNeedle {
+        var needle: Int
+        var offset: Int
+    }
     /// Rules no required field selects: tried on every event.
     private(set) var always: [Int] = []
 
@@ -117,19 +149,50 @@ final class RuleIndex {
                 for hash in hashes { withValue[hash, default: []].append(r) }
             }
         }
+        var pairs: [UInt64: [PairNeedle]] = [:]
         for k in keys.indices {
             keys[k].present = filed.count..<(filed.count + present[k].count)
             filed += present[k]
             keys[k].prefixes = prefixLengths.count..<(prefixLengths.count + lengths[k].count)
             prefixLengths += lengths[k].sorted()
-            if !containing[k].isEmpty { addNeedles(containing[k], to: k) }
+            if !containing[k].isEmpty {
+                addNeedles(containing[k], to: k)
+                addPairs(of: k, into: &pairs)
+            }
         }
+        filePairs(pairs)
         var byHash: [UInt64: Range<Int>] = [:]
         for (hash, rules) in withValue {
             byHash[hash] = filed.count..<(filed.count + rules.count)
             filed += rules
         }
         byValue = RangeTable(byHash)
+        indexHeaderNames()
+    }
+
+    /// Files the literals by the byte pairs `addPairs` found in them.
+    private func filePairs(_ pairs: [UInt64: [PairNeedle]]) {
+        var pairRanges: [UInt64: Range<Int>] = [:]
+        for (hash, list) in pairs {
+            pairRanges[hash] = pairNeedles.count..<(pairNeedles.count + list.count)
+            pairNeedles += list
+        }
+        byPair = RangeTable(pairRanges)
+    }
+
+    /// The header names by hash, and the names below each, for `readHeader`.
+    private func indexHeaderNames() {
+        var nameRanges: [UInt64: Range<Int>] = [:]
+        for (hash, names) in Dictionary(grouping: shortHeaderNames.indices, by: { RuleIndex.hash(shortHeaderNames[$0]) }) {
+            nameRanges[hash] = headerNameOrder.count..<(headerNameOrder.count + names.count)
+            headerNameOrder += names
+        }
+        byHeaderName = RangeTable(nameRanges)
+        subsOf = headerNames.indices.map { n in subParents.indices.filter { subParents[$0] == n } }
+    }
+
+    @inline(__always) private static func hash(_ name: ShortName) -> UInt64 {
+        name.head ^ (name.tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(name.length)
     }
 
     /// Files the literals rules need key `k`'s value to hold, by the byte each starts with.
@@ -150,6 +213,32 @@ final class RuleIndex {
         }
     }
 
+    /// Samples key `k`'s values when its literals are two bytes or longer: files the byte
+    /// pairs each literal holds at the offsets a sample can fall on (both cases of a caseless
+    /// one's letters).
+    private func addPairs(of k: Int, into pairs: inout [UInt64: [PairNeedle]]) {
+        let range = keys[k].containing
+        guard let shortest = needles[range].map(\.count).min(), shortest >= 2 else { return }
+        keys[k].stride = shortest - 1
+        keys[k].pairs = pairBits.count
+        pairBits += repeatElement(0, count: 65536 / 64)
+        func cases(_ b: UInt8, _ caseless: Bool) -> [UInt8] {
+            caseless && b >= 0x61 && b <= 0x7A ? [b, b & ~0x20] : [b]
+        }
+        for n in range {
+            let needle = needles[n]
+            for offset in 0..<keys[k].stride {
+                for a in cases(needleBytes[needle.start + offset], needle.caseless) {
+                    for b in cases(needleBytes[needle.start + offset + 1], needle.caseless) {
+                        let pair = Int(a) | Int(b) << 8
+                        pairBits[keys[k].pairs + pair >> 6] |= 1 << UInt64(pair & 63)
+                        pairs[keys[k].salt ^ RuleIndex.pairSalt ^ UInt64(pair), default: []].append(PairNeedle(needle: n, offset: offset))
+                    }
+                }
+            }
+        }
+    }
+
     private func addKey(_ dotted: String) -> Int {
         let path = JSONPath(dotted)
         var key = Key()
@@ -162,6 +251,14 @@ final class RuleIndex {
                 shortHeaderNames.append(name.withUnsafeBytes { ShortName($0) })
             }
             let below = path.components.dropFirst(2)
+            if below.count == 1, let name = below.first {
+                key.sub = subNames.indices.first { subParents[$0] == key.member && subNames[$0] == name } ?? subNames.count
+                if key.sub == subNames.count {
+                    subNames.append(name)
+                    shortSubNames.append(name.withUnsafeBytes { ShortName($0) })
+                    subParents.append(key.member)
+                }
+            }
             key.rest = pathNames.count..<(pathNames.count + below.count)
             pathNames += below
             shortPathNames += below.map { name in name.withUnsafeBytes { ShortName($0) } }
@@ -209,21 +306,59 @@ final class RuleIndex {
     func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Int? {
         guard TrailHeader.isFramed(s) else { return nil }
         members.removeAll(keepingCapacity: true)
-        members.append(contentsOf: repeatElement(-1, count: headerNames.count))
+        members.append(contentsOf: repeatElement(-1, count: headerNames.count + subNames.count))
         let bytes = s.bytes
         let end = try? s.walkCheckedMembers(ofObjectAt: TrailHeader.offset) { name, nameEnd, value in
-            let valueEnd = try s.valueEnd(at: value)
             // Names are told apart by length and their first bytes, in two words (which
             // settle a name of up to 16 bytes); a longer name, or one written with
             // escapes, is compared in full.
             let short = ShortName(bytes, start: name + 1, length: nameEnd - name - 2)
-            for n in shortHeaderNames.indices where members[n] < 0 && (short.escaped || short == shortHeaderNames[n]) {
-                if (!short.escaped && short.length <= 16) || s.stringEquals(at: name, headerNames[n]) { members[n] = value }
+            // The header member, read first here, whose object holds names keys read below it.
+            var parent = -1
+            if short.escaped {
+                parent = readEscapedName(s, name, value, into: &members)
+            } else {
+                for k in byHeaderName[RuleIndex.hash(short)] ?? 0..<0 {
+                    let n = headerNameOrder[k]
+                    if members[n] < 0, short == shortHeaderNames[n], short.length <= 16 || s.stringEquals(at: name, headerNames[n]) {
+                        members[n] = value
+                        parent = n
+                    }
+                }
             }
-            return valueEnd
+            guard parent >= 0, !subsOf[parent].isEmpty, s.kind(at: value) == .object else { return try s.valueEnd(at: value) }
+            return try readSubFields(s, of: parent, at: value, into: &members)
         }
         guard let end, TrailHeader.closes(s, at: end) else { return nil }
         return end
+    }
+
+    /// Puts `value` in `members` for the header names a member name written with escapes
+    /// stands for (read first here); returns the last of them, or -1.
+    @inline(never)
+    private func readEscapedName(_ s: JSONScanner, _ name: Int, _ value: Int, into members: inout [Int]) -> Int {
+        var parent = -1
+        for n in shortHeaderNames.indices where members[n] < 0 && s.stringEquals(at: name, headerNames[n]) {
+            members[n] = value
+            parent = n
+        }
+        return parent
+    }
+
+    /// Checks the object at `object`, header member `n`'s value, as `valueEnd` would, putting
+    /// where the first member of each name keys read below it starts in `members`.
+    @inline(never)
+    private func readSubFields(_ s: JSONScanner, of n: Int, at object: Int, into members: inout [Int]) throws -> Int {
+        let base = headerNames.count
+        return try s.walkCheckedMembers(ofObjectAt: object) { name, nameEnd, value in
+            // The object's members are one level down, as `valueEnd` counts the object's.
+            let valueEnd = try s.valueEnd(at: value, depth: 1)
+            let short = ShortName(s.bytes, start: name + 1, length: nameEnd - name - 2)
+            for f in subsOf[n] where members[base + f] < 0 && (short.escaped || short == shortSubNames[f]) {
+                if (!short.escaped && short.length <= 16) || s.stringEquals(at: name, subNames[f]) { members[base + f] = value }
+            }
+            return valueEnd
+        }
     }
 
     /// The rules worth trying on the event, in load order (so alerts come out in rule order).
@@ -238,7 +373,14 @@ final class RuleIndex {
             var found = false
             var nonNull = false
             if let header, key.member >= 0 {
-                if header[key.member] >= 0 { lookBelow(s, header[key.member], key.rest, key, &found, &nonNull, &out) }
+                let parent = header[key.member]
+                if parent >= 0, key.sub >= 0, s.kind(at: parent) == .object {
+                    // Found by readHeader, as lookBelow would find it.
+                    let at = header[headerNames.count + key.sub]
+                    if at >= 0 { look(s, at, key, &found, &nonNull, &out, depth: 1) }
+                } else if parent >= 0 {
+                    lookBelow(s, parent, key.rest, key, &found, &nonNull, &out)
+                }
             } else {
                 FieldMatcher.forEachValue(s, at: paths[k], root, top) { look(s, $0, key, &found, &nonNull, &out) }
             }
@@ -334,14 +476,47 @@ final class RuleIndex {
 
 extension RuleIndex {
     /// Files the rules whose literals `text` holds: one pass over it for all of the key's
-    /// literals, trying at each byte the literals that start with it.
+    /// literals, looking at one byte pair every `stride` bytes (a literal of 13 bytes is found
+    /// looking at every 12th), or trying at each byte the literals that start with it.
     private func fileByNeedles(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
+        guard key.stride == 0 else { return fileBySampling(text, key, &out) }
         needleBytes.withUnsafeBytes { all in
             byFirstByte.withUnsafeBufferPointer { table in
                 let lists = UnsafeBufferPointer(rebasing: table[key.firstBytes..<(key.firstBytes + 256)])
                 for i in 0..<text.count where !lists[Int(text[i])].isEmpty {
                     fileByNeedles(at: i, text, lists[Int(text[i])], all, &out)
                 }
+            }
+        }
+    }
+
+    private func fileBySampling(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
+        pairBits.withUnsafeBufferPointer { bits in
+            let set = bits.baseAddress! + key.pairs
+            var q = 0
+            while q + 1 < text.count {
+                let pair = Int(text[q]) | Int(text[q + 1]) << 8
+                if set[pair >> 6] & (1 << UInt64(pair & 63)) != 0 { fileByPair(at: q, pair, text, key, &out) }
+                q += key.stride
+            }
+        }
+    }
+
+    /// Files the rules of the literals that hold the byte pair at `q` of `text` and hold there.
+    private func fileByPair(at q: Int, _ pair: Int, _ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
+        guard let hits = byPair[key.salt ^ RuleIndex.pairSalt ^ UInt64(pair)] else { return }
+        needleBytes.withUnsafeBytes { all in
+            for h in hits {
+                let needle = needles[pairNeedles[h].needle]
+                let start = q - pairNeedles[h].offset
+                guard start >= 0, start + needle.count <= text.count else { continue }
+                var j = 0
+                if needle.caseless {
+                    while j < needle.count, Pattern.lower(text[start + j]) == all[needle.start + j] { j += 1 }
+                } else {
+                    while j < needle.count, text[start + j] == all[needle.start + j] { j += 1 }
+                }
+                if j == needle.count { out.append(needle.rule) }
             }
         }
     }

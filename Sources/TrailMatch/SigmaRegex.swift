@@ -16,13 +16,17 @@ struct SigmaRegex: @unchecked Sendable {
     private let engine: Engine
     /// One of these occurs in every value the pattern matches.
     let required: [RequiredLiteral]?
+    /// The pattern's other requirements (`RequiredLiteral.all`), looked for after `required`.
+    private let alsoRequired: [[RequiredLiteral]]
     let pattern: String
 
     init(_ pattern: String, flags: RegexFlags, prefilter: Bool = true) throws {
         self.pattern = pattern
         do {
             let node = try RegexSyntax.parse(pattern, flags: flags)
-            required = prefilter ? RequiredLiteral.of(node) : nil
+            let required = prefilter ? RequiredLiteral.of(node) : nil
+            self.required = required
+            alsoRequired = prefilter ? RequiredLiteral.all(node).filter { $0 != required } : []
             engine = prefilter && RequiredLiteral.isWhole(node) ? .literal : .linear(RegexProgram(node))
         } catch is RegexSyntax.Unsupported {
             var options: NSRegularExpression.Options = []
@@ -31,12 +35,14 @@ struct SigmaRegex: @unchecked Sendable {
             if flags.dotAll { options.insert(.dotMatchesLineSeparators) }
             engine = .foundation(try NSRegularExpression(pattern: pattern, options: options))
             required = nil
+            alsoRequired = []
         }
     }
 
     /// Whether the pattern matches somewhere in `text` (UTF-8).
     func matches(_ text: UnsafeRawBufferPointer) -> Bool {
         if let required, !required.contains(where: { $0.occurs(in: text) }) { return false }
+        for group in alsoRequired where !group.contains(where: { $0.occurs(in: text) }) { return false }
         switch engine {
         case .literal: return true
         case .linear(let program): return program.search(text)

@@ -33,6 +33,22 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
         }
     }
 
+    /// Member names are compared by length and bytes; a name written with escapes is longer
+    /// than the name it stands for, and a backslash in the wanted name is never a match as
+    /// written. Each answer must be what decoding the name and comparing gives.
+    @Test(arguments: [
+        (#"{"ab":1,"a":2}"#, "a", "2"), (#"{"a\u0062":1}"#, "ab", "1"), (#"{"a\\b":1}"#, #"a\b"#, "1"),
+        (#"{"a\\b":1,"a\b":2}"#, #"a\\b"#, nil), (#"{"":1}"#, "", "1"), (#"{"x":1,"":2}"#, "", "2"),
+        (#"{"abc":1}"#, "ab", nil), (#"{"\"":1}"#, "\"", "1"), (#"{"a":1,"a":2}"#, "a", "1"),
+        (#"{"a":1,"b":"#, "b", ""), (#"{"a":{,"b":2}"#, "b", nil),
+    ] as [(String, String, String?)])
+    func findsMembersByTheirDecodedName(text: String, name: String, value: String?) {
+        scan(text) { s in
+            let found = s.member(Array(name.utf8), ofObjectAt: 0)
+            #expect(found.map { s.raw(at: $0).map { String(decoding: $0, as: UTF8.self) } ?? "" } == value)
+        }
+    }
+
     @Test func descendsIntoArraysForEveryValue() throws {
         try scan(Self.event) { s in
             let root = try s.validateDocument()

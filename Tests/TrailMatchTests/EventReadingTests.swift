@@ -67,6 +67,77 @@ struct EventReadingTests {
         }
     }
 
+    /// The header members the index reads are found by their names' hash: each must be where
+    /// the first member of that name is, whatever the names around it, escaped or long.
+    @Test("The header's members are found as a member lookup finds them", arguments: [
+        #"{"trail":{"action":"A","error":"E","actor":{"type":"user"}},"eventName":"A"}"#,
+        #"{"trail":{"act\u0069on":"A","action":"B","errorCodeOfTheCall":"X","error":"E"},"e":1}"#,
+        #"{"trail":{"error":null,"error":"second","actor":{"type":"role"},"actor":1},"e":1}"#,
+        #"{"trail":{"sessionIssuerNameIsLong":"a","sessionIssuerNameIsLonger":"b","actorx":2},"e":1}"#,
+        #"{"trail":{},"e":1}"#,
+    ])
+    func headerMembers(line: String) throws {
+        let fields = ["trail.action", "trail.error", "trail.actor.type", "trail.sessionIssuerNameIsLonger", "trail.sessionIssuerNameIsLong"]
+        let set = RuleLoader().load(yaml: fields.enumerated().map { k, field in
+            "title: r\(k)\ndetection: {s: {\(field): x}, condition: s}"
+        }.joined(separator: "\n---\n"), file: "r.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        try Array(line.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            let index = RuleIndex(set.rules, readsTime: true)
+            var header: [Int] = []
+            _ = try #require(index.readHeader(s, into: &header))
+            let trail = try #require(s.member(Array("trail".utf8), ofObjectAt: 0))
+            // The members named, and the field read below one of them.
+            var expected = Set(["action", "error", "actor", "sessionIssuerNameIsLong", "sessionIssuerNameIsLonger"]
+                .compactMap { s.member(Array($0.utf8), ofObjectAt: trail) })
+            if let type = s.value(at: JSONPath("trail.actor.type"), from: 0) { expected.insert(type) }
+            #expect(Set(header.filter { $0 >= 0 }) == expected, "\(line)")
+        }
+    }
+
+    /// A field one name below a header member (`trail.actor.type`) is found as the header is
+    /// checked: the rules it selects must be those a walk of the line selects, whatever shape
+    /// the member has (repeated, written with escapes, an array, not an object).
+    @Test("Fields below header members select the rules a walk selects", arguments: [
+        #"{"trail":{"actor":{"type":"role","name":"x"}},"e":1}"#,
+        #"{"trail":{"actor":{"name":"x"},"actor":{"type":"role"}},"e":1}"#,
+        #"{"trail":{"actor":{"type":"user","type":"role"}},"e":1}"#,
+        #"{"trail":{"act\u006fr":{"typ\u0065":"role"},"actor":{"type":"user"}},"e":1}"#,
+        #"{"trail":{"actor":[{"type":"role"},{"type":"user"}]},"e":1}"#,
+        #"{"trail":{"actor":"role","source":{"ip":"10.0.0.1"}},"e":1}"#,
+        #"{"trail":{"actor":{"type":{"x":"role"}},"source":{"ip":null}},"e":1}"#,
+        #"{"trail":{"actor":{},"source":{"ip":"10.0.0.1","ip":"x"}},"e":1}"#,
+    ])
+    func fieldsBelowHeaderMembers(line: String) throws {
+        let set = RuleLoader().load(yaml: """
+            title: role
+            detection: {s: {trail.actor.type: role}, condition: s}
+            ---
+            title: contains
+            detection: {s: {trail.actor.type|contains: ol}, condition: s}
+            ---
+            title: present
+            detection: {s: {trail.actor.name|startswith: x, trail.source.ip|cidr: 10.0.0.0/8}, condition: s}
+            ---
+            title: ip
+            detection: {s: {trail.source.ip: 10.0.0.1}, condition: s}
+            """, file: "r.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        let index = RuleIndex(set.rules)
+        try Array(line.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            var header: [Int] = []
+            let end = try #require(index.readHeader(s, into: &header))
+            let top = TopMembers()
+            top.read(s, root: 0, headerEnd: end)
+            var read: [Int] = [], walked: [Int] = []
+            index.candidates(s, 0, header: header, top: top, into: &read)
+            index.candidates(s, 0, into: &walked)
+            #expect(read == walked, "\(line)")
+        }
+    }
+
     /// Framed lines good and bad in each place a walk can stop: within the members it reads
     /// (checked as it goes), after them, and in a name written with escapes.
     static let framedLines = [
@@ -116,6 +187,21 @@ struct EventReadingTests {
             guidance.writeResources(s, event: 0, nil, names: &names, into: &alert)
             let line = Array("{}".utf8).withUnsafeBytes { alert.finish(event: $0) }
             #expect(String(decoding: line, as: UTF8.self) == #"{"alert":{"rule":{},"resources":["arn:a","arn:b","kéy","plain","7"]},"event":{}}"#)
+        }
+    }
+
+    @Test("An alert's time: copied as written, decoded and quoted when written with escapes, else null",
+          arguments: [(#""2026-11-16T00:07:24Z""#, #""2026-11-16T00:07:24Z""#), (#""2026\u002d11""#, #""2026-11""#),
+                      ("17", "null"), ("null", "null"), ("", "null")])
+    func alertTime(written: String, expected: String) {
+        let event = written.isEmpty ? "{}" : #"{"trail":{"time":"# + written + "}}"
+        Array(event.utf8).withUnsafeBytes { raw in
+            let s = JSONScanner(raw)
+            var alert = AlertWriter()
+            alert.begin(rule: Array("{}".utf8))
+            alert.time(s, at: s.value(at: JSONPath("trail.time"), from: 0))
+            let line = alert.finish(event: raw)
+            #expect(String(decoding: line, as: UTF8.self) == #"{"alert":{"rule":{},"time":"# + expected + #"},"event":"# + event + "}")
         }
     }
 

@@ -33,6 +33,10 @@ import TrailTestSupport
         ("(?i:Delete)Bucket[\\w-]*", "", ["DELETE", "delete", "Bucket", "bucket", "-", "_x", " "]),
         ("(\\d+\\.){3}\\d+", "", ["10", ".", "0", "255", "a", " "]),
         ("^[\\w.+-]+@example\\.(com|org)$", "", ["alice", "+tag", "@", "example", ".com", ".org", ".net", " "]),
+        // Several literals each match needs (each is looked for before the engine runs).
+        ("^arn:aws:iam::\\d{12}:root$", "", ["arn:aws:iam::", "123456789012", ":root", ":user/bob", "root", "\n", "1"]),
+        ("\"Action\"\\s*:\\s*(\\[\\s*)?\"\\*\"", "", ["\"Action\"", ":", " ", "[", "\"*\"", "\"s3:*\"", "{", "\n"]),
+        ("(?i)delete.+bucket(policy)?$", "", ["Delete", "DELETE", "Bucket", "bucket", "Policy", "x", "\n"]),
     ]
 
     static let oracle = #"""
@@ -176,6 +180,38 @@ import TrailTestSupport
         #expect(candidates(#"{"userAgent":"CURL/8 HeadlessChrome"}"#) == [2, 3])
         #expect(candidates(#"{"userAgent":["a", "parrot"]}"#) == [0, 3], "an array's elements")
         #expect(candidates(#"{"userIdentity":{"arn":"x:assumed-role/AWS:y"}}"#).isEmpty, "the regular expression is case-sensitive")
+    }
+
+    /// The index samples a value every few bytes (one less than the field's shortest literal)
+    /// and looks up the byte pair there: it must find every occurrence, wherever it starts,
+    /// as a search at every byte does. Literals of 1 to 9 bytes, cased and caseless, over
+    /// generated values that hold them at every offset, in either case, cut short or not.
+    @Test(arguments: [1, 2, 3, 5, 9])
+    func sampledLiteralsAreFoundWhereverTheyStart(shortest: Int) throws {
+        let literals = ["kaliLinux", "ab/c", "aa", "Zq9", "x", "parrot"].filter { $0.count >= shortest }
+        let rules = literals.enumerated().map { k, literal in
+            "title: r\(k)\ndetection: {s: {userAgent|contains\(k % 2 == 0 ? "" : "|cased"): '\(literal)'}, condition: s}"
+        }.joined(separator: "\n---\n")
+        let set = RuleLoader().load(yaml: rules, file: "r.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        let index = RuleIndex(set.rules)
+        var random = SplitMix(state: UInt64(shortest))
+        let pieces = literals + literals.map { $0.uppercased() } + literals.map { String($0.dropLast()) } + ["-", "a", "Z", "/"]
+        for _ in 0..<2000 {
+            var value = ""
+            for _ in 0..<Int(random.next() % 6) { value += pieces[Int(random.next() % UInt64(pieces.count))] }
+            let expected = literals.indices.filter { k in
+                k % 2 == 0 ? value.lowercased().contains(literals[k].lowercased()) : value.contains(literals[k])
+            }
+            let event = #"{"userAgent":"# + JSONWriter.quoted(value) + "}"
+            let found = Array(event.utf8).withUnsafeBytes { raw -> [Int] in
+                let s = JSONScanner(raw)
+                var out: [Int] = []
+                index.candidates(s, 0, into: &out)
+                return out
+            }
+            #expect(found == expected, "\(value.debugDescription)")
+        }
     }
 }
 
