@@ -22,6 +22,12 @@ final class MatchPlan: @unchecked Sendable {
     /// `--strict`: every line is checked in full, none passed over after its header.
     let strict: Bool
 
+    /// A plan of its own for a lane on another thread, built anew: threads sharing one
+    /// would contend for its reference counts, which every walk of the index touches.
+    func copy() -> MatchPlan {
+        MatchPlan(rules: rules.map { $0 }, correlations: correlations.map { $0 }, readsTime: readsTime, strict: strict)
+    }
+
     init(rules: [Rule], correlations: [CorrelationRule], readsTime: Bool, strict: Bool) {
         self.rules = rules
         self.correlations = correlations
