@@ -1,3 +1,4 @@
+import Foundation
 import TrailCore
 
 /// What every lane reads and none changes: the rules, their index and what a match of each
@@ -22,8 +23,8 @@ final class MatchPlan: @unchecked Sendable {
     /// `--strict`: every line is checked in full, none passed over after its header.
     let strict: Bool
 
-    /// A plan of its own for a lane on another thread, built anew: threads sharing one
-    /// would contend for its reference counts, which every walk of the index touches.
+    /// The same plan built anew, for another thread: threads sharing one would contend for
+    /// its reference counts, which every walk of the index touches (about 35 times a line).
     func copy() -> MatchPlan {
         MatchPlan(rules: rules.map { $0 }, correlations: correlations.map { $0 }, readsTime: readsTime, strict: strict)
     }
@@ -50,6 +51,41 @@ final class MatchPlan: @unchecked Sendable {
             AlertWriter.ruleObject(id: $0.id, title: $0.title, level: $0.level, tags: $0.tags, references: $0.references,
                                    runbook: $0.guidance.runbook, falsePositives: $0.guidance.falsePositives)
         }
+    }
+}
+
+/// The plans the lanes match with, one for each thread at work: a block is matched with a
+/// plan no other thread is using (`MatchPlan.copy`), up to `count` blocks at once.
+final class PlanPool: @unchecked Sendable {
+    // @unchecked: `free` and `made` are read and written under `condition`.
+    private let condition = NSCondition()
+    private let original: MatchPlan
+    private var free: [MatchPlan]
+    private var made = 1
+    let count: Int
+
+    init(_ plan: MatchPlan, count: Int) {
+        precondition(count >= 1, "a pool holds at least the plan it is made from")
+        original = plan
+        free = [plan]
+        self.count = count
+    }
+
+    /// A plan no other thread is using, made when none is free and fewer than `count` exist.
+    func checkOut() -> MatchPlan {
+        condition.lock()
+        defer { condition.unlock() }
+        while free.isEmpty && made == count { condition.wait() }
+        if let plan = free.popLast() { return plan }
+        made += 1
+        return original.copy()
+    }
+
+    func checkIn(_ plan: MatchPlan) {
+        condition.lock()
+        defer { condition.unlock() }
+        free.append(plan)
+        condition.signal()
     }
 }
 
@@ -87,7 +123,9 @@ struct LineOutcome {
 /// (`LineOutcome`) for `Matcher` to act on in order: a block's lines on a worker thread
 /// (`LineBlockWork`), or one event at a time on the caller's.
 final class MatchLane: LineBlockWork {
-    let plan: MatchPlan
+    /// The plan of the block being matched: with `pool`, one no other thread is using.
+    private(set) var plan: MatchPlan
+    private let pool: PlanPool?
     private(set) var outcomes: [LineOutcome] = []
     /// The alerts of the lines matched, one line each.
     private(set) var alertText: [UInt8] = []
@@ -105,7 +143,11 @@ final class MatchLane: LineBlockWork {
     private static let timePath = JSONPath("trail.time")
     private static let idPath = JSONPath("trail.id")
 
-    init(_ plan: MatchPlan) { self.plan = plan }
+    /// `pool`: a lane matching blocks on worker threads, each with a plan from it.
+    init(_ plan: MatchPlan, pool: PlanPool? = nil) {
+        self.plan = plan
+        self.pool = pool
+    }
 
     /// Forgets the lines matched before, for `lineCount` new ones.
     func reset(lineCount: Int) {
@@ -116,6 +158,8 @@ final class MatchLane: LineBlockWork {
     }
 
     func process(_ block: LineBlockView) {
+        if let pool { plan = pool.checkOut() }
+        defer { if let pool { pool.checkIn(plan) } }
         reset(lineCount: block.lines.count)
         for (k, line) in block.lines.enumerated() {
             if case .text(let range, _) = line { match(line: JSONScanner(block.text(range)), at: k) }

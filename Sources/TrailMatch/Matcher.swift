@@ -75,7 +75,8 @@ public final class Matcher {
     public func run(inputs: [String], state: StateFile? = nil, maxRecordSize: Int = LineReader.defaultMaxLineLength) throws -> ExitStatus {
         if let state { try engine?.load(from: state) }
         let input = NDJSONInput(inputs, maxRecordSize: maxRecordSize)
-        try input.forEachBlock(lanes: lanes, work: { [plan] in MatchLane(plan.copy()) }, flushing: output) { block, lane, source in
+        let pool = PlanPool(plan, count: lanes)
+        try input.forEachBlock(lanes: lanes, work: { [plan] in MatchLane(plan, pool: pool) }, flushing: output) { block, lane, source in
             try act(on: block, lane, source: source, input: input)
         }
         finish(keepPending: state != nil)

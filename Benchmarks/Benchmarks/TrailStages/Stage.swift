@@ -30,8 +30,11 @@ struct Stage {
     }
 
     /// A new Matcher per pass, so that no correlation state carries from one pass to the next.
+    /// One lane: another lane's plan (its own rule index) is a cost per run, not per event,
+    /// and would hide what a pass allocates per event.
     static func match(_ input: String, rules: RuleSet, output: OutputWriter) -> Stage {
         let matcher = Matcher(rules, output: output, diagnostics: Diagnostics(tool: "trail-match"))
+        matcher.lanes = 1
         return Stage { _ = try matcher.run(inputs: [input]) }
     }
 
