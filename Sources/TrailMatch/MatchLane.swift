@@ -2,7 +2,7 @@ import Foundation
 import TrailCore
 
 /// What every lane reads and none changes: the rules, their index and what a match of each
-/// leads to. Built once by `Matcher`; shared by the lanes matching blocks on other threads.
+/// leads to. Built by `Matcher`, and once more for each further thread at work (`PlanPool`).
 final class MatchPlan: @unchecked Sendable {
     // @unchecked: nothing here changes after `init`; the rules and the index are read only.
     let rules: [Rule]
