@@ -509,14 +509,7 @@ extension RuleIndex {
             for h in hits {
                 let needle = needles[pairNeedles[h].needle]
                 let start = q - pairNeedles[h].offset
-                guard start >= 0, start + needle.count <= text.count else { continue }
-                var j = 0
-                if needle.caseless {
-                    while j < needle.count, Pattern.lower(text[start + j]) == all[needle.start + j] { j += 1 }
-                } else {
-                    while j < needle.count, text[start + j] == all[needle.start + j] { j += 1 }
-                }
-                if j == needle.count { out.append(needle.rule) }
+                if start >= 0, RuleIndex.holds(needle, text, at: start, all) { out.append(needle.rule) }
             }
         }
     }
@@ -526,15 +519,21 @@ extension RuleIndex {
     private func fileByNeedles(at i: Int, _ text: UnsafeRawBufferPointer, _ list: Range<Int>, _ all: UnsafeRawBufferPointer, _ out: inout [Int]) {
         for n in list {
             let needle = needles[needlesByByte[n]]
-            guard i + needle.count <= text.count else { continue }
-            var j = 0
-            if needle.caseless {
-                while j < needle.count, Pattern.lower(text[i + j]) == all[needle.start + j] { j += 1 }
-            } else {
-                while j < needle.count, text[i + j] == all[needle.start + j] { j += 1 }
-            }
-            if j == needle.count { out.append(needle.rule) }
+            if RuleIndex.holds(needle, text, at: i, all) { out.append(needle.rule) }
         }
+    }
+
+    /// Whether `text` holds `needle` (its bytes in `all`) at `start`.
+    @inline(__always)
+    private static func holds(_ needle: Needle, _ text: UnsafeRawBufferPointer, at start: Int, _ all: UnsafeRawBufferPointer) -> Bool {
+        guard start + needle.count <= text.count else { return false }
+        var j = 0
+        if needle.caseless {
+            while j < needle.count, Pattern.lower(text[start + j]) == all[needle.start + j] { j += 1 }
+        } else {
+            while j < needle.count, text[start + j] == all[needle.start + j] { j += 1 }
+        }
+        return j == needle.count
     }
 }
 
