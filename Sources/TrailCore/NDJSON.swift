@@ -63,21 +63,25 @@ public struct NDJSONInput {
     }
 
     /// Like `forEachObject`, with each line checked on a second thread while `body` handles the
-    /// lines before it (`CheckedLineReader`): for a stage that passes on every byte it reads,
-    /// where checking them all would otherwise cost more than the stage's own work.
+    /// lines before it (`CheckedLines`): for a stage that passes on every byte it reads, where
+    /// checking them all would otherwise cost more than the stage's own work. Order and
+    /// messages are as if each line were checked just before `body` sees it.
     public func forEachObjectCheckedAside(
         diagnostics: Diagnostics,
         flushing output: OutputWriter? = nil,
         _ body: (JSONScanner, Int, RecordLocation) throws -> Void
     ) throws {
-        let checker = CheckedLineReader(maxLineLength: maxRecordSize)
-        try forEachInput { fd, name in
-            try checker.forEachLine(in: fd, flushing: output, { scanner, verdict, number in
+        try forEachBlock(lanes: 1, work: { CheckedLines() }, flushing: output) { block, checked, name in
+            for (line, verdict) in zip(block.lines, checked.verdicts) {
+                guard case .text(let range, let number) = line else {
+                    if case .tooLong(let number) = line { try skipTooLong(name, number, diagnostics) }
+                    continue
+                }
                 try output?.checkWritten()
-                let location = RecordLocation(source: name, line: number)
-                guard let root = try NDJSONInput.object(scanner, verdict, at: location, diagnostics: diagnostics) else { return }
+                let scanner = JSONScanner(block.text(range)), location = RecordLocation(source: name, line: number)
+                guard let root = try NDJSONInput.object(scanner, verdict, at: location, diagnostics: diagnostics) else { continue }
                 try body(scanner, root, location)
-            }, tooLong: { number in try skipTooLong(name, number, diagnostics) })
+            }
         }
     }
 

@@ -76,7 +76,7 @@ public struct TrailHeader: Sendable {
 
     // The framing of trail-flatten's lines, the header first: `{"trail":{…},…}`. trail-enrich and
     // trail-match walk a framed line's header themselves and check the rest in one pass
-    // (trail-enrich: `CheckedLineReader`) or when a rule looks further (trail-match).
+    // (trail-enrich: `CheckedLines`) or when a rule looks further (trail-match).
 
     private static let opening: StaticString = #"{"trail":"#
     /// Where the header object starts in a framed line.
