@@ -553,20 +553,13 @@ public struct JSONScanner {
     /// malformed member (as `forEachMember` walks). The walk of every nested field lookup, so
     /// it compares names by length and memcmp rather than byte by byte.
     public func member(_ key: [UInt8], ofObjectAt i: Int) -> Int? {
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "{"), let base = bytes.baseAddress else { return nil }
-        var j = skipWhitespace(i + 1)
-        while j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
-            guard let keyEnd = JSONScanner.stringEnd(base, bytes.count, opening: j) else { return nil }
-            var v = skipWhitespace(keyEnd)
-            guard v < bytes.count, bytes[v] == UInt8(ascii: ":") else { return nil }
-            v = skipWhitespace(v + 1)
-            if nameEquals(j, keyEnd, key) { return v }
-            guard let end = skipValue(at: v) else { return nil }
-            j = skipWhitespace(end)
-            guard j < bytes.count, bytes[j] == UInt8(ascii: ",") else { return nil }
-            j = skipWhitespace(j + 1)
+        var found: Int?
+        walkMembers(ofObjectAt: i) { name, nameEnd, value in
+            guard nameEquals(name, nameEnd, key) else { return true }
+            found = value
+            return false
         }
-        return nil
+        return found
     }
 
     /// `stringEquals(at: name, key)` for a name string ending at `nameEnd`. An escape makes the
