@@ -124,7 +124,8 @@ public struct Threshold: Sendable, Equatable {
     }
 
     func holds(_ x: Double) -> Bool {
-        if let lower, lowerStrict ? !(x > lower) : !(x >= lower) { return false }
+        // The lower bound, as `allows(atMost:)` reads it.
+        guard allows(atMost: x) else { return false }
         if let upper, upperStrict ? !(x < upper) : !(x <= upper) { return false }
         return excluded != x
     }

@@ -160,18 +160,15 @@ private final class MergeHandoff: @unchecked Sendable {
     /// Hands `batch` over (waiting for room) and leaves it empty; an empty batch is not sent.
     func put(_ batch: inout [PendingSpill.Pending]) {
         guard !batch.isEmpty else { return }
+        var freed: [[PendingSpill.Pending]] = []
         condition.lock()
-        defer { condition.unlock() }
         while batches.count >= MergeHandoff.depth { condition.wait() }
         batches.append(batch)
-        batch = []
+        swap(&freed, &handled)
         condition.broadcast()
-        let freed = handled
-        handled.removeAll()
         condition.unlock()
-        // Freed outside the lock, on this thread.
-        withExtendedLifetime(freed) {}
-        condition.lock()
+        batch = []
+        // `freed`, the batches the caller has handled, is freed here: outside the lock, on this thread.
     }
 
     /// A batch the caller has handled, to be freed on the merging thread.

@@ -24,20 +24,7 @@ struct RequiredLiteral: Sendable, Equatable {
     /// ARN of a user, which holds only the first, is turned away without the engine.
     static func all(_ node: RegexNode) -> [[RequiredLiteral]] {
         guard case .concat(let items) = node else { return of(node).map { [$0] } ?? [] }
-        var groups: [[RequiredLiteral]] = []
-        var run: [(Unicode.Scalar, Bool)] = []
-        for item in items {
-            switch item {
-            case .char(let c, let caseless): run.append((c, caseless))
-            case .assertion: continue
-            default:
-                if !run.isEmpty { groups.append([RequiredLiteral(run: run)]) }
-                run = []
-                if let literals = of(item) { groups.append(literals) }
-            }
-        }
-        if !run.isEmpty { groups.append([RequiredLiteral(run: run)]) }
-        return groups
+        return parts(of: items).compactMap { $0 }.filter { $0.allSatisfy { !$0.bytes.isEmpty } }
     }
 
     /// Whether the pattern is one run of plain characters: finding it settles the match.
@@ -68,27 +55,34 @@ struct RequiredLiteral: Sendable, Equatable {
         }
     }
 
-    /// Runs of adjacent characters (assertions match no character and keep a run going), or
-    /// what an item between them needs; the choice whose shortest literal is longest.
+    /// Of a concatenation's parts, the one whose shortest literal is longest.
     private static func needed(concatenation items: [RegexNode]) -> [RequiredLiteral]? {
         var best: [RequiredLiteral]?
-        var run: [(Unicode.Scalar, Bool)] = []
-        func consider(_ candidate: [RequiredLiteral]?) {
-            guard let candidate, let shortest = candidate.map(\.bytes.count).min(), shortest > 0 else { return }
+        for case let candidate? in parts(of: items) {
+            guard let shortest = candidate.map(\.bytes.count).min(), shortest > 0 else { continue }
             if shortest > best.flatMap({ $0.map(\.bytes.count).min() }) ?? 0 { best = candidate }
         }
+        return best
+    }
+
+    /// What each part of a concatenation needs, in order: its runs of adjacent characters
+    /// (assertions match no character and keep a run going; a run may be empty), and what
+    /// each item between them needs (nil: nothing worth searching for).
+    private static func parts(of items: [RegexNode]) -> [[RequiredLiteral]?] {
+        var parts: [[RequiredLiteral]?] = []
+        var run: [(Unicode.Scalar, Bool)] = []
         for item in items {
             switch item {
             case .char(let c, let caseless): run.append((c, caseless))
             case .assertion: continue
             default:
-                consider([RequiredLiteral(run: run)])
+                parts.append([RequiredLiteral(run: run)])
                 run = []
-                consider(needed(item))
+                parts.append(needed(item))
             }
         }
-        consider([RequiredLiteral(run: run)])
-        return best
+        parts.append([RequiredLiteral(run: run)])
+        return parts
     }
 
     init(bytes: [UInt8], caseless: Bool) {
