@@ -506,19 +506,6 @@ public struct JSONScanner {
         return (nameEnd, v, skipWhitespace(next + 1))
     }
 
-    /// `member(at:)` for a member of the document's top-level object, checking its syntax as
-    /// `validateDocument` does; also where its value ends. Nil where it does not check.
-    public func checkedMember(at j: Int) -> (nameEnd: Int, value: Int, valueEnd: Int, next: Int?)? {
-        guard j < bytes.count, bytes[j] == UInt8(ascii: "\""), let nameEnd = try? stringEnd(at: j) else { return nil }
-        var v = skipWhitespace(nameEnd)
-        guard v < bytes.count, bytes[v] == UInt8(ascii: ":") else { return nil }
-        v = skipWhitespace(v + 1)
-        guard let end = try? valueEnd(at: v, depth: 1) else { return nil }
-        let next = skipWhitespace(end)
-        guard next < bytes.count, bytes[next] == UInt8(ascii: ",") else { return (nameEnd, v, end, nil) }
-        return (nameEnd, v, end, skipWhitespace(next + 1))
-    }
-
     /// Calls `body` with the start of each element of the array at `i`; `body` returns false to stop.
     public func forEachElement(ofArrayAt i: Int, _ body: (_ value: Int) throws -> Bool) rethrows {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { return }

@@ -9,12 +9,28 @@ struct RequiredLiteral: Sendable, Equatable {
     let bytes: [UInt8]
     /// Some character of the run is matched ignoring ASCII case.
     let caseless: Bool
+    /// The pattern's other requirements, each one of a few literals, that a value holding this
+    /// one must meet too: `:root` beside `arn:aws:iam::` in `^arn:aws:iam::\d{12}:root$`, so
+    /// a user's ARN, which holds only the first, is turned away by the rule index too.
+    private(set) var alongside: [[RequiredLiteral]] = []
 
     /// What the pattern needs: one of these literals (one for most patterns, one per branch
     /// for an alternation such as `kali|parrot`), if every match holds one worth searching for.
     static func of(_ node: RegexNode) -> [RequiredLiteral]? {
         guard let best = needed(node), best.allSatisfy({ !$0.bytes.isEmpty }) else { return nil }
         return best
+    }
+
+    /// What the pattern needs (`of`), each literal carrying the pattern's other requirements
+    /// (`all`) as `alongside`.
+    static func needs(_ node: RegexNode) -> [RequiredLiteral]? {
+        guard let best = of(node) else { return nil }
+        let others = all(node).filter { $0 != best }
+        return best.map { literal in
+            var needing = literal
+            needing.alongside = others
+            return needing
+        }
     }
 
     /// Every requirement of the pattern, each one of a few literals: each run of plain
@@ -95,6 +111,13 @@ struct RequiredLiteral: Sendable, Equatable {
         var bytes: [UInt8] = []
         for (c, _) in run { bytes += Array(String(c).utf8) }
         self.bytes = caseless ? bytes.map(Pattern.lower) : bytes
+    }
+
+    var hasAlongside: Bool { !alongside.isEmpty }
+
+    /// Whether `text`, which holds this literal, meets the pattern's other requirements too.
+    func alongsideOccur(in text: UnsafeRawBufferPointer) -> Bool {
+        alongside.allSatisfy { group in group.contains { $0.occurs(in: text) } }
     }
 
     /// Whether the literal occurs in `text`.

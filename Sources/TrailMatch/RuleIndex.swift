@@ -21,6 +21,9 @@ final class RuleIndex {
         var salt: UInt64 = 0
         /// Whether some rule is filed under a value of this key.
         var hasValues = false
+        /// Whether an empty value selects some of its rules (a rule requiring `''`, or any
+        /// value): for a header copy, the event's own field is read too (`readsOwnField`).
+        var selectedByEmpty = false
         /// The lengths of the prefixes rules are filed under, in `prefixLengths`, ascending.
         var prefixes: Range<Int> = 0..<0
         /// The rules that only require a non-null value, in `filed`.
@@ -43,6 +46,8 @@ final class RuleIndex {
         var count: Int
         var caseless: Bool
         var rule: Int
+        /// The rule's pattern has other requirements, in `alongside`, checked once this holds.
+        var hasAlongside: Bool
     }
 
     private var keys: [Key] = []
@@ -77,6 +82,9 @@ final class RuleIndex {
     /// The literals rules need a value to hold (regular expressions, contains-style values).
     private var needles: [Needle] = []
     private var needleBytes: [UInt8] = []
+    /// Per literal: the literal as the rule needs it, carrying its other requirements
+    /// (`RequiredLiteral.alongside`); read only for literals that have some.
+    private var alongside: [RequiredLiteral] = []
     /// Per key with literals, per byte: the literals starting with it (both cases of a
     /// caseless one's letter), as positions in `needlesByByte`.
     private var byFirstByte: [Range<Int>] = []
@@ -101,9 +109,12 @@ final class RuleIndex {
                                           "trail.action", "trail.actor", "trail.outcome", "trail.category", "trail.id",
                                           "trail.file", "trail.index", "trail.source", "trail.readOnly"]
 
-    /// Event fields trail-flatten copies into the header verbatim: a rule naming the event's
-    /// field is filed under the header's copy, which sits early in the line.
-    private static let headerCopies = ["eventName": "trail.action", "errorCode": "trail.error"]
+    /// Event fields trail-flatten copies into the header: a rule naming the event's field is
+    /// filed under the header's copy, which sits early in the line. The copy is the field's
+    /// text when that is a string that is not empty; an empty, absent or null field is null
+    /// there (the error may then be errorMessage's), an object or array its compact JSON text.
+    /// So the event's own field is read as well where those differ (`readsOwnField`).
+    private static let headerCopies = ["eventName": "trail.action", "errorCode": "trail.error", "userAgent": "trail.agent"]
 
     /// Where `readHeader` puts the header's `time` member, when asked to read it.
     private(set) var timeMember: Int?
@@ -137,10 +148,12 @@ final class RuleIndex {
             switch requirement {
             case .present:
                 present[k].append(r)
+                keys[k].selectedByEmpty = true
             case .containing(let literals):
                 containing[k] += literals.map { ($0, r) }
             case .oneOf(let values, let prefixes):
                 keys[k].hasValues = true
+                if values.contains([]) || prefixes.contains([]) { keys[k].selectedByEmpty = true }
                 var hashes = Set(values.map { $0.withUnsafeBytes(RuleIndex.hash) ^ keys[k].salt })
                 for prefix in prefixes {
                     hashes.insert(prefix.withUnsafeBytes(RuleIndex.hash) ^ keys[k].salt ^ RuleIndex.prefixSalt)
@@ -203,7 +216,9 @@ final class RuleIndex {
             let first = literal.bytes[0]
             buckets[Int(first)].append(needles.count)
             if literal.caseless, first >= 0x61 && first <= 0x7A { buckets[Int(first & ~0x20)].append(needles.count) }
-            needles.append(Needle(start: needleBytes.count, count: literal.bytes.count, caseless: literal.caseless, rule: rule))
+            needles.append(Needle(start: needleBytes.count, count: literal.bytes.count, caseless: literal.caseless, rule: rule,
+                                  hasAlongside: literal.hasAlongside))
+            alongside.append(literal)
             needleBytes += literal.bytes
         }
         keys[k].firstBytes = byFirstByte.count
@@ -372,8 +387,11 @@ final class RuleIndex {
             let key = keys[k]
             var found = false
             var nonNull = false
+            // Where a header copy's value is (`headerCopies`), for `readsOwnField`.
+            var copy = -1
             if let header, key.member >= 0 {
                 let parent = header[key.member]
+                copy = parent
                 if parent >= 0, key.sub >= 0, s.kind(at: parent) == .object {
                     // Found by readHeader, as lookBelow would find it.
                     let at = header[headerNames.count + key.sub]
@@ -382,11 +400,18 @@ final class RuleIndex {
                     lookBelow(s, parent, key.rest, key, &found, &nonNull, &out)
                 }
             } else {
-                FieldMatcher.forEachValue(s, at: paths[k], root, top) { look(s, $0, key, &found, &nonNull, &out) }
+                FieldMatcher.forEachValue(s, at: paths[k], root, top) {
+                    copy = $0
+                    look(s, $0, key, &found, &nonNull, &out)
+                }
             }
-            if !found {
-                for fallback in fallbacks[k] where !found {
-                    FieldMatcher.forEachValue(s, at: fallback, root, top) { look(s, $0, key, &found, &nonNull, &out) }
+            if !fallbacks[k].isEmpty, !found || readsOwnField(s, key, copy: copy) {
+                var own = false
+                for fallback in fallbacks[k] where !own {
+                    FieldMatcher.forEachValue(s, at: fallback, root, top) {
+                        own = true
+                        look(s, $0, key, &found, &nonNull, &out)
+                    }
                 }
             }
             if nonNull {
@@ -402,6 +427,15 @@ final class RuleIndex {
                 return r == last
             }
         }
+    }
+
+    /// Whether a key filed under a header copy must read the event's own field besides the
+    /// copy (see `headerCopies`): when an empty value selects some of its rules, or when the
+    /// copy is the text of an object or array, whose elements rules match one by one.
+    private func readsOwnField(_ s: JSONScanner, _ key: Key, copy: Int) -> Bool {
+        if key.selectedByEmpty { return true }
+        guard copy >= 0, s.kind(at: copy) == .string, copy + 1 < s.count else { return false }
+        return s.byte(copy + 1) == UInt8(ascii: "[") || s.byte(copy + 1) == UInt8(ascii: "{")
     }
 
     /// Looks at the values at the path `rest` (positions in `pathNames`) below `at`, into
@@ -509,7 +543,9 @@ extension RuleIndex {
             for h in hits {
                 let needle = needles[pairNeedles[h].needle]
                 let start = q - pairNeedles[h].offset
-                if start >= 0, RuleIndex.holds(needle, text, at: start, all) { out.append(needle.rule) }
+                if start >= 0, RuleIndex.holds(needle, text, at: start, all), alongsideOccur(pairNeedles[h].needle, text) {
+                    out.append(needle.rule)
+                }
             }
         }
     }
@@ -519,8 +555,14 @@ extension RuleIndex {
     private func fileByNeedles(at i: Int, _ text: UnsafeRawBufferPointer, _ list: Range<Int>, _ all: UnsafeRawBufferPointer, _ out: inout [Int]) {
         for n in list {
             let needle = needles[needlesByByte[n]]
-            if RuleIndex.holds(needle, text, at: i, all) { out.append(needle.rule) }
+            if RuleIndex.holds(needle, text, at: i, all), alongsideOccur(needlesByByte[n], text) { out.append(needle.rule) }
         }
+    }
+
+    /// Whether `text`, holding literal `n`, meets its rule's other requirements too.
+    @inline(__always)
+    private func alongsideOccur(_ n: Int, _ text: UnsafeRawBufferPointer) -> Bool {
+        !needles[n].hasAlongside || alongside[n].alongsideOccur(in: text)
     }
 
     /// Whether `text` holds `needle` (its bytes in `all`) at `start`.

@@ -14,19 +14,16 @@ struct SigmaRegex: @unchecked Sendable {
     }
 
     private let engine: Engine
-    /// One of these occurs in every value the pattern matches.
+    /// One of these occurs in every value the pattern matches, with the pattern's other
+    /// requirements (`RequiredLiteral.alongside`), looked for after it.
     let required: [RequiredLiteral]?
-    /// The pattern's other requirements (`RequiredLiteral.all`), looked for after `required`.
-    private let alsoRequired: [[RequiredLiteral]]
     let pattern: String
 
     init(_ pattern: String, flags: RegexFlags, prefilter: Bool = true) throws {
         self.pattern = pattern
         do {
             let node = try RegexSyntax.parse(pattern, flags: flags)
-            let required = prefilter ? RequiredLiteral.of(node) : nil
-            self.required = required
-            alsoRequired = prefilter ? RequiredLiteral.all(node).filter { $0 != required } : []
+            required = prefilter ? RequiredLiteral.needs(node) : nil
             engine = prefilter && RequiredLiteral.isWhole(node) ? .literal : .linear(RegexProgram(node))
         } catch is RegexSyntax.Unsupported {
             var options: NSRegularExpression.Options = []
@@ -35,14 +32,14 @@ struct SigmaRegex: @unchecked Sendable {
             if flags.dotAll { options.insert(.dotMatchesLineSeparators) }
             engine = .foundation(try NSRegularExpression(pattern: pattern, options: options))
             required = nil
-            alsoRequired = []
         }
     }
 
     /// Whether the pattern matches somewhere in `text` (UTF-8).
     func matches(_ text: UnsafeRawBufferPointer) -> Bool {
-        if let required, !required.contains(where: { $0.occurs(in: text) }) { return false }
-        for group in alsoRequired where !group.contains(where: { $0.occurs(in: text) }) { return false }
+        if let required {
+            guard let held = required.first(where: { $0.occurs(in: text) }), held.alongsideOccur(in: text) else { return false }
+        }
         switch engine {
         case .literal: return true
         case .linear(let program): return program.search(text)

@@ -33,8 +33,13 @@ final class TopMembers {
     private(set) var root = -1
     /// Whether lookups walk the object instead of the table.
     private var walks = true
-    /// Where the next member not read yet starts; nil once the walk has ended.
+    /// Where the walk stands: the start of the next member's name, or, while `valuePending`,
+    /// the value of the member read last, whose end is found only when the walk goes on. A
+    /// lookup that stops at a member leaves its value unread: the index looks into an event's
+    /// `userIdentity`, not past it, and most lines are passed over after that. Nil once the
+    /// walk has ended.
     private var next: Int?
+    private var valuePending = false
     private var members = 0
     /// Whether the line holds a backslash; nil until asked.
     private var backslash: Bool?
@@ -58,6 +63,7 @@ final class TopMembers {
         }
         walks = s.kind(at: root) != .object
         next = walks ? nil : s.skipWhitespace(root + 1)
+        valuePending = false
         members = 0
         backslash = nil
         checkedEnd = nil
@@ -72,11 +78,16 @@ final class TopMembers {
 
     /// Reads the next member into the table; false when there is none or lookups must walk.
     private func readNext(_ s: JSONScanner) -> Bool {
-        guard let j = next, let (nameEnd, value, after) = step(s, at: j) else {
+        if valuePending, let value = next {
+            next = member(after: value, s)
+            valuePending = false
+        }
+        guard let j = next, let (nameEnd, value) = name(at: j, s) else {
             next = nil
             return false
         }
-        next = after
+        next = value
+        valuePending = true
         let name = ShortName(s.bytes, start: j + 1, length: nameEnd - j - 2)
         members += 1
         if name.escaped || members > TopMembers.maximumMembers {
@@ -87,16 +98,37 @@ final class TopMembers {
         return true
     }
 
-    /// Reads the member at `j`, checked while the line is checked up to it.
-    private func step(_ s: JSONScanner, at j: Int) -> (nameEnd: Int, value: Int, next: Int?)? {
+    /// The end of the name of the member at `j` and the start of its value; the name is
+    /// checked while the line is checked up to it (its value when the walk goes past it).
+    private func name(at j: Int, _ s: JSONScanner) -> (nameEnd: Int, value: Int)? {
+        guard j < s.count, s.byte(j) == UInt8(ascii: "\"") else { return nil }
+        var nameEnd: Int?
         if checkedEnd != nil {
-            if let member = s.checkedMember(at: j) {
-                checkedEnd = member.valueEnd
-                return (member.nameEnd, member.value, member.next)
-            }
-            checkedEnd = nil
+            nameEnd = try? s.stringEnd(at: j)
+            if nameEnd == nil { checkedEnd = nil }
         }
-        return s.member(at: j)
+        guard let nameEnd = nameEnd ?? s.skipValue(at: j) else { return nil }
+        let colon = s.skipWhitespace(nameEnd)
+        guard colon < s.count, s.byte(colon) == UInt8(ascii: ":") else {
+            checkedEnd = nil
+            return nil
+        }
+        return (nameEnd, s.skipWhitespace(colon + 1))
+    }
+
+    /// Where the member after the one whose value starts at `value` starts (nil after the
+    /// last, or where the text is malformed), checking the value while the line is checked up
+    /// to it: then the line is checked up to the value's end.
+    private func member(after value: Int, _ s: JSONScanner) -> Int? {
+        var end: Int?
+        if checkedEnd != nil {
+            end = try? s.valueEnd(at: value, depth: 1)
+            checkedEnd = end
+        }
+        guard let end = end ?? s.skipValue(at: value) else { return nil }
+        let comma = s.skipWhitespace(end)
+        guard comma < s.count, s.byte(comma) == UInt8(ascii: ",") else { return nil }
+        return s.skipWhitespace(comma + 1)
     }
 
     private func insert(_ name: ShortName, nameStart: Int, value: Int, _ s: JSONScanner) {

@@ -124,7 +124,13 @@ struct EventReadingTests {
             detection: {s: {trail.source.ip: 10.0.0.1}, condition: s}
             """, file: "r.yml")
         #expect(set.problems.isEmpty, "\(set.problems)")
-        let index = RuleIndex(set.rules)
+        let (read, walked) = try Self.candidates(RuleIndex(set.rules), line)
+        #expect(read == walked, "\(line)")
+    }
+
+    /// The rules the index selects for a line that opens with a header: read from the header,
+    /// and by walking the line as a line without one is walked.
+    static func candidates(_ index: RuleIndex, _ line: String) throws -> (read: [Int], walked: [Int]) {
         try Array(line.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
             var header: [Int] = []
@@ -134,8 +140,51 @@ struct EventReadingTests {
             var read: [Int] = [], walked: [Int] = []
             index.candidates(s, 0, header: header, top: top, into: &read)
             index.candidates(s, 0, into: &walked)
-            #expect(read == walked, "\(line)")
+            return (read, walked)
         }
+    }
+
+    /// The rule index files rules naming userAgent, errorCode or eventName under the header's
+    /// copy of the field, which differs from the field where the field is empty, absent, an
+    /// array or an object, and where the error is errorMessage's: no rule the event matches
+    /// may be passed over there. (`errorCode: ''` once reached no event: a silent miss.)
+    @Test("A header copy never hides a rule the event's own field matches", arguments: [
+        #"{"trail":{"action":"A","agent":null,"error":null},"eventName":"A","userAgent":"","errorCode":""}"#,
+        #"{"trail":{"action":"A","agent":"[\"x\",\"kali\"]","error":null},"eventName":"A","userAgent":["x","kali"]}"#,
+        #"{"trail":{"action":"A","agent":"{\"k\":\"kali\"}","error":"boom"},"userAgent":{"k":"kali"},"errorCode":"","errorMessage":"boom"}"#,
+        #"{"trail":{"action":"A","agent":"Kali-Linux curl","error":"AccessDenied"},"userAgent":"Kali-Linux curl","errorCode":"AccessDenied"}"#,
+        #"{"trail":{"action":null,"agent":null,"error":null},"eventName":"","userAgent":null}"#,
+    ])
+    func headerCopiesHideNoRule(line: String) throws {
+        let set = RuleLoader().load(yaml: """
+            title: empty error
+            detection: {s: {errorCode: ''}, condition: s}
+            ---
+            title: empty agent
+            detection: {s: {userAgent: ''}, condition: s}
+            ---
+            title: agent value
+            detection: {s: {userAgent: kali}, condition: s}
+            ---
+            title: agent literal
+            detection: {s: {userAgent|re: '(?i)kali'}, condition: s}
+            ---
+            title: any error
+            detection: {s: {errorCode|re: '.*'}, condition: s}
+            ---
+            title: not denied
+            detection: {s: {errorCode: AccessDenied}, f: {eventName: B}, condition: s and not f}
+            ---
+            title: empty action
+            detection: {s: {eventName: ''}, condition: s}
+            """, file: "r.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        let matching = Array(line.utf8).withUnsafeBytes { raw in
+            set.rules.indices.filter { set.rules[$0].matches(JSONScanner(raw), event: 0) }
+        }
+        let (read, walked) = try Self.candidates(RuleIndex(set.rules), line)
+        #expect(Set(matching).isSubset(of: read), "read with its header: \(read), matching: \(matching)")
+        #expect(Set(matching).isSubset(of: walked), "walked: \(walked), matching: \(matching)")
     }
 
     /// Framed lines good and bad in each place a walk can stop: within the members it reads

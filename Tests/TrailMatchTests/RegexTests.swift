@@ -149,6 +149,35 @@ import TrailTestSupport
         #expect(Self.matches(regex, value) == expected)
     }
 
+    /// A pattern needing several literals is filed under one of them, and an event reaches it
+    /// only when its value holds the others too: the ARN of a user, which holds
+    /// `arn:aws:iam::` but not `:root`, reaches no rule about the root user's ARN.
+    @Test func theRuleIndexChecksEveryLiteralAPatternNeeds() throws {
+        let set = RuleLoader().load(yaml: """
+            title: root
+            detection: {s: {userIdentity.arn|re: '^arn:aws:iam::\\d{12}:root$'}, condition: s}
+            ---
+            title: either
+            detection: {s: {userIdentity.arn|re: ['(?i)^ARN:aws:iam::\\d+:user/(admin|ops)', '.+:assumed-role/']}, condition: s}
+            """, file: "r.yml")
+        #expect(set.problems.isEmpty, "\(set.problems)")
+        let index = RuleIndex(set.rules)
+        func candidates(_ arn: String) -> [Int] {
+            Array(#"{"userIdentity":{"arn":\#(JSONWriter.quoted(arn))}}"#.utf8).withUnsafeBytes { raw in
+                let s = JSONScanner(raw)
+                var out: [Int] = []
+                index.candidates(s, 0, into: &out)
+                return out
+            }
+        }
+        #expect(candidates("arn:aws:iam::123456789012:user/alice").isEmpty)
+        #expect(candidates("arn:aws:iam::123456789012:root") == [0])
+        #expect(candidates("arn:aws:iam::1:root:x") == [0], "the index checks that the literals occur, the engine where")
+        #expect(candidates("arn:aws:iam::1:user/Ops") == [1])
+        #expect(candidates("arn:aws:sts::1:assumed-role/r") == [1])
+        #expect(candidates("arn:aws:iam::1:user/dev").isEmpty)
+    }
+
     /// Rules whose field needs a literal are filed under it: an event reaches them only when
     /// its value holds one of their literals (any case where the rule ignores case).
     @Test func theRuleIndexFilesRulesUnderTheirLiterals() throws {
