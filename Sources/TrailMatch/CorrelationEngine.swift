@@ -11,8 +11,9 @@ import TrailCore
 /// killed pipeline reads again, changes no count.
 ///
 /// Without lateness (the whole stream, no state) nothing is released before the end of the
-/// input; pending events beyond `spillLimit` bytes are written to a temporary file in sorted
-/// runs (`PendingSpill`) and merged back at the end, in the same order, so memory stays flat.
+/// input: events are held encoded (`HeldEvents`), those beyond `spillLimit` bytes written to a
+/// temporary file in sorted runs (`PendingSpill`) and merged back at the end, in the same
+/// order, so memory stays flat.
 final class CorrelationEngine {
     struct Pending {
         var time: Int64
@@ -43,9 +44,6 @@ final class CorrelationEngine {
             (self.correlation, self.slot, self.value, self.group) = (correlation, slot, value, group)
             self.key = key ?? CorrelationEngine.key(group)
         }
-
-        /// About what the reading takes in memory.
-        var byteCount: Int { 64 + (value?.utf8.count ?? 0) + key.utf8.count + group.reduce(0) { $0 + 16 + ($1?.utf8.count ?? 0) } }
     }
 
     let correlations: [CorrelationRule]
@@ -67,11 +65,22 @@ final class CorrelationEngine {
     private let order: [Int]
     /// Per correlation: its alerts are replaced by those of a correlation over it.
     private let silenced: [Bool]
+    /// Per correlation: its windows are decided when they close (`Threshold.decidedAtClose`).
+    private let decidedAtClose: [Bool]
+    /// Per source (a rule's index, or `rules.count` + a correlation's): the correlations
+    /// counting it. Most events count in one or two of them: the rest are never looked at.
+    private let countedBy: [[Int]]
+    /// Per correlation: whether the event being processed counts in it (`== mark`) and
+    /// whether it fired for it, by the number of the event, so nothing is cleared per event.
+    private var countsIn: [UInt32], firedFor: [UInt32]
+    private var mark: UInt32 = 0
     private(set) var tooLate = 0
     private var releasedSinceSweep = 0
     /// Without lateness: bytes of pending events held in memory before they spill; nil: no limit.
     var spillLimit: Int? = PendingSpill.defaultLimit
-    private var pendingBytes = 0
+    /// Without lateness: the events that wait for the end of the input, encoded (`pending`
+    /// serves the lateness), and the spill of those beyond `spillLimit`.
+    private var held = HeldEvents()
     private var spill: PendingSpill?
     /// Why spilling failed: nothing more is counted or released, the correlations would be wrong.
     private(set) var spillFailure: SpillFailure?
@@ -94,6 +103,14 @@ final class CorrelationEngine {
             }
         }
         self.silenced = zip(silenced, generating).map { $0 && !$1 }
+        var countedBy = Array(repeating: [Int](), count: rules.count + correlations.count)
+        for (c, correlation) in correlations.enumerated() {
+            for source in Set(correlation.ruleIndices) where source < countedBy.count { countedBy[source].append(c) }
+        }
+        self.countedBy = countedBy
+        decidedAtClose = correlations.map(\.threshold.decidedAtClose)
+        countsIn = Array(repeating: 0, count: correlations.count)
+        firedFor = countsIn
     }
 
     /// Inner correlations before outer ones (the loader refuses cycles).
@@ -124,6 +141,7 @@ final class CorrelationEngine {
             return
         }
         seq += 1
+        guard lateness != nil else { return hold(time: time, id: id, matched: matched, event: event, scope: scope, readings: readings) }
         // Kept sorted by (time, arrival): release takes a prefix, and events of one time are
         // counted in the order they were read, whatever their ids.
         var low = 0, high = pending.count
@@ -140,12 +158,16 @@ final class CorrelationEngine {
         }
         pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event), scope: scope, readings: readings), at: low)
         observe(time)
-        if lateness == nil, let spillLimit {
-            // The event's bytes and about what its entry, id, rule list and readings take besides.
-            pendingBytes += event.count + id.utf8.count + 8 * matched.count + 160 + readings.reduce(0) { $0 + $1.byteCount }
-            if pendingBytes > spillLimit { spillPending() }
-        }
         if let watermark { release(before: watermark, fire: fire) }
+    }
+
+    /// Without lateness: the event waits for the end of the input, held encoded; beyond
+    /// `spillLimit` bytes the events held are written to the spill as one sorted run. An event
+    /// read twice is dropped when they are let go, in order (`PendingSpill`'s first copies).
+    private func hold(time: Int64, id: String, matched: [Int], event: UnsafeRawBufferPointer, scope: FeedScope?, readings: [Reading]) {
+        held.add(time: time, seq: seq, id: id, rules: matched, event: event, scope: scope, readings: readings)
+        observe(time)
+        if let spillLimit, held.byteCount > spillLimit { spillHeld() }
     }
 
     /// Moves the watermark with the time of any event, matched or not, so that windows close
@@ -159,8 +181,8 @@ final class CorrelationEngine {
     /// at the watermark may still arrive again, and must find its first copy pending.
     func release(before limit: Int64, fire: (CorrelationHit, Pending) -> Void) {
         guard spillFailure == nil else { return }
-        if limit == .max, spill != nil {
-            releaseSpilled(fire: fire)
+        if lateness == nil {
+            releaseHeld(fire: fire)
             guard spillFailure == nil else { return }
         } else {
             let cut = pending.firstIndex { $0.time >= limit } ?? pending.count
@@ -179,24 +201,26 @@ final class CorrelationEngine {
         if releasedSinceSweep > 4096 { sweep(before: event.time) }
     }
 
-    /// Writes the pending events as one sorted run of the spill file, made at the first need.
-    private func spillPending() {
+    /// Writes the events held as one sorted run of the spill file, made at the first need.
+    private func spillHeld() {
         do throws(SpillFailure) {
             if spill == nil { spill = try PendingSpill(directory: PendingSpill.temporaryDirectory) }
-            try spill?.writeRun(pending)
-            spilledEvents += pending.count
+            try spill?.writeRun(held)
+            spilledEvents += held.count
         } catch {
             spillFailure = error
         }
-        pending.removeAll()
-        pendingBytes = 0
+        held.removeAll()
     }
 
-    /// At the end of the whole stream: the spilled runs and the rest, merged in (time, arrival)
-    /// order. An event read again in another run is dropped there (`PendingSpill.mergeAside`),
-    /// as `add` drops it within one.
-    private func releaseSpilled(fire: (CorrelationHit, Pending) -> Void) {
-        if !pending.isEmpty { spillPending() }
+    /// At the end of the whole stream: the events held and any spilled runs, merged, in
+    /// (time, arrival) order; an event read twice counts once (`PendingSpill.mergeAside`).
+    private func releaseHeld(fire: (CorrelationHit, Pending) -> Void) {
+        guard spill != nil else {
+            held.forEachEvent { event in replay(event, fire: fire) }
+            return held.removeAll()
+        }
+        if !held.isEmpty { spillHeld() }
         guard spillFailure == nil else { return }
         do throws(SpillFailure) {
             try spill?.mergeAside { event in replay(event, fire: fire) }
@@ -217,7 +241,7 @@ final class CorrelationEngine {
 
     private func process(_ event: Pending, fire: (CorrelationHit, Pending) -> Void) {
         releasedSinceSweep += 1
-        var fired: [Bool] = []
+        startEvent(event.rules)
         event.event.withUnsafeBytes { raw in
             let s = JSONScanner(raw)
             var walked = false
@@ -226,14 +250,12 @@ final class CorrelationEngine {
                 // One walk of the event's top level serves every reading made here.
                 if !walked { top.read(s, root: s.skipWhitespace(0)) }
                 walked = true
-                return CorrelationEngine.reading(s, top, c, slot: slot, of: correlations[c])
+                return correlations.withUnsafeBufferPointer { CorrelationEngine.reading(s, top, c, slot: slot, of: $0[c]) }
             }
             func matched(_ source: Int) -> Bool {
-                source < rules.count ? event.rules.contains(source) : fired.count > source - rules.count && fired[source - rules.count]
+                source < rules.count ? event.rules.contains(source) : firedFor[source - rules.count] == mark
             }
-            for c in order where event.scope?.correlations.contains(c) ?? true {
-                // Most correlations count none of the event's rules: passed over at once.
-                guard correlations[c].ruleIndices.contains(where: matched) else { continue }
+            for c in order where countsIn[c] == mark && (event.scope?.correlations.contains(c) ?? true) {
                 var groups: [Reading] = [], entries: [[WindowEntry]] = []
                 for (slot, source) in correlations[c].ruleIndices.enumerated() where matched(source) {
                     let read = reading(c, slot)
@@ -245,10 +267,22 @@ final class CorrelationEngine {
                     }
                 }
                 if count(c, groups, entries, event, fire: fire) {
-                    if fired.isEmpty { fired = Array(repeating: false, count: correlations.count) }
-                    fired[c] = true
+                    firedFor[c] = mark
+                    for outer in countedBy[rules.count + c] { countsIn[outer] = mark }
                 }
             }
+        }
+    }
+
+    /// Marks the correlations counting the rules an event matched, for `process`.
+    private func startEvent(_ matched: [Int]) {
+        mark &+= 1
+        if mark == 0 {
+            for c in countsIn.indices { (countsIn[c], firedFor[c]) = (0, 0) }
+            mark = 1
+        }
+        for r in matched where r < rules.count {
+            for c in countedBy[r] { countsIn[c] = mark }
         }
     }
 
@@ -261,12 +295,14 @@ final class CorrelationEngine {
         let order = groups.count == 1 ? [0] : groups.indices.sorted { groups[$0].key < groups[$1].key }
         for k in order where event.scope?.group.map({ $0 == groups[k].key }) ?? true {
             let key = groups[k].key
-            if correlations[c].threshold.decidedAtClose {
+            if decidedAtClose[c] {
                 open(c, key, entries[k], event, fire: fire)
                 continue
             }
             // Advanced in place: a copy of the window per event would cost as much as the window.
-            guard let result = correlations[c].advance(&windows[c][key, default: []], with: entries[k]) else { continue }
+            // Through the buffer: calling the rule's method on `correlations[c]` beside the
+            // window's access copied the whole rule (its every list and text) per event.
+            guard let result = correlations.withUnsafeBufferPointer({ $0[c].advance(&windows[c][key, default: []], with: entries[k]) }) else { continue }
             // A window is left empty only when it fired.
             if windows[c][key]?.isEmpty == true { windows[c][key] = nil }
             hit = true
@@ -286,8 +322,11 @@ final class CorrelationEngine {
     static func readings(_ s: JSONScanner, _ top: TopMembers, matched: [Int], slots: [[(correlation: Int, slot: Int)]],
                          correlations: [CorrelationRule]) -> [Reading] {
         var readings: [Reading] = []
-        for r in matched {
-            for (c, slot) in slots[r] { readings.append(reading(s, top, c, slot: slot, of: correlations[c])) }
+        // Through the buffer: `correlations[c]` as an argument copied the whole rule per reading.
+        correlations.withUnsafeBufferPointer { all in
+            for r in matched {
+                for (c, slot) in slots[r] { readings.append(reading(s, top, c, slot: slot, of: all[c])) }
+            }
         }
         return readings
     }
@@ -369,7 +408,7 @@ final class CorrelationEngine {
     /// decided at their close are closed before they could be dropped.)
     func sweep(before limit: Int64) {
         releasedSinceSweep = 0
-        for c in correlations.indices where !correlations[c].threshold.decidedAtClose {
+        for c in correlations.indices where !decidedAtClose[c] {
             let horizon = limit == .max ? Int64.min : EventTime.before(limit, by: correlations[c].timespan)
             windows[c] = windows[c].filter { $0.value.contains { $0.time >= horizon } }
         }

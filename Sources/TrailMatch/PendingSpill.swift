@@ -43,11 +43,20 @@ final class PendingSpill {
         return String(cString: value)
     }
 
-    /// Writes events, already in (time, arrival) order, as one run.
-    func writeRun(_ events: [Pending]) throws(SpillFailure) {
+    /// Writes the events held as one run, in (time, arrival) order.
+    func writeRun(_ held: HeldEvents) throws(SpillFailure) {
         let start = size
-        for event in events { try append(event) }
-        try flush()
+        if held.inOrder {
+            let failure = held.bytes.withUnsafeBytes { FileIO.writeAll(fd, $0) }
+            guard failure == 0 else { throw SpillFailure(directory: directory, errno: failure) }
+            size += Int64(held.bytes.count)
+        } else {
+            try held.forEachRecord { (record: UnsafeRawBufferPointer) throws(SpillFailure) in
+                buffer.append(contentsOf: record)
+                if buffer.count >= PendingSpill.chunk { try flush() }
+            }
+            try flush()
+        }
         runs.append(start..<size)
     }
 
@@ -125,6 +134,63 @@ final class PendingSpill {
 private struct SpillOwner: @unchecked Sendable {
     let spill: PendingSpill
     init(_ spill: PendingSpill) { self.spill = spill }
+}
+
+/// Whole-stream mode's correlation events in memory, each encoded as a `SpillRecord` as it
+/// arrives: none is held as an object (its text, id, rules and readings, each an allocation to
+/// make and free), until they are written to the spill as one sorted run, or read back in
+/// order at the end of an input that never filled the buffer.
+struct HeldEvents {
+    private(set) var bytes: [UInt8] = []
+    /// Per event: its (time, arrival) and where its record starts in `bytes`.
+    private var entries: [(time: Int64, seq: Int64, start: Int)] = []
+    /// Whether the events arrived in (time, arrival) order: `bytes` is then a sorted run.
+    private(set) var inOrder = true
+
+    var isEmpty: Bool { entries.isEmpty }
+    var count: Int { entries.count }
+    /// About what they take in memory.
+    var byteCount: Int { bytes.count + 24 * entries.count }
+
+    mutating func add(time: Int64, seq: Int64, id: String, rules: [Int], event: UnsafeRawBufferPointer, scope: FeedScope?,
+                      readings: [CorrelationEngine.Reading]) {
+        if let last = entries.last, (time, seq) < (last.time, last.seq) { inOrder = false }
+        entries.append((time, seq, bytes.count))
+        SpillRecord.encode(time: time, seq: seq, id: id, rules: rules, event: event, scope: scope, readings: readings, into: &bytes)
+    }
+
+    /// Each record's bytes, in (time, arrival) order.
+    func forEachRecord<E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
+        let order = inOrder ? entries : entries.sorted { ($0.time, $0.seq) < ($1.time, $1.seq) }
+        var failure: E?
+        bytes.withUnsafeBytes { raw in
+            for e in order {
+                do throws(E) {
+                    try body(UnsafeRawBufferPointer(rebasing: raw[e.start..<(e.start + SpillRecord.length(raw, at: e.start))]))
+                } catch {
+                    failure = error
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Every event in (time, arrival) order, but the later copies of one read twice (as the
+    /// spill's merge does).
+    func forEachEvent(_ body: (CorrelationEngine.Pending) -> Void) {
+        var once = FirstCopies()
+        forEachRecord { record in
+            let event = SpillRecord.decode(record, at: 0)
+            if once.isFirst(event) { body(event) }
+        }
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+        inOrder = true
+    }
 }
 
 /// Whether each event of a merged stream is the first copy read: an event read again (in
@@ -236,41 +302,77 @@ enum SpillRecord {
     static let absent = UInt32.max
 
     static func encode(_ e: CorrelationEngine.Pending, into out: inout [UInt8]) {
-        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
-        put(e.time)
-        put(e.seq)
-        put(UInt32(e.id.utf8.count))
-        put(UInt32(e.rules.count))
-        put(UInt32(e.event.count))
-        put(e.scope.map { UInt32($0.correlations.count) } ?? absent)
-        put(e.scope?.group.map { UInt32($0.utf8.count) } ?? absent)
-        let readingsAt = out.count
-        put(UInt32(0))
-        out.append(contentsOf: e.id.utf8)
-        for r in e.rules { put(UInt32(r)) }
-        for c in e.scope?.correlations ?? [] { put(UInt32(c)) }
-        if let group = e.scope?.group { out.append(contentsOf: group.utf8) }
-        out.append(contentsOf: e.event)
-        let readingsStart = out.count
-        encode(e.readings, into: &out)
-        withUnsafeBytes(of: UInt32(out.count - readingsStart).littleEndian) { out.replaceSubrange(readingsAt..<(readingsAt + 4), with: $0) }
+        e.event.withUnsafeBytes { event in
+            encode(time: e.time, seq: e.seq, id: e.id, rules: e.rules, event: event, scope: e.scope, readings: e.readings, into: &out)
+        }
     }
 
-    private static func encode(_ readings: [CorrelationEngine.Reading], into out: inout [UInt8]) {
-        func put(_ value: Int) { withUnsafeBytes(of: UInt32(value).littleEndian) { out.append(contentsOf: $0) } }
-        func put(_ text: String?) {
-            guard let text else { return put(Int(absent)) }
-            put(text.utf8.count)
-            out.append(contentsOf: text.utf8)
+    /// Appends one event's record to `out`: no event is held as an object on its way to a run.
+    /// The record's bytes are added at once and written in place.
+    static func encode(time: Int64, seq: Int64, id: String, rules: [Int], event: UnsafeRawBufferPointer, scope: FeedScope?,
+                       readings: [CorrelationEngine.Reading], into out: inout [UInt8]) {
+        let readingBytes = readings.reduce(4) { $0 + 12 + size($1.value) + $1.group.reduce(0) { $0 + size($1) } + size($1.key) }
+        let length = headerSize + id.utf8.count + 4 * rules.count + 4 * (scope?.correlations.count ?? 0) + (scope?.group?.utf8.count ?? 0)
+            + event.count + readingBytes
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: length))
+        out.withUnsafeMutableBytes { buffer in
+            var w = RecordWriter(at: buffer.baseAddress! + start)
+            w.put(time)
+            w.put(seq)
+            w.put(UInt32(id.utf8.count))
+            w.put(UInt32(rules.count))
+            w.put(UInt32(event.count))
+            w.put(scope.map { UInt32($0.correlations.count) } ?? absent)
+            w.put(scope?.group.map { UInt32($0.utf8.count) } ?? absent)
+            w.put(UInt32(readingBytes))
+            w.append(id)
+            for r in rules { w.put(UInt32(r)) }
+            for c in scope?.correlations ?? [] { w.put(UInt32(c)) }
+            if let group = scope?.group { w.append(group) }
+            w.append(event)
+            w.put(UInt32(readings.count))
+            for r in readings {
+                w.put(UInt32(r.correlation))
+                w.put(UInt32(r.slot))
+                w.text(r.value)
+                w.put(UInt32(r.group.count))
+                for value in r.group { w.text(value) }
+                w.text(r.key)
+            }
+            precondition(w.position == buffer.baseAddress! + start + length, "a record fills the bytes its header counts")
         }
-        put(readings.count)
-        for r in readings {
-            put(r.correlation)
-            put(r.slot)
-            put(r.value)
-            put(r.group.count)
-            for value in r.group { put(value) }
-            put(r.key)
+    }
+
+    /// A text's bytes in a record: its length (or `absent`) and its UTF-8.
+    private static func size(_ text: String?) -> Int { 4 + (text?.utf8.count ?? 0) }
+
+    /// Writes a record's parts one after another into bytes added for it.
+    private struct RecordWriter {
+        private(set) var position: UnsafeMutableRawPointer
+
+        init(at start: UnsafeMutableRawPointer) { position = start }
+
+        mutating func put<T: FixedWidthInteger>(_ value: T) {
+            position.storeBytes(of: value.littleEndian, as: T.self)
+            position += MemoryLayout<T>.size
+        }
+
+        mutating func append(_ bytes: UnsafeRawBufferPointer) {
+            guard let base = bytes.baseAddress else { return }
+            position.copyMemory(from: base, byteCount: bytes.count)
+            position += bytes.count
+        }
+
+        mutating func append(_ text: String) {
+            var text = text
+            text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        }
+
+        mutating func text(_ text: String?) {
+            guard let text else { return put(absent) }
+            put(UInt32(text.utf8.count))
+            append(text)
         }
     }
 
