@@ -36,14 +36,19 @@ final class CorrelationEngine {
         var correlation: Int
         var slot: Int
         var value: String?
-        var group: [String?]
-        /// The group's key: its values as a JSON array.
+        /// The group's key: its values as a JSON array (`CorrelationEngine.key`).
         var key: String
 
-        init(correlation: Int, slot: Int, value: String?, group: [String?], key: String? = nil) {
-            (self.correlation, self.slot, self.value, self.group) = (correlation, slot, value, group)
-            self.key = key ?? CorrelationEngine.key(group)
+        init(correlation: Int, slot: Int, value: String?, group: [String?]) {
+            self.init(correlation: correlation, slot: slot, value: value, key: CorrelationEngine.key(group))
         }
+
+        init(correlation: Int, slot: Int, value: String?, key: String) {
+            (self.correlation, self.slot, self.value, self.key) = (correlation, slot, value, key)
+        }
+
+        /// The group-by values, read back from the key when an alert names them.
+        var group: [String?] { CorrelationEngine.group(fromKey: key) }
     }
 
     let correlations: [CorrelationRule]

@@ -174,10 +174,12 @@ final class MatchLane: LineBlockWork {
     /// skipped. With `--strict` every line is checked in full. A line without the `trail`
     /// header is not an event (rules are written against the header): reported, not matched.
     func match(line s: JSONScanner, at k: Int) {
-        if !plan.strict, let headerEnd = plan.index.readHeader(s, into: &header) {
-            if let member = plan.index.timeMember, header[member] >= 0 { observeTime(s, header[member], line: k) }
+        // Read once: `plan` is a variable, retained around each read across a call.
+        let index = plan.index
+        if !plan.strict, let headerEnd = index.readHeader(s, into: &header) {
+            if let member = index.timeMember, header[member] >= 0 { observeTime(s, header[member], line: k) }
             top.read(s, root: 0, headerEnd: headerEnd)
-            plan.index.candidates(s, 0, header: header, top: top, into: &candidates)
+            index.candidates(s, 0, header: header, top: top, into: &candidates)
             guard !candidates.isEmpty else { return }
             if case .failure(let problem) = NDJSONInput.checkFramedObject(s, checkedUpTo: top.checkedEnd ?? headerEnd) {
                 return outcomes.append(LineOutcome(line: k, problem: problem))

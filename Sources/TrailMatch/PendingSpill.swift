@@ -105,14 +105,18 @@ final class PendingSpill {
 
     private func mergeRuns(_ group: [Range<Int64>], _ body: (Pending) throws(SpillFailure) -> Void) throws(SpillFailure) {
         var readers = group.map { RunReader(fd: fd, directory: directory, range: $0) }
+        // Each run's next event, and the runs ordered by it (the heap holds only their keys).
+        var heads: [Pending?] = []
         var heap = RunHeap()
         for k in readers.indices {
-            if let event = try readers[k].next() { heap.push(k, event) }
+            heads.append(try readers[k].next())
+            if let event = heads[k] { heap.push(run: k, time: event.time, seq: event.seq) }
         }
-        while let top = heap.first {
-            let (k, event) = top
+        while let k = heap.first {
+            let event = heads[k].take()!
             try body(event)
-            if let next = try readers[k].next() { heap.replaceFirst(k, next) } else { heap.popFirst() }
+            heads[k] = try readers[k].next()
+            if let next = heads[k] { heap.replaceFirst(time: next.time, seq: next.seq) } else { heap.popFirst() }
         }
     }
 
@@ -197,14 +201,23 @@ struct HeldEvents {
 /// another file) has the same time, id and scope, and comes next to it in the merged order.
 private struct FirstCopies {
     private var time = Int64.min
+    /// The first event read at `time`, and those after it: most times have one event, whose
+    /// copies are told by comparing, without a table.
+    private var first: (id: String, scope: FeedScope?)?
     private var seen: [String: [FeedScope?]] = [:]
 
     mutating func isFirst(_ event: PendingSpill.Pending) -> Bool {
         if event.time != time {
             time = event.time
-            seen.removeAll(keepingCapacity: true)
+            first = nil
+            if !seen.isEmpty { seen.removeAll(keepingCapacity: true) }
         }
         guard !event.id.isEmpty else { return true }
+        guard let first else {
+            first = (event.id, event.scope)
+            return true
+        }
+        if first.id == event.id, first.scope == event.scope { return false }
         if seen[event.id]?.contains(event.scope) == true { return false }
         seen[event.id, default: []].append(event.scope)
         return true
@@ -294,7 +307,7 @@ struct SpillFailure: Error, CustomStringConvertible {
 
 /// One event in a run: a fixed header of little-endian integers (time, arrival, then the
 /// lengths of the id, rules, scope, group, event and readings), then those parts. Readings
-/// are a count, then each: correlation, slot, value, the group's count and values and its key,
+/// are a count, then each: correlation, slot, value and the group's key,
 /// a text being its length (or `absent`) and bytes.
 enum SpillRecord {
     static let headerSize = 40
@@ -311,7 +324,7 @@ enum SpillRecord {
     /// The record's bytes are added at once and written in place.
     static func encode(time: Int64, seq: Int64, id: String, rules: [Int], event: UnsafeRawBufferPointer, scope: FeedScope?,
                        readings: [CorrelationEngine.Reading], into out: inout [UInt8]) {
-        let readingBytes = readings.reduce(4) { $0 + 12 + size($1.value) + $1.group.reduce(0) { $0 + size($1) } + size($1.key) }
+        let readingBytes = readings.reduce(4) { $0 + 8 + size($1.value) + size($1.key) }
         let length = headerSize + id.utf8.count + 4 * rules.count + 4 * (scope?.correlations.count ?? 0) + (scope?.group?.utf8.count ?? 0)
             + event.count + readingBytes
         let start = out.count
@@ -336,8 +349,6 @@ enum SpillRecord {
                 w.put(UInt32(r.correlation))
                 w.put(UInt32(r.slot))
                 w.text(r.value)
-                w.put(UInt32(r.group.count))
-                for value in r.group { w.text(value) }
                 w.text(r.key)
             }
             precondition(w.position == buffer.baseAddress! + start + length, "a record fills the bytes its header counts")
@@ -420,8 +431,7 @@ enum SpillRecord {
         }
         return (0..<next()).map { _ in
             let (c, slot, value) = (next(), next(), text())
-            let group = (0..<next()).map { _ in text() }
-            return CorrelationEngine.Reading(correlation: c, slot: slot, value: value, group: group, key: text())
+            return CorrelationEngine.Reading(correlation: c, slot: slot, value: value, key: text() ?? "[]")
         }
     }
 
@@ -475,18 +485,19 @@ private struct RunReader {
     }
 }
 
-/// The runs' current events, least (time, arrival) first.
+/// The runs by their current events' (time, arrival), least first.
 private struct RunHeap {
-    private var items: [(run: Int, event: CorrelationEngine.Pending)] = []
+    private var items: [(time: Int64, seq: Int64, run: Int)] = []
 
-    var first: (Int, CorrelationEngine.Pending)? { items.first.map { ($0.run, $0.event) } }
+    /// The run whose current event comes first.
+    var first: Int? { items.first?.run }
 
     private func less(_ a: Int, _ b: Int) -> Bool {
-        (items[a].event.time, items[a].event.seq) < (items[b].event.time, items[b].event.seq)
+        (items[a].time, items[a].seq) < (items[b].time, items[b].seq)
     }
 
-    mutating func push(_ run: Int, _ event: CorrelationEngine.Pending) {
-        items.append((run, event))
+    mutating func push(run: Int, time: Int64, seq: Int64) {
+        items.append((time, seq, run))
         var k = items.count - 1
         while k > 0, less(k, (k - 1) / 2) {
             items.swapAt(k, (k - 1) / 2)
@@ -494,8 +505,10 @@ private struct RunHeap {
         }
     }
 
-    mutating func replaceFirst(_ run: Int, _ event: CorrelationEngine.Pending) {
-        items[0] = (run, event)
+    /// The first run's current event is now the one at (time, seq).
+    mutating func replaceFirst(time: Int64, seq: Int64) {
+        items[0].time = time
+        items[0].seq = seq
         siftDown()
     }
 

@@ -9,7 +9,7 @@ final class RuleIndex {
     /// A field rules are filed under: where an event's value of it is read, and where its
     /// rules are. Plain values only: the index visits every key for every event, and copying
     /// a key must not touch reference counts.
-    private struct Key {
+    fileprivate struct Key {
         /// For a header field (`trail.NAME…`), NAME's position in `headerNames`; else -1.
         var member = -1
         /// The path below the header member, as positions in `pathNames`.
@@ -41,7 +41,7 @@ final class RuleIndex {
     }
 
     /// A literal some rule needs a value to hold, as plain values: its bytes in `needleBytes`.
-    private struct Needle {
+    fileprivate struct Needle {
         var start: Int
         var count: Int
         var caseless: Bool
@@ -50,60 +50,14 @@ final class RuleIndex {
         var hasAlongside: Bool
     }
 
-    private var keys: [Key] = []
-    /// Per key: its whole path, for events without a header, and the event's own fields
-    /// behind a header field, read when the event has nothing at the path (input that was
-    /// not flattened).
-    private var paths: [JSONPath] = []
-    private var fallbacks: [[JSONPath]] = []
-    /// The members of the `trail` header the keys read, and the names on their paths below
-    /// it, with their `ShortName`s.
-    private var headerNames: [[UInt8]] = []
-    private var shortHeaderNames: [ShortName] = []
-    /// `headerNames` by a hash of their `ShortName`, as positions in `headerNameOrder`: a
-    /// header member's name is looked up once, not compared with every name.
-    private var byHeaderName = RangeTable([:])
-    private var headerNameOrder: [Int] = []
-    /// Names one level below header members that keys read, the member each is below, and
-    /// per header member the names below it: `readHeader` puts where they start after the
-    /// header members, so the index does not walk those objects again.
-    private var subNames: [[UInt8]] = []
-    private var shortSubNames: [ShortName] = []
-    private var subParents: [Int] = []
-    private var subsOf: [[Int]] = []
-    private var pathNames: [[UInt8]] = []
-    private var shortPathNames: [ShortName] = []
-    /// Hash of a lower-cased value or prefix, mixed with the key's salt (and `prefixSalt` for
-    /// a prefix) → the rules that require it, in `filed`.
-    private var byValue = RangeTable([:])
-    private var prefixLengths: [Int] = []
     private static let prefixSalt: UInt64 = 0xC2B2_AE3D_27D4_EB4F
-    private var filed: [Int] = []
-    /// The literals rules need a value to hold (regular expressions, contains-style values).
-    private var needles: [Needle] = []
-    private var needleBytes: [UInt8] = []
-    /// Per literal: the literal as the rule needs it, carrying its other requirements
-    /// (`RequiredLiteral.alongside`); read only for literals that have some.
-    private var alongside: [RequiredLiteral] = []
-    /// Per key with literals, per byte: the literals starting with it (both cases of a
-    /// caseless one's letter), as positions in `needlesByByte`.
-    private var byFirstByte: [Range<Int>] = []
-    private var needlesByByte: [Int] = []
-    /// Per key sampled: which byte pairs some literal holds near its start, and by the pair
-    /// (mixed with the key's salt and `pairSalt`) the literals holding it, in `pairNeedles`.
-    private var pairBits: [UInt64] = []
-    private var byPair = RangeTable([:])
-    private var pairNeedles: [PairNeedle] = []
     private static let pairSalt: UInt64 = 0x94D0_49BB_1331_11EB
 
     /// A literal holding a byte pair `offset` bytes after its start.
-    private struct PairNeedle {
+    fileprivate struct PairNeedle {
         var needle: Int
         var offset: Int
     }
-    /// Rules no required field selects: tried on every event.
-    private(set) var always: [Int] = []
-
     /// Header fields trail-flatten gives every event: that one is present selects nothing.
     private static let everywhere: Set = ["trail.cloud", "trail.time", "trail.account", "trail.region", "trail.service",
                                           "trail.action", "trail.actor", "trail.outcome", "trail.category", "trail.id",
@@ -116,172 +70,25 @@ final class RuleIndex {
     /// So the event's own field is read as well where those differ (`readsOwnField`).
     private static let headerCopies = ["eventName": "trail.action", "errorCode": "trail.error", "userAgent": "trail.agent"]
 
+    /// The tables, built once (`Tables`) and never changed after: a constant, which the
+    /// per-event walks read without reference counting (a variable of a class is retained
+    /// and released around each read across a call, some twenty times a line).
+    private let t: Tables
+
+    /// Rules no required field selects: tried on every event.
+    var always: [Int] { t.always }
+
     /// Where `readHeader` puts the header's `time` member, when asked to read it.
-    private(set) var timeMember: Int?
+    var timeMember: Int? { t.timeMember }
 
     /// `readsTime`: `readHeader` also finds `trail.time` (`timeMember`), for the correlations'
     /// watermark and the run's newest event, whether or not a rule is filed under it.
     init(_ rules: [Rule], readsTime: Bool = false) {
-        if readsTime {
-            let name = Array("time".utf8)
-            timeMember = 0
-            headerNames.append(name)
-            shortHeaderNames.append(name.withUnsafeBytes { ShortName($0) })
-        }
-        var position: [String: Int] = [:]
-        var present: [[Int]] = []
-        var withValue: [UInt64: [Int]] = [:]
-        var lengths: [Set<Int>] = []
-        var containing: [[(RequiredLiteral, Int)]] = []
-        for (r, rule) in rules.enumerated() {
-            guard let (path, requirement) = RuleIndex.choose(rule.detection.requirements()) else {
-                always.append(r)
-                continue
-            }
-            let k = position[path] ?? addKey(path)
-            position[path] = k
-            if present.count == k {
-                present.append([])
-                lengths.append([])
-                containing.append([])
-            }
-            switch requirement {
-            case .present:
-                present[k].append(r)
-                keys[k].selectedByEmpty = true
-            case .containing(let literals):
-                containing[k] += literals.map { ($0, r) }
-            case .oneOf(let values, let prefixes):
-                keys[k].hasValues = true
-                if values.contains([]) || prefixes.contains([]) { keys[k].selectedByEmpty = true }
-                var hashes = Set(values.map { $0.withUnsafeBytes(RuleIndex.hash) ^ keys[k].salt })
-                for prefix in prefixes {
-                    hashes.insert(prefix.withUnsafeBytes(RuleIndex.hash) ^ keys[k].salt ^ RuleIndex.prefixSalt)
-                    lengths[k].insert(prefix.count)
-                }
-                for hash in hashes { withValue[hash, default: []].append(r) }
-            }
-        }
-        var pairs: [UInt64: [PairNeedle]] = [:]
-        for k in keys.indices {
-            keys[k].present = filed.count..<(filed.count + present[k].count)
-            filed += present[k]
-            keys[k].prefixes = prefixLengths.count..<(prefixLengths.count + lengths[k].count)
-            prefixLengths += lengths[k].sorted()
-            if !containing[k].isEmpty {
-                addNeedles(containing[k], to: k)
-                addPairs(of: k, into: &pairs)
-            }
-        }
-        filePairs(pairs)
-        var byHash: [UInt64: Range<Int>] = [:]
-        for (hash, rules) in withValue {
-            byHash[hash] = filed.count..<(filed.count + rules.count)
-            filed += rules
-        }
-        byValue = RangeTable(byHash)
-        indexHeaderNames()
-    }
-
-    /// Files the literals by the byte pairs `addPairs` found in them.
-    private func filePairs(_ pairs: [UInt64: [PairNeedle]]) {
-        var pairRanges: [UInt64: Range<Int>] = [:]
-        for (hash, list) in pairs {
-            pairRanges[hash] = pairNeedles.count..<(pairNeedles.count + list.count)
-            pairNeedles += list
-        }
-        byPair = RangeTable(pairRanges)
-    }
-
-    /// The header names by hash, and the names below each, for `readHeader`.
-    private func indexHeaderNames() {
-        var nameRanges: [UInt64: Range<Int>] = [:]
-        for (hash, names) in Dictionary(grouping: shortHeaderNames.indices, by: { RuleIndex.hash(shortHeaderNames[$0]) }) {
-            nameRanges[hash] = headerNameOrder.count..<(headerNameOrder.count + names.count)
-            headerNameOrder += names
-        }
-        byHeaderName = RangeTable(nameRanges)
-        subsOf = headerNames.indices.map { n in subParents.indices.filter { subParents[$0] == n } }
+        t = Tables(rules, readsTime: readsTime)
     }
 
     @inline(__always) private static func hash(_ name: ShortName) -> UInt64 {
         name.head ^ (name.tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(name.length)
-    }
-
-    /// Files the literals rules need key `k`'s value to hold, by the byte each starts with.
-    private func addNeedles(_ literals: [(RequiredLiteral, Int)], to k: Int) {
-        keys[k].containing = needles.count..<(needles.count + literals.count)
-        var buckets = [[Int]](repeating: [], count: 256)
-        for (literal, rule) in literals {
-            let first = literal.bytes[0]
-            buckets[Int(first)].append(needles.count)
-            if literal.caseless, first >= 0x61 && first <= 0x7A { buckets[Int(first & ~0x20)].append(needles.count) }
-            needles.append(Needle(start: needleBytes.count, count: literal.bytes.count, caseless: literal.caseless, rule: rule,
-                                  hasAlongside: literal.hasAlongside))
-            alongside.append(literal)
-            needleBytes += literal.bytes
-        }
-        keys[k].firstBytes = byFirstByte.count
-        for bucket in buckets {
-            byFirstByte.append(needlesByByte.count..<(needlesByByte.count + bucket.count))
-            needlesByByte += bucket
-        }
-    }
-
-    /// Samples key `k`'s values when its literals are two bytes or longer: files the byte
-    /// pairs each literal holds at the offsets a sample can fall on (both cases of a caseless
-    /// one's letters).
-    private func addPairs(of k: Int, into pairs: inout [UInt64: [PairNeedle]]) {
-        let range = keys[k].containing
-        guard let shortest = needles[range].map(\.count).min(), shortest >= 2 else { return }
-        keys[k].stride = shortest - 1
-        keys[k].pairs = pairBits.count
-        pairBits += repeatElement(0, count: 65536 / 64)
-        func cases(_ b: UInt8, _ caseless: Bool) -> [UInt8] {
-            caseless && b >= 0x61 && b <= 0x7A ? [b, b & ~0x20] : [b]
-        }
-        for n in range {
-            let needle = needles[n]
-            for offset in 0..<keys[k].stride {
-                for a in cases(needleBytes[needle.start + offset], needle.caseless) {
-                    for b in cases(needleBytes[needle.start + offset + 1], needle.caseless) {
-                        let pair = Int(a) | Int(b) << 8
-                        pairBits[keys[k].pairs + pair >> 6] |= 1 << UInt64(pair & 63)
-                        pairs[keys[k].salt ^ RuleIndex.pairSalt ^ UInt64(pair), default: []].append(PairNeedle(needle: n, offset: offset))
-                    }
-                }
-            }
-        }
-    }
-
-    private func addKey(_ dotted: String) -> Int {
-        let path = JSONPath(dotted)
-        var key = Key()
-        key.salt = UInt64(keys.count) &* 0x9E37_79B9_7F4A_7C15
-        if path.components.count > 1, path.components[0] == Array("trail".utf8) {
-            let name = path.components[1]
-            key.member = headerNames.firstIndex(of: name) ?? headerNames.count
-            if key.member == headerNames.count {
-                headerNames.append(name)
-                shortHeaderNames.append(name.withUnsafeBytes { ShortName($0) })
-            }
-            let below = path.components.dropFirst(2)
-            if below.count == 1, let name = below.first {
-                key.sub = subNames.indices.first { subParents[$0] == key.member && subNames[$0] == name } ?? subNames.count
-                if key.sub == subNames.count {
-                    subNames.append(name)
-                    shortSubNames.append(name.withUnsafeBytes { ShortName($0) })
-                    subParents.append(key.member)
-                }
-            }
-            key.rest = pathNames.count..<(pathNames.count + below.count)
-            pathNames += below
-            shortPathNames += below.map { name in name.withUnsafeBytes { ShortName($0) } }
-        }
-        keys.append(key)
-        paths.append(path)
-        fallbacks.append(RuleIndex.headerCopies.filter { $0.value == dotted }.keys.sorted().map(JSONPath.init))
-        return keys.count - 1
     }
 
     /// The requirement that lets the fewest events through, by a rule of thumb: a few values
@@ -321,7 +128,7 @@ final class RuleIndex {
     func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Int? {
         guard TrailHeader.isFramed(s) else { return nil }
         members.removeAll(keepingCapacity: true)
-        members.append(contentsOf: repeatElement(-1, count: headerNames.count + subNames.count))
+        members.append(contentsOf: repeatElement(-1, count: t.headerNames.count + t.subNames.count))
         let bytes = s.bytes
         let end = try? s.walkCheckedMembers(ofObjectAt: TrailHeader.offset) { name, nameEnd, value in
             // Names are told apart by length and their first bytes, in two words (which
@@ -333,15 +140,15 @@ final class RuleIndex {
             if short.escaped {
                 parent = readEscapedName(s, name, value, into: &members)
             } else {
-                for k in byHeaderName[RuleIndex.hash(short)] ?? 0..<0 {
-                    let n = headerNameOrder[k]
-                    if members[n] < 0, short == shortHeaderNames[n], short.length <= 16 || s.stringEquals(at: name, headerNames[n]) {
+                for k in t.byHeaderName[RuleIndex.hash(short)] ?? 0..<0 {
+                    let n = t.headerNameOrder[k]
+                    if members[n] < 0, short == t.shortHeaderNames[n], short.length <= 16 || s.stringEquals(at: name, t.headerNames[n]) {
                         members[n] = value
                         parent = n
                     }
                 }
             }
-            guard parent >= 0, !subsOf[parent].isEmpty, s.kind(at: value) == .object else { return try s.valueEnd(at: value) }
+            guard parent >= 0, !t.subsOf[parent].isEmpty, s.kind(at: value) == .object else { return try s.valueEnd(at: value) }
             return try readSubFields(s, of: parent, at: value, into: &members)
         }
         guard let end, TrailHeader.closes(s, at: end) else { return nil }
@@ -353,7 +160,7 @@ final class RuleIndex {
     @inline(never)
     private func readEscapedName(_ s: JSONScanner, _ name: Int, _ value: Int, into members: inout [Int]) -> Int {
         var parent = -1
-        for n in shortHeaderNames.indices where members[n] < 0 && s.stringEquals(at: name, headerNames[n]) {
+        for n in t.shortHeaderNames.indices where members[n] < 0 && s.stringEquals(at: name, t.headerNames[n]) {
             members[n] = value
             parent = n
         }
@@ -364,13 +171,15 @@ final class RuleIndex {
     /// where the first member of each name keys read below it starts in `members`.
     @inline(never)
     private func readSubFields(_ s: JSONScanner, of n: Int, at object: Int, into members: inout [Int]) throws -> Int {
-        let base = headerNames.count
+        let base = t.headerNames.count
         return try s.walkCheckedMembers(ofObjectAt: object) { name, nameEnd, value in
             // The object's members are one level down, as `valueEnd` counts the object's.
             let valueEnd = try s.valueEnd(at: value, depth: 1)
             let short = ShortName(s.bytes, start: name + 1, length: nameEnd - name - 2)
-            for f in subsOf[n] where members[base + f] < 0 && (short.escaped || short == shortSubNames[f]) {
-                if (!short.escaped && short.length <= 16) || s.stringEquals(at: name, subNames[f]) { members[base + f] = value }
+            for i in t.subsOf[n] {
+                let f = t.subsByParent[i]
+                guard members[base + f] < 0, short.escaped || short == t.shortSubNames[f] else { continue }
+                if (!short.escaped && short.length <= 16) || s.stringEquals(at: name, t.subNames[f]) { members[base + f] = value }
             }
             return valueEnd
         }
@@ -382,9 +191,9 @@ final class RuleIndex {
     /// `top`: the members of `root`, read before (nil: found by walking it).
     func candidates(_ s: JSONScanner, _ root: Int, header: [Int]? = nil, top: TopMembers? = nil, into out: inout [Int]) {
         out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: always)
-        for k in keys.indices {
-            let key = keys[k]
+        out.append(contentsOf: t.always)
+        for k in t.keys.indices {
+            let key = t.keys[k]
             var found = false
             var nonNull = false
             // Where a header copy's value is (`headerCopies`), for `readsOwnField`.
@@ -394,20 +203,20 @@ final class RuleIndex {
                 copy = parent
                 if parent >= 0, key.sub >= 0, s.kind(at: parent) == .object {
                     // Found by readHeader, as lookBelow would find it.
-                    let at = header[headerNames.count + key.sub]
+                    let at = header[t.headerNames.count + key.sub]
                     if at >= 0 { look(s, at, key, &found, &nonNull, &out, depth: 1) }
                 } else if parent >= 0 {
                     lookBelow(s, parent, key.rest, key, &found, &nonNull, &out)
                 }
             } else {
-                FieldMatcher.forEachValue(s, at: paths[k], root, top) {
+                FieldMatcher.forEachValue(s, at: t.paths[k], root, top) {
                     copy = $0
                     look(s, $0, key, &found, &nonNull, &out)
                 }
             }
-            if !fallbacks[k].isEmpty, !found || readsOwnField(s, key, copy: copy) {
+            if !t.fallbacks[k].isEmpty, !found || readsOwnField(s, key, copy: copy) {
                 var own = false
-                for fallback in fallbacks[k] where !own {
+                for fallback in t.fallbacks[k] where !own {
                     FieldMatcher.forEachValue(s, at: fallback, root, top) {
                         own = true
                         look(s, $0, key, &found, &nonNull, &out)
@@ -415,7 +224,7 @@ final class RuleIndex {
                 }
             }
             if nonNull {
-                for i in key.present { out.append(filed[i]) }
+                for i in key.present { out.append(t.filed[i]) }
             }
         }
         if out.count > 1 {
@@ -455,7 +264,7 @@ final class RuleIndex {
             s.forEachMember(ofObjectAt: at) { name, value in
                 guard let nameEnd = s.skipValue(at: name), nameEnd - name >= 2 else { return false }
                 let short = ShortName(s.bytes, start: name + 1, length: nameEnd - name - 2)
-                guard short.escaped ? s.stringEquals(at: name, pathNames[first]) : short == shortPathNames[first] else { return true }
+                guard short.escaped ? s.stringEquals(at: name, t.pathNames[first]) : short == t.shortPathNames[first] else { return true }
                 lookBelow(s, value, rest.dropFirst(), key, &found, &nonNull, &out, depth: depth + 1)
                 return false
             }
@@ -494,16 +303,16 @@ final class RuleIndex {
                 var next = key.prefixes.lowerBound
                 for (i, b) in text.enumerated() {
                     h = RuleIndex.hash(h, b)
-                    guard next < key.prefixes.upperBound, prefixLengths[next] == i + 1 else { continue }
+                    guard next < key.prefixes.upperBound, t.prefixLengths[next] == i + 1 else { continue }
                     next += 1
-                    if let hits = byValue[h ^ key.salt ^ RuleIndex.prefixSalt] {
-                        for i in hits { out.append(filed[i]) }
+                    if let hits = t.byValue[h ^ key.salt ^ RuleIndex.prefixSalt] {
+                        for i in hits { out.append(t.filed[i]) }
                     }
                 }
                 hash = h
                 return true
-            }), let hits = byValue[hash ^ key.salt] else { return }
-            for i in hits { out.append(filed[i]) }
+            }), let hits = t.byValue[hash ^ key.salt] else { return }
+            for i in hits { out.append(t.filed[i]) }
         }
     }
 }
@@ -514,8 +323,8 @@ extension RuleIndex {
     /// looking at every 12th), or trying at each byte the literals that start with it.
     private func fileByNeedles(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
         guard key.stride == 0 else { return fileBySampling(text, key, &out) }
-        needleBytes.withUnsafeBytes { all in
-            byFirstByte.withUnsafeBufferPointer { table in
+        t.needleBytes.withUnsafeBytes { all in
+            t.byFirstByte.withUnsafeBufferPointer { table in
                 let lists = UnsafeBufferPointer(rebasing: table[key.firstBytes..<(key.firstBytes + 256)])
                 for i in 0..<text.count where !lists[Int(text[i])].isEmpty {
                     fileByNeedles(at: i, text, lists[Int(text[i])], all, &out)
@@ -525,7 +334,7 @@ extension RuleIndex {
     }
 
     private func fileBySampling(_ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
-        pairBits.withUnsafeBufferPointer { bits in
+        t.pairBits.withUnsafeBufferPointer { bits in
             let set = bits.baseAddress! + key.pairs
             var q = 0
             while q + 1 < text.count {
@@ -538,12 +347,12 @@ extension RuleIndex {
 
     /// Files the rules of the literals that hold the byte pair at `q` of `text` and hold there.
     private func fileByPair(at q: Int, _ pair: Int, _ text: UnsafeRawBufferPointer, _ key: Key, _ out: inout [Int]) {
-        guard let hits = byPair[key.salt ^ RuleIndex.pairSalt ^ UInt64(pair)] else { return }
-        needleBytes.withUnsafeBytes { all in
+        guard let hits = t.byPair[key.salt ^ RuleIndex.pairSalt ^ UInt64(pair)] else { return }
+        t.needleBytes.withUnsafeBytes { all in
             for h in hits {
-                let needle = needles[pairNeedles[h].needle]
-                let start = q - pairNeedles[h].offset
-                if start >= 0, RuleIndex.holds(needle, text, at: start, all), alongsideOccur(pairNeedles[h].needle, text) {
+                let needle = t.needles[t.pairNeedles[h].needle]
+                let start = q - t.pairNeedles[h].offset
+                if start >= 0, RuleIndex.holds(needle, text, at: start, all), alongsideOccur(t.pairNeedles[h].needle, text) {
                     out.append(needle.rule)
                 }
             }
@@ -554,15 +363,15 @@ extension RuleIndex {
     @inline(__always)
     private func fileByNeedles(at i: Int, _ text: UnsafeRawBufferPointer, _ list: Range<Int>, _ all: UnsafeRawBufferPointer, _ out: inout [Int]) {
         for n in list {
-            let needle = needles[needlesByByte[n]]
-            if RuleIndex.holds(needle, text, at: i, all), alongsideOccur(needlesByByte[n], text) { out.append(needle.rule) }
+            let needle = t.needles[t.needlesByByte[n]]
+            if RuleIndex.holds(needle, text, at: i, all), alongsideOccur(t.needlesByByte[n], text) { out.append(needle.rule) }
         }
     }
 
     /// Whether `text`, holding literal `n`, meets its rule's other requirements too.
     @inline(__always)
     private func alongsideOccur(_ n: Int, _ text: UnsafeRawBufferPointer) -> Bool {
-        !needles[n].hasAlongside || alongside[n].alongsideOccur(in: text)
+        !t.needles[n].hasAlongside || t.alongside[n].alongsideOccur(in: text)
     }
 
     /// Whether `text` holds `needle` (its bytes in `all`) at `start`.
@@ -576,6 +385,230 @@ extension RuleIndex {
             while j < needle.count, text[start + j] == all[needle.start + j] { j += 1 }
         }
         return j == needle.count
+    }
+}
+
+extension RuleIndex {
+    /// What the index reads per event, filled in by its builders here.
+    fileprivate struct Tables {
+        var keys: [Key] = []
+        /// Per key: its whole path, for events without a header, and the event's own fields
+        /// behind a header field, read when the event has nothing at the path (input that was
+        /// not flattened).
+        var paths: [JSONPath] = []
+        var fallbacks: [[JSONPath]] = []
+        /// The members of the `trail` header the keys read, and the names on their paths below
+        /// it, with their `ShortName`s.
+        var headerNames: [[UInt8]] = []
+        var shortHeaderNames: [ShortName] = []
+        /// `headerNames` by a hash of their `ShortName`, as positions in `headerNameOrder`: a
+        /// header member's name is looked up once, not compared with every name.
+        var byHeaderName = RangeTable([:])
+        var headerNameOrder: [Int] = []
+        /// Names one level below header members that keys read, the member each is below, and
+        /// per header member the names below it: `readHeader` puts where they start after the
+        /// header members, so the index does not walk those objects again.
+        var subNames: [[UInt8]] = []
+        var shortSubNames: [ShortName] = []
+        var subParents: [Int] = []
+        /// Per header member: the positions in `subsByParent` of the names below it (a list
+        /// of lists would be retained around each member `readSubFields` reads).
+        var subsOf: [Range<Int>] = []
+        var subsByParent: [Int] = []
+        var pathNames: [[UInt8]] = []
+        var shortPathNames: [ShortName] = []
+        /// Hash of a lower-cased value or prefix, mixed with the key's salt (and `prefixSalt` for
+        /// a prefix) → the rules that require it, in `filed`.
+        var byValue = RangeTable([:])
+        var prefixLengths: [Int] = []
+        var filed: [Int] = []
+        /// The literals rules need a value to hold (regular expressions, contains-style values).
+        var needles: [Needle] = []
+        var needleBytes: [UInt8] = []
+        /// Per literal: the literal as the rule needs it, carrying its other requirements
+        /// (`RequiredLiteral.alongside`); read only for literals that have some.
+        var alongside: [RequiredLiteral] = []
+        /// Per key with literals, per byte: the literals starting with it (both cases of a
+        /// caseless one's letter), as positions in `needlesByByte`.
+        var byFirstByte: [Range<Int>] = []
+        var needlesByByte: [Int] = []
+        /// Per key sampled: which byte pairs some literal holds near its start, and by the pair
+        /// (mixed with the key's salt and `pairSalt`) the literals holding it, in `pairNeedles`.
+        var pairBits: [UInt64] = []
+        var byPair = RangeTable([:])
+        var pairNeedles: [PairNeedle] = []
+        /// Rules no required field selects: tried on every event.
+        var always: [Int] = []
+
+        /// Where `readHeader` puts the header's `time` member, when asked to read it.
+        var timeMember: Int?
+
+
+        /// `readsTime`: `readHeader` also finds `trail.time` (`timeMember`), for the correlations'
+        /// watermark and the run's newest event, whether or not a rule is filed under it.
+        init(_ rules: [Rule], readsTime: Bool) {
+            if readsTime {
+                let name = Array("time".utf8)
+                timeMember = 0
+                headerNames.append(name)
+                shortHeaderNames.append(name.withUnsafeBytes { ShortName($0) })
+            }
+            var position: [String: Int] = [:]
+            var present: [[Int]] = []
+            var withValue: [UInt64: [Int]] = [:]
+            var lengths: [Set<Int>] = []
+            var containing: [[(RequiredLiteral, Int)]] = []
+            for (r, rule) in rules.enumerated() {
+                guard let (path, requirement) = RuleIndex.choose(rule.detection.requirements()) else {
+                    always.append(r)
+                    continue
+                }
+                let k = position[path] ?? addKey(path)
+                position[path] = k
+                if present.count == k {
+                    present.append([])
+                    lengths.append([])
+                    containing.append([])
+                }
+                switch requirement {
+                case .present:
+                    present[k].append(r)
+                    keys[k].selectedByEmpty = true
+                case .containing(let literals):
+                    containing[k] += literals.map { ($0, r) }
+                case .oneOf(let values, let prefixes):
+                    keys[k].hasValues = true
+                    if values.contains([]) || prefixes.contains([]) { keys[k].selectedByEmpty = true }
+                    var hashes = Set(values.map { $0.withUnsafeBytes(RuleIndex.hash) ^ keys[k].salt })
+                    for prefix in prefixes {
+                        hashes.insert(prefix.withUnsafeBytes(RuleIndex.hash) ^ keys[k].salt ^ RuleIndex.prefixSalt)
+                        lengths[k].insert(prefix.count)
+                    }
+                    for hash in hashes { withValue[hash, default: []].append(r) }
+                }
+            }
+            var pairs: [UInt64: [PairNeedle]] = [:]
+            for k in keys.indices {
+                keys[k].present = filed.count..<(filed.count + present[k].count)
+                filed += present[k]
+                keys[k].prefixes = prefixLengths.count..<(prefixLengths.count + lengths[k].count)
+                prefixLengths += lengths[k].sorted()
+                if !containing[k].isEmpty {
+                    addNeedles(containing[k], to: k)
+                    addPairs(of: k, into: &pairs)
+                }
+            }
+            filePairs(pairs)
+            var byHash: [UInt64: Range<Int>] = [:]
+            for (hash, rules) in withValue {
+                byHash[hash] = filed.count..<(filed.count + rules.count)
+                filed += rules
+            }
+            byValue = RangeTable(byHash)
+            indexHeaderNames()
+        }
+
+        /// Files the literals by the byte pairs `addPairs` found in them.
+        mutating func filePairs(_ pairs: [UInt64: [PairNeedle]]) {
+            var pairRanges: [UInt64: Range<Int>] = [:]
+            for (hash, list) in pairs {
+                pairRanges[hash] = pairNeedles.count..<(pairNeedles.count + list.count)
+                pairNeedles += list
+            }
+            byPair = RangeTable(pairRanges)
+        }
+
+        /// The header names by hash, and the names below each, for `readHeader`.
+        mutating func indexHeaderNames() {
+            var nameRanges: [UInt64: Range<Int>] = [:]
+            for (hash, names) in Dictionary(grouping: shortHeaderNames.indices, by: { RuleIndex.hash(shortHeaderNames[$0]) }) {
+                nameRanges[hash] = headerNameOrder.count..<(headerNameOrder.count + names.count)
+                headerNameOrder += names
+            }
+            byHeaderName = RangeTable(nameRanges)
+            for n in headerNames.indices {
+                let below = subParents.indices.filter { subParents[$0] == n }
+                subsOf.append(subsByParent.count..<(subsByParent.count + below.count))
+                subsByParent += below
+            }
+        }
+
+        /// Files the literals rules need key `k`'s value to hold, by the byte each starts with.
+        mutating func addNeedles(_ literals: [(RequiredLiteral, Int)], to k: Int) {
+            keys[k].containing = needles.count..<(needles.count + literals.count)
+            var buckets = [[Int]](repeating: [], count: 256)
+            for (literal, rule) in literals {
+                let first = literal.bytes[0]
+                buckets[Int(first)].append(needles.count)
+                if literal.caseless, first >= 0x61 && first <= 0x7A { buckets[Int(first & ~0x20)].append(needles.count) }
+                needles.append(Needle(start: needleBytes.count, count: literal.bytes.count, caseless: literal.caseless, rule: rule,
+                                      hasAlongside: literal.hasAlongside))
+                alongside.append(literal)
+                needleBytes += literal.bytes
+            }
+            keys[k].firstBytes = byFirstByte.count
+            for bucket in buckets {
+                byFirstByte.append(needlesByByte.count..<(needlesByByte.count + bucket.count))
+                needlesByByte += bucket
+            }
+        }
+
+        /// Samples key `k`'s values when its literals are two bytes or longer: files the byte
+        /// pairs each literal holds at the offsets a sample can fall on (both cases of a caseless
+        /// one's letters).
+        mutating func addPairs(of k: Int, into pairs: inout [UInt64: [PairNeedle]]) {
+            let range = keys[k].containing
+            guard let shortest = needles[range].map(\.count).min(), shortest >= 2 else { return }
+            keys[k].stride = shortest - 1
+            keys[k].pairs = pairBits.count
+            pairBits += repeatElement(0, count: 65536 / 64)
+            func cases(_ b: UInt8, _ caseless: Bool) -> [UInt8] {
+                caseless && b >= 0x61 && b <= 0x7A ? [b, b & ~0x20] : [b]
+            }
+            for n in range {
+                let needle = needles[n]
+                for offset in 0..<keys[k].stride {
+                    for a in cases(needleBytes[needle.start + offset], needle.caseless) {
+                        for b in cases(needleBytes[needle.start + offset + 1], needle.caseless) {
+                            let pair = Int(a) | Int(b) << 8
+                            pairBits[keys[k].pairs + pair >> 6] |= 1 << UInt64(pair & 63)
+                            pairs[keys[k].salt ^ RuleIndex.pairSalt ^ UInt64(pair), default: []].append(PairNeedle(needle: n, offset: offset))
+                        }
+                    }
+                }
+            }
+        }
+
+        mutating func addKey(_ dotted: String) -> Int {
+            let path = JSONPath(dotted)
+            var key = Key()
+            key.salt = UInt64(keys.count) &* 0x9E37_79B9_7F4A_7C15
+            if path.components.count > 1, path.components[0] == Array("trail".utf8) {
+                let name = path.components[1]
+                key.member = headerNames.firstIndex(of: name) ?? headerNames.count
+                if key.member == headerNames.count {
+                    headerNames.append(name)
+                    shortHeaderNames.append(name.withUnsafeBytes { ShortName($0) })
+                }
+                let below = path.components.dropFirst(2)
+                if below.count == 1, let name = below.first {
+                    key.sub = subNames.indices.first { subParents[$0] == key.member && subNames[$0] == name } ?? subNames.count
+                    if key.sub == subNames.count {
+                        subNames.append(name)
+                        shortSubNames.append(name.withUnsafeBytes { ShortName($0) })
+                        subParents.append(key.member)
+                    }
+                }
+                key.rest = pathNames.count..<(pathNames.count + below.count)
+                pathNames += below
+                shortPathNames += below.map { name in name.withUnsafeBytes { ShortName($0) } }
+            }
+            keys.append(key)
+            paths.append(path)
+            fallbacks.append(RuleIndex.headerCopies.filter { $0.value == dotted }.keys.sorted().map(JSONPath.init))
+            return keys.count - 1
+        }
+
     }
 }
 

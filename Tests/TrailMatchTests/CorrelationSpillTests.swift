@@ -140,7 +140,7 @@ import TrailTestSupport
     @Test func spillFilesAreRemovedAndAFailedSpillStopsTheRun() throws {
         let dir = try TemporaryDirectory("trail-spill")
         defer { dir.remove() }
-        let rules = try dir.write("rules.yml", Self.rules)
+        try dir.write("rules.yml", Self.rules)
         try dir.write("events.ndjson", Self.shuffled.map { $0 + "\n" }.joined())
         let bin = builtExecutablesFolder() + "/trail-match"
         let result = try runShell("""
