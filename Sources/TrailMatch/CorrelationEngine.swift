@@ -72,6 +72,8 @@ final class CorrelationEngine {
     private let silenced: [Bool]
     /// Per correlation: its windows are decided when they close (`Threshold.decidedAtClose`).
     private let decidedAtClose: [Bool]
+    /// Per correlation: how its windows are counted.
+    private let counting: [WindowCount]
     /// Per source (a rule's index, or `rules.count` + a correlation's): the correlations
     /// counting it. Most events count in one or two of them: the rest are never looked at.
     private let countedBy: [[Int]]
@@ -114,6 +116,7 @@ final class CorrelationEngine {
         }
         self.countedBy = countedBy
         decidedAtClose = correlations.map(\.threshold.decidedAtClose)
+        counting = correlations.map(WindowCount.init)
         countsIn = Array(repeating: 0, count: correlations.count)
         firedFor = countsIn
     }
@@ -305,9 +308,7 @@ final class CorrelationEngine {
                 continue
             }
             // Advanced in place: a copy of the window per event would cost as much as the window.
-            // Through the buffer: calling the rule's method on `correlations[c]` beside the
-            // window's access copied the whole rule (its every list and text) per event.
-            guard let result = correlations.withUnsafeBufferPointer({ $0[c].advance(&windows[c][key, default: []], with: entries[k]) }) else { continue }
+            guard let result = counting[c].advance(&windows[c][key, default: []], with: entries[k]) else { continue }
             // A window is left empty only when it fired.
             if windows[c][key]?.isEmpty == true { windows[c][key] = nil }
             hit = true
@@ -382,7 +383,7 @@ final class CorrelationEngine {
                       CorrelationEngine.after(first.time, by: correlations[c].timespan) == end else { continue }
                 windows[c][key] = nil
                 let last = newest[c].removeValue(forKey: key) ?? []
-                guard !silenced[c], let (measure, used) = correlations[c].measure(window), correlations[c].threshold.holds(measure) else { continue }
+                guard !silenced[c], let (measure, used) = counting[c].measure(window), counting[c].threshold.holds(measure) else { continue }
                 let group = CorrelationEngine.group(fromKey: key)
                 let event = Pending(time: window.last!.time, id: window.last!.id, seq: 0, rules: [], event: last)
                 fire(CorrelationHit(correlation: c, group: group, measure: measure, entries: used), event)

@@ -10,7 +10,23 @@ import TrailCore
 ///   entry and closes `timespan` later (once event time has passed its end); if the measure
 ///   over its entries holds, the alert is raised then. This is absence detection: `lt: 3`
 ///   fires for a group seen in the window fewer than three times.
-extension CorrelationRule {
+///
+/// Taken from the correlation's rule once: the end of the input counts every event through
+/// it, and a copy of the rule (its every list and text) per event cost more than the counting.
+struct WindowCount {
+    let kind: CorrelationRule.Kind
+    let timespan: Int64
+    let threshold: Threshold
+    let clauses: [[Int]]?
+    /// How many rules the correlation refers to.
+    let slotCount: Int
+    let percentile: Double?
+
+    init(_ rule: CorrelationRule) {
+        (kind, timespan, threshold, clauses) = (rule.kind, rule.timespan, rule.threshold, rule.clauses)
+        (slotCount, percentile) = (rule.ruleIndices.count, rule.percentile)
+    }
+
     /// Adds `entries` (one per referenced rule the event matched, all of one event) to a
     /// sliding window and returns what fires. Entries arrive in event-time order.
     func advance(_ window: inout [WindowEntry], with entries: [WindowEntry]) -> (measure: Double, used: [WindowEntry])? {
@@ -54,7 +70,7 @@ extension CorrelationRule {
             let sum = numbers.reduce(0, +)
             if kind == .valueSum { return (sum, window) }
             if kind == .valueAvg { return (sum / Double(numbers.count), window) }
-            return (CorrelationRule.percentile(kind == .valueMedian ? 50 : percentile ?? 50, of: numbers), window)
+            return (WindowCount.percentile(kind == .valueMedian ? 50 : percentile ?? 50, of: numbers), window)
         case .temporal:
             var latest: [Int: WindowEntry] = [:]
             for e in window { latest[e.slot] = e }
@@ -70,11 +86,11 @@ extension CorrelationRule {
         var chain: [WindowEntry] = []
         for e in window where e.slot == chain.count && e.id != chain.last?.id {
             chain.append(e)
-            if chain.count == ruleIndices.count { return (Double(chain.count), chain) }
+            if chain.count == slotCount { return (Double(chain.count), chain) }
         }
         // Fewer than all (a count condition): the longest chain in listed order, by dynamic
         // programming over the window (an event's entries are adjacent and fill one step).
-        var best = Array(repeating: 0, count: ruleIndices.count)
+        var best = Array(repeating: 0, count: slotCount)
         var k = 0
         while k < window.count {
             var end = k

@@ -4,7 +4,8 @@ import TrailCore
 /// non-null value, so that an event only reaches the rules its own values select. Most events
 /// of a trail are routine calls no rule names: they reach none, and trail-match passes over
 /// them after reading their `trail` header. A class: the closures of its per-event walks
-/// capture one reference, not a copy of every table (a retain and release of each).
+/// capture one reference, not a copy of every table (a retain and release of each); its
+/// tables are a constant, read without reference counting.
 final class RuleIndex {
     /// A field rules are filed under: where an event's value of it is read, and where its
     /// rules are. Plain values only: the index visits every key for every event, and copying
@@ -58,6 +59,7 @@ final class RuleIndex {
         var needle: Int
         var offset: Int
     }
+
     /// Header fields trail-flatten gives every event: that one is present selects nothing.
     private static let everywhere: Set = ["trail.cloud", "trail.time", "trail.account", "trail.region", "trail.service",
                                           "trail.action", "trail.actor", "trail.outcome", "trail.category", "trail.id",
@@ -389,7 +391,7 @@ extension RuleIndex {
 }
 
 extension RuleIndex {
-    /// What the index reads per event, filled in by its builders here.
+    /// What the index reads for each event, built here from the rules.
     fileprivate struct Tables {
         var keys: [Key] = []
         /// Per key: its whole path, for events without a header, and the event's own fields

@@ -134,8 +134,8 @@ func expectSplitRunsAgree(_ set: RuleSet, _ events: [String], _ whole: [[String]
         #expect(try correlate(avg, [detailed("a", 0, detail: #""n":400"#), detailed("b", 1, detail: #""n":601"#)]).count == 1)
         #expect(try correlate(avg, [detailed("a", 0, detail: #""n":400"#), detailed("b", 1, detail: #""n":600"#)]).isEmpty)
         // 90th percentile of 1…10 by linear interpolation: 9.1.
-        #expect(CorrelationRule.percentile(90, of: (1...10).map(Double.init)) == 9.1)
-        #expect(CorrelationRule.percentile(50, of: [3, 1, 2, 10]) == 2.5)
+        #expect(WindowCount.percentile(90, of: (1...10).map(Double.init)) == 9.1)
+        #expect(WindowCount.percentile(50, of: [3, 1, 2, 10]) == 2.5)
         let p = correlationSet("correlation: {type: value_percentile, rules: [failure], timespan: 30m, condition: {field: detail.n, percentile: 50, lte: 2}}")
         let later = event("z", 59, action: "List")
         #expect(try correlate(p, [detailed("a", 0, detail: #""n":1"#), detailed("b", 1, detail: #""n":3"#), later]).count == 1)
