@@ -21,7 +21,8 @@ final class CorrelationEngine {
         var seq: Int64
         /// Indices of the rules (in the loaded list) the event matched that correlations use.
         var rules: [Int]
-        var event: [UInt8]
+        /// Its text: a slice of the spill's read buffer for an event read back from it.
+        var event: ArraySlice<UInt8>
         /// On a cluster, what this copy of the event counts for (`FeedScope`); nil: everything.
         var scope: FeedScope? = nil
         /// What correlations read of the event, read where it was matched; a reading not
@@ -164,7 +165,7 @@ final class CorrelationEngine {
                 k -= 1
             }
         }
-        pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event), scope: scope, readings: readings), at: low)
+        pending.insert(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event)[...], scope: scope, readings: readings), at: low)
         observe(time)
         if let watermark { release(before: watermark, fire: fire) }
     }
@@ -368,7 +369,8 @@ final class CorrelationEngine {
             closing[c].append((end: CorrelationEngine.after(entries[0].time, by: correlations[c].timespan), key: key))
         }
         windows[c][key, default: []].append(contentsOf: correlations[c].kind.isTemporal ? entries : [entries[0]])
-        newest[c][key] = event.event
+        // A copy: a slice would keep the whole read buffer it lies in for as long as the window.
+        newest[c][key] = Array(event.event)
     }
 
     /// Closes every window decided at its close whose end is before `limit`, raising the
@@ -385,7 +387,7 @@ final class CorrelationEngine {
                 let last = newest[c].removeValue(forKey: key) ?? []
                 guard !silenced[c], let (measure, used) = counting[c].measure(window), counting[c].threshold.holds(measure) else { continue }
                 let group = CorrelationEngine.group(fromKey: key)
-                let event = Pending(time: window.last!.time, id: window.last!.id, seq: 0, rules: [], event: last)
+                let event = Pending(time: window.last!.time, id: window.last!.id, seq: 0, rules: [], event: last[...])
                 fire(CorrelationHit(correlation: c, group: group, measure: measure, entries: used), event)
             }
             closing[c].removeFirst(done)
@@ -449,7 +451,7 @@ final class CorrelationEngine {
             json.key("seq"); json.number(Int(p.seq))
             json.key("rules")
             json.array(p.rules.map { rules[$0].id })
-            json.key("event"); json.raw(p.event)
+            json.key("event"); p.event.withUnsafeBytes { json.raw($0) }
             json.endObject()
         }
         json.endArray()
@@ -538,7 +540,7 @@ final class CorrelationEngine {
             }
             if wellFormed, !matched.isEmpty {
                 let seq = CorrelationEngine.int(s, s.member("seq", ofObjectAt: at)) ?? 0
-                pending.append(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event)))
+                pending.append(Pending(time: time, id: id, seq: seq, rules: matched, event: Array(event)[...]))
             }
             return wellFormed
         }

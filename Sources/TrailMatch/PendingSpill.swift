@@ -165,7 +165,7 @@ struct HeldEvents {
 
     /// Each record's bytes, in (time, arrival) order.
     func forEachRecord<E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
-        let order = inOrder ? entries : entries.sorted { ($0.time, $0.seq) < ($1.time, $1.seq) }
+        let order = sorted
         var failure: E?
         bytes.withUnsafeBytes { raw in
             for e in order {
@@ -184,10 +184,14 @@ struct HeldEvents {
     /// spill's merge does).
     func forEachEvent(_ body: (CorrelationEngine.Pending) -> Void) {
         var once = FirstCopies()
-        forEachRecord { record in
-            let event = SpillRecord.decode(record, at: 0)
+        for e in sorted {
+            let event = SpillRecord.decode(bytes, at: e.start)
             if once.isFirst(event) { body(event) }
         }
+    }
+
+    private var sorted: [(time: Int64, seq: Int64, start: Int)] {
+        inOrder ? entries : entries.sorted { ($0.time, $0.seq) < ($1.time, $1.seq) }
     }
 
     mutating func removeAll() {
@@ -393,7 +397,27 @@ enum SpillRecord {
         return headerSize + id + 4 * rules + event + (scope == absent ? 0 : 4 * scope) + (group == absent ? 0 : group) + word(bytes, p + 36)
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer, at start: Int) -> CorrelationEngine.Pending {
+    /// The event whose record starts at `start` of `record`. Its text stays in `record`'s
+    /// storage (a slice): no copy of it is made or freed per event.
+    static func decode(_ record: [UInt8], at start: Int) -> CorrelationEngine.Pending {
+        var decoded = record.withUnsafeBytes { decode($0, at: start) }
+        decoded.event = record[decoded.textStart..<(decoded.textStart + decoded.textCount)]
+        return decoded.pending
+    }
+
+    /// An event decoded but for its text, and where that lies.
+    private struct Decoded {
+        var pending: CorrelationEngine.Pending
+        var textStart: Int
+        var textCount: Int
+
+        var event: ArraySlice<UInt8> {
+            get { pending.event }
+            set { pending.event = newValue }
+        }
+    }
+
+    private static func decode(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Decoded {
         let time = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: Int64.self))
         let seq = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 8, as: Int64.self))
         let (idCount, ruleCount, eventCount) = (word(bytes, start + 16), word(bytes, start + 20), word(bytes, start + 24))
@@ -412,9 +436,10 @@ enum SpillRecord {
         var scope: FeedScope?
         if scopeCount != absent { scope = FeedScope(correlations: words(scopeCount), group: nil) }
         if groupCount != absent { scope?.group = text(groupCount) }
-        let event = Array(UnsafeRawBufferPointer(rebasing: bytes[p..<(p + eventCount)]))
+        let textStart = p
         p += eventCount
-        return CorrelationEngine.Pending(time: time, id: id, seq: seq, rules: rules, event: event, scope: scope, readings: readings(bytes, at: p))
+        let pending = CorrelationEngine.Pending(time: time, id: id, seq: seq, rules: rules, event: [], scope: scope, readings: readings(bytes, at: p))
+        return Decoded(pending: pending, textStart: textStart, textCount: eventCount)
     }
 
     private static func readings(_ bytes: UnsafeRawBufferPointer, at start: Int) -> [CorrelationEngine.Reading] {
@@ -462,25 +487,34 @@ private struct RunReader {
         let length = buffer.withUnsafeBytes { SpillRecord.length($0, at: position) }
         try fill(length)
         defer { position += length }
-        return buffer.withUnsafeBytes { SpillRecord.decode($0, at: position) }
+        return SpillRecord.decode(buffer, at: position)
     }
 
     /// Makes at least `count` bytes available from `position`.
     private mutating func fill(_ count: Int) throws(SpillFailure) {
-        guard buffer.count - position < count else { return }
-        buffer.removeFirst(position)
-        position = 0
-        let wanted = Int(min(end - offset, Int64(max(PendingSpill.chunk, count - buffer.count))))
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: wanted))
-        var done = 0
-        while done < wanted {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + start + done, wanted - done, off_t(offset)) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw SpillFailure(directory: directory, reason: n < 0 ? String(cString: strerror(errno)) : "the temporary file was cut short") }
-            done += n
-            offset += Int64(n)
+        let kept = buffer.count - position
+        guard kept < count else { return }
+        let wanted = Int(min(end - offset, Int64(max(PendingSpill.chunk, count - kept))))
+        var failure: SpillFailure?
+        // A new buffer each time, the unread bytes moved to its start: the events decoded from
+        // the old one hold their texts there (slices) for as long as they live.
+        let old = buffer
+        buffer = [UInt8](unsafeUninitializedCapacity: kept + wanted) { fresh, initialized in
+            old.withUnsafeBufferPointer { fresh.baseAddress!.initialize(from: $0.baseAddress! + position, count: kept) }
+            initialized = kept
+            while initialized < kept + wanted {
+                let n = pread(fd, fresh.baseAddress! + initialized, kept + wanted - initialized, off_t(offset))
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else {
+                    failure = SpillFailure(directory: directory, reason: n < 0 ? String(cString: strerror(errno)) : "the temporary file was cut short")
+                    return
+                }
+                initialized += n
+                offset += Int64(n)
+            }
         }
+        position = 0
+        if let failure { throw failure }
         guard buffer.count >= count else { throw SpillFailure(directory: directory, reason: "the temporary file was cut short") }
     }
 }

@@ -103,12 +103,10 @@ import TrailTestSupport
         let scopes: [FeedScope?] = [nil, FeedScope(correlations: [2, 0], group: nil), FeedScope(correlations: [1], group: #"["alice","é"]"#)]
         for (k, scope) in scopes.enumerated() {
             let pending = CorrelationEngine.Pending(time: -5_000_000_123 + Int64(k), id: k == 0 ? "" : "id-\(k)", seq: 1 << 41,
-                                                    rules: [0, 7, 93], event: Array(#"{"trail":{"id":"x"}}"#.utf8), scope: scope)
+                                                    rules: [0, 7, 93], event: Array(#"{"trail":{"id":"x"}}"#.utf8)[...], scope: scope)
             var bytes: [UInt8] = [0xFF]
             SpillRecord.encode(pending, into: &bytes)
-            let back = bytes.withUnsafeBytes { raw in
-                (SpillRecord.length(raw, at: 1), SpillRecord.decode(raw, at: 1))
-            }
+            let back = (bytes.withUnsafeBytes { SpillRecord.length($0, at: 1) }, SpillRecord.decode(bytes, at: 1))
             #expect(back.0 == bytes.count - 1)
             #expect(back.1.time == pending.time && back.1.seq == pending.seq && back.1.id == pending.id)
             #expect(back.1.rules == pending.rules && back.1.event == pending.event && back.1.scope == pending.scope)
