@@ -32,7 +32,14 @@ struct WindowCount {
     func advance(_ window: inout [WindowEntry], with entries: [WindowEntry]) -> (measure: Double, used: [WindowEntry])? {
         guard let now = entries.first?.time else { return nil }
         let horizon = EventTime.before(now, by: timespan)
-        window.removeAll { $0.time < horizon }
+        if kind == .firstSeen {
+            window.removeAll { $0.time < horizon }
+        } else {
+            // In event-time order (first_seen moves a value's time): what is too old is a prefix.
+            var old = 0
+            while old < window.count, window[old].time < horizon { old += 1 }
+            if old > 0 { window.removeFirst(old) }
+        }
         switch kind {
         case .firstSeen:
             let value = entries[0].value

@@ -193,7 +193,7 @@ final class RuleIndex {
     /// `top`: the members of `root`, read before (nil: found by walking it).
     func candidates(_ s: JSONScanner, _ root: Int, header: [Int]? = nil, top: TopMembers? = nil, into out: inout [Int]) {
         out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: t.always)
+        if !t.always.isEmpty { out.append(contentsOf: t.always) }
         for k in t.keys.indices {
             let key = t.keys[k]
             var found = false
