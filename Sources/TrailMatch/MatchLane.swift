@@ -161,9 +161,16 @@ final class MatchLane: LineBlockWork {
         if let pool { plan = pool.checkOut() }
         defer { if let pool { pool.checkIn(plan) } }
         reset(lineCount: block.lines.count)
+        // Read once a block: `plan` is a variable, retained around each read across a call.
+        let index = plan.index, strict = plan.strict
         for (k, line) in block.lines.enumerated() {
-            if case .text(let range, _) = line { match(line: JSONScanner(block.text(range)), at: k) }
+            if case .text(let range, _) = line { match(line: JSONScanner(block.text(range)), at: k, index, strict: strict) }
         }
+    }
+
+    /// Matches one input line (see `match(line:at:_:strict:)`).
+    func match(line s: JSONScanner, at k: Int) {
+        match(line: s, at: k, plan.index, strict: plan.strict)
     }
 
     /// Matches one input line. Most events of a trail are routine calls no rule names; for a
@@ -173,10 +180,8 @@ final class MatchLane: LineBlockWork {
     /// examines is checked in full first, and any other line too: a bad one is reported and
     /// skipped. With `--strict` every line is checked in full. A line without the `trail`
     /// header is not an event (rules are written against the header): reported, not matched.
-    func match(line s: JSONScanner, at k: Int) {
-        // Read once: `plan` is a variable, retained around each read across a call.
-        let index = plan.index
-        if !plan.strict, let headerEnd = index.readHeader(s, into: &header) {
+    private func match(line s: JSONScanner, at k: Int, _ index: RuleIndex, strict: Bool) {
+        if !strict, let headerEnd = index.readHeader(s, into: &header) {
             if let member = index.timeMember, header[member] >= 0 { observeTime(s, header[member], line: k) }
             top.read(s, root: 0, headerEnd: headerEnd)
             index.candidates(s, 0, header: header, top: top, into: &candidates)
