@@ -259,7 +259,7 @@ final class CorrelationEngine {
                 // One walk of the event's top level serves every reading made here.
                 if !walked { top.read(s, root: s.skipWhitespace(0)) }
                 walked = true
-                return correlations.withUnsafeBufferPointer { CorrelationEngine.reading(s, top, c, slot: slot, of: $0[c]) }
+                return correlations.withUnsafeBufferPointer { CorrelationEngine.reading(s, top, c, slot: slot, in: $0) }
             }
             func matched(_ source: Int) -> Bool {
                 source < rules.count ? event.rules.contains(source) : firedFor[source - rules.count] == mark
@@ -318,10 +318,11 @@ final class CorrelationEngine {
         return hit
     }
 
-    /// What correlation `c` reads of an event for its rule at `slot`.
-    static func reading(_ s: JSONScanner, _ top: TopMembers, _ c: Int, slot: Int, of correlation: CorrelationRule) -> Reading {
-        Reading(correlation: c, slot: slot, value: value(s, top, correlation, slot),
-                group: correlation.groupPaths[slot].map { path in top.value(s, at: path).flatMap { s.text(at: $0) } })
+    /// What correlation `c` of `all` reads of an event for its rule at `slot`. The rule's
+    /// fields are read in place: the rule passed whole was copied (every list and text) per reading.
+    static func reading(_ s: JSONScanner, _ top: TopMembers, _ c: Int, slot: Int, in all: UnsafeBufferPointer<CorrelationRule>) -> Reading {
+        Reading(correlation: c, slot: slot, value: value(s, top, all[c].fieldPaths[slot], numeric: all[c].kind.isNumeric),
+                group: all[c].groupPaths[slot].map { path in top.value(s, at: path).flatMap { s.text(at: $0) } })
     }
 
     /// The readings of the rules `matched` for the correlations that count them: `slots[r]`
@@ -329,10 +330,9 @@ final class CorrelationEngine {
     static func readings(_ s: JSONScanner, _ top: TopMembers, matched: [Int], slots: [[(correlation: Int, slot: Int)]],
                          correlations: [CorrelationRule]) -> [Reading] {
         var readings: [Reading] = []
-        // Through the buffer: `correlations[c]` as an argument copied the whole rule per reading.
         correlations.withUnsafeBufferPointer { all in
             for r in matched {
-                for (c, slot) in slots[r] { readings.append(reading(s, top, c, slot: slot, of: all[c])) }
+                for (c, slot) in slots[r] { readings.append(reading(s, top, c, slot: slot, in: all)) }
             }
         }
         return readings
@@ -350,13 +350,12 @@ final class CorrelationEngine {
     /// The measured value of a slot's event: its field's text, the fields' values as a JSON
     /// array when there are several, a number for the numeric kinds; "" when nothing is
     /// measured; nil when the event lacks what is measured (it is not counted).
-    static func value(_ s: JSONScanner, _ top: TopMembers, _ c: CorrelationRule, _ slot: Int) -> String? {
-        let paths = c.fieldPaths[slot]
+    static func value(_ s: JSONScanner, _ top: TopMembers, _ paths: [JSONPath], numeric: Bool) -> String? {
         if paths.isEmpty { return "" }
         let texts = paths.map { top.value(s, at: $0).flatMap { s.text(at: $0) } }
         if paths.count == 1 {
             guard let text = texts[0] else { return nil }
-            if c.kind.isNumeric { return Double(text).flatMap { $0.isFinite ? text : nil } }
+            if numeric { return Double(text).flatMap { $0.isFinite ? text : nil } }
             return text
         }
         guard texts.contains(where: { $0 != nil }) else { return nil }

@@ -107,7 +107,7 @@ struct TrailMatchCommand: ParsableCommand {
     @Argument(help: "Input files (default: stdin).")
     var inputs: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Threads matching blocks of lines at once (default: one per core, up to 8); alerts and their order are the same for any number.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Threads matching blocks of lines at once (default: two per core, up to 8); alerts and their order are the same for any number.", valueName: "n"))
     var threads: Int?
 
     @OptionGroup var records: RecordSizeOption
