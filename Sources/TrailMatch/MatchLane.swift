@@ -36,7 +36,7 @@ final class MatchPlan: @unchecked Sendable {
         self.readsTime = readsTime
         self.strict = strict
         correlates = !correlations.isEmpty
-        index = RuleIndex(rules, readsTime: readsTime)
+        index = RuleIndex(rules)
         var referenced = Array(repeating: false, count: rules.count)
         var generating = Array(repeating: false, count: rules.count)
         for c in correlations {
@@ -142,6 +142,9 @@ final class MatchLane: LineBlockWork {
 
     private static let timePath = JSONPath("trail.time")
     private static let idPath = JSONPath("trail.id")
+    /// The line's `trail.time` and `trail.id` as its header was read (-1: it has none); nil:
+    /// looked up (a line read without its header).
+    private var headerTime: Int?, headerID: Int?
 
     /// `pool`: a lane matching blocks on worker threads, each with a plan from it.
     init(_ plan: MatchPlan, pool: PlanPool? = nil) {
@@ -182,7 +185,8 @@ final class MatchLane: LineBlockWork {
     /// header is not an event (rules are written against the header): reported, not matched.
     private func match(line s: JSONScanner, at k: Int, _ index: RuleIndex, strict: Bool) {
         if !strict, let headerEnd = index.readHeader(s, into: &header) {
-            if let member = index.timeMember, header[member] >= 0 { observeTime(s, header[member], line: k) }
+            (headerTime, headerID) = (header[RuleIndex.timeMember], header[RuleIndex.idMember])
+            if plan.readsTime, let at = eventTime(s) { observeTime(s, at, line: k) }
             top.read(s, root: 0, headerEnd: headerEnd)
             index.candidates(s, 0, header: header, top: top, into: &candidates)
             guard !candidates.isEmpty else { return }
@@ -208,7 +212,8 @@ final class MatchLane: LineBlockWork {
     /// Matches one event, checked before.
     func match(_ s: JSONScanner, event root: Int, line k: Int) {
         top.read(s, root: root)
-        if plan.readsTime, let at = top.value(s, at: MatchLane.timePath) { observeTime(s, at, line: k) }
+        (headerTime, headerID) = (nil, nil)
+        if plan.readsTime, let at = eventTime(s) { observeTime(s, at, line: k) }
         plan.index.candidates(s, root, top: top, into: &candidates)
         guard !candidates.isEmpty else { return }
         evaluate(s, event: root, line: k)
@@ -236,7 +241,7 @@ final class MatchLane: LineBlockWork {
     /// left out.
     private func correlationFacts(_ s: JSONScanner, event root: Int, into outcome: inout LineOutcome) {
         outcome.root = root
-        guard let timeAt = top.value(s, at: MatchLane.timePath), s.kind(at: timeAt) != .null else {
+        guard let timeAt = eventTime(s), s.kind(at: timeAt) != .null else {
             outcome.untimed = true
             return outcome.matched.removeAll()
         }
@@ -246,8 +251,19 @@ final class MatchLane: LineBlockWork {
         case .notATime: outcome.timeProblem = "event time \(s.text(at: timeAt).map(JSONWriter.quoted) ?? "") is not an RFC 3339 time of years 0001-9999"
         }
         if outcome.timeProblem != nil { return outcome.matched.removeAll() }
-        outcome.id = top.value(s, at: MatchLane.idPath).flatMap { s.string(at: $0) } ?? ""
+        outcome.id = eventID(s).flatMap { s.string(at: $0) } ?? ""
         outcome.readings = CorrelationEngine.readings(s, top, matched: outcome.matched, slots: plan.slots, correlations: plan.correlations)
+    }
+
+    /// Where the line's `trail.time` is, from its header when that was read.
+    private func eventTime(_ s: JSONScanner) -> Int? {
+        guard let at = headerTime else { return top.value(s, at: MatchLane.timePath) }
+        return at >= 0 ? at : nil
+    }
+
+    private func eventID(_ s: JSONScanner) -> Int? {
+        guard let at = headerID else { return top.value(s, at: MatchLane.idPath) }
+        return at >= 0 ? at : nil
     }
 
     /// The event time at `at` (a header's or an event's), as the line's time. A time out of
@@ -259,7 +275,7 @@ final class MatchLane: LineBlockWork {
 
     private func writeAlert(_ r: Int, _ s: JSONScanner, event root: Int) {
         alert.begin(rule: plan.ruleObjects[r])
-        alert.time(s, at: top.value(s, at: MatchLane.timePath))
+        alert.time(s, at: eventTime(s))
         plan.rules[r].guidance.writeResources(s, event: root, top, names: &resourceNames, into: &alert)
         alertText.append(contentsOf: alert.finish(event: MatchLane.eventText(s, root)))
         alertText.append(0x0A)

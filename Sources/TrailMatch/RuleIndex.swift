@@ -80,13 +80,14 @@ final class RuleIndex {
     /// Rules no required field selects: tried on every event.
     var always: [Int] { t.always }
 
-    /// Where `readHeader` puts the header's `time` member, when asked to read it.
-    var timeMember: Int? { t.timeMember }
+    /// Where `readHeader` puts the header's `time` and `id` members. They are found in every
+    /// header, whether or not a rule is filed under them: the correlations' watermark, the
+    /// run's newest event, every alert and every event correlations count read them, and
+    /// finding them again meant walking the header a second time.
+    static let timeMember = 0, idMember = 1
 
-    /// `readsTime`: `readHeader` also finds `trail.time` (`timeMember`), for the correlations'
-    /// watermark and the run's newest event, whether or not a rule is filed under it.
-    init(_ rules: [Rule], readsTime: Bool = false) {
-        t = Tables(rules, readsTime: readsTime)
+    init(_ rules: [Rule]) {
+        t = Tables(rules)
     }
 
     @inline(__always) private static func hash(_ name: ShortName) -> UInt64 {
@@ -442,19 +443,12 @@ extension RuleIndex {
         /// Rules no required field selects: tried on every event.
         var always: [Int] = []
 
-        /// Where `readHeader` puts the header's `time` member, when asked to read it.
-        var timeMember: Int?
-
-
-        /// `readsTime`: `readHeader` also finds `trail.time` (`timeMember`), for the correlations'
-        /// watermark and the run's newest event, whether or not a rule is filed under it.
-        init(_ rules: [Rule], readsTime: Bool) {
-            if readsTime {
-                let name = Array("time".utf8)
-                timeMember = 0
+        init(_ rules: [Rule]) {
+            for name in ["time", "id"].map({ Array($0.utf8) }) {
                 headerNames.append(name)
                 shortHeaderNames.append(name.withUnsafeBytes { ShortName($0) })
             }
+            assert(headerNames[RuleIndex.timeMember] == Array("time".utf8) && headerNames[RuleIndex.idMember] == Array("id".utf8))
             var position: [String: Int] = [:]
             var present: [[Int]] = []
             var withValue: [UInt64: [Int]] = [:]

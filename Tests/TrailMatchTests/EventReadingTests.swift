@@ -84,7 +84,7 @@ struct EventReadingTests {
         #expect(set.problems.isEmpty, "\(set.problems)")
         try Array(line.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            let index = RuleIndex(set.rules, readsTime: true)
+            let index = RuleIndex(set.rules)
             var header: [Int] = []
             _ = try #require(index.readHeader(s, into: &header))
             let trail = try #require(s.member(Array("trail".utf8), ofObjectAt: 0))
