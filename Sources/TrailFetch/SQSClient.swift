@@ -64,9 +64,10 @@ public final class SQSClient: @unchecked Sendable {
         try batches("DeleteMessageBatch", handles) { _ in }
     }
 
-    /// Keeps the messages of `handles` invisible for `seconds` more.
+    /// Keeps the messages of `handles` invisible for `seconds` more. One the queue refuses
+    /// comes again and is skipped as delivered, as for `delete`.
     public func extend(_ handles: [String], seconds: Int) throws {
-        try batches("ChangeMessageVisibilityBatch", handles) { entry in
+        _ = try batches("ChangeMessageVisibilityBatch", handles) { entry in
             entry.key("VisibilityTimeout"); entry.number(seconds)
         }
     }

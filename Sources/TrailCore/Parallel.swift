@@ -5,12 +5,13 @@ import Darwin
 #endif
 import Dispatch
 
-/// Runs independent pieces of work on every core. Writing a large corpus is dominated by
-/// gzip and by creating files, both of which parallelise perfectly across files.
-enum Parallel {
+/// Runs independent pieces of work on every core: trail-synth's files (gzip and creating
+/// files, which parallelise perfectly across files), trail-match's rule files (reading YAML is
+/// most of its start).
+public enum Parallel {
     /// Splits `0..<count` into contiguous chunks, runs `body` on each concurrently, and returns
     /// the results in chunk order (so callers can merge them deterministically).
-    static func mapChunks<T: Sendable>(count: Int, _ body: @escaping @Sendable (Range<Int>) throws -> T) throws -> [T] {
+    public static func mapChunks<T: Sendable>(count: Int, _ body: @escaping @Sendable (Range<Int>) throws -> T) throws -> [T] {
         guard count > 0 else { return [] }
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         // Several chunks per core so that uneven chunks (busy streams) still balance out.
