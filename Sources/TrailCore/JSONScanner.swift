@@ -491,21 +491,6 @@ public struct JSONScanner {
         }
     }
 
-    /// One step of the walk `forEachMember` makes, for a caller that reads an object's members
-    /// a few at a time: the member whose name starts at `j` (the first one's at
-    /// `skipWhitespace(i + 1)` for the object's `{` at `i`), and where the next member's name
-    /// starts (nil after the last, or where the text is malformed).
-    public func member(at j: Int) -> (nameEnd: Int, value: Int, next: Int?)? {
-        guard j < bytes.count, bytes[j] == UInt8(ascii: "\""), let nameEnd = skipString(at: j) else { return nil }
-        var v = skipWhitespace(nameEnd)
-        guard v < bytes.count, bytes[v] == UInt8(ascii: ":") else { return nil }
-        v = skipWhitespace(v + 1)
-        guard let end = skipValue(at: v) else { return (nameEnd, v, nil) }
-        let next = skipWhitespace(end)
-        guard next < bytes.count, bytes[next] == UInt8(ascii: ",") else { return (nameEnd, v, nil) }
-        return (nameEnd, v, skipWhitespace(next + 1))
-    }
-
     /// Calls `body` with the start of each element of the array at `i`; `body` returns false to stop.
     public func forEachElement(ofArrayAt i: Int, _ body: (_ value: Int) throws -> Bool) rethrows {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { return }

@@ -71,8 +71,6 @@ final class CorrelationEngine {
     private let order: [Int]
     /// Per correlation: its alerts are replaced by those of a correlation over it.
     private let silenced: [Bool]
-    /// Per correlation: its windows are decided when they close (`Threshold.decidedAtClose`).
-    private let decidedAtClose: [Bool]
     /// Per correlation: how its windows are counted.
     private let counting: [WindowCount]
     /// Per source (a rule's index, or `rules.count` + a correlation's): the correlations
@@ -116,7 +114,6 @@ final class CorrelationEngine {
             for source in Set(correlation.ruleIndices) where source < countedBy.count { countedBy[source].append(c) }
         }
         self.countedBy = countedBy
-        decidedAtClose = correlations.map(\.threshold.decidedAtClose)
         counting = correlations.map(WindowCount.init)
         countsIn = Array(repeating: 0, count: correlations.count)
         firedFor = countsIn
@@ -304,7 +301,7 @@ final class CorrelationEngine {
         let order = groups.count == 1 ? [0] : groups.indices.sorted { groups[$0].key < groups[$1].key }
         for k in order where event.scope?.group.map({ $0 == groups[k].key }) ?? true {
             let key = groups[k].key
-            if decidedAtClose[c] {
+            if counting[c].threshold.decidedAtClose {
                 open(c, key, entries[k], event, fire: fire)
                 continue
             }
@@ -415,7 +412,7 @@ final class CorrelationEngine {
     /// decided at their close are closed before they could be dropped.)
     func sweep(before limit: Int64) {
         releasedSinceSweep = 0
-        for c in correlations.indices where !decidedAtClose[c] {
+        for c in correlations.indices where !counting[c].threshold.decidedAtClose {
             let horizon = limit == .max ? Int64.min : EventTime.before(limit, by: correlations[c].timespan)
             windows[c] = windows[c].filter { $0.value.contains { $0.time >= horizon } }
         }

@@ -255,14 +255,14 @@ final class MatchLane: LineBlockWork {
         outcome.readings = CorrelationEngine.readings(s, top, matched: outcome.matched, slots: plan.slots, correlations: plan.correlations)
     }
 
-    /// Where the line's `trail.time` is, from its header when that was read.
-    private func eventTime(_ s: JSONScanner) -> Int? {
-        guard let at = headerTime else { return top.value(s, at: MatchLane.timePath) }
-        return at >= 0 ? at : nil
-    }
+    private func eventTime(_ s: JSONScanner) -> Int? { headerField(headerTime, s, MatchLane.timePath) }
 
-    private func eventID(_ s: JSONScanner) -> Int? {
-        guard let at = headerID else { return top.value(s, at: MatchLane.idPath) }
+    private func eventID(_ s: JSONScanner) -> Int? { headerField(headerID, s, MatchLane.idPath) }
+
+    /// Where the line's header field at `path` is: where its header was read (`fromHeader`),
+    /// else looked up.
+    private func headerField(_ fromHeader: Int?, _ s: JSONScanner, _ path: JSONPath) -> Int? {
+        guard let at = fromHeader else { return top.value(s, at: path) }
         return at >= 0 ? at : nil
     }
 

@@ -400,24 +400,13 @@ enum SpillRecord {
     /// The event whose record starts at `start` of `record`. Its text stays in `record`'s
     /// storage (a slice): no copy of it is made or freed per event.
     static func decode(_ record: [UInt8], at start: Int) -> CorrelationEngine.Pending {
-        var decoded = record.withUnsafeBytes { decode($0, at: start) }
-        decoded.event = record[decoded.textStart..<(decoded.textStart + decoded.textCount)]
-        return decoded.pending
+        var (pending, text) = record.withUnsafeBytes { decode($0, at: start) }
+        pending.event = record[text]
+        return pending
     }
 
-    /// An event decoded but for its text, and where that lies.
-    private struct Decoded {
-        var pending: CorrelationEngine.Pending
-        var textStart: Int
-        var textCount: Int
-
-        var event: ArraySlice<UInt8> {
-            get { pending.event }
-            set { pending.event = newValue }
-        }
-    }
-
-    private static func decode(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Decoded {
+    /// The event decoded but for its text, and where that lies.
+    private static func decode(_ bytes: UnsafeRawBufferPointer, at start: Int) -> (pending: CorrelationEngine.Pending, text: Range<Int>) {
         let time = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: Int64.self))
         let seq = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 8, as: Int64.self))
         let (idCount, ruleCount, eventCount) = (word(bytes, start + 16), word(bytes, start + 20), word(bytes, start + 24))
@@ -439,7 +428,7 @@ enum SpillRecord {
         let textStart = p
         p += eventCount
         let pending = CorrelationEngine.Pending(time: time, id: id, seq: seq, rules: rules, event: [], scope: scope, readings: readings(bytes, at: p))
-        return Decoded(pending: pending, textStart: textStart, textCount: eventCount)
+        return (pending, textStart..<(textStart + eventCount))
     }
 
     private static func readings(_ bytes: UnsafeRawBufferPointer, at start: Int) -> [CorrelationEngine.Reading] {

@@ -77,9 +77,6 @@ final class RuleIndex {
     /// and released around each read across a call, some twenty times a line).
     private let t: Tables
 
-    /// Rules no required field selects: tried on every event.
-    var always: [Int] { t.always }
-
     /// Where `readHeader` puts the header's `time` and `id` members. They are found in every
     /// header, whether or not a rule is filed under them: the correlations' watermark, the
     /// run's newest event, every alert and every event correlations count read them, and
