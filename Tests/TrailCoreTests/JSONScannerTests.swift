@@ -349,7 +349,7 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
                 }
             }
             let reference = Reference(b: bytes)
-            try bytes.withUnsafeBytes { raw in
+            bytes.withUnsafeBytes { raw in
                 let s = JSONScanner(raw)
                 let root = try? s.validateDocument()
                 #expect((root != nil) == reference.document(), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
