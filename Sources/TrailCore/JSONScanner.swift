@@ -183,6 +183,17 @@ public struct JSONScanner {
         assert(i >= 0 && i < bytes.count && bytes[i] == UInt8(ascii: "\""), "a string opens at i")
         if let base = bytes.baseAddress {
             var j = i + 1
+            while j + 16 <= bytes.count {
+                let k = JSONScanner.firstSpecialByte(base.loadUnaligned(fromByteOffset: j, as: SIMD16<Int8>.self))
+                if k == 16 {
+                    j += 16
+                    continue
+                }
+                j += k
+                if base.load(fromByteOffset: j, as: UInt8.self) == UInt8(ascii: "\"") { return j + 1 }
+                return try stringEnd(at: i, from: j)
+            }
+            // The last bytes of the text, a word at a time.
             while j + 8 <= bytes.count {
                 let special = JSONScanner.specialBytes(base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
                 if special == 0 {
@@ -205,8 +216,12 @@ public struct JSONScanner {
         var j = j
         let n = bytes.count
         while j < n {
-            // Eight plain ASCII bytes at a time: most of a trail is long runs of them.
-            if j + 8 <= n {
+            // Plain ASCII bytes sixteen or eight at a time: most of a trail is long runs of them.
+            if j + 16 <= n {
+                let k = JSONScanner.firstSpecialByte(bytes.loadUnaligned(fromByteOffset: j, as: SIMD16<Int8>.self))
+                j += k
+                if k == 16 { continue }
+            } else if j + 8 <= n {
                 let w = bytes.loadUnaligned(fromByteOffset: j, as: UInt64.self)
                 let special = JSONScanner.specialBytes(w)
                 if special == 0 {
@@ -273,6 +288,26 @@ public struct JSONScanner {
         let quote = hasZero(w ^ (ones &* 0x22)), backslash = hasZero(w ^ (ones &* 0x5C))
         let control = (w &- ones &* 0x20) & ~w & highs
         return quote | backslash | control | (w & highs)
+    }
+
+    /// Where the first of sixteen bytes that is a quote, a backslash, a control character or
+    /// not ASCII is among them (16: none is): three vector comparisons (SSE2, NEON) where
+    /// `specialBytes` takes two words of bit arithmetic for eight. Read as signed, the bytes
+    /// below 0x20 are the control characters and those that are not ASCII (0x80 and up).
+    @inlinable @inline(__always) static func firstSpecialByte(_ v: SIMD16<Int8>) -> Int {
+        firstSet((v .< SIMD16(repeating: 0x20)) .| (v .== SIMD16(repeating: 0x22)) .| (v .== SIMD16(repeating: 0x5C)))
+    }
+
+    /// Where the first quote or backslash of sixteen bytes is among them (16: none is).
+    @inline(__always) static func firstQuoteOrBackslash(_ v: SIMD16<Int8>) -> Int {
+        firstSet((v .== SIMD16(repeating: 0x22)) .| (v .== SIMD16(repeating: 0x5C)))
+    }
+
+    /// The first lane set in `mask` (16: none), read from its two words: the standard
+    /// library's reductions are loops over the lanes where they are not inlined.
+    @inlinable @inline(__always) static func firstSet(_ mask: SIMDMask<SIMD16<Int8>>) -> Int {
+        let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
+        return words[0] != 0 ? words[0].trailingZeroBitCount >> 3 : 8 + words[1].trailingZeroBitCount >> 3
     }
 
     /// The end of the multi-byte UTF-8 sequence starting at `j` (Unicode Table 3-7: no
@@ -357,7 +392,11 @@ public struct JSONScanner {
         assert(i >= 0 && i < n && base.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: "\""), "a string opens at i")
         var j = i + 1
         while j < n {
-            if j + 8 <= n {
+            if j + 16 <= n {
+                let k = JSONScanner.firstQuoteOrBackslash(base.loadUnaligned(fromByteOffset: j, as: SIMD16<Int8>.self))
+                j += k
+                if k == 16 { continue }
+            } else if j + 8 <= n {
                 let special = JSONScanner.quoteOrBackslash(base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
                 if special == 0 {
                     j += 8

@@ -190,7 +190,7 @@ final class MatchLane: LineBlockWork {
             top.read(s, root: 0, headerEnd: headerEnd)
             index.candidates(s, 0, header: header, top: top, into: &candidates)
             guard !candidates.isEmpty else { return }
-            if case .failure(let problem) = NDJSONInput.checkFramedObject(s, checkedUpTo: top.checkedEnd ?? headerEnd) {
+            if case .failure(let problem) = top.checkRest(s, headerEnd: headerEnd) {
                 return outcomes.append(LineOutcome(line: k, problem: problem))
             }
             evaluate(s, event: 0, line: k)

@@ -26,6 +26,8 @@ final class TopMembers {
     /// Power of two, at least twice the members a table holds.
     private static let capacity = 128
     private static let maximumMembers = 64
+    /// Members (the header among them) read before a lookup searches the line for a name.
+    private static let readFirst = 3
     private var slots = [Slot](repeating: Slot(), count: TopMembers.capacity)
     /// Slots of other generations are empty: a new event empties the table by counting up.
     private var generation: UInt32 = 0
@@ -48,7 +50,7 @@ final class TopMembers {
     /// checked once, from here on (`JSONScanner.validateObjectRest`), not read twice. Nil
     /// once a member does not check: the walk goes on unchecked, and the check of the whole
     /// line reports it.
-    private(set) var checkedEnd: Int?
+    private var checkedEnd: Int?
 
     /// Starts on the object at `root` (its members are read as lookups need them), with
     /// bounds-checked navigation: safe on a line not checked yet (a malformed member ends the
@@ -74,6 +76,19 @@ final class TopMembers {
         members = 1
         let comma = s.skipWhitespace(headerEnd)
         next = comma < s.count && s.byte(comma) == UInt8(ascii: ",") ? s.skipWhitespace(comma + 1) : nil
+    }
+
+    /// Checks the rest of a line that opens with a checked header (`read(_:root:headerEnd:)`),
+    /// as `NDJSONInput.checkFramedObject` does, reading each member into the table on the way:
+    /// the rules tried on the line and its alerts' resources then find every member there,
+    /// and a name the line lacks without a search. A line that does not check is checked
+    /// again from the last member that did, for the same report.
+    func checkRest(_ s: JSONScanner, headerEnd: Int) -> Result<Int, LineProblem> {
+        precondition(root == 0, "the line opens with a header")
+        if !walks {
+            while checkedEnd != nil, readNext(s) {}
+        }
+        return NDJSONInput.checkFramedObject(s, checkedUpTo: checkedEnd ?? headerEnd)
     }
 
     /// Reads the next member into the table; false when there is none or lookups must walk.
@@ -147,6 +162,12 @@ final class TopMembers {
         return name.withUnsafeBytes { wanted -> Int? in
             let short = ShortName(wanted)
             if let value = find(short, wanted, s) { return value }
+            // The members right after the header (`userIdentity` is the second) are read
+            // before the line is searched for the name: reading them costs less.
+            while members < TopMembers.readFirst, readNext(s) {
+                if let value = find(short, wanted, s) { return value }
+            }
+            if walks { return s.member(name, ofObjectAt: root) }
             guard let next, TopMembers.mayHold(s, wanted, after: next, backslash: &backslash) else { return nil }
             while readNext(s) {
                 if let value = find(short, wanted, s) { return value }

@@ -84,12 +84,13 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
         }
     }
 
-    /// Strings are skipped eight bytes at a time: a quote, backslash or control character at
-    /// every position of a block, and multi-byte UTF-8 around them, must still be found.
+    /// Strings are skipped sixteen, then eight bytes at a time: a quote, backslash or control
+    /// character at every position of either block and of the last bytes, and multi-byte UTF-8
+    /// around them, must still be found, and a string must end where its quote is.
     @Test func findsStringEndsAtEveryOffset() throws {
-        for length in 0..<20 {
+        for length in 0..<40 {
             for special in ["\\\"", "\\\\", "\\n", "é", "\u{7F}", "\u{1F600}"] {
-                let body = String(repeating: "a", count: length) + special + String(repeating: "b", count: 19 - length)
+                let body = String(repeating: "a", count: length) + special + String(repeating: "b", count: 39 - length)
                 let text = "\"" + body + "\""
                 let end = try scan(text) { try $0.stringEnd(at: 0) }
                 #expect(end == text.utf8.count, "\(text)")
@@ -100,6 +101,10 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
             }
             let unterminated = "\"" + String(repeating: "a", count: length) + "\\"
             #expect(throws: JSONError.self) { try scan(unterminated) { try $0.stringEnd(at: 0) } }
+            // A string that ends inside a longer text, checked and skipped to the same end.
+            let text = "\"" + String(repeating: "a", count: length) + "\"," + String(repeating: "c", count: 40)
+            let ends = scan(text) { s in [try? s.stringEnd(at: 0), s.skipValue(at: 0)] }
+            #expect(ends == [length + 2, length + 2], "\(text)")
         }
     }
 
@@ -303,7 +308,8 @@ func scan<T>(_ text: String, _ body: (JSONScanner) throws -> T) rethrows -> T {
     static func string(_ rng: inout SplitMix) -> [UInt8] {
         var s: [UInt8] = [0x22]
         for _ in 0..<Int.random(in: 0...4, using: &rng) {
-            s += Array(repeating: UInt8(ascii: "a"), count: Int.random(in: 0...20, using: &rng))
+            // Runs past sixteen bytes: strings are read sixteen bytes at a time.
+            s += Array(repeating: UInt8(ascii: "a"), count: Int.random(in: 0...40, using: &rng))
             guard Bool.random(using: &rng) else { continue }
             // Few byte-level pieces: most of them make the whole document invalid.
             s += Int.random(in: 0..<8, using: &rng) == 0 ? bytePieces.randomElement(using: &rng)! : textPieces.randomElement(using: &rng)!

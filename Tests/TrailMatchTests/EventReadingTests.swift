@@ -200,7 +200,7 @@ struct EventReadingTests {
         #"{"trail":{"action":"A"},"userIdentity":{"arn":"x"} , "userAgent" : "ua" }"#,
     ]
 
-    @Test("A line checked from where the walk of its members stopped checks as a line checked whole",
+    @Test("A line checked from where the walk of its members stopped checks as a line checked whole, and reports as one checked from its header",
           arguments: framedLines, [["userIdentity"], ["userAgent"], ["z"], ["missing"], []])
     func checkedWalk(line: String, names: [String]) throws {
         try Array(line.utf8).withUnsafeBytes { raw in
@@ -211,9 +211,18 @@ struct EventReadingTests {
             top.read(s, root: 0, headerEnd: end)
             for name in names { _ = top.member(Array(name.utf8), s) }
             let whole = Result { () throws(JSONError) -> Int in try s.validateDocument() }
-            let rest = Result { () throws(JSONError) in try s.validateObjectRest(from: top.checkedEnd ?? end) }
+            let rest = top.checkRest(s, headerEnd: end)
             let wholeChecks = (try? whole.get()) != nil, restChecks = (try? rest.get()) != nil
             #expect(wholeChecks == restChecks, "\(names) in \(line)")
+            // The report of the rest checked from the header's end, and once checked, the table
+            // that the check filled answers as a walk of the line.
+            if case .failure(let problem) = rest, case .failure(let reference) = NDJSONInput.checkFramedObject(s, checkedUpTo: end) {
+                #expect(problem.description == reference.description, "\(names) in \(line)")
+            }
+            guard restChecks else { return }
+            for name in ["trail", "userIdentity", "userAgent", "z", "missing"] {
+                #expect(top.member(Array(name.utf8), s) == s.member(Array(name.utf8), ofObjectAt: 0), "\(name) after \(names) in \(line)")
+            }
         }
     }
 
