@@ -136,6 +136,9 @@ final class MatchLane: LineBlockWork {
     private var candidates: [Int] = []
     /// Per line: where the header members the rule index reads start.
     private var header: [Int] = []
+    /// The header names of the lines read last, by the index that read them (`readHeader`).
+    private var headerShape = RuleIndex.HeaderShape()
+    private var shapeIndex: ObjectIdentifier?
     /// The members of the event matched, read once for the index and every rule tried.
     private let top = TopMembers()
     private var resourceNames = ResourceNames()
@@ -184,7 +187,8 @@ final class MatchLane: LineBlockWork {
     /// skipped. With `--strict` every line is checked in full. A line without the `trail`
     /// header is not an event (rules are written against the header): reported, not matched.
     private func match(line s: JSONScanner, at k: Int, _ index: RuleIndex, strict: Bool) {
-        if !strict, let headerEnd = index.readHeader(s, into: &header) {
+        if shapeIndex != ObjectIdentifier(index) { (headerShape, shapeIndex) = (RuleIndex.HeaderShape(), ObjectIdentifier(index)) }
+        if !strict, let headerEnd = index.readHeader(s, into: &header, shape: &headerShape) {
             (headerTime, headerID) = (header[RuleIndex.timeMember], header[RuleIndex.idMember])
             if plan.readsTime, let at = eventTime(s) { observeTime(s, at, line: k) }
             top.read(s, root: 0, headerEnd: headerEnd)

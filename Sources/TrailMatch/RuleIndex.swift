@@ -121,50 +121,60 @@ final class RuleIndex {
         (h ^ UInt64(Pattern.lower(b))) &* 0x0000_0100_0000_01B3
     }
 
+    /// The names of the header read last, in order, and the header name each is (-1: one no
+    /// key reads): the lines of one trail-flatten run have the same names in the same order,
+    /// so a name that is the one at its position in the line before is settled by comparing
+    /// two words, not looked up. Each lane keeps its own; `readHeader` learns it.
+    struct HeaderShape {
+        fileprivate var names: [ShortName] = []
+        fileprivate var positions: [Int] = []
+    }
+
     /// Reads the `trail` header a line trail-flatten wrote opens with (`{"trail":{…},…}`) in
     /// one pass that checks its syntax: where each header member the keys read starts, -1 where
     /// the header has none. False for a line that does not open so or end its object, or
     /// whose header is malformed; else where the header ends.
-    func readHeader(_ s: JSONScanner, into members: inout [Int]) -> Int? {
+    func readHeader(_ s: JSONScanner, into members: inout [Int], shape: inout HeaderShape) -> Int? {
         guard TrailHeader.isFramed(s) else { return nil }
         members.removeAll(keepingCapacity: true)
         members.append(contentsOf: repeatElement(-1, count: t.headerNames.count + t.subNames.count))
         let bytes = s.bytes
+        var k = 0
         let end = try? s.walkCheckedMembers(ofObjectAt: TrailHeader.offset) { name, nameEnd, value in
-            // Names are told apart by length and their first bytes, in two words (which
-            // settle a name of up to 16 bytes); a longer name, or one written with
-            // escapes, is compared in full.
-            let short = ShortName(bytes, start: name + 1, length: nameEnd - name - 2)
-            // The header member, read first here, whose object holds names keys read below it.
-            var parent = -1
-            if short.escaped {
-                parent = readEscapedName(s, name, value, into: &members)
+            defer { k += 1 }
+            let length = nameEnd - name - 2
+            let n: Int
+            if k < shape.names.count, shape.names[k].isSpelled(in: bytes, start: name + 1, length: length) {
+                n = shape.positions[k]
             } else {
-                for k in t.byHeaderName[RuleIndex.hash(short)] ?? 0..<0 {
-                    let n = t.headerNameOrder[k]
-                    if members[n] < 0, short == t.shortHeaderNames[n], short.length <= 16 || s.stringEquals(at: name, t.headerNames[n]) {
-                        members[n] = value
-                        parent = n
-                    }
-                }
+                n = headerName(s, name, length)
+                shape.learn(ShortName(bytes, start: name + 1, length: length), is: n, at: k)
             }
-            guard parent >= 0, !t.subsOf[parent].isEmpty, s.kind(at: value) == .object else { return try s.valueEnd(at: value) }
-            return try readSubFields(s, of: parent, at: value, into: &members)
+            // A name read twice is the first member of that name, as in a lookup.
+            guard n >= 0, members[n] < 0 else { return try s.valueEnd(at: value) }
+            members[n] = value
+            guard !t.subsOf[n].isEmpty, s.kind(at: value) == .object else { return try s.valueEnd(at: value) }
+            return try readSubFields(s, of: n, at: value, into: &members)
         }
         guard let end, TrailHeader.closes(s, at: end) else { return nil }
         return end
     }
 
-    /// Puts `value` in `members` for the header names a member name written with escapes
-    /// stands for (read first here); returns the last of them, or -1.
+    /// The position in `headerNames` of the member name of `length` bytes at `name` (its
+    /// opening quote), or -1. Names are told apart by length and their first bytes, in two
+    /// words (which settle a name of up to 16 bytes); a longer name, or one written with
+    /// escapes, is compared in full.
     @inline(never)
-    private func readEscapedName(_ s: JSONScanner, _ name: Int, _ value: Int, into members: inout [Int]) -> Int {
-        var parent = -1
-        for n in t.shortHeaderNames.indices where members[n] < 0 && s.stringEquals(at: name, t.headerNames[n]) {
-            members[n] = value
-            parent = n
+    private func headerName(_ s: JSONScanner, _ name: Int, _ length: Int) -> Int {
+        let short = ShortName(s.bytes, start: name + 1, length: length)
+        if short.escaped {
+            return t.headerNames.indices.first { s.stringEquals(at: name, t.headerNames[$0]) } ?? -1
         }
-        return parent
+        for k in t.byHeaderName[RuleIndex.hash(short)] ?? 0..<0 {
+            let n = t.headerNameOrder[k]
+            if short == t.shortHeaderNames[n], short.length <= 16 || s.stringEquals(at: name, t.headerNames[n]) { return n }
+        }
+        return -1
     }
 
     /// Checks the object at `object`, header member `n`'s value, as `valueEnd` would, putting
@@ -629,9 +639,8 @@ struct ShortName: Equatable {
             self.init(UnsafeRawBufferPointer(rebasing: text[start..<(start + length)]))
             return
         }
-        @inline(__always) func mask(_ bytes: Int) -> UInt64 { bytes >= 8 ? ~0 : (1 << (8 * UInt64(bytes))) &- 1 }
-        let head = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) & mask(length)
-        let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)) & mask(max(length - 8, 0))
+        let head = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) & ShortName.mask(length)
+        let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)) & ShortName.mask(max(length - 8, 0))
         self.init(length: length, head: head, tail: tail,
                   rest: length > 16 ? UnsafeRawBufferPointer(rebasing: text[(start + 16)..<(start + length)]) : nil)
     }
@@ -651,5 +660,33 @@ struct ShortName: Equatable {
 
     static func == (a: ShortName, b: ShortName) -> Bool {
         a.length == b.length && a.head == b.head && a.tail == b.tail
+    }
+
+    /// Whether the `length` bytes at `start` in `text` are this name, for a name of up to 16
+    /// bytes without escapes: two words compared, what they hold not looked at.
+    @inline(__always)
+    func isSpelled(in text: UnsafeRawBufferPointer, start: Int, length: Int) -> Bool {
+        assert(self.length <= 16 && !escaped || self.length < 0, "a name settled by its two words")
+        guard length == self.length, start >= 0, start + 16 <= text.count, let base = text.baseAddress else { return false }
+        let head = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) & ShortName.mask(length)
+        let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)) & ShortName.mask(max(length - 8, 0))
+        return head == self.head && tail == self.tail
+    }
+
+    @inline(__always) static func mask(_ bytes: Int) -> UInt64 { bytes >= 8 ? ~0 : (1 << (8 * UInt64(bytes))) &- 1 }
+}
+
+extension RuleIndex.HeaderShape {
+    /// Notes that the name at position `k` of the header just read is header name `n`. A
+    /// name longer than 16 bytes or written with escapes is not settled by its two words:
+    /// it is noted as one that no name is spelled as, and looked up each time.
+    fileprivate mutating func learn(_ name: ShortName, is n: Int, at k: Int) {
+        let noted = name.length <= 16 && !name.escaped ? name : ShortName(length: -1, head: 0, tail: 0)
+        if k < names.count {
+            (names[k], positions[k]) = (noted, n)
+        } else {
+            names.append(noted)
+            positions.append(n)
+        }
     }
 }

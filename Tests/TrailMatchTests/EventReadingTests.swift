@@ -57,8 +57,8 @@ struct EventReadingTests {
         try Array(line.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
             let index = RuleIndex([])
-            var header: [Int] = []
-            let end = try #require(index.readHeader(s, into: &header))
+            var header: [Int] = [], shape = RuleIndex.HeaderShape()
+            let end = try #require(index.readHeader(s, into: &header, shape: &shape))
             let top = TopMembers()
             top.read(s, root: 0, headerEnd: end)
             for name in ["trail", "eventName", "missing"] {
@@ -69,30 +69,60 @@ struct EventReadingTests {
 
     /// The header members the index reads are found by their names' hash: each must be where
     /// the first member of that name is, whatever the names around it, escaped or long.
-    @Test("The header's members are found as a member lookup finds them", arguments: [
+    static let headers = [
         #"{"trail":{"action":"A","error":"E","actor":{"type":"user"}},"eventName":"A"}"#,
         #"{"trail":{"act\u0069on":"A","action":"B","errorCodeOfTheCall":"X","error":"E"},"e":1}"#,
         #"{"trail":{"error":null,"error":"second","actor":{"type":"role"},"actor":1},"e":1}"#,
         #"{"trail":{"sessionIssuerNameIsLong":"a","sessionIssuerNameIsLonger":"b","actorx":2},"e":1}"#,
+        #"{"trail":{"actioN":"A","errors":"E","actor":{"type":"user"}},"eventName":"A"}"#,
+        #"{"trail":{"\u0061ction":"A","error":"E","actor":2},"eventName":"A"}"#,
+        #"{"trail":{"action":"A","action":"E","actor":{"type":"user"}},"eventName":"A"}"#,
         #"{"trail":{},"e":1}"#,
-    ])
-    func headerMembers(line: String) throws {
+    ]
+
+    static func headerIndex() -> RuleIndex {
         let fields = ["trail.action", "trail.error", "trail.actor.type", "trail.sessionIssuerNameIsLonger", "trail.sessionIssuerNameIsLong"]
         let set = RuleLoader().load(yaml: fields.enumerated().map { k, field in
             "title: r\(k)\ndetection: {s: {\(field): x}, condition: s}"
         }.joined(separator: "\n---\n"), file: "r.yml")
-        #expect(set.problems.isEmpty, "\(set.problems)")
+        precondition(set.problems.isEmpty, "\(set.problems)")
+        return RuleIndex(set.rules)
+    }
+
+    @Test("The header's members are found as a member lookup finds them", arguments: headers)
+    func headerMembers(line: String) throws {
         try Array(line.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            let index = RuleIndex(set.rules)
-            var header: [Int] = []
-            _ = try #require(index.readHeader(s, into: &header))
+            let index = Self.headerIndex()
+            var header: [Int] = [], shape = RuleIndex.HeaderShape()
+            _ = try #require(index.readHeader(s, into: &header, shape: &shape))
             let trail = try #require(s.member(Array("trail".utf8), ofObjectAt: 0))
             // The members named, and the field read below one of them.
             var expected = Set(["action", "error", "actor", "sessionIssuerNameIsLong", "sessionIssuerNameIsLonger"]
                 .compactMap { s.member(Array($0.utf8), ofObjectAt: trail) })
             if let type = s.value(at: JSONPath("trail.actor.type"), from: 0) { expected.insert(type) }
             #expect(Set(header.filter { $0 >= 0 }) == expected, "\(line)")
+        }
+    }
+
+    /// A lane settles a header name by the name at its position in the line before: headers
+    /// read one after another, alike or not, must each give what it gives read alone.
+    @Test("Headers read after others find the members each finds read alone", arguments: headers)
+    func headerAfterOthers(line: String) throws {
+        let index = Self.headerIndex()
+        func read(_ line: String, _ shape: inout RuleIndex.HeaderShape) -> [Int]? {
+            Array(line.utf8).withUnsafeBytes { raw in
+                var header: [Int] = []
+                return index.readHeader(JSONScanner(raw), into: &header, shape: &shape).map { _ in header }
+            }
+        }
+        var fresh = RuleIndex.HeaderShape()
+        let alone = read(line, &fresh)
+        for before in Self.headers + [line] {
+            var shape = RuleIndex.HeaderShape()
+            _ = read(before, &shape)
+            #expect(read(line, &shape) == alone, "\(line) after \(before)")
+            #expect(read(line, &shape) == alone, "\(line) twice after \(before)")
         }
     }
 
@@ -133,8 +163,8 @@ struct EventReadingTests {
     static func candidates(_ index: RuleIndex, _ line: String) throws -> (read: [Int], walked: [Int]) {
         try Array(line.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            var header: [Int] = []
-            let end = try #require(index.readHeader(s, into: &header))
+            var header: [Int] = [], shape = RuleIndex.HeaderShape()
+            let end = try #require(index.readHeader(s, into: &header, shape: &shape))
             let top = TopMembers()
             top.read(s, root: 0, headerEnd: end)
             var read: [Int] = [], walked: [Int] = []
@@ -205,8 +235,8 @@ struct EventReadingTests {
     func checkedWalk(line: String, names: [String]) throws {
         try Array(line.utf8).withUnsafeBytes { raw in
             let s = JSONScanner(raw)
-            var header: [Int] = []
-            let end = try #require(RuleIndex([]).readHeader(s, into: &header))
+            var header: [Int] = [], shape = RuleIndex.HeaderShape()
+            let end = try #require(RuleIndex([]).readHeader(s, into: &header, shape: &shape))
             let top = TopMembers()
             top.read(s, root: 0, headerEnd: end)
             for name in names { _ = top.member(Array(name.utf8), s) }
