@@ -18,6 +18,7 @@ public enum CommandLineTool {
         // A closed pipe is a write error (`OutputFailure`), which ends the run quietly with
         // status 0 once the state is safe, rather than a signal that kills the tool anywhere.
         signal(SIGPIPE, SIG_IGN)
+        PipeBuffer.widenStandardStreams()
         exit(StageRun.status(tool, strict: strict, body).rawValue)
     }
 }

@@ -7,7 +7,7 @@ import Dispatch
 
 /// The work a stage does on a block of lines away from its own thread: whatever it finds
 /// stays in the object, for the stage to act on when the block is handed back in order.
-public protocol LineBlockWork: AnyObject {
+public protocol LineBlockWork: AnyObject, SendableMetatype {
     /// Called on a worker thread, one block at a time per object, with the block's lines.
     func process(_ block: LineBlockView)
 }

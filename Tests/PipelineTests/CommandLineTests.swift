@@ -22,6 +22,18 @@ import TrailTestSupport
         #expect(versions.count == 1, "\(versions)")
     }
 
+    /// A stage writing into a pipe widens it (`PipeBuffer`): the reader sees the wider size.
+    @Test(arguments: ["trail-flatten", "trail-enrich", "trail-match"])
+    func aStageWidensThePipeItWrites(_ tool: String) throws {
+        let command = "'\(bin)/\(tool)'" + (tool == "trail-match" ? " --rules '\(packageRoot)/rules'" : "")
+        let result = try runShell("""
+            printf '' | \(command) \\
+              | python3 -c 'import fcntl, sys; sys.stdin.buffer.read(); print(fcntl.fcntl(0, 1032))'
+            """)
+        #expect(result.status == 0, "\(command): \(result.stderr)")
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(1 << 20)", "\(command)")
+    }
+
     /// Bad values each tool checks before it reads anything: all usage errors.
     static let usageErrors = [
         "trail-notify --min-level bogus",

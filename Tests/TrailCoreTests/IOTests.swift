@@ -122,3 +122,22 @@ import TrailTestSupport
         #expect(try String(contentsOfFile: dir.path + "/page.html", encoding: .utf8) == "new\n")
     }
 }
+
+/// Stages ask for a wider pipe where they read or write one (`PipeBuffer`).
+@Suite struct PipeBufferTests {
+    @Test func aPipeIsWidenedAndAFileIsLeftAlone() throws {
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        defer { ends.forEach { close($0) } }
+        let before = try #require(PipeBuffer.size(of: ends[0]))
+        #expect(before < PipeBuffer.size)
+        PipeBuffer.widen(ends[1])
+        #expect(PipeBuffer.size(of: ends[0]) == PipeBuffer.size)
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let fd = open(try folder.write("plain", "x"), O_RDONLY)
+        defer { close(fd) }
+        PipeBuffer.widen(fd)
+        #expect(PipeBuffer.size(of: fd) == nil)
+    }
+}
