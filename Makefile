@@ -18,9 +18,10 @@ STATE_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/trail
 export STATE_DIR
 
 TOOLS := trail-fetch trail-flatten trail-enrich trail-match trail-notify trail-synth trail-report
-# Run time and build: the libraries the tools link (zlib, libcurl), flock (util-linux) and the
-# time zone database (tzdata) the scheduled run and the business calendar read.
-APT_PACKAGES := zlib1g-dev libcurl4-openssl-dev util-linux tzdata
+# Run time and build: the libraries the tools link (zlib, libdeflate, libcurl), flock
+# (util-linux) and the time zone database (tzdata) the scheduled run and the business calendar
+# read.
+APT_PACKAGES := zlib1g-dev libdeflate-dev libcurl4-openssl-dev util-linux tzdata
 # Tests only (make test-deps): openssl and jq in test scripts, python3-venv for the test peers'
 # virtual environment, chromium for the trail-report tests (a headless screenshot).
 # openjdk-17-jre-headless: Spark's local mode in the tests of pipelines/spark.py (docs/spark.md).
@@ -62,7 +63,7 @@ define venv_install
 	  $(VENV)/bin/python3 -m pip install -q --disable-pip-version-check $(1) && touch $$stamp; }
 endef
 
-## deps: what building and running the tools needs (the Swift toolchain, zlib, libcurl, flock, tzdata).
+## deps: what building and running the tools needs (the Swift toolchain, zlib, libdeflate, libcurl, flock, tzdata).
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "make deps: Swift 6 toolchain not found (swift)" >&2; exit 1; }
 	$(call apt_install,$(APT_PACKAGES))

@@ -38,12 +38,15 @@ let package = Package(
     targets: [
         // zlib from Debian's zlib1g-dev: streaming gzip inflate (and deflate for writing archives).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libdeflate from Debian's libdeflate-dev: whole gzip members inflated twice as fast as
+        // zlib, their CRC with the CPU's carry-less multiply (`Gzip`).
+        .systemLibrary(name: "CLibdeflate", providers: [.apt(["libdeflate-dev"])]),
         // libcurl from Debian's libcurl4-openssl-dev: HTTP, and SMTP with STARTTLS/implicit TLS and AUTH.
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Shared core: NDJSON streaming, the byte-level JSON scanner, gzip, diagnostics, and the
         // one grammar each for durations, times, calendars, hex and base64.
-        .target(name: "TrailCore", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotPath),
+        .target(name: "TrailCore", dependencies: ["CZlib", "CLibdeflate", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: hotPath),
         // Networking: the libcurl HTTP and mail transports, SigV4 signing, and the AWS and
         // Alibaba Cloud credential chains (trail-fetch's S3/OSS/SQS, trail-notify's targets).
         .target(name: "TrailNetwork", dependencies: ["TrailCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),

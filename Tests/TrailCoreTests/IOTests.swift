@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TrailCore
+@testable import TrailCore
 import TrailTestSupport
 
 @Suite struct LineReaderTests {
@@ -37,6 +37,85 @@ import TrailTestSupport
         var corrupt = packed
         corrupt[12] ^= 0xFF
         #expect(throws: GzipError.self) { try corrupt.withUnsafeBytes { try Gzip.inflate($0) } }
+    }
+
+    /// What one inflation gave: the bytes, or the error's text.
+    struct Inflated: Equatable, CustomStringConvertible {
+        var bytes: [UInt8]?
+        var error: String?
+        var description: String { bytes.map { "\($0.count) bytes" } ?? "error: \(error ?? "")" }
+    }
+
+    static func zlibAlone(_ packed: [UInt8]) -> Inflated {
+        do {
+            let inflater = try Inflater()
+            var bytes: [UInt8] = []
+            try packed.withUnsafeBytes { try inflater.process($0) { bytes += $0 } }
+            try inflater.finish()
+            return Inflated(bytes: bytes)
+        } catch {
+            return Inflated(error: "\(error)")
+        }
+    }
+
+    static func inflated(_ packed: [UInt8]) -> Inflated {
+        do {
+            return Inflated(bytes: try packed.withUnsafeBytes { try Gzip.inflate($0) })
+        } catch {
+            return Inflated(error: "\(error)")
+        }
+    }
+
+    /// The CRC-32 of gzip (RFC 1952), bit by bit: the test's own, not the library's.
+    static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    /// A member whose header carries its own CRC (FHCRC), right or wrong.
+    static func withHeaderCRC(_ member: [UInt8], right: Bool) -> [UInt8] {
+        var header = Array(member.prefix(10))
+        header[3] |= 0x02
+        let crc = UInt16(truncatingIfNeeded: crc32(header)) ^ (right ? 0 : 1)
+        return header + [UInt8(crc & 0xFF), UInt8(crc >> 8)] + member.dropFirst(10)
+    }
+
+    /// Objects libdeflate inflates whole (`WholeMember`) give what zlib alone gives, byte for
+    /// byte, and zlib's own error where it fails: whatever the members, their sizes, header
+    /// flags, trailers or damage.
+    @Test func inflatesAsZlibAloneDoes() throws {
+        var rng = SplitMix(state: 1952)
+        let large = (0..<60_000).map { _ in UInt8.random(in: 0x61...0x7A, using: &rng) }
+        let a = try large.withUnsafeBytes { try Gzip.deflate($0) }
+        let b = try Array("a short member".utf8).withUnsafeBytes { try Gzip.deflate($0) }
+        let empty = try [UInt8]().withUnsafeBytes { try Gzip.deflate($0) }
+        let overLargest = try [UInt8](repeating: 0x7B, count: WholeMember.largest + 1).withUnsafeBytes { try Gzip.deflate($0) }
+        func patched(_ member: [UInt8], at fromEnd: Int, _ change: UInt8) -> [UInt8] {
+            var member = member
+            member[member.count - fromEnd] ^= change
+            return member
+        }
+        var cases: [[UInt8]] = [
+            a, b, empty, overLargest, a + b, b + a, a + empty, empty + b, a + [0x00, 0x00], a + Array("junk".utf8),
+            Array(a.prefix(a.count - 3)), Array(a.prefix(a.count / 2)), Array(b.prefix(12)),
+            patched(a, at: 4, 0x01), patched(a, at: 1, 0x80), patched(a, at: 8, 0x01), patched(b, at: 5, 0x10),
+            Self.withHeaderCRC(a, right: true), Self.withHeaderCRC(a, right: false), Self.withHeaderCRC(b, right: false) + a,
+        ]
+        for _ in 0..<300 {
+            var mutated = Bool.random(using: &rng) ? a + b : b
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                mutated[Int.random(in: 0..<mutated.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng)
+            }
+            cases.append(mutated)
+        }
+        for (k, packed) in cases.enumerated() {
+            #expect(Self.inflated(packed) == Self.zlibAlone(packed), "case \(k)")
+        }
+        #expect(Self.inflated(a + b).bytes == large + Array("a short member".utf8))
     }
 
     @Test func agreesWithSystemGzip() throws {
