@@ -25,9 +25,7 @@ public enum PipeBuffer {
     public static func widen(_ fd: Int32) {
         #if os(Linux)
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else { return }
-        let current = fcntl(fd, getSize)
-        guard current >= 0, current < size else { return }
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFIFO, let current = size(of: fd), current < size else { return }
         _ = fcntl(fd, setSize, Int32(size))
         #endif
     }

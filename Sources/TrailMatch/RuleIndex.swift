@@ -126,8 +126,7 @@ final class RuleIndex {
     /// so a name that is the one at its position in the line before is settled by comparing
     /// two words, not looked up. Each lane keeps its own; `readHeader` learns it.
     struct HeaderShape {
-        fileprivate var names: [ShortName] = []
-        fileprivate var positions: [Int] = []
+        fileprivate var names: [(name: ShortName, position: Int)] = []
     }
 
     /// Reads the `trail` header a line trail-flatten wrote opens with (`{"trail":{…},…}`) in
@@ -144,11 +143,12 @@ final class RuleIndex {
             defer { k += 1 }
             let length = nameEnd - name - 2
             let n: Int
-            if k < shape.names.count, shape.names[k].isSpelled(in: bytes, start: name + 1, length: length) {
-                n = shape.positions[k]
+            if k < shape.names.count, shape.names[k].name.isSpelled(in: bytes, start: name + 1, length: length) {
+                n = shape.names[k].position
             } else {
-                n = headerName(s, name, length)
-                shape.learn(ShortName(bytes, start: name + 1, length: length), is: n, at: k)
+                let short = ShortName(bytes, start: name + 1, length: length)
+                n = headerName(s, name, short)
+                shape.learn(short, is: n, at: k)
             }
             // A name read twice is the first member of that name, as in a lookup.
             guard n >= 0, members[n] < 0 else { return try s.valueEnd(at: value) }
@@ -160,13 +160,11 @@ final class RuleIndex {
         return end
     }
 
-    /// The position in `headerNames` of the member name of `length` bytes at `name` (its
-    /// opening quote), or -1. Names are told apart by length and their first bytes, in two
-    /// words (which settle a name of up to 16 bytes); a longer name, or one written with
-    /// escapes, is compared in full.
+    /// The position in `headerNames` of the member name at `name` (its opening quote), `short`,
+    /// or -1. Names are told apart by length and their first bytes, in two words (which settle
+    /// a name of up to 16 bytes); a longer name, or one written with escapes, is compared in full.
     @inline(never)
-    private func headerName(_ s: JSONScanner, _ name: Int, _ length: Int) -> Int {
-        let short = ShortName(s.bytes, start: name + 1, length: length)
+    private func headerName(_ s: JSONScanner, _ name: Int, _ short: ShortName) -> Int {
         if short.escaped {
             return t.headerNames.indices.first { s.stringEquals(at: name, t.headerNames[$0]) } ?? -1
         }
@@ -635,12 +633,10 @@ struct ShortName: Equatable {
     /// are there to read (a name inside a line always has more bytes after it).
     @inline(__always)
     init(_ text: UnsafeRawBufferPointer, start: Int, length: Int) {
-        guard start + 16 <= text.count, let base = text.baseAddress else {
+        guard let (head, tail) = ShortName.words(in: text, start: start, length: length) else {
             self.init(UnsafeRawBufferPointer(rebasing: text[start..<(start + length)]))
             return
         }
-        let head = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) & ShortName.mask(length)
-        let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)) & ShortName.mask(max(length - 8, 0))
         self.init(length: length, head: head, tail: tail,
                   rest: length > 16 ? UnsafeRawBufferPointer(rebasing: text[(start + 16)..<(start + length)]) : nil)
     }
@@ -667,13 +663,19 @@ struct ShortName: Equatable {
     @inline(__always)
     func isSpelled(in text: UnsafeRawBufferPointer, start: Int, length: Int) -> Bool {
         assert(self.length <= 16 && !escaped || self.length < 0, "a name settled by its two words")
-        guard length == self.length, start >= 0, start + 16 <= text.count, let base = text.baseAddress else { return false }
-        let head = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) & ShortName.mask(length)
-        let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)) & ShortName.mask(max(length - 8, 0))
+        guard length == self.length, let (head, tail) = ShortName.words(in: text, start: start, length: length) else { return false }
         return head == self.head && tail == self.tail
     }
 
-    @inline(__always) static func mask(_ bytes: Int) -> UInt64 { bytes >= 8 ? ~0 : (1 << (8 * UInt64(bytes))) &- 1 }
+    /// The first 16 bytes of the name of `length` bytes at `start` in `text`, as two words with
+    /// the bytes past the name cleared; nil where fewer than 16 bytes are there to read.
+    @inline(__always)
+    private static func words(in text: UnsafeRawBufferPointer, start: Int, length: Int) -> (UInt64, UInt64)? {
+        guard start + 16 <= text.count, let base = text.baseAddress else { return nil }
+        @inline(__always) func mask(_ bytes: Int) -> UInt64 { bytes >= 8 ? ~0 : (1 << (8 * UInt64(bytes))) &- 1 }
+        return (UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) & mask(length),
+                UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)) & mask(max(length - 8, 0)))
+    }
 }
 
 extension RuleIndex.HeaderShape {
@@ -681,12 +683,11 @@ extension RuleIndex.HeaderShape {
     /// name longer than 16 bytes or written with escapes is not settled by its two words:
     /// it is noted as one that no name is spelled as, and looked up each time.
     fileprivate mutating func learn(_ name: ShortName, is n: Int, at k: Int) {
-        let noted = name.length <= 16 && !name.escaped ? name : ShortName(length: -1, head: 0, tail: 0)
+        let noted = (name: name.length <= 16 && !name.escaped ? name : ShortName(length: -1, head: 0, tail: 0), position: n)
         if k < names.count {
-            (names[k], positions[k]) = (noted, n)
+            names[k] = noted
         } else {
             names.append(noted)
-            positions.append(n)
         }
     }
 }
